@@ -1,0 +1,115 @@
+/*
+** cfg.h -- the node configuration: one schema, one store, atomic saves.
+**
+** The schema (cfg_schema.c) lists every key nodus knows: micrOS's keys of
+** micros-compat.md section 6, in micrOS's order, then nodus's own keys. Each
+** key has a type, a default, a range or a check, and flags. The store holds
+** the JSON object of config/node_config.json (cJSON), merged over defaults.
+**
+** Loading never loses data: keys not in the schema are kept and saved back;
+** a file that fails to parse is renamed node_config.json.bad and the node
+** starts on defaults; a value of the wrong type is converted when that is
+** unambiguous ("9008" for an int, "true" for a bool) and otherwise replaced by
+** the default after the original file is kept as node_config.json.bad. Every
+** such event is recorded in nd_cfg_problems() for the log and `system info`.
+**
+** --set overrides (nd_cfg_override) apply to this run only and are never
+** written to the file.
+*/
+#ifndef ND_CFG_H
+#define ND_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nodus/value.h"
+
+#define ND_CFG_PATH "config/node_config.json"
+#define ND_CFG_BAD_PATH "config/node_config.json.bad"
+#define ND_CFG_FILE_MAX (64 * 1024) /* larger files are refused as unparsable */
+#define ND_CFG_STR_MAX 4096         /* longest string value accepted */
+
+typedef enum { ND_CFG_STR, ND_CFG_BOOL, ND_CFG_INT, ND_CFG_FLOAT } nd_cfg_type;
+
+enum {
+    ND_CFG_REBOOT = 1,  /* takes effect after a reboot */
+    ND_CFG_SECRET = 2,  /* never returned by remote reads (REST /config) */
+    ND_CFG_NODE = 4,    /* written by the node itself (version, hwuid) */
+    ND_CFG_OFFLOAD = 8, /* stored in config/.<key>.key, dump shows "..." (guimeta) */
+};
+
+typedef struct nd_cfg_key {
+    const char *name;
+    nd_cfg_type type;
+    const char *def;  /* default as text: "9008", "True", "n/a", "60" */
+    int flags;
+    int64_t min, max; /* inclusive range for ints/floats when min < max */
+    /* Extra validation; returns NULL when ok, else the error text. */
+    const char *(*check)(const char *text);
+    const char *help; /* one line for the README and `conf` help */
+} nd_cfg_key;
+
+typedef struct nd_cfg nd_cfg;
+
+/* Schema access (fixed order: micrOS keys first, then nodus keys). */
+size_t nd_cfg_schema_count(void);
+const nd_cfg_key *nd_cfg_schema_at(size_t i);
+const nd_cfg_key *nd_cfg_schema_find(const char *name);
+
+/* Create a store on defaults (no I/O). */
+nd_cfg *nd_cfg_new(void);
+void nd_cfg_free(nd_cfg *c);
+
+/* Load ND_CFG_PATH through the port's storage (nd_fs_*), merge over defaults,
+** record problems, rewrite the file when keys were added or repaired.
+** A missing file is not a problem: defaults are written. Returns ND_OK, or
+** ND_EIO when the file could not be written back (the node still runs). */
+int nd_cfg_load(nd_cfg *c);
+/* Write the store atomically (nd_fs_write_atomic), overrides excluded. */
+int nd_cfg_save(nd_cfg *c);
+
+/* Problems seen while loading, one per line ("" when none), e.g.
+** "node_config.json unparsable (line 3): kept as node_config.json.bad, using defaults" */
+const char *nd_cfg_problems(const nd_cfg *c);
+
+/* --set key=value for this run only. ND_ENOTFOUND unknown key, ND_EINVAL bad value. */
+int nd_cfg_override(nd_cfg *c, const char *key, const char *text, char *err, size_t errn);
+
+/* Conf-mode set: convert text to the key's type (bool: true/false any case;
+** int/float: whole text must convert; str: as is), validate (range, check),
+** store and save. Clears an override of that key.
+**  ND_OK          -> "Saved"
+**  ND_ENOTFOUND   -> "Invalid key"
+**  ND_EINVAL/ETYPE-> "Failed to save" (err holds the reason; for appwd the
+**                    micrOS text "Password must include [0-9] both [a-z][A-Z]
+**                    and length between 8-9 char.")
+**  ND_EIO         -> "Failed to save" (storage) */
+int nd_cfg_set_text(nd_cfg *c, const char *key, const char *text, char *err, size_t errn);
+/* The same from a typed value (REST /config POST). Ints are accepted for
+** floats; a string is converted like nd_cfg_set_text. save=false lets a
+** caller set several keys and save once. */
+int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, char *err,
+                     size_t errn);
+/* Set by the node itself (version, hwuid): no validation, saved. */
+int nd_cfg_set_node(nd_cfg *c, const char *key, const char *text);
+
+/* Typed getters (override > file > default). Unknown key: "", false, 0. */
+const char *nd_cfg_str(const nd_cfg *c, const char *key);
+bool nd_cfg_bool(const nd_cfg *c, const char *key);
+int64_t nd_cfg_int(const nd_cfg *c, const char *key);
+double nd_cfg_float(const nd_cfg *c, const char *key);
+bool nd_cfg_has(const nd_cfg *c, const char *key); /* schema key or key kept from file */
+
+/* Python str() of a key's value into b: 9008, True, n/a (conf-mode get).
+** Keys kept from the file but not in the schema render too.
+** ND_ENOTFOUND when the key is unknown (conf mode then prints None). */
+int nd_cfg_render(const nd_cfg *c, const char *key, nd_buf *b);
+/* Value as nd_value (REST /config GET); NULL if unknown. */
+nd_value *nd_cfg_value(const nd_cfg *c, nd_arena *a, const char *key);
+/* Conf-mode dump: schema order, each line "  %-10s:        %s\n" (two spaces,
+** key left-justified to 10, ':', 8 spaces, str(value)); offloaded keys show
+** "...". substr != NULL keeps only keys containing it. */
+int nd_cfg_dump(const nd_cfg *c, const char *substr, nd_buf *b);
+
+#endif

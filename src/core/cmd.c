@@ -1,0 +1,127 @@
+/*
+** cmd.c -- command line splitting (see cmd.h).
+*/
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+bool nd_span_eq(nd_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+bool nd_span_prefix(nd_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n >= n && memcmp(s.p, lit, n) == 0;
+}
+
+static nd_span trim(const char *p, const char *e)
+{
+    while (p < e && is_space(*p)) p++;
+    while (e > p && is_space(e[-1])) e--;
+    return (nd_span){p, (size_t)(e - p)};
+}
+
+/* Last whitespace-separated word of [p, e) (e already trimmed). */
+static nd_span last_word(const char *p, const char *e)
+{
+    const char *s = e;
+    while (s > p && !is_space(s[-1])) s--;
+    return (nd_span){s, (size_t)(e - s)};
+}
+
+static bool host_ok(nd_span h)
+{
+    if (!h.n || h.n > 253) return false;
+    for (size_t i = 0; i < h.n; i++) {
+        char ch = h.p[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '.' || ch == '_' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+static bool is_task_word(nd_span w)
+{
+    return w.n >= 1 && w.p[0] == '&';
+}
+
+int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
+{
+    memset(c, 0, sizeof *c);
+    c->task_ms = -1;
+    nd_span all = trim(line, line + n);
+    const char *p = all.p, *e = all.p + all.n;
+    c->local = all;
+
+    /* Postfixes, right to left. Once >>host is seen, everything left of it
+    ** (including a >json) belongs to the remote command. */
+    for (;;) {
+        nd_span w = last_word(p, e);
+        if (!w.n || w.p == p) break; /* never strip the first word */
+        if (nd_span_eq(w, ">json") && !c->host.n) {
+            c->json = true;
+        } else if (nd_span_prefix(w, ">>") && !c->host.n && !c->task) {
+            nd_span h = {w.p + 2, w.n - 2};
+            if (!host_ok(h)) {
+                snprintf(err, errn, "Invalid InterCon host: %.*s", (int)(h.n > 64 ? 64 : h.n), h.p);
+                return -1;
+            }
+            c->host = h;
+            c->local = trim(p, w.p);
+            c->json = false; /* a >json left of >>host is the remote's business */
+        } else if (is_task_word(w) && !c->host.n && !c->task) {
+            size_t i = 1;
+            c->task = ND_TASK_ONCE;
+            if (w.n > 1 && w.p[1] == '&') {
+                c->task = ND_TASK_LOOP;
+                i = 2;
+            }
+            if (i < w.n) {
+                int64_t ms = 0;
+                for (; i < w.n; i++) {
+                    if (w.p[i] < '0' || w.p[i] > '9' || ms > 100000000000LL) {
+                        snprintf(err, errn, "Invalid task postfix: %.*s (use &, &<ms>, && or &&<ms>)",
+                                 (int)(w.n > 32 ? 32 : w.n), w.p);
+                        return -1;
+                    }
+                    ms = ms * 10 + (w.p[i] - '0');
+                }
+                c->task_ms = ms;
+            }
+        } else {
+            break;
+        }
+        nd_span rest = trim(p, w.p);
+        e = rest.p + rest.n;
+    }
+
+    /* words */
+    const char *q = p;
+    nd_span *slots[2] = {&c->w0, &c->w1};
+    for (int k = 0; k < 3; k++) {
+        while (q < e && is_space(*q)) q++;
+        if (q >= e) break;
+        const char *s = q;
+        while (q < e && !is_space(*q)) q++;
+        if (k < 2) *slots[k] = (nd_span){s, (size_t)(q - s)};
+        else q = s;
+        c->nwords++;
+        if (k == 2) break;
+    }
+    if (c->nwords >= 2) c->args = trim(c->w1.p + c->w1.n, e);
+    else c->args = (nd_span){e, 0};
+    if (c->task && c->nwords < 2) {
+        /* micrOS needs module and function for a task; without them the
+        ** '&' word is an ordinary word */
+        c->task = ND_TASK_NONE;
+        c->task_ms = -1;
+    }
+    return 0;
+}

@@ -1,0 +1,354 @@
+/*
+** exec.c -- the one dispatcher. Every door (shell, REST, pipelines from
+** cron/boothook/interrupts) hands it a line; it resolves built-ins, conf
+** mode, then Load Module functions, in micrOS's order (micros-compat 2.4),
+** and appends the rendered reply to `out`.
+**
+** A module call's values live in the node's command arena, reset per call:
+** nothing a command allocates outlives it, and no command can take more than
+** ND_ARENA_SIZE bytes of values.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "node_int.h"
+#include "sched.h"
+#include "task.h"
+
+static const char *const help_block[] = {
+    "[MICROS] Built-in commands",
+    "   hello     - node identity: hello:<devfid>:<hwuid>:<mode>",
+    "   version   - nodus version (micrOS-style X.Y.Z-N)",
+    "   modules   - loaded Load Modules (plus task)",
+    "   exit      - close this session (an empty line does too)",
+    "   reboot    - restart the node (reboot -h: hard restart)",
+    "   webrepl   - not available on nodus: use the web file manager",
+    "[CONF] Configuration mode",
+    "   conf      - enter configuration mode",
+    "     dump    - show every key, dump <text>: keys containing text",
+    "     key     - show the value of key",
+    "     key value - set key to value (saved at once)",
+    "   noconf    - leave configuration mode",
+    "[TASK] Task operations",
+    "   task list       - list tasks by tag (>json: as JSON)",
+    "   task kill <tag> - stop a task (<module>.* for all of a module)",
+    "   task show <tag> - show the output of a task",
+    "[EXEC] Command mode, syntax(...): <module> <function> <params> <postfix>",
+    "   params    - Python literals: 10 -2 1.5 True None 'text' [1, 2] k=v",
+    "   &<ms>     - run once in the background (after <ms>)",
+    "   &&<ms>    - run periodically every <ms> (min 20 ms)",
+    "   >json     - JSON output",
+    "   >>host    - run on another node (InterCon)",
+    "   help lm   - list every Load Module and its functions",
+};
+
+static void put_lines_help(struct nd_node *n, nd_buf *out, bool all)
+{
+    for (size_t i = 0; i < sizeof help_block / sizeof help_block[0]; i++) {
+        nd_buf_puts(out, help_block[i]);
+        nd_buf_putc(out, '\n');
+    }
+    nd_buf_putc(out, '\n');
+    size_t count = nd_registry_count();
+    for (size_t i = 0; i < count; i++) {
+        if (!all && !nd_registry_is_loaded(n, (int)i)) continue;
+        const nd_module *m = nd_registry_at(i);
+        nd_buf_printf(out, "  %s\n", m->name);
+        size_t pad = strlen(m->name);
+        for (const nd_func *f = m->funcs; f && f->name; f++)
+            nd_buf_printf(out, "  %*s%s\n", (int)pad, "", f->name);
+    }
+}
+
+/* `help lm` (any argument containing "lm") lists every module. */
+static bool has_lm(nd_span s)
+{
+    for (size_t i = 0; i + 1 < s.n; i++)
+        if (s.p[i] == 'l' && s.p[i + 1] == 'm') return true;
+    return false;
+}
+
+static void put_hints(nd_buf *out)
+{
+    nd_buf_puts(out, "Shell: for hints type help.\n"
+                     "Shell: for LM exec: [1](LM)module [2]function [3...]optional params\n");
+}
+
+/* ---- conf mode ------------------------------------------------------- */
+static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
+{
+    if (nd_span_eq(c->w0, "dump")) {
+        char sub[128] = "";
+        if (c->nwords > 1) {
+            nd_span rest = {c->w1.p, (size_t)(c->local.p + c->local.n - c->w1.p)};
+            snprintf(sub, sizeof sub, "%.*s", (int)rest.n, rest.p);
+        }
+        nd_cfg_dump(n->cfg, sub[0] ? sub : NULL, out);
+        return ND_X_OK;
+    }
+    char key[64];
+    if (c->w0.n >= sizeof key) {
+        nd_buf_puts(out, "Invalid key\n");
+        return ND_X_FAIL;
+    }
+    snprintf(key, sizeof key, "%.*s", (int)c->w0.n, c->w0.p);
+    if (c->nwords == 1) {
+        if (nd_cfg_render(n->cfg, key, out) != ND_OK) nd_buf_puts(out, "None");
+        nd_buf_putc(out, '\n');
+        return ND_X_OK;
+    }
+    /* value = the remaining words joined by single spaces (micrOS) */
+    char val[ND_CFG_STR_MAX + 1];
+    size_t vn = 0;
+    const char *p = c->w1.p, *e = c->local.p + c->local.n;
+    while (p < e) {
+        while (p < e && (*p == ' ' || *p == '\t')) p++;
+        const char *s = p;
+        while (p < e && *p != ' ' && *p != '\t') p++;
+        if (p > s) {
+            if (vn && vn < ND_CFG_STR_MAX) val[vn++] = ' ';
+            size_t k = (size_t)(p - s);
+            if (vn + k > ND_CFG_STR_MAX) k = ND_CFG_STR_MAX - vn;
+            memcpy(val + vn, s, k);
+            vn += k;
+        }
+    }
+    val[vn] = 0;
+    char err[ND_ERRMSG] = "";
+    int rc = nd_cfg_set_text(n->cfg, key, val, err, sizeof err);
+    if (rc == ND_OK) {
+        static const char *const sched_keys[] = {"cron", "crontasks", "tz", "utc", "lat", "lon"};
+        for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
+            if (!strcmp(key, sched_keys[i])) nd_sched_reload(n); /* no reboot needed */
+        nd_buf_puts(out, "Saved\n");
+        return ND_X_OK;
+    }
+    if (rc == ND_ENOTFOUND) {
+        nd_buf_puts(out, "Invalid key\n");
+        return ND_X_FAIL;
+    }
+    if (err[0]) nd_buf_printf(out, "node_config write error: %s\n", err);
+    nd_buf_puts(out, "Failed to save\n");
+    return ND_X_FAIL;
+}
+
+/* ---- Load Module calls ----------------------------------------------- */
+static int core_error(nd_buf *out, nd_span m, nd_span f, const char *msg)
+{
+    nd_buf_printf(out, "Core error: LM_%.*s->%.*s: %s\n", (int)m.n, m.p, (int)f.n, f.p, msg);
+    return ND_X_FAIL;
+}
+
+/* Bind parsed arguments onto the function's parameter spec, Python style. */
+static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, char *err,
+                     size_t errn)
+{
+    const char *spec = f->params ? f->params : "";
+    const char *names[ND_MAX_PARAMS];
+    size_t namel[ND_MAX_PARAMS];
+    const char *defs[ND_MAX_PARAMS];
+    size_t defl[ND_MAX_PARAMS];
+    int np = 0;
+    for (const char *p = spec; *p;) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        if (np >= ND_MAX_PARAMS) break;
+        const char *s = p;
+        while (*p && *p != ' ' && *p != '=') p++;
+        names[np] = s;
+        namel[np] = (size_t)(p - s);
+        defs[np] = NULL;
+        defl[np] = 0;
+        if (*p == '=') {
+            /* a default literal runs to the next space outside quotes/brackets */
+            const char *d = ++p;
+            int depth = 0;
+            char q = 0;
+            for (; *p; p++) {
+                if (q) {
+                    if (*p == '\\' && p[1]) p++;
+                    else if (*p == q) q = 0;
+                } else if (*p == '\'' || *p == '"') q = *p;
+                else if (*p == '[' || *p == '(' || *p == '{') depth++;
+                else if (*p == ']' || *p == ')' || *p == '}') depth--;
+                else if (*p == ' ' && depth <= 0) break;
+            }
+            defs[np] = d;
+            defl[np] = (size_t)(p - d);
+        }
+        np++;
+    }
+    call->argc = np;
+    for (int i = 0; i < np; i++) {
+        call->argv[i] = NULL;
+        call->argn[i] = nd_arena_strndup(call->arena, names[i], namel[i]);
+        if (!call->argn[i]) return snprintf(err, errn, "memory allocation failed"), -1;
+    }
+    int npos = 0;
+    for (int k = 0; k < nargs; k++) {
+        if (args[k].name) {
+            int i = 0;
+            for (; i < np; i++)
+                if (strlen(args[k].name) == namel[i] && !memcmp(args[k].name, names[i], namel[i])) break;
+            if (i == np)
+                return snprintf(err, errn, "%s() got an unexpected keyword argument '%s'", f->name,
+                                args[k].name), -1;
+            if (call->argv[i])
+                return snprintf(err, errn, "%s() got multiple values for argument '%s'", f->name,
+                                args[k].name), -1;
+            call->argv[i] = args[k].v;
+        } else {
+            if (npos >= np)
+                return snprintf(err, errn, "%s() takes %d positional argument%s but %d %s given",
+                                f->name, np, np == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were"), -1;
+            call->argv[npos++] = args[k].v;
+        }
+    }
+    int missing = 0;
+    char list[96] = "";
+    for (int i = 0; i < np; i++) {
+        if (call->argv[i]) continue;
+        if (defs[i]) {
+            size_t used = 0;
+            char e[ND_ERRMSG];
+            if (nd_lit_parse(call->arena, defs[i], defl[i], &used, &call->argv[i], e, sizeof e) != ND_OK)
+                return snprintf(err, errn, "bad default of '%.40s': %.100s", call->argn[i], e), -1;
+            continue;
+        }
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s'%s'", missing ? " and " : "", call->argn[i]);
+        missing++;
+    }
+    if (missing)
+        return snprintf(err, errn, "%s() missing %d required positional argument%s: %s", f->name,
+                        missing, missing == 1 ? "" : "s", list), -1;
+    return 0;
+}
+
+/* The help function every module has: its functions' help lines, widget
+** tags removed (micrOS text mode). */
+static int builtin_help(nd_call *c)
+{
+    nd_value *t = nd_tuple(c->arena);
+    if (!t) return nd_fail(c, "memory allocation failed");
+    for (const nd_func *f = c->mod->funcs; f && f->name; f++) {
+        size_t tag;
+        const char *h = nd_help_untag(f->help ? f->help : f->name, &tag);
+        if (nd_seq_push(c->arena, t, nd_str(c->arena, h)) != ND_OK)
+            return nd_fail(c, "memory allocation failed");
+    }
+    c->ret = t;
+    return ND_OK;
+}
+static const nd_func help_func = {"help", builtin_help, "widgets=False", "help"};
+
+int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
+{
+    char err[ND_ERRMSG];
+    int index = -1;
+    const nd_module *m = nd_registry_find(c->w0.p, c->w0.n, &index);
+    if (!m) {
+        snprintf(err, sizeof err, "No module named 'LM_%.*s'", (int)(c->w0.n > 64 ? 64 : c->w0.n), c->w0.p);
+        return core_error(out, c->w0, c->w1, err);
+    }
+    nd_arena_reset(&n->arena);
+    nd_call call;
+    memset(&call, 0, sizeof call);
+    call.node = n;
+    call.arena = &n->arena;
+    call.mod = m;
+    call.json = json;
+    if (!nd_registry_is_loaded(n, index)) {
+        if (m->on_load && m->on_load(&call) != ND_OK) return core_error(out, c->w0, c->w1, call.err);
+        nd_registry_mark_loaded(n, index);
+    }
+    const nd_func *f = nd_registry_func(m, c->w1.p, c->w1.n);
+    if (!f && nd_span_eq(c->w1, "help")) f = &help_func;
+    if (!f) {
+        snprintf(err, sizeof err, "module 'LM_%s' has no attribute '%.*s'", m->name,
+                 (int)(c->w1.n > 64 ? 64 : c->w1.n), c->w1.p);
+        return core_error(out, c->w0, c->w1, err);
+    }
+    call.func = f;
+    nd_arg args[ND_MAX_PARAMS + 4];
+    int nargs = 0;
+    err[0] = 0;
+    if (nd_args_parse(&n->arena, c->args.p, c->args.n, args, ND_MAX_PARAMS + 4, &nargs, err, sizeof err) != ND_OK)
+        return core_error(out, c->w0, c->w1, err[0] ? err : "invalid syntax");
+    if (bind_args(&call, f, args, nargs, err, sizeof err) != 0) return core_error(out, c->w0, c->w1, err);
+    n->cmds_run++;
+    if (f->fn(&call) != ND_OK) {
+        n->cmds_failed++;
+        return core_error(out, c->w0, c->w1, call.err);
+    }
+    nd_render_reply(out, call.ret, call.json, strcmp(f->name, "help") == 0);
+    nd_buf_putc(out, '\n');
+    return ND_X_OK;
+}
+
+static int modules_list(struct nd_node *n, nd_buf *out)
+{
+    nd_buf_putc(out, '[');
+    for (int i = 0; i < n->nloaded; i++)
+        nd_buf_printf(out, "'%s', ", nd_registry_at(n->loaded[i])->name);
+    nd_buf_puts(out, "'task']\n");
+    return ND_X_OK;
+}
+
+int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf *out)
+{
+    nd_cmd c;
+    char err[ND_ERRMSG];
+    if (nd_cmd_parse(line, len, &c, err, sizeof err) != 0) {
+        nd_buf_printf(out, "%s\n", err);
+        return ND_X_FAIL;
+    }
+    bool local = c.host.n == 0 || ctx->conf_mode;
+    if (local && nd_span_eq(c.w0, "hello")) {
+        nd_buf_printf(out, "hello:%s:%s:%s\n", nd_cfg_str(n->cfg, "devfid"),
+                      nd_cfg_str(n->cfg, "hwuid"), "dev");
+        return ND_X_OK;
+    }
+    if (local && nd_span_eq(c.w0, "version")) {
+        nd_buf_printf(out, "%s\n", NODUS_VERSION);
+        return ND_X_OK;
+    }
+    if (local && nd_span_eq(c.w0, "reboot") && ctx->door == ND_DOOR_SHELL) {
+        bool hard = c.nwords > 1 && memchr(c.w1.p, 'h', c.w1.n) && c.w1.p[0] == '-';
+        nd_buf_printf(out, "%sReboot micrOS system.\nBye!\n", hard ? "[HARD] " : "");
+        return ND_X_REBOOT;
+    }
+    if (local && nd_span_prefix(c.w0, "webrepl")) {
+        nd_buf_puts(out, "webrepl is not available on nodus: upload files with the web file "
+                         "manager (/fs) or the REST API\n");
+        return ND_X_FAIL;
+    }
+    if (local && nd_span_prefix(c.w0, "conf") && ctx->door == ND_DOOR_SHELL) {
+        ctx->conf_mode = true;
+        return ND_X_OK;
+    }
+    if (local && nd_span_prefix(c.w0, "noconf") && ctx->door == ND_DOOR_SHELL) {
+        ctx->conf_mode = false;
+        return ND_X_OK;
+    }
+    if (local && nd_span_eq(c.w0, "help") && c.nwords <= 2) {
+        bool all = c.nwords > 1 && has_lm(c.w1);
+        put_lines_help(n, out, all);
+        return ND_X_OK;
+    }
+    if (ctx->conf_mode) return conf_op(n, &c, out);
+    if (c.host.n) {
+        nd_buf_printf(out, "Core error: LM_%.*s->%.*s: InterCon (>>%.*s) is not available in this "
+                           "build yet\n", (int)c.w0.n, c.w0.p, (int)c.w1.n, c.w1.p, (int)c.host.n, c.host.p);
+        return ND_X_FAIL;
+    }
+    if (nd_span_eq(c.w0, "modules")) return modules_list(n, out);
+    if (nd_span_eq(c.w0, "task")) return nd_task_builtin(n, &c, out);
+    if (c.nwords < 2) {
+        put_hints(out);
+        return ND_X_FAIL;
+    }
+    if (c.task) return nd_task_start(n, &c, c.json || ctx->json, out);
+    return nd_exec_lm(n, &c, c.json || ctx->json, out);
+}

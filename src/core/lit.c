@@ -1,0 +1,926 @@
+/*
+** lit.c -- Python literal syntax in, nd_value trees out; nothing evaluated.
+**
+** micrOS builds a Python call from the words after "module function" and
+** eval()s it, so its users type Python: 10, -3, 1.5, 'text', [1, 2],
+** {'k': 1}, br=5. This file parses exactly the literal subset of that
+** language, never an expression: a bare name fails as NameError would
+** ("name 'builtin' is not defined"), and error texts follow CPython 3.11's
+** wording so a client sees the messages it knows.
+**
+** Error precedence follows Python too. CPython compiles the whole call
+** before evaluating any of it, so a syntax error anywhere beats a NameError
+** or TypeError earlier in the line. We parse in one pass, so such
+** "evaluation-time" errors (unknown name, unhashable dict key, unary minus
+** on a string, an int outside int64) are deferred: the first one is
+** remembered, parsing goes on with a None placeholder, and it is reported
+** only if the rest of the input is well-formed. Syntax errors and arena
+** exhaustion stop at once.
+**
+** Known limits, on purpose: no expressions of any kind (1+2, x.y, f()),
+** no adjacent-literal concatenation ('a' 'b'), no bytes, f-strings, sets,
+** complex numbers or \N{NAME} escapes (no Unicode name table on an MCU),
+** lone surrogates (\ud800) are refused because strings are stored as UTF-8,
+** and ints are limited to int64. Non-ASCII identifiers are accepted without
+** checking they are letters, as CPython would.
+**
+** The input is a byte range, not a C string: nothing reads s[n].
+*/
+#include "nodus/value.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct lp {
+    nd_arena *a;
+    const char *s; /* input, n bytes, not NUL-terminated */
+    size_t n, i;   /* i: next byte to read */
+    int depth;     /* open brackets; stack[depth-1] is the innermost */
+    char stack[ND_LIT_MAX_DEPTH + 1];
+    char *err;
+    size_t errn;
+    int drc;                 /* first deferred (evaluation-time) error, 0 if none */
+    char dmsg[ND_ERRMSG];    /* its message */
+} lp;
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* dst holds a message cut to len bytes: drop a trailing UTF-8 sequence the
+** cut left incomplete, so messages quoting user text stay valid UTF-8. */
+static void utf8_trim(char *dst, size_t len)
+{
+    size_t j = len, back = 0;
+    while (j > 0 && back < 4 && ((unsigned char)dst[j - 1] & 0xc0) == 0x80) j--, back++;
+    if (j == 0) return;
+    unsigned c = (unsigned char)dst[j - 1];
+    size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (c >= 0xc0 && back + 1 < need) dst[j - 1] = 0;
+}
+
+/* Format into dst (size dn), cut safely when too long. */
+static void msg_vformat(char *dst, size_t dn, const char *fmt, va_list ap)
+{
+    if (!dst || dn == 0) return;
+    int len = vsnprintf(dst, dn, fmt, ap);
+    if (len < 0) {
+        dst[0] = 0;
+        return;
+    }
+    if ((size_t)len >= dn) utf8_trim(dst, dn - 1);
+}
+
+#if defined(__GNUC__)
+#define LP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define LP_PRINTF(f, a)
+#endif
+
+/* An error that ends the parse. */
+static int LP_PRINTF(3, 4) fail(lp *p, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    msg_vformat(p->err, p->errn, fmt, ap);
+    va_end(ap);
+    return rc != ND_OK ? rc : ND_ERR; /* never "success" by mistake */
+}
+
+/* An evaluation-time error: remembered (the first one wins), parsing goes
+** on, and it is reported only if no syntax error follows. */
+static void LP_PRINTF(3, 4) defer(lp *p, int rc, const char *fmt, ...)
+{
+    if (p->drc) return;
+    va_list ap;
+    va_start(ap, fmt);
+    msg_vformat(p->dmsg, sizeof p->dmsg, fmt, ap);
+    va_end(ap);
+    p->drc = rc;
+}
+
+static int finish(lp *p)
+{
+    if (!p->drc) return ND_OK;
+    if (p->err && p->errn) {
+        size_t l = strlen(p->dmsg);
+        if (l >= p->errn) l = p->errn - 1;
+        memcpy(p->err, p->dmsg, l);
+        p->err[l] = 0;
+        if (l < strlen(p->dmsg)) utf8_trim(p->err, l); /* a shorter caller buffer */
+    }
+    return p->drc;
+}
+
+/* ---- UTF-8 ------------------------------------------------------------- */
+
+enum { U8_START = -1, U8_CONT = -2, U8_END = -3 };
+
+/* Decode one strict UTF-8 sequence. Returns its length, or why it is bad
+** in the terms CPython's decoder uses: invalid start byte, invalid
+** continuation byte (which covers overlongs, surrogates and > U+10FFFF via
+** the restricted second-byte ranges), unexpected end of data. */
+static int u8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    int len;
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        if (c == 0xe0) lo = 0xa0; /* overlong */
+        if (c == 0xed) hi = 0x9f; /* surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        if (c == 0xf0) lo = 0x90; /* overlong */
+        if (c == 0xf4) hi = 0x8f; /* > U+10FFFF */
+    } else {
+        return U8_START;
+    }
+    uint32_t v = c & (0x7fu >> len);
+    for (int k = 1; k < len; k++) {
+        if ((size_t)k >= n) return U8_END;
+        unsigned d = s[k];
+        if (d < lo || d > hi) return U8_CONT;
+        lo = 0x80, hi = 0xbf;
+        v = (v << 6) | (d & 0x3f);
+    }
+    *cp = v;
+    return len;
+}
+
+bool nd_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t cp;
+    for (size_t i = 0; i < n;) {
+        int l = u8_next(u + i, n - i, &cp);
+        if (l < 0) return false;
+        i += (size_t)l;
+    }
+    return true;
+}
+
+static int u8_fail(lp *p, size_t at, int why)
+{
+    return fail(p, ND_ESYNTAX, "(unicode error) 'utf-8' codec can't decode byte 0x%02x in position %zu: %s",
+                (unsigned char)p->s[at], at,
+                why == U8_START ? "invalid start byte"
+                : why == U8_CONT ? "invalid continuation byte" : "unexpected end of data");
+}
+
+static size_t u8_put(char *d, uint32_t cp)
+{
+    if (cp < 0x80) {
+        d[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        d[0] = (char)(0xc0 | (cp >> 6));
+        d[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        d[0] = (char)(0xe0 | (cp >> 12));
+        d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        d[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    d[0] = (char)(0xf0 | (cp >> 18));
+    d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    d[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* ---- characters -------------------------------------------------------- */
+
+static bool is_ws(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alpha_(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* May byte c continue an identifier? Non-ASCII bytes count: CPython allows
+** Unicode letters, and a number glued to one is an invalid literal either way. */
+static bool is_ident(int c)
+{
+    return is_alpha_(c) || is_digit(c) || c >= 0x80;
+}
+
+static int peek(const lp *p, size_t k)
+{
+    return p->i + k < p->n ? (unsigned char)p->s[p->i + k] : -1;
+}
+
+static void skip_ws(lp *p)
+{
+    while (p->i < p->n && is_ws((unsigned char)p->s[p->i])) p->i++;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static bool is_closer(int c)
+{
+    return c == ')' || c == ']' || c == '}';
+}
+
+static char closer_of(char open)
+{
+    return open == '(' ? ')' : open == '[' ? ']' : '}';
+}
+
+/* A closing bracket where a value or separator was expected. */
+static int closer_fail(lp *p, int c)
+{
+    if (p->depth == 0) return fail(p, ND_ESYNTAX, "unmatched '%c'", c);
+    char open = p->stack[p->depth - 1];
+    if (closer_of(open) == c) return fail(p, ND_ESYNTAX, "invalid syntax");
+    return fail(p, ND_ESYNTAX, "closing parenthesis '%c' does not match opening parenthesis '%c'", c, open);
+}
+
+/* Python's keywords other than True/False/None: as a bare word they are a
+** syntax error, not an unknown name. */
+static bool is_keyword(const char *w, size_t n)
+{
+    static const char *const kw[] = {"and", "as", "assert", "async", "await", "break", "class",
+                                     "continue", "def", "del", "elif", "else", "except", "finally",
+                                     "for", "from", "global", "if", "import", "in", "is", "lambda",
+                                     "nonlocal", "not", "or", "pass", "raise", "return", "try",
+                                     "while", "with", "yield"};
+    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
+        if (strlen(kw[k]) == n && memcmp(kw[k], w, n) == 0) return true;
+    return false;
+}
+
+/* Scan an identifier at p->i (ASCII letters, digits, _, valid non-ASCII
+** UTF-8); returns its length, 0 if none starts here. */
+static size_t scan_ident(const lp *p, size_t at)
+{
+    size_t j = at;
+    const unsigned char *u = (const unsigned char *)p->s;
+    while (j < p->n) {
+        int c = u[j];
+        if (c < 0x80) {
+            if (!(is_alpha_(c) || (j > at && is_digit(c)))) break;
+            j++;
+        } else {
+            uint32_t cp;
+            int l = u8_next(u + j, p->n - j, &cp);
+            if (l < 0) break;
+            j += (size_t)l;
+        }
+    }
+    return j - at;
+}
+
+/* The identifier in a message, cut at a character boundary: CPython quotes
+** it whole, but our message buffer is 160 bytes. */
+static int ident_shown(const char *w, size_t n)
+{
+    size_t m = n > 48 ? 48 : n;
+    while (m > 0 && m < n && ((unsigned char)w[m] & 0xc0) == 0x80) m--;
+    return (int)m;
+}
+
+/* ---- values ------------------------------------------------------------ */
+
+static int parse_value(lp *p, nd_value **out);
+
+static int none_placeholder(lp *p, nd_value **out)
+{
+    *out = nd_none(p->a);
+    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+}
+
+/* Numbers. `neg` is the parity of the unary minus signs in front: folding it
+** in here lets -9223372036854775808 be read although its magnitude alone is
+** outside int64. */
+static int parse_number(lp *p, bool neg, nd_value **out)
+{
+    const unsigned char *u = (const unsigned char *)p->s;
+    size_t start = p->i;
+    int c1 = peek(p, 1);
+    if (u[start] == '0' && (c1 == 'x' || c1 == 'X' || c1 == 'o' || c1 == 'O' || c1 == 'b' || c1 == 'B')) {
+        int base = (c1 == 'x' || c1 == 'X') ? 16 : (c1 == 'o' || c1 == 'O') ? 8 : 2;
+        const char *kind = base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary";
+        p->i += 2;
+        uint64_t mag = 0;
+        bool big = false;
+        size_t ndig = 0;
+        for (;;) {
+            int c = peek(p, 0);
+            if (c == '_') { /* allowed after the prefix and between digits */
+                int d = peek(p, 1);
+                if (d < 0 || hexval(d) < 0 || hexval(d) >= base) break;
+                p->i++;
+                continue;
+            }
+            int v = c < 0 ? -1 : hexval(c);
+            if (v < 0 || v >= base) break;
+            if (mag > (UINT64_MAX - (uint64_t)v) / (uint64_t)base) big = true;
+            mag = mag * (uint64_t)base + (uint64_t)v;
+            p->i++;
+            ndig++;
+        }
+        int c = peek(p, 0);
+        if (base != 16 && c >= 0 && is_digit(c))
+            return fail(p, ND_ESYNTAX, "invalid digit '%c' in %s literal", c, kind);
+        if (ndig == 0 || c == '_' || (c >= 0 && is_ident(c)))
+            return fail(p, ND_ESYNTAX, "invalid %s literal", kind);
+        if (big || mag > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
+            defer(p, ND_ELIMIT, "integer out of range");
+            return none_placeholder(p, out);
+        }
+        *out = nd_int(p->a, neg ? (int64_t)(0 - mag) : (int64_t)mag);
+        return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+    }
+
+    /* decimal: digitpart [. [digitpart]] [e [+-] digitpart], or .digitpart ... */
+    bool isfloat = false, nonzero = false;
+    size_t nint = 0;
+    /* Reads digit (['_'] digit)*; false on a misplaced '_'. */
+#define DIGITPART(count)                                                                  \
+    do {                                                                                  \
+        for (;;) {                                                                        \
+            int c_ = peek(p, 0);                                                          \
+            if (c_ >= 0 && is_digit(c_)) {                                                \
+                if (c_ != '0') nonzero = true;                                            \
+                p->i++, (count)++;                                                        \
+            } else if (c_ == '_' && (count) > 0 && peek(p, 1) >= 0 && is_digit(peek(p, 1))) { \
+                p->i++;                                                                   \
+            } else {                                                                      \
+                break;                                                                    \
+            }                                                                             \
+        }                                                                                 \
+    } while (0)
+    DIGITPART(nint);
+    bool int_nonzero = nonzero;
+    if (peek(p, 0) == '.') {
+        isfloat = true;
+        p->i++;
+        size_t nfrac = 0;
+        DIGITPART(nfrac);
+        if (nint == 0 && nfrac == 0) return fail(p, ND_ESYNTAX, "invalid syntax");
+    }
+    int e = peek(p, 0);
+    if (e == 'e' || e == 'E') {
+        isfloat = true;
+        p->i++;
+        int sg = peek(p, 0);
+        if (sg == '+' || sg == '-') p->i++;
+        size_t nexp = 0;
+        DIGITPART(nexp);
+        if (nexp == 0) return fail(p, ND_ESYNTAX, "invalid decimal literal");
+    }
+#undef DIGITPART
+    int c = peek(p, 0);
+    if (c == 'j' || c == 'J') return fail(p, ND_ESYNTAX, "complex literals are not supported");
+    if (c >= 0 && (is_ident(c) || c == '_')) return fail(p, ND_ESYNTAX, "invalid decimal literal");
+    size_t len = p->i - start;
+
+    if (!isfloat) {
+        if (u[start] == '0' && int_nonzero)
+            return fail(p, ND_ESYNTAX, "leading zeros in decimal integer literals are not permitted; "
+                                       "use an 0o prefix for octal integers");
+        uint64_t mag = 0;
+        bool big = false;
+        for (size_t k = start; k < p->i; k++) {
+            if (u[k] == '_') continue;
+            unsigned v = u[k] - '0';
+            if (mag > (UINT64_MAX - v) / 10) big = true;
+            mag = mag * 10 + v;
+        }
+        if (big || mag > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
+            defer(p, ND_ELIMIT, "integer out of range");
+            return none_placeholder(p, out);
+        }
+        *out = nd_int(p->a, neg ? (int64_t)(0 - mag) : (int64_t)mag);
+        return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+    }
+
+    /* strtod wants a C string without underscores. Short literals use the
+    ** stack; a long one borrows arena space that is given back at once. */
+    char small[64], *tmp = small;
+    size_t mark = p->a->used;
+    if (len >= sizeof small) {
+        tmp = nd_arena_alloc(p->a, len + 1);
+        if (!tmp) return fail(p, ND_ENOMEM, "memory allocation failed");
+    }
+    size_t t = 0;
+    for (size_t k = start; k < p->i; k++)
+        if (u[k] != '_') tmp[t++] = (char)u[k];
+    tmp[t] = 0;
+    /* Overflow gives inf and underflow 0 or a subnormal, as in Python. */
+    double f = strtod(tmp, NULL);
+    if (tmp != small) p->a->used = mark;
+    *out = nd_float(p->a, neg ? -f : f);
+    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+}
+
+/* Read \x, \u, \U hex digits; returns the count of valid digits read (up to
+** want) and the value. */
+static size_t read_hex(const unsigned char *s, size_t n, size_t want, uint32_t *v)
+{
+    size_t k = 0;
+    *v = 0;
+    while (k < want && k < n && hexval(s[k]) >= 0) *v = (*v << 4) | (uint32_t)hexval(s[k++]);
+    return k;
+}
+
+/* A string literal; p->i is at the opening quote. Raw strings keep every
+** backslash (it still stops a quote from ending the literal). */
+static int parse_string(lp *p, bool raw, nd_value **out)
+{
+    const unsigned char *u = (const unsigned char *)p->s;
+    unsigned char q = u[p->i];
+    bool triple = peek(p, 1) == q && peek(p, 2) == q;
+    size_t qlen = triple ? 3 : 1;
+    size_t body = p->i + qlen, j = body, end;
+    /* Pass 1: find the end, so the arena gets one exact-size buffer. */
+    for (;;) {
+        if (j >= p->n)
+            return fail(p, ND_ESYNTAX, triple ? "unterminated triple-quoted string literal"
+                                              : "unterminated string literal");
+        unsigned char c = u[j];
+        if (c == '\\') { /* skips the escaped byte; \ CR LF is one line continuation */
+            j += (j + 2 < p->n && u[j + 1] == '\r' && u[j + 2] == '\n') ? 3 : 2;
+            continue;
+        }
+        if (!triple && (c == '\n' || c == '\r')) return fail(p, ND_ESYNTAX, "unterminated string literal");
+        if (c == q && (!triple || (j + 2 < p->n && u[j + 1] == q && u[j + 2] == q))) {
+            end = j;
+            break;
+        }
+        j++;
+    }
+    /* Escapes never produce more bytes than they take (\U0010ffff: 10 in,
+    ** 4 out; \777: 4 in, 2 out), so the body length bounds the result. */
+    nd_value *v = nd_none(p->a); /* becomes the string below */
+    if (!v) return fail(p, ND_ENOMEM, "memory allocation failed");
+    size_t cap = end - body + 1;
+    char *d = nd_arena_alloc(p->a, cap);
+    if (!d) return fail(p, ND_ENOMEM, "memory allocation failed");
+    size_t o = 0;
+    for (size_t k = body; k < end;) {
+        unsigned char c = u[k];
+        if (c >= 0x80) {
+            uint32_t cp;
+            int l = u8_next(u + k, end - k, &cp);
+            if (l < 0) return u8_fail(p, k, l);
+            memcpy(d + o, u + k, (size_t)l);
+            o += (size_t)l, k += (size_t)l;
+            continue;
+        }
+        if (c != '\\' || raw) { /* raw strings keep backslash pairs verbatim */
+            d[o++] = (char)c;
+            k++;
+            continue;
+        }
+        /* An escape; positions in messages count from the body, like CPython. */
+        size_t at = k - body;
+        unsigned char e = u[k + 1]; /* exists: pass 1 never ends a body on a backslash */
+        k += 2;
+        uint32_t cp;
+        switch (e) {
+        case '\n': break; /* line continuation */
+        case '\r':
+            if (k < end && u[k] == '\n') k++;
+            break;
+        case '\\': d[o++] = '\\'; break;
+        case '\'': d[o++] = '\''; break;
+        case '"': d[o++] = '"'; break;
+        case 'n': d[o++] = '\n'; break;
+        case 'r': d[o++] = '\r'; break;
+        case 't': d[o++] = '\t'; break;
+        case 'a': d[o++] = '\a'; break;
+        case 'b': d[o++] = '\b'; break;
+        case 'f': d[o++] = '\f'; break;
+        case 'v': d[o++] = '\v'; break;
+        case 'x':
+        case 'u':
+        case 'U': {
+            size_t want = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+            size_t got = read_hex(u + k, end - k, want, &cp);
+            if (got < want)
+                return fail(p, ND_ESYNTAX,
+                            "(unicode error) 'unicodeescape' codec can't decode bytes in position "
+                            "%zu-%zu: truncated %s escape",
+                            at, at + 1 + got, e == 'x' ? "\\xXX" : e == 'u' ? "\\uXXXX" : "\\UXXXXXXXX");
+            if (cp > 0x10ffff)
+                return fail(p, ND_ESYNTAX,
+                            "(unicode error) 'unicodeescape' codec can't decode bytes in position "
+                            "%zu-%zu: illegal Unicode character",
+                            at, at + 1 + got);
+            if (cp >= 0xd800 && cp <= 0xdfff)
+                return fail(p, ND_ESYNTAX, "(unicode error) surrogates not allowed");
+            k += got;
+            o += u8_put(d + o, cp);
+            break;
+        }
+        case 'N': {
+            /* \N{NAME} needs the Unicode name table, which an MCU can't carry. */
+            bool brace = k < end && u[k] == '{';
+            size_t close = k + 1;
+            while (brace && close < end && u[close] != '}') close++;
+            if (!brace || close >= end || close == k + 1)
+                return fail(p, ND_ESYNTAX,
+                            "(unicode error) 'unicodeescape' codec can't decode bytes in position "
+                            "%zu-%zu: malformed \\N character escape",
+                            at, brace ? (close < end ? close : end - 1) - body : at + 1);
+            return fail(p, ND_ESYNTAX,
+                        "(unicode error) 'unicodeescape' codec can't decode bytes in position "
+                        "%zu-%zu: unknown Unicode character name",
+                        at, close - body);
+        }
+        default:
+            if (e >= '0' && e <= '7') {
+                cp = e - '0';
+                for (int m = 0; m < 2 && k < end && u[k] >= '0' && u[k] <= '7'; m++) cp = cp * 8 + (u[k++] - '0');
+                o += u8_put(d + o, cp); /* up to \777 = U+01FF, as CPython */
+            } else {
+                /* unknown escape: CPython keeps the backslash */
+                d[o++] = '\\';
+                k--; /* the next byte is read normally (it may start UTF-8) */
+            }
+        }
+    }
+    d[o] = 0;
+    /* Give back the unused tail when the buffer is the last allocation. */
+    if (d + ((cap + 7) & ~(size_t)7) == p->a->base + p->a->used)
+        p->a->used = (size_t)(d - p->a->base) + ((o + 1 + 7) & ~(size_t)7);
+    v->type = ND_T_STR;
+    v->u.s.p = d;
+    v->u.s.n = o;
+    p->i = end + qlen;
+    *out = v;
+    return ND_OK;
+}
+
+/* True, False, None, a string prefix, or an unknown name. */
+static int parse_name(lp *p, nd_value **out)
+{
+    size_t len = scan_ident(p, p->i);
+    const char *w = p->s + p->i;
+    if (len == 0) {
+        /* a byte >= 0x80 that is not valid UTF-8 */
+        uint32_t cp;
+        return u8_fail(p, p->i, u8_next((const unsigned char *)w, p->n - p->i, &cp));
+    }
+    int c = p->i + len < p->n ? (unsigned char)p->s[p->i + len] : -1;
+    if (c == '\'' || c == '"') {
+        bool raw = false, bytes = false, fstr = false, ok = len <= 2;
+        for (size_t k = 0; ok && k < len; k++) {
+            char l = (char)(w[k] | 0x20);
+            if (l == 'r' && !raw) raw = true;
+            else if (l == 'b' && !bytes && !fstr) bytes = true;
+            else if (l == 'f' && !fstr && !bytes) fstr = true;
+            else if (!(l == 'u' && len == 1)) ok = false;
+        }
+        if (!ok) return fail(p, ND_ESYNTAX, "invalid syntax");
+        if (bytes) return fail(p, ND_ESYNTAX, "bytes literals are not supported");
+        if (fstr) return fail(p, ND_ESYNTAX, "f-strings are not supported");
+        p->i += len;
+        return parse_string(p, raw, out);
+    }
+    p->i += len;
+    if (len == 4 && memcmp(w, "True", 4) == 0) *out = nd_bool(p->a, true);
+    else if (len == 5 && memcmp(w, "False", 5) == 0) *out = nd_bool(p->a, false);
+    else if (len == 4 && memcmp(w, "None", 4) == 0) *out = nd_none(p->a);
+    else if (is_keyword(w, len)) return fail(p, ND_ESYNTAX, "invalid syntax");
+    else {
+        defer(p, ND_ESYNTAX, "name '%.*s' is not defined", ident_shown(w, len), w);
+        return none_placeholder(p, out);
+    }
+    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+}
+
+static int open_bracket(lp *p)
+{
+    if (p->depth >= ND_LIT_MAX_DEPTH) return fail(p, ND_ELIMIT, "too many nested parentheses");
+    p->stack[p->depth++] = p->s[p->i++];
+    return ND_OK;
+}
+
+/* Does a value (other than a signed one, which Python would read as a
+** subtraction) start at p->i? */
+static bool starts_value(const lp *p)
+{
+    int c = peek(p, 0);
+    return c >= 0 && (is_ident(c) || c == '\'' || c == '"' || c == '[' || c == '(' || c == '{' ||
+                      (c == '.' && peek(p, 1) >= 0 && is_digit(peek(p, 1))));
+}
+
+/* What follows an item in a container when it is neither ',' nor the
+** closer: CPython's hint when another value starts right there. */
+static int after_item_fail(lp *p)
+{
+    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'%c' was never closed", p->stack[p->depth - 1]);
+    int c = (unsigned char)p->s[p->i];
+    if (is_closer(c)) return closer_fail(p, c);
+    if (starts_value(p)) return fail(p, ND_ESYNTAX, "invalid syntax. Perhaps you forgot a comma?");
+    return fail(p, ND_ESYNTAX, "invalid syntax");
+}
+
+/* Items up to `close`, appended to seq. Called after the first item of a
+** tuple too, so it starts at a separator when `first` is false. */
+static int parse_items(lp *p, nd_value *seq, char close, bool first)
+{
+    for (;;) {
+        skip_ws(p);
+        if (!first) {
+            if (p->i < p->n && p->s[p->i] == close) break;
+            if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
+            p->i++;
+            skip_ws(p);
+        }
+        first = false;
+        if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'%c' was never closed", p->stack[p->depth - 1]);
+        if (p->s[p->i] == close) break; /* empty, or a trailing comma */
+        nd_value *item = NULL;
+        int rc = parse_value(p, &item);
+        if (rc != ND_OK) return rc;
+        if (nd_seq_push(p->a, seq, item) != ND_OK) return fail(p, ND_ENOMEM, "memory allocation failed");
+    }
+    p->i++;
+    p->depth--;
+    return ND_OK;
+}
+
+static int parse_list(lp *p, nd_value **out)
+{
+    int rc = open_bracket(p);
+    if (rc != ND_OK) return rc;
+    *out = nd_list(p->a);
+    if (!*out) return fail(p, ND_ENOMEM, "memory allocation failed");
+    return parse_items(p, *out, ']', true);
+}
+
+/* ( ) is the empty tuple, (x) is just x, (x,) and (x, y) are tuples. */
+static int parse_paren(lp *p, nd_value **out)
+{
+    int rc = open_bracket(p);
+    if (rc != ND_OK) return rc;
+    skip_ws(p);
+    if (p->i < p->n && p->s[p->i] == ')') {
+        p->i++;
+        p->depth--;
+        *out = nd_tuple(p->a);
+        return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+    }
+    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'(' was never closed");
+    nd_value *first = NULL;
+    rc = parse_value(p, &first);
+    if (rc != ND_OK) return rc;
+    skip_ws(p);
+    if (p->i < p->n && p->s[p->i] == ')') {
+        p->i++;
+        p->depth--;
+        *out = first;
+        return ND_OK;
+    }
+    if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
+    *out = nd_tuple(p->a);
+    if (!*out || nd_seq_push(p->a, *out, first) != ND_OK) return fail(p, ND_ENOMEM, "memory allocation failed");
+    return parse_items(p, *out, ')', false);
+}
+
+/* The type CPython names in "unhashable type: '...'". */
+static const char *unhashable(const nd_value *v)
+{
+    if (v->type == ND_T_LIST || v->type == ND_T_DICT) return nd_type_name(v->type);
+    if (v->type == ND_T_TUPLE)
+        for (size_t k = 0; k < v->u.seq.n; k++) {
+            const char *t = unhashable(v->u.seq.v[k]);
+            if (t) return t;
+        }
+    return NULL;
+}
+
+static int parse_dict(lp *p, nd_value **out)
+{
+    int rc = open_bracket(p);
+    if (rc != ND_OK) return rc;
+    nd_value *d = nd_dict(p->a);
+    if (!d) return fail(p, ND_ENOMEM, "memory allocation failed");
+    bool first = true;
+    for (;;) {
+        skip_ws(p);
+        if (!first) {
+            if (p->i < p->n && p->s[p->i] == '}') break;
+            if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
+            p->i++;
+            skip_ws(p);
+        }
+        first = false;
+        if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'{' was never closed");
+        if (p->s[p->i] == '}') break;
+        nd_value *k = NULL, *v = NULL;
+        rc = parse_value(p, &k);
+        if (rc != ND_OK) return rc;
+        skip_ws(p);
+        if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'{' was never closed");
+        if (p->s[p->i] == ',' || p->s[p->i] == '}') return fail(p, ND_ESYNTAX, "set literals are not supported");
+        if (p->s[p->i] != ':') return after_item_fail(p);
+        p->i++;
+        skip_ws(p);
+        if (p->i < p->n && (p->s[p->i] == ',' || p->s[p->i] == '}'))
+            return fail(p, ND_ESYNTAX, "expression expected after dictionary key and ':'");
+        rc = parse_value(p, &v);
+        if (rc != ND_OK) return rc;
+        const char *bad = unhashable(k);
+        if (bad) {
+            defer(p, ND_ETYPE, "unhashable type: '%s'", bad);
+            continue;
+        }
+        if (nd_dict_setv(p->a, d, k, v) != ND_OK) return fail(p, ND_ENOMEM, "memory allocation failed");
+    }
+    p->i++;
+    p->depth--;
+    *out = d;
+    return ND_OK;
+}
+
+/* Unary + and - (any number of them, white space allowed in between, as in
+** Python) in front of a value. */
+static int parse_unary(lp *p, nd_value **out)
+{
+    bool neg = false;
+    char innermost = 0;
+    while (p->i < p->n && (p->s[p->i] == '-' || p->s[p->i] == '+')) {
+        innermost = p->s[p->i];
+        if (innermost == '-') neg = !neg;
+        p->i++;
+        skip_ws(p);
+    }
+    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "invalid syntax");
+    int c = (unsigned char)p->s[p->i];
+    if (is_digit(c) || (c == '.' && peek(p, 1) >= 0 && is_digit(peek(p, 1)))) return parse_number(p, neg, out);
+    nd_value *v = NULL;
+    int rc = parse_value(p, &v);
+    if (rc != ND_OK) return rc;
+    switch (v->type) {
+    case ND_T_BOOL: *out = nd_int(p->a, neg ? -(int64_t)v->u.b : (int64_t)v->u.b); break;
+    case ND_T_FLOAT: *out = nd_float(p->a, neg ? -v->u.f : v->u.f); break;
+    case ND_T_INT:
+        if (neg && v->u.i == INT64_MIN) {
+            defer(p, ND_ELIMIT, "integer out of range");
+            return none_placeholder(p, out);
+        }
+        *out = nd_int(p->a, neg ? -v->u.i : v->u.i);
+        break;
+    default:
+        defer(p, ND_ETYPE, "bad operand type for unary %c: '%s'", innermost, nd_type_name(v->type));
+        return none_placeholder(p, out);
+    }
+    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+}
+
+static int parse_value(lp *p, nd_value **out)
+{
+    *out = NULL; /* callers may rely on it after an error */
+    skip_ws(p);
+    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "invalid syntax");
+    int c = (unsigned char)p->s[p->i];
+    switch (c) {
+    case '[': return parse_list(p, out);
+    case '(': return parse_paren(p, out);
+    case '{': return parse_dict(p, out);
+    case '\'':
+    case '"': return parse_string(p, false, out);
+    case '+':
+    case '-': return parse_unary(p, out);
+    case ')':
+    case ']':
+    case '}': return closer_fail(p, c);
+    default: break;
+    }
+    if (is_digit(c) || (c == '.' && peek(p, 1) >= 0 && is_digit(peek(p, 1)))) return parse_number(p, false, out);
+    if (is_alpha_(c) || c >= 0x80) return parse_name(p, out);
+    return fail(p, ND_ESYNTAX, "invalid syntax");
+}
+
+static void lp_init(lp *p, nd_arena *a, const char *s, size_t n, char *err, size_t errn)
+{
+    memset(p, 0, sizeof *p);
+    p->a = a;
+    p->s = s ? s : "";
+    p->n = s ? n : 0;
+    p->err = err;
+    p->errn = errn;
+}
+
+int nd_lit_parse(nd_arena *a, const char *s, size_t n, size_t *used, nd_value **out, char *err,
+                 size_t errn)
+{
+    lp p;
+    nd_value *v = NULL;
+    lp_init(&p, a, s, n, err, errn);
+    int rc = parse_value(&p, &v);
+    if (rc == ND_OK) rc = finish(&p);
+    if (used) *used = p.i;
+    if (out) *out = rc == ND_OK ? v : NULL;
+    return rc;
+}
+
+/* ---- argument lists ---------------------------------------------------- */
+
+int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, int *count,
+                  char *err, size_t errn)
+{
+    lp p;
+    lp_init(&p, a, s, n, err, errn);
+    int nargs = 0;
+    bool seen_kw = false;
+    if (count) *count = 0;
+
+    /* CPython decodes the whole line before parsing any of it. */
+    const unsigned char *u = (const unsigned char *)p.s;
+    for (size_t k = 0; k < p.n;) {
+        uint32_t cp;
+        if (u[k] == 0) return fail(&p, ND_ESYNTAX, "source code cannot contain null bytes");
+        int l = u8_next(u + k, p.n - k, &cp);
+        if (l < 0) return u8_fail(&p, k, l);
+        k += (size_t)l;
+    }
+
+    skip_ws(&p);
+    while (p.i < p.n) {
+        if (p.s[p.i] == ',') return fail(&p, ND_ESYNTAX, "invalid syntax");
+        /* name=value, but not name==value (a comparison, i.e. a name) */
+        const char *name = NULL;
+        bool kw = false;
+        size_t nlen = scan_ident(&p, p.i);
+        if (nlen && p.i + nlen < p.n && p.s[p.i + nlen] == '=' &&
+            !(p.i + nlen + 1 < p.n && p.s[p.i + nlen + 1] == '=')) {
+            const char *w = p.s + p.i;
+            if ((nlen == 4 && (memcmp(w, "True", 4) == 0 || memcmp(w, "None", 4) == 0)) ||
+                (nlen == 5 && memcmp(w, "False", 5) == 0))
+                return fail(&p, ND_ESYNTAX, "cannot assign to %.*s", (int)nlen, w);
+            if (is_keyword(w, nlen)) return fail(&p, ND_ESYNTAX, "invalid syntax");
+            for (int k = 0; k < nargs; k++)
+                if (out[k].name && strlen(out[k].name) == nlen && memcmp(out[k].name, w, nlen) == 0)
+                    return fail(&p, ND_ESYNTAX, "keyword argument repeated: %.*s", ident_shown(w, nlen), w);
+            kw = true;
+            if (nargs < max) { /* past max it is still checked, just not kept */
+                name = nd_arena_strndup(a, w, nlen);
+                if (!name) return fail(&p, ND_ENOMEM, "memory allocation failed");
+            }
+            p.i += nlen + 1;
+            skip_ws(&p);
+            if (p.i >= p.n || p.s[p.i] == ',') return fail(&p, ND_ESYNTAX, "invalid syntax");
+        }
+        nd_value *v = NULL;
+        int rc = parse_value(&p, &v);
+        if (rc != ND_OK) return rc;
+        /* separator: white space and/or one comma */
+        size_t before = p.i;
+        skip_ws(&p);
+        bool sep = p.i > before;
+        if (p.i < p.n && p.s[p.i] == ',') {
+            p.i++, sep = true;
+            skip_ws(&p);
+        }
+        if (!sep && p.i < p.n) {
+            int c = (unsigned char)p.s[p.i];
+            if (is_closer(c)) return closer_fail(&p, c);
+            if (c == '=' && !kw && !(p.i + 1 < p.n && p.s[p.i + 1] == '='))
+                return fail(&p, ND_ESYNTAX, "expression cannot contain assignment, perhaps you meant \"==\"?");
+            /* 'a''b' is concatenation in Python, not a missing comma */
+            bool strings = v->type == ND_T_STR && (c == '\'' || c == '"');
+            if (!strings && starts_value(&p))
+                return fail(&p, ND_ESYNTAX, "invalid syntax. Perhaps you forgot a comma?");
+            return fail(&p, ND_ESYNTAX, "invalid syntax");
+        }
+        if (!kw && seen_kw) return fail(&p, ND_ESYNTAX, "positional argument follows keyword argument");
+        seen_kw = seen_kw || kw;
+        if (nargs >= max) {
+            defer(&p, ND_ELIMIT, "too many arguments");
+            continue;
+        }
+        out[nargs].name = name;
+        out[nargs].v = v;
+        nargs++;
+    }
+    if (count) *count = nargs;
+    return finish(&p);
+}

@@ -1,0 +1,187 @@
+/*
+** node.c -- node life cycle, its clock and the accessors modules use.
+**
+** Start-up order: config (merged over defaults; problems recorded, never
+** fatal), node-written keys (version, hwuid), timers, then the doors. The
+** wall clock is the OS clock plus a node-local offset, so `system setclock`
+** (and tests) can move the node's time without touching the machine's.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node_int.h"
+#include "sched.h"
+#include "sun.h"
+#include "task.h"
+#include "nodus/port.h"
+
+void nd_node_add_problem(struct nd_node *n, const char *fmt, ...)
+{
+    size_t len = strlen(n->problems);
+    if (len + 2 >= sizeof n->problems) return;
+    if (len) n->problems[len++] = '\n';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(n->problems + len, sizeof n->problems - len, fmt, ap);
+    va_end(ap);
+}
+
+const char *nd_node_problems(struct nd_node *n) { return n->problems; }
+
+/* hwuid = "micr" + 12 hex digits + "OS", as micrOS builds it from a 6-byte
+** MAC. We hash the machine id together with the state directory so that
+** several nodes on one machine (one per state dir) get distinct ids, and
+** keep it in the config once written: it never changes afterwards. */
+static void derive_hwuid(struct nd_node *n)
+{
+    const char *cur = nd_cfg_str(n->cfg, "hwuid");
+    if (strncmp(cur, "micr", 4) == 0 && strlen(cur) == 18) return;
+    char id[256];
+    if (nd_port_machine_id(id, sizeof id) != ND_OK) {
+        unsigned char r[16];
+        nd_port_random(r, sizeof r);
+        for (int i = 0; i < 16; i++) snprintf(id + 2 * i, 3, "%02x", r[i]);
+    }
+    /* FNV-1a 64 over machine id and state dir; 48 bits kept, like a MAC. */
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = id; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    for (const char *p = nd_fs_root(); *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    char uid[32];
+    snprintf(uid, sizeof uid, "micr%012llxOS", (unsigned long long)(h & 0xffffffffffffULL));
+    nd_cfg_set_node(n->cfg, "hwuid", uid);
+}
+
+int nd_node_init(struct nd_node *n, const char *const *overrides, int noverrides, char *err,
+                 size_t errn)
+{
+    memset(n, 0, sizeof *n);
+    n->start_ms = nd_port_mono_ms();
+    n->cfg = nd_cfg_new();
+    n->arena_mem = malloc(ND_ARENA_SIZE);
+    if (!n->cfg || !n->arena_mem || nd_timers_init(&n->timers, ND_TIMERS_MAX) != ND_OK) {
+        snprintf(err, errn, "out of memory");
+        return ND_ENOMEM;
+    }
+    nd_arena_init(&n->arena, n->arena_mem, ND_ARENA_SIZE);
+    nd_buf_init(&n->reply, ND_REPLY_MAX);
+    nd_cfg_load(n->cfg);
+    nd_tz_fixed(&n->tz, (int32_t)(nd_cfg_int(n->cfg, "utc") * 60)); /* `tz` is read at start */
+    const char *probs = nd_cfg_problems(n->cfg);
+    if (probs && *probs) nd_node_add_problem(n, "%s", probs);
+    for (int i = 0; i < noverrides; i++) {
+        const char *kv = overrides[i];
+        const char *eq = strchr(kv, '=');
+        char key[64], e[ND_ERRMSG];
+        if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
+            snprintf(err, errn, "--set %s: expected key=value", kv);
+            return ND_EINVAL;
+        }
+        memcpy(key, kv, (size_t)(eq - kv));
+        key[eq - kv] = 0;
+        e[0] = 0;
+        int rc = nd_cfg_override(n->cfg, key, eq + 1, e, sizeof e);
+        if (rc == ND_ENOTFOUND) {
+            snprintf(err, errn, "--set %s: unknown config key", key);
+            return rc;
+        }
+        if (rc != ND_OK) {
+            snprintf(err, errn, "--set %s: %s", key, e[0] ? e : nd_strerror(rc));
+            return rc;
+        }
+    }
+    if (strcmp(nd_cfg_str(n->cfg, "version"), NODUS_VERSION) != 0)
+        nd_cfg_set_node(n->cfg, "version", NODUS_VERSION);
+    derive_hwuid(n);
+    return ND_OK;
+}
+
+int nd_node_start(struct nd_node *n)
+{
+    nd_log(n, "[BOOT] nodus %s starting, state dir %s", NODUS_VERSION, nd_fs_root());
+    if (n->problems[0]) nd_log(n, "[ERR] %s", n->problems);
+    nd_sched_start(n); /* boothook runs before the doors open, as micrOS */
+    return nd_shell_start(n);
+}
+
+void nd_node_shutdown(struct nd_node *n)
+{
+    nd_shell_stop(n);
+    nd_sched_stop(n);
+    nd_cfg_save(n->cfg);
+    nd_log(n, "[INFO] nodus stopped%s", n->reboot ? " for reboot" : "");
+}
+
+void nd_node_free(struct nd_node *n)
+{
+    nd_tasks_free(n);
+    nd_cfg_free(n->cfg);
+    nd_timers_free(&n->timers);
+    nd_buf_free(&n->reply);
+    free(n->arena_mem);
+    n->cfg = NULL;
+    n->arena_mem = NULL;
+}
+
+/* ---- accessors for modules ------------------------------------------- */
+const char *nd_node_cfg_str(struct nd_node *n, const char *k) { return nd_cfg_str(n->cfg, k); }
+bool nd_node_cfg_bool(struct nd_node *n, const char *k) { return nd_cfg_bool(n->cfg, k); }
+int64_t nd_node_cfg_int(struct nd_node *n, const char *k) { return nd_cfg_int(n->cfg, k); }
+double nd_node_cfg_float(struct nd_node *n, const char *k) { return nd_cfg_float(n->cfg, k); }
+
+int64_t nd_node_time_ms(struct nd_node *n) { return nd_port_wall_ms() + n->clock_offset_ms; }
+int64_t nd_node_time(struct nd_node *n)
+{
+    int64_t ms = nd_node_time_ms(n);
+    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
+
+void nd_node_set_time(struct nd_node *n, int64_t utc_seconds)
+{
+    int64_t before = nd_node_time(n);
+    n->clock_offset_ms = utc_seconds * 1000 - nd_port_wall_ms();
+    nd_sched_clock_moved(n, before);
+}
+
+int32_t nd_node_utc_offset(struct nd_node *n, int64_t utc_seconds)
+{
+    return nd_tz_offset_utc(&n->tz, utc_seconds);
+}
+
+int64_t nd_node_local_to_utc(struct nd_node *n, int64_t local)
+{
+    return nd_tz_local_to_utc(&n->tz, local, 0, NULL);
+}
+
+uint64_t nd_node_uptime_ms(struct nd_node *n) { return nd_port_mono_ms() - n->start_ms; }
+
+void nd_node_localtime(struct nd_node *n, nd_tm *tm)
+{
+    int64_t t = nd_node_time(n);
+    nd_time_split(t + nd_node_utc_offset(n, t), tm);
+}
+
+/* ---- schedules and tasks, for the system module ------------------------ */
+int nd_node_cron_info(struct nd_node *n, nd_arena *a, nd_value *dict)
+{
+    return nd_sched_cron_info(n, a, dict);
+}
+
+int nd_node_sun(struct nd_node *n, const nd_tm *local_day, int64_t *rise, int64_t *set)
+{
+    return nd_sun_times(nd_cfg_float(n->cfg, "lat"), nd_cfg_float(n->cfg, "lon"), local_day->year,
+                        local_day->mon, local_day->mday, rise, set);
+}
+
+void nd_node_timing(struct nd_node *n, uint64_t out[6], bool reset)
+{
+    nd_task_timing t;
+    nd_task_timing_get(n, &t, reset);
+    out[0] = t.count;
+    out[1] = t.p50_us;
+    out[2] = t.p99_us;
+    out[3] = t.max_us;
+    out[4] = t.runs;
+    out[5] = t.run_us;
+}

@@ -1,0 +1,96 @@
+/*
+** node_int.h -- the node: the one context every door, module and service
+** hangs off. Internal to the core and the port; modules use nodus/node.h.
+*/
+#ifndef ND_NODE_INT_H
+#define ND_NODE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "nodus/module.h"
+#include "nodus/node.h"
+#include "nodus/value.h"
+#include "timer.h"
+#include "tz.h"
+
+#define ND_TIMERS_MAX 8192      /* armed timers at once (tasks, sessions, services) */
+#define ND_ARENA_SIZE (64 * 1024) /* values of one command (arguments + result) */
+#define ND_REPLY_MAX (64 * 1024)  /* rendered reply of one command */
+#define ND_MODULES_MAX 64         /* built-in + user modules */
+
+struct nd_shell;
+struct nd_tasks;
+struct nd_sched;
+struct nd_cmd;
+
+/* Per-door session state the dispatcher needs. */
+enum { ND_DOOR_SHELL, ND_DOOR_REST, ND_DOOR_PIPE };
+typedef struct nd_ctx {
+    int door;
+    bool conf_mode;  /* shell conf mode */
+    bool json;       /* force JSON rendering (REST) */
+} nd_ctx;
+
+/* What a door must do after a command (nd_exec's return value). */
+enum {
+    ND_X_OK = 0,     /* reply written, state True */
+    ND_X_FAIL = 1,   /* reply written, state False */
+    ND_X_CLOSE = 2,  /* reply written, then close the session */
+    ND_X_REBOOT = 3, /* reply written, then flush and reboot the node */
+};
+
+struct nd_node {
+    nd_cfg *cfg;
+    nd_timers timers;
+    int64_t clock_offset_ms;  /* node wall clock = OS wall clock + offset */
+    uint64_t start_ms;        /* monotonic ms at start */
+    struct nd_shell *shell;
+    struct nd_tasks *tasks;   /* task table (task.c) */
+    struct nd_sched *sched;   /* boothook, timirq, cron (sched.c) */
+    nd_tz tz;                 /* local time rules: `tz`, else fixed `utc` minutes */
+    /* registry: load order of modules (indexes into nd_registry_all) */
+    uint16_t loaded[ND_MODULES_MAX];
+    int nloaded;
+    /* command scratch: one arena and one reply buffer, reused */
+    nd_arena arena;
+    char *arena_mem;
+    nd_buf reply;
+    char problems[1024];      /* start-up problems for `system info` and the log */
+    bool reboot;              /* set when a reboot was asked: the loop stops */
+    bool stop;                /* set by SIGINT/SIGTERM */
+    /* metrics */
+    uint64_t cmds_run, cmds_failed;
+};
+
+/* Life cycle (node.c). */
+int nd_node_init(struct nd_node *n, const char *const *overrides, int noverrides, char *err,
+                 size_t errn);
+int nd_node_start(struct nd_node *n); /* open servers, run boot work */
+void nd_node_shutdown(struct nd_node *n); /* close servers, flush config */
+void nd_node_free(struct nd_node *n);
+void nd_node_add_problem(struct nd_node *n, const char *fmt, ...);
+
+/* Dispatcher (exec.c): run one command line, append the reply lines
+** (each ending in "\n"; an empty reply is "\n") to out. */
+int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf *out);
+/* Run a parsed Load Module call (no task postfix): used by tasks too. */
+int nd_exec_lm(struct nd_node *n, struct nd_cmd *c, bool json, nd_buf *out);
+
+/* Registry (registry.c). */
+size_t nd_registry_count(void);
+const nd_module *nd_registry_at(size_t i);
+const nd_module *nd_registry_find(const char *name, size_t len, int *index);
+const nd_func *nd_registry_func(const nd_module *m, const char *name, size_t len);
+bool nd_registry_is_loaded(struct nd_node *n, int index);
+void nd_registry_mark_loaded(struct nd_node *n, int index);
+/* Strip a leading widget tag (BUTTON, SLIDER{...} ...) from a help line. */
+const char *nd_help_untag(const char *help, size_t *tag_len);
+
+/* Shell server (shell.c). */
+int nd_shell_start(struct nd_node *n);
+void nd_shell_stop(struct nd_node *n);
+int nd_shell_sessions(struct nd_node *n);
+
+#endif

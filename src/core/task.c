@@ -1,0 +1,470 @@
+/*
+** task.c -- background tasks: `mod func &`, `&<ms>`, `&&`, `&&<ms>`, the
+** `task list|show|kill` built-in (micros-compat 3), and stepped tasks that
+** modules spawn (nodus/task.h).
+**
+** A task is a timer in the node's heap plus a little bookkeeping; an idle
+** task costs no CPU and a couple of hundred bytes. One-shot tasks are due
+** at once: they run right after the reply to the command that started them
+** is queued, so `x &` followed by `x &&` behaves predictably. Loop tasks run
+** first at once, then every period, scheduled against their previous due
+** time (no drift); a run that comes more than a period late skips the missed
+** periods instead of firing a burst.
+**
+** Beyond micrOS, each task records its runs, total and longest run time,
+** the runs that blocked the loop longer than `taskbudget` ms, and its last
+** error; `task list` shows them, so a task that died or starves the loop is
+** visible (field-lessons 9). A loop task whose call fails stops, and its
+** output keeps the error.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodus/port.h"
+#include "nodus/task.h"
+#include "task.h"
+
+#define ND_LATE_BUCKETS 2000 /* lateness histogram: 50 us buckets up to 100 ms */
+#define ND_LATE_STEP_US 50
+
+struct nd_task {
+    nd_task *next;
+    struct nd_node *node;
+    nd_timer timer;
+    char *line;        /* LM call to run; NULL for a stepped task */
+    nd_step_fn step;   /* stepped task */
+    void *ud;
+    char *out;         /* output of the last run, NUL-terminated */
+    uint64_t runs, total_us, max_us;
+    uint64_t finished; /* order of finishing, for purging the oldest */
+    uint32_t period;   /* ms; 0 = one-shot */
+    uint32_t slow;     /* runs longer than taskbudget */
+    bool active, failed, stop;
+    char tag[ND_TASK_TAG_MAX];
+};
+
+struct nd_tasks {
+    nd_task *head;
+    uint64_t finish_seq;
+    uint32_t late[ND_LATE_BUCKETS + 1];
+    uint64_t late_count, late_max_us, runs, run_us;
+};
+
+static struct nd_tasks *table(struct nd_node *n)
+{
+    if (!n->tasks) n->tasks = calloc(1, sizeof *n->tasks);
+    return n->tasks;
+}
+
+static int queue_size(struct nd_node *n)
+{
+    int64_t q = nd_cfg_int(n->cfg, "aioqueue");
+    return q < 1 ? 1 : (int)q;
+}
+
+int nd_tasks_active(struct nd_node *n)
+{
+    int k = 0;
+    if (n->tasks)
+        for (nd_task *t = n->tasks->head; t; t = t->next) k += t->active;
+    return k;
+}
+
+static nd_task *find(struct nd_node *n, const char *tag)
+{
+    if (!n->tasks) return NULL;
+    for (nd_task *t = n->tasks->head; t; t = t->next)
+        if (!strcmp(t->tag, tag)) return t;
+    return NULL;
+}
+
+static void task_free(struct nd_node *n, nd_task *t)
+{
+    nd_timer_disarm(&n->timers, &t->timer);
+    for (nd_task **pp = &n->tasks->head; *pp; pp = &(*pp)->next)
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    free(t->line);
+    free(t->out);
+    free(t);
+}
+
+void nd_tasks_free(struct nd_node *n)
+{
+    if (!n->tasks) return;
+    while (n->tasks->head) task_free(n, n->tasks->head);
+    free(n->tasks);
+    n->tasks = NULL;
+}
+
+/* micrOS keeps finished tasks listed until there are more of them than the
+** queue size; then the oldest go. */
+static void purge_finished(struct nd_node *n)
+{
+    for (;;) {
+        int done = 0;
+        nd_task *oldest = NULL;
+        for (nd_task *t = n->tasks->head; t; t = t->next)
+            if (!t->active) {
+                done++;
+                if (!oldest || t->finished < oldest->finished) oldest = t;
+            }
+        if (done <= queue_size(n) || !oldest) return;
+        task_free(n, oldest);
+    }
+}
+
+static void set_out(nd_task *t, const char *p, size_t len)
+{
+    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r')) len--;
+    if (len > ND_TASK_OUT_MAX - 1) len = ND_TASK_OUT_MAX - 1;
+    char *o = realloc(t->out, len + 1);
+    if (!o) return; /* keep the previous output rather than none */
+    memcpy(o, p, len);
+    o[len] = 0;
+    t->out = o;
+}
+
+static void finish(nd_task *t)
+{
+    if (!t->active) return;
+    t->active = false;
+    t->finished = ++t->node->tasks->finish_seq;
+    nd_timer_disarm(&t->node->timers, &t->timer);
+}
+
+static void record_late(struct nd_tasks *ts, uint64_t late_us)
+{
+    size_t b = late_us / ND_LATE_STEP_US;
+    ts->late[b > ND_LATE_BUCKETS ? ND_LATE_BUCKETS : b]++;
+    ts->late_count++;
+    if (late_us > ts->late_max_us) ts->late_max_us = late_us;
+}
+
+static void run_fn(nd_timer *tm, void *ud);
+
+static void schedule(nd_task *t, uint64_t due)
+{
+    if (nd_timer_arm(&t->node->timers, &t->timer, due, run_fn, t) != ND_OK) {
+        set_out(t, "timer table full: task stopped", 30);
+        t->failed = true;
+        finish(t);
+    }
+}
+
+static void run_fn(nd_timer *tm, void *ud)
+{
+    nd_task *t = ud;
+    struct nd_node *n = t->node;
+    struct nd_tasks *ts = n->tasks;
+    uint64_t due = tm->due;
+    uint64_t start = nd_port_mono_us();
+    record_late(ts, start > due * 1000 ? start - due * 1000 : 0);
+    int32_t next = ND_TASK_DONE;
+    if (t->line) {
+        nd_cmd c;
+        char err[ND_ERRMSG];
+        nd_buf_clear(&n->reply);
+        if (nd_cmd_parse(t->line, strlen(t->line), &c, err, sizeof err) != 0) {
+            nd_buf_puts(&n->reply, err);
+            t->failed = true;
+        } else if (nd_exec_lm(n, &c, false, &n->reply) != ND_X_OK) {
+            t->failed = true;
+        }
+        set_out(t, n->reply.p ? n->reply.p : "", n->reply.n);
+        if (!t->failed && t->period) next = (int32_t)t->period;
+    } else {
+        next = t->step(t, t->ud);
+        if (t->stop) next = ND_TASK_DONE;
+    }
+    uint64_t took = nd_port_mono_us() - start;
+    t->runs++;
+    t->total_us += took;
+    if (took > t->max_us) t->max_us = took;
+    ts->runs++;
+    ts->run_us += took;
+    int64_t budget = nd_cfg_int(n->cfg, "taskbudget");
+    if (budget > 0 && took > (uint64_t)budget * 1000) {
+        t->slow++;
+        nd_log(n, "[WARN] task %s blocked the loop for %.1f ms (taskbudget %lld ms)", t->tag,
+               (double)took / 1000.0, (long long)budget);
+    }
+    if (t->failed) nd_log(n, "[WARN] task %s stopped: %s", t->tag, t->out ? t->out : "");
+    if (next == ND_TASK_DONE || t->failed || !t->active) {
+        finish(t);
+        purge_finished(n);
+        return;
+    }
+    uint64_t now = nd_port_mono_ms();
+    uint64_t at = t->line ? due + (uint64_t)next : now + (uint64_t)next;
+    if (t->line && at <= now) /* late by more than a period: skip, don't burst */
+        at = now + (uint64_t)next - (now - due) % (uint64_t)next;
+    schedule(t, at);
+}
+
+/* Reply {'<tag>': '<msg>'} as the shell (repr) or REST (JSON) expects. */
+static void reply_dict(nd_buf *out, const char *tag, const char *msg, bool json)
+{
+    nd_arena a;
+    char mem[512];
+    nd_arena_init(&a, mem, sizeof mem);
+    nd_value *d = nd_dict(&a);
+    if (d && nd_dict_set(&a, d, tag, nd_str(&a, msg)) == ND_OK) {
+        if (json) nd_render_json(out, d);
+        else nd_render_repr(out, d);
+    }
+    nd_buf_putc(out, '\n');
+}
+
+/* Admission shared by shell tasks and stepped tasks. Returns the task or
+** NULL with the reply/error already decided in *msg. */
+static nd_task *admit(struct nd_node *n, const char *tag, const char **msg, bool *full)
+{
+    *full = false;
+    nd_task *old = find(n, tag);
+    if (old && old->active) {
+        *msg = "Already running";
+        return NULL;
+    }
+    if (nd_tasks_active(n) >= queue_size(n)) {
+        *full = true;
+        return NULL;
+    }
+    if (!table(n)) {
+        *msg = "memory allocation failed";
+        return NULL;
+    }
+    if (old) task_free(n, old); /* a finished task of that tag is replaced */
+    nd_task *t = calloc(1, sizeof *t);
+    if (!t) {
+        *msg = "memory allocation failed";
+        return NULL;
+    }
+    t->node = n;
+    t->active = true;
+    snprintf(t->tag, sizeof t->tag, "%s", tag);
+    t->next = n->tasks->head;
+    n->tasks->head = t;
+    *msg = "Starting";
+    return t;
+}
+
+int nd_task_start(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
+{
+    char tag[ND_TASK_TAG_MAX];
+    snprintf(tag, sizeof tag, "%.*s.%.*s", (int)(c->w0.n > 30 ? 30 : c->w0.n), c->w0.p,
+             (int)(c->w1.n > 30 ? 30 : c->w1.n), c->w1.p);
+    int64_t ms = c->task_ms;
+    if (ms > ND_TASK_PERIOD_MAX) {
+        nd_buf_printf(out, "Core error: LM_%.*s->%.*s: task period %lld ms too long (max %d)\n",
+                      (int)c->w0.n, c->w0.p, (int)c->w1.n, c->w1.p, (long long)ms, ND_TASK_PERIOD_MAX);
+        return ND_X_FAIL;
+    }
+    /* refuse what could never run: unknown module or function */
+    int idx;
+    const nd_module *m = nd_registry_find(c->w0.p, c->w0.n, &idx);
+    if (!m || (!nd_registry_func(m, c->w1.p, c->w1.n) && !nd_span_eq(c->w1, "help"))) {
+        nd_cmd plain = *c;
+        plain.task = ND_TASK_NONE;
+        return nd_exec_lm(n, &plain, json, out);
+    }
+    const char *msg;
+    bool full;
+    nd_task *t = admit(n, tag, &msg, &full);
+    if (full) {
+        char q[48];
+        snprintf(q, sizeof q, "[aio] Task queue full: %d", queue_size(n));
+        reply_dict(out, tag, q, json);
+        return ND_X_FAIL;
+    }
+    if (!t) {
+        reply_dict(out, tag, msg, json);
+        return strcmp(msg, "Already running") == 0 ? ND_X_OK : ND_X_FAIL;
+    }
+    /* the task runs the call without its postfixes */
+    size_t len = (size_t)(c->args.p + c->args.n - c->w0.p);
+    if (c->args.n == 0) len = (size_t)(c->w1.p + c->w1.n - c->w0.p);
+    t->line = malloc(len + 1);
+    if (!t->line) {
+        task_free(n, t);
+        reply_dict(out, tag, "memory allocation failed", json);
+        return ND_X_FAIL;
+    }
+    memcpy(t->line, c->w0.p, len);
+    t->line[len] = 0;
+    uint64_t now = nd_port_mono_ms();
+    if (c->task == ND_TASK_LOOP) {
+        t->period = (uint32_t)(ms < ND_TASK_PERIOD_MIN ? ND_TASK_PERIOD_MIN : ms);
+        schedule(t, now);
+    } else {
+        schedule(t, now + (uint64_t)(ms < 0 ? 0 : ms));
+    }
+    reply_dict(out, tag, msg, json);
+    return t->active ? ND_X_OK : ND_X_FAIL;
+}
+
+/* ---- stepped tasks (nodus/task.h) -------------------------------------- */
+int nd_task_spawn(nd_call *c, const char *tag, nd_step_fn step, void *ud, uint32_t first_ms)
+{
+    struct nd_node *n = c->node;
+    const char *msg;
+    bool full;
+    nd_task *t = admit(n, tag, &msg, &full);
+    if (full) return nd_fail(c, "[aio] Task queue full: %d", queue_size(n));
+    nd_value *d = nd_dict(c->arena);
+    if (!d || nd_dict_set(c->arena, d, tag, nd_str(c->arena, msg)) != ND_OK)
+        return nd_fail(c, "memory allocation failed");
+    c->ret = d;
+    if (!t) return strcmp(msg, "Already running") == 0 ? ND_OK : nd_fail(c, "%s", msg);
+    t->step = step;
+    t->ud = ud;
+    schedule(t, nd_port_mono_ms() + first_ms);
+    return ND_OK;
+}
+
+void nd_task_printf(nd_task *t, const char *fmt, ...)
+{
+    char buf[ND_TASK_OUT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    set_out(t, buf, k < 0 ? 0 : ((size_t)k >= sizeof buf ? sizeof buf - 1 : (size_t)k));
+}
+
+void nd_task_fail(nd_task *t, const char *fmt, ...)
+{
+    char buf[ND_TASK_OUT_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    set_out(t, buf, k < 0 ? 0 : ((size_t)k >= sizeof buf ? sizeof buf - 1 : (size_t)k));
+    t->failed = true;
+    t->stop = true;
+}
+
+struct nd_node *nd_task_node(nd_task *t) { return t->node; }
+uint64_t nd_task_runs(nd_task *t) { return t->runs; }
+
+/* ---- the `task` built-in ------------------------------------------------ */
+static void list_line(nd_buf *out, nd_task *t)
+{
+    nd_buf_printf(out, "%-10s%-24s runs:%llu time:%.3fms max:%.3fms slow:%u", t->active ? "Yes" : "No",
+                  t->tag, (unsigned long long)t->runs, (double)t->total_us / 1000.0,
+                  (double)t->max_us / 1000.0, t->slow);
+    if (t->failed) {
+        const char *o = t->out ? t->out : "";
+        nd_buf_printf(out, " err:%.*s", (int)strcspn(o, "\n"), o);
+    }
+    nd_buf_putc(out, '\n');
+}
+
+static int show_list(struct nd_node *n, bool json, nd_buf *out)
+{
+    nd_task *head = n->tasks ? n->tasks->head : NULL;
+    if (json) {
+        nd_arena a;
+        static char mem[48 * 1024];
+        nd_arena_init(&a, mem, sizeof mem);
+        nd_value *d = nd_dict(&a), *act = nd_list(&a), *inact = nd_list(&a), *stats = nd_dict(&a);
+        nd_seq_push(&a, act, nd_str(&a, "idle"));
+        nd_seq_push(&a, act, nd_str(&a, "server"));
+        for (nd_task *t = head; t; t = t->next) {
+            nd_seq_push(&a, t->active ? act : inact, nd_str(&a, t->tag));
+            nd_value *s = nd_dict(&a);
+            nd_dict_set(&a, s, "runs", nd_int(&a, (int64_t)t->runs));
+            nd_dict_set(&a, s, "time_ms", nd_float(&a, (double)t->total_us / 1000.0));
+            nd_dict_set(&a, s, "max_ms", nd_float(&a, (double)t->max_us / 1000.0));
+            nd_dict_set(&a, s, "slow", nd_int(&a, t->slow));
+            nd_dict_set(&a, s, "error", t->failed ? nd_str(&a, t->out ? t->out : "") : nd_none(&a));
+            nd_dict_set(&a, stats, t->tag, s);
+        }
+        nd_dict_set(&a, d, "active", act);
+        nd_dict_set(&a, d, "inactive", inact);
+        nd_dict_set(&a, d, "stats", stats);
+        nd_render_json(out, d);
+        nd_buf_putc(out, '\n');
+        return ND_X_OK;
+    }
+    nd_buf_printf(out, "---- micrOS  top ----\n#queue: %d #load: %d%%\n\n#Active   #taskID\n",
+                  queue_size(n) - nd_tasks_active(n), (int)(nd_loop_load_pct() + 0.5));
+    nd_buf_puts(out, "Yes       idle\nYes       server\n");
+    for (int pass = 0; pass < 2; pass++) /* running first, as micrOS */
+        for (nd_task *t = head; t; t = t->next)
+            if (t->active == (pass == 0)) list_line(out, t);
+    nd_buf_putc(out, '\n');
+    return ND_X_OK;
+}
+
+static bool tag_match(const char *tag, nd_span pat)
+{
+    if (pat.n >= 2 && pat.p[pat.n - 1] == '*' && pat.p[pat.n - 2] == '.')
+        return strncmp(tag, pat.p, pat.n - 1) == 0;
+    return strlen(tag) == pat.n && memcmp(tag, pat.p, pat.n) == 0;
+}
+
+int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out)
+{
+    nd_span rest = c->args;
+    bool show = nd_span_eq(c->w1, "show"), kill = nd_span_eq(c->w1, "kill");
+    if (nd_span_eq(c->w1, "list") && rest.n == 0) return show_list(n, c->json, out);
+    if (!(show || kill) || !rest.n || memchr(rest.p, ' ', rest.n)) {
+        nd_buf_puts(out, "Invalid task cmd! Help: task list / kill <taskID> / show <taskID>\n");
+        return ND_X_FAIL;
+    }
+    bool wild = rest.n >= 2 && rest.p[rest.n - 1] == '*';
+    int found = 0;
+    nd_task *t = n->tasks ? n->tasks->head : NULL;
+    for (nd_task *nx; t; t = nx) {
+        nx = t->next;
+        if (!tag_match(t->tag, rest)) continue;
+        if (show) {
+            if (wild) nd_buf_printf(out, "%s%s: %s", found ? "\n" : "", t->tag, t->out ? t->out : "");
+            else nd_buf_puts(out, t->out ? t->out : "");
+        } else {
+            nd_buf_printf(out, "%s%s|True", found ? ", " : "Kill: ", t->tag);
+            task_free(n, t);
+        }
+        found++;
+    }
+    if (!found) {
+        nd_buf_printf(out, "No task found: %.*s\n", (int)(rest.n > 64 ? 64 : rest.n), rest.p);
+        return ND_X_OK;
+    }
+    nd_buf_putc(out, '\n');
+    return ND_X_OK;
+}
+
+void nd_task_timing_get(struct nd_node *n, nd_task_timing *tt, bool reset)
+{
+    memset(tt, 0, sizeof *tt);
+    struct nd_tasks *ts = n->tasks;
+    if (!ts) return;
+    tt->count = ts->late_count;
+    tt->max_us = ts->late_max_us;
+    tt->runs = ts->runs;
+    tt->run_us = ts->run_us;
+    uint64_t acc = 0, p50 = (ts->late_count + 1) / 2, p99 = (ts->late_count * 99 + 99) / 100;
+    bool got50 = false;
+    for (size_t b = 0; b <= ND_LATE_BUCKETS && ts->late_count; b++) {
+        acc += ts->late[b];
+        uint64_t top = (uint64_t)(b + 1) * ND_LATE_STEP_US; /* upper bound of the bucket */
+        if (!got50 && acc >= p50) {
+            tt->p50_us = top;
+            got50 = true;
+        }
+        if (acc >= p99) {
+            tt->p99_us = b == ND_LATE_BUCKETS ? ts->late_max_us : top;
+            break;
+        }
+    }
+    if (reset) {
+        memset(ts->late, 0, sizeof ts->late);
+        ts->late_count = ts->late_max_us = ts->runs = ts->run_us = 0;
+    }
+}

@@ -1,0 +1,28 @@
+/*
+** task.h (core) -- the task table behind `&`, `&&`, `task ...` and the
+** stepped-task API of nodus/task.h.
+*/
+#ifndef ND_TASK_INT_H
+#define ND_TASK_INT_H
+
+#include "cmd.h"
+#include "node_int.h"
+
+#define ND_TASK_TAG_MAX 64           /* "<module>.<function>" */
+#define ND_TASK_OUT_MAX 1024         /* output kept per task (its last run) */
+#define ND_TASK_PERIOD_MIN 20        /* ms, as micrOS */
+#define ND_TASK_PERIOD_MAX 604800000 /* ms: one week */
+
+int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out);
+int nd_task_start(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out);
+void nd_tasks_free(struct nd_node *n);
+int nd_tasks_active(struct nd_node *n); /* running tasks counted against aioqueue */
+
+/* Task-run lateness since the last reset, in microseconds. */
+typedef struct nd_task_timing {
+    uint64_t count, p50_us, p99_us, max_us;
+    uint64_t runs, run_us; /* all runs and their total run time */
+} nd_task_timing;
+void nd_task_timing_get(struct nd_node *n, nd_task_timing *t, bool reset);
+
+#endif

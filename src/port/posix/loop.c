@@ -1,0 +1,307 @@
+/*
+** loop.c -- the POSIX event loop and non-blocking TCP (port.h).
+**
+** One thread, one poll() over a fixed table of sockets. Each socket keeps
+** its index in the pollfd array, so watching/closing is O(1); closing swaps
+** the last entry into the hole. Timers come from the node's heap: the poll
+** timeout is the time to the next deadline, so idle timers cost nothing.
+** Every socket is non-blocking and close-on-exec (a reboot re-execs us).
+*/
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "node_int.h"
+#include "nodus/port.h"
+
+#define ND_SOCKS_MAX 4096 /* sockets open at once; accept past it is refused */
+
+struct nd_sock {
+    int fd;
+    int idx; /* index in pfds/socks */
+    bool listener;
+    nd_sock_fn fn;
+    void *ud;
+};
+
+static struct pollfd pfds[ND_SOCKS_MAX];
+static nd_sock *socks[ND_SOCKS_MAX];
+static int nsocks;
+static volatile sig_atomic_t stop_flag;
+static uint64_t busy_us_window, window_start_us;
+static double load_pct;
+
+/* ---- clocks ------------------------------------------------------------ */
+uint64_t nd_port_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t nd_port_mono_ms(void) { return nd_port_mono_us() / 1000u; }
+
+int64_t nd_port_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- socket table ------------------------------------------------------ */
+static nd_sock *sock_new(int fd, nd_sock_fn fn, void *ud, int events)
+{
+    if (nsocks >= ND_SOCKS_MAX) return NULL;
+    nd_sock *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->fd = fd;
+    s->idx = nsocks++;
+    s->fn = fn;
+    s->ud = ud;
+    socks[s->idx] = s;
+    pfds[s->idx].fd = fd;
+    pfds[s->idx].events = 0;
+    pfds[s->idx].revents = 0;
+    nd_net_watch(s, fn, ud, events);
+    return s;
+}
+
+void nd_net_watch(nd_sock *s, nd_sock_fn fn, void *ud, int events)
+{
+    s->fn = fn;
+    s->ud = ud;
+    short ev = 0;
+    if (events & ND_EV_READ) ev |= POLLIN;
+    if (events & ND_EV_WRITE) ev |= POLLOUT;
+    pfds[s->idx].events = ev;
+}
+
+void nd_net_close(nd_sock *s)
+{
+    if (!s) return;
+    int i = s->idx, last = nsocks - 1;
+    close(s->fd);
+    if (i != last) {
+        pfds[i] = pfds[last];
+        socks[i] = socks[last];
+        socks[i]->idx = i;
+    }
+    socks[last] = NULL;
+    nsocks--;
+    free(s);
+}
+
+int nd_net_open_count(void) { return nsocks; }
+
+static int map_errno(int e)
+{
+    switch (e) {
+    case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+    case EWOULDBLOCK:
+#endif
+    case EINPROGRESS:
+        return ND_EAGAIN;
+    case ECONNRESET:
+    case EPIPE:
+    case ENOTCONN:
+        return ND_ECLOSED;
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+        return ND_ELIMIT;
+    default:
+        return ND_EIO;
+    }
+}
+
+int nd_net_listen(const char *host, int port, int backlog, nd_sock_fn fn, void *ud, nd_sock **out)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (!host || !*host) host = "0.0.0.0";
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) return ND_EINVAL;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return map_errno(errno);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) {
+        int e = errno;
+        close(fd);
+        return e == EACCES ? ND_EINVAL : map_errno(e);
+    }
+    nd_sock *s = sock_new(fd, fn, ud, ND_EV_READ);
+    if (!s) {
+        close(fd);
+        return ND_ELIMIT;
+    }
+    s->listener = true;
+    *out = s;
+    return ND_OK;
+}
+
+int nd_net_local_port(nd_sock *s)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    if (getsockname(s->fd, (struct sockaddr *)&sa, &len) < 0) return -1;
+    return ntohs(sa.sin_port);
+}
+
+int nd_net_accept(nd_sock *ls, nd_sock **out, char *peer, size_t peern)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    int fd = accept4(ls->fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) return ND_EAGAIN;
+        return map_errno(errno) == ND_EAGAIN ? ND_EAGAIN : ND_ELIMIT;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    nd_sock *s = sock_new(fd, NULL, NULL, 0);
+    if (!s) {
+        close(fd);
+        return ND_ELIMIT;
+    }
+    if (peer && peern) {
+        char ip[INET_ADDRSTRLEN] = "?";
+        inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
+        snprintf(peer, peern, "%s:%u", ip, ntohs(sa.sin_port));
+    }
+    *out = s;
+    return ND_OK;
+}
+
+int nd_net_connect(const char *host, int port, nd_sock_fn fn, void *ud, nd_sock **out)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) return ND_EINVAL;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return map_errno(errno);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS) {
+        int e = errno;
+        close(fd);
+        return e == ECONNREFUSED ? ND_ECLOSED : map_errno(e);
+    }
+    nd_sock *s = sock_new(fd, fn, ud, ND_EV_WRITE);
+    if (!s) {
+        close(fd);
+        return ND_ELIMIT;
+    }
+    *out = s;
+    return ND_OK;
+}
+
+int nd_net_error(nd_sock *s)
+{
+    int e = 0;
+    socklen_t len = sizeof e;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0) return ND_EIO;
+    if (!e) return 0;
+    return e == ECONNREFUSED ? ND_ECLOSED : map_errno(e);
+}
+
+long nd_net_send(nd_sock *s, const void *p, size_t n)
+{
+    ssize_t r = send(s->fd, p, n, MSG_NOSIGNAL);
+    if (r >= 0) return (long)r;
+    if (errno == EINTR) return ND_EAGAIN;
+    return map_errno(errno);
+}
+
+long nd_net_recv(nd_sock *s, void *p, size_t n)
+{
+    ssize_t r = recv(s->fd, p, n, 0);
+    if (r >= 0) return (long)r;
+    if (errno == EINTR) return ND_EAGAIN;
+    int e = map_errno(errno);
+    return e == ND_EAGAIN ? ND_EAGAIN : ND_ECLOSED;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+void nd_loop_stop(void) { stop_flag = 1; }
+
+double nd_loop_load_pct(void) { return load_pct; }
+
+/* Load: the share of wall time the loop spent outside poll() over the last
+** few seconds (micrOS estimates it from the idle task's latency). */
+static void account(uint64_t busy_us)
+{
+    uint64_t now = nd_port_mono_us();
+    busy_us_window += busy_us;
+    if (now - window_start_us >= 5000000u) {
+        load_pct = 100.0 * (double)busy_us_window / (double)(now - window_start_us);
+        if (load_pct > 100.0) load_pct = 100.0;
+        busy_us_window = 0;
+        window_start_us = now;
+    }
+}
+
+int nd_loop_run(struct nd_node *node)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    stop_flag = 0;
+    window_start_us = nd_port_mono_us();
+    while (!stop_flag) {
+        int64_t wait = nd_timers_wait(&node->timers, nd_port_mono_ms());
+        int timeout = wait < 0 ? 1000 : (wait > 1000 ? 1000 : (int)wait);
+        int r = poll(pfds, (nfds_t)nsocks, timeout);
+        uint64_t t0 = nd_port_mono_us();
+        if (r < 0 && errno != EINTR) return ND_EIO;
+        if (r > 0) {
+            /* Walk from the end: a callback may close its own socket, which
+            ** moves the last entry into its slot -- already visited. New
+            ** sockets opened by callbacks are appended past `i` and wait for
+            ** the next turn. */
+            for (int i = nsocks - 1; i >= 0; i--) {
+                if (i >= nsocks) continue;
+                short re = pfds[i].revents;
+                if (!re) continue;
+                pfds[i].revents = 0;
+                nd_sock *s = socks[i];
+                int ev = 0;
+                if (re & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) ev |= ND_EV_READ;
+                if (re & POLLOUT) ev |= ND_EV_WRITE;
+                if ((re & (POLLHUP | POLLERR)) && (pfds[i].events & POLLOUT)) ev |= ND_EV_WRITE;
+                if (re & POLLNVAL) {
+                    pfds[i].events = 0; /* never spin on a bad descriptor */
+                }
+                if (s->fn) s->fn(s, ev, s->ud);
+            }
+        }
+        nd_timers_run(&node->timers, nd_port_mono_ms());
+        account(nd_port_mono_us() - t0);
+    }
+    return ND_OK;
+}

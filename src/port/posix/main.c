@@ -1,0 +1,158 @@
+/*
+** main.c -- the `nodus` command: run a node, or talk to one.
+**
+**   nodus run [--state DIR] [--set key=value ...] [--quiet]
+**   nodus connect HOST[:PORT] [--pwd PASSWORD]
+**   nodus exec HOST[:PORT] 'command' ['command' ...]
+**   nodus version
+*/
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+#include "node_int.h"
+#include "nodus/port.h"
+#include "posix.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "nodus %s -- a programmable network node\n"
+            "\n"
+            "usage:\n"
+            "  nodus run [--state DIR] [--set key=value ...] [--quiet]\n"
+            "      run a node; DIR defaults to $XDG_STATE_HOME/nodus or ~/.local/state/nodus;\n"
+            "      --set overrides a config key for this run only (not saved)\n"
+            "  nodus connect HOST[:PORT] [--pwd PASSWORD]   interactive shell (port 9008)\n"
+            "  nodus exec HOST[:PORT] [--pwd PASSWORD] 'command' ...   run commands, print replies\n"
+            "  nodus config-keys   the config key reference (Markdown)\n"
+            "  nodus version\n",
+            NODUS_VERSION);
+}
+
+/* The config reference table of the README, generated from the one schema
+** (tests/blackbox/test_docs.py checks that the README matches it). */
+static int cmd_keys(void)
+{
+    static const char *types[] = {"str", "bool", "int", "float"};
+    printf("| Key | Type | Default | Reboot | Meaning |\n| --- | --- | --- | --- | --- |\n");
+    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+        const nd_cfg_key *k = nd_cfg_schema_at(i);
+        printf("| `%s` | %s | `%s` | %s | %s%s%s |\n", k->name, types[k->type], k->def,
+               (k->flags & ND_CFG_REBOOT) ? "yes" : "no", k->help ? k->help : "",
+               (k->flags & ND_CFG_SECRET) ? " (secret: never returned by remote reads)" : "",
+               (k->flags & ND_CFG_NODE) ? " (written by the node)" : "");
+    }
+    return 0;
+}
+
+static int default_state(char *buf, size_t n)
+{
+    const char *x = getenv("XDG_STATE_HOME");
+    if (x && *x) return snprintf(buf, n, "%s/nodus", x) < (int)n ? 0 : -1;
+    const char *h = getenv("HOME");
+    if (!h || !*h) return -1;
+    return snprintf(buf, n, "%s/.local/state/nodus", h) < (int)n ? 0 : -1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    char state[4096] = "";
+    const char *sets[128];
+    int nsets = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--state") && i + 1 < argc) {
+            snprintf(state, sizeof state, "%s", argv[++i]);
+        } else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
+            if (nsets == 128) {
+                fprintf(stderr, "nodus: too many --set options (max 128)\n");
+                return 2;
+            }
+            sets[nsets++] = argv[++i];
+        } else if (!strcmp(argv[i], "--quiet")) {
+            nd_posix_set_quiet(1);
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "nodus run: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!state[0] && default_state(state, sizeof state) != 0) {
+        fprintf(stderr, "nodus: no --state DIR given and no HOME to default to\n");
+        return 2;
+    }
+    if (nd_fs_set_root(state) != ND_OK) {
+        fprintf(stderr, "nodus: cannot use state directory %s\n", state);
+        return 1;
+    }
+    /* 500 clients at once must be refused politely, not by EMFILE */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max > 8192 ? 8192 : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    static struct nd_node node;
+    char err[256] = "";
+    if (nd_node_init(&node, sets, nsets, err, sizeof err) != ND_OK) {
+        fprintf(stderr, "nodus: %s\n", err);
+        nd_node_free(&node);
+        return 2;
+    }
+    if (nd_node_start(&node) != ND_OK) {
+        fprintf(stderr, "nodus: cannot start the shell on %s:%lld (see %s/logs/err.sys.log)\n",
+                nd_cfg_str(node.cfg, "bind"), (long long)nd_cfg_int(node.cfg, "socport"), state);
+        nd_node_shutdown(&node);
+        nd_node_free(&node);
+        return 1;
+    }
+    const char *bind = nd_cfg_str(node.cfg, "bind");
+    int port = (int)nd_cfg_int(node.cfg, "socport");
+    printf("nodus %s: node '%s' running, state in %s\n", NODUS_VERSION,
+           nd_cfg_str(node.cfg, "devfid"), state);
+    printf("connect with: nodus connect %s%s%.0d\n",
+           strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1", port == 9008 ? "" : ":",
+           port == 9008 ? 0 : port);
+    fflush(stdout);
+    int rc = nd_loop_run(&node);
+    nd_node_shutdown(&node);
+    bool reboot = node.reboot;
+    nd_node_free(&node);
+    if (reboot) {
+        fflush(NULL);
+        nd_port_reboot();
+        fprintf(stderr, "nodus: reboot failed\n");
+        return 1;
+    }
+    return rc == ND_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    nd_posix_set_argv(argv);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(sub, "connect")) return nd_cli_connect(argc - 1, argv + 1);
+    if (!strcmp(sub, "exec")) return nd_cli_exec(argc - 1, argv + 1);
+    if (!strcmp(sub, "config-keys")) return cmd_keys();
+    if (!strcmp(sub, "version") || !strcmp(sub, "--version")) {
+        printf("%s\n", NODUS_VERSION);
+        return 0;
+    }
+    if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "nodus: unknown command '%s'\n", sub);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,51 @@
+"""A live node under valgrind memcheck: sessions, bad input, conf, shutdown.
+
+Run by tests/valgrind.sh (make valgrind, part of make test); skipped otherwise
+because memcheck makes the node ~30x slower.
+"""
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import NODUS_BIN, Session, free_port
+
+pytestmark = pytest.mark.skipif(os.environ.get("ND_VALGRIND") != "1", reason="valgrind run only")
+
+
+def test_node_session_is_memcheck_clean(tmp_path):
+    port = free_port()
+    log = tmp_path / "vg.log"
+    proc = subprocess.Popen(
+        ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+         "--errors-for-leak-kinds=definite", "--log-file=%s" % log,
+         NODUS_BIN, "run", "--state", str(tmp_path / "st"), "--set", "bind=127.0.0.1",
+         "--set", "socport=%d" % port, "--quiet"],
+        stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        s = None
+        while time.time() < deadline:
+            try:
+                s = Session(port, timeout=30)
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert s, "node under valgrind did not start"
+        for line in ["hello", "version", "help", "modules", "system info", "system info >json",
+                     "robustness raise_error", "robustness memory_leak 100",
+                     "robustness recursion_limit 50", "system clock", "nomod x",
+                     "system heartbeat 1 2", "system setclock 2026 1 2 3 4 5", "conf", "dump",
+                     "socport", "devfid x y", "noconf", "system f [1, {'a': (2,)}]", "task list"]:
+            assert s.cmd(line)
+        s.send(b"\xff\xfe garbage\n")
+        s.read_until_prompt()
+        s.send(b"x" * 9000)
+        s.read_until_prompt()
+        s.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(60)
+    assert rc == 0, log.read_text()
