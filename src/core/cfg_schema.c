@@ -127,7 +127,7 @@ static const nd_cfg_key schema[] = {
      "Debounce window of the pin interrupts in ms"},
     {"boothook", ND_CFG_STR, "n/a", R, 0, 0, NULL,
      "Commands run at boot, ';'-separated, # comments, $pwd is replaced by appwd"},
-    {"aioqueue", ND_CFG_INT, "5", R, 1, 256, NULL,
+    {"aioqueue", ND_CFG_INT, "5", R, 1, 4096, NULL,
      "Task queue size and shared client-slot count"},
     {"utc", ND_CFG_INT, "60", R, -720, 840, NULL, "UTC offset in minutes (used when tz is n/a)"},
     {"boostmd", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Run the CPU at its highest clock"},

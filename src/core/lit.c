@@ -312,6 +312,31 @@ static int none_placeholder(lp *p, nd_value **out)
     return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
 }
 
+/* Python's digitpart, digit (['_'] digit)*: returns the number of digits
+** read; a '_' not followed by a digit is left for the caller to reject. */
+static size_t digitpart(lp *p, bool *nonzero)
+{
+    size_t count = 0;
+    for (;;) {
+        int c = peek(p, 0);
+        if (c >= 0 && is_digit(c)) {
+            if (c != '0') *nonzero = true;
+            p->i++, count++;
+        } else if (c == '_' && count > 0 && peek(p, 1) >= 0 && is_digit(peek(p, 1))) {
+            p->i++;
+        } else {
+            return count;
+        }
+    }
+}
+
+/* The int64 for a magnitude and sign, once range-checked. */
+static int64_t signed_of(uint64_t mag, bool neg)
+{
+    if (!neg) return (int64_t)mag;
+    return mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+}
+
 /* Numbers. `neg` is the parity of the unary minus signs in front: folding it
 ** in here lets -9223372036854775808 be read although its magnitude alone is
 ** outside int64. */
@@ -351,35 +376,18 @@ static int parse_number(lp *p, bool neg, nd_value **out)
             defer(p, ND_ELIMIT, "integer out of range");
             return none_placeholder(p, out);
         }
-        *out = nd_int(p->a, neg ? (int64_t)(0 - mag) : (int64_t)mag);
+        *out = nd_int(p->a, signed_of(mag, neg));
         return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
     }
 
     /* decimal: digitpart [. [digitpart]] [e [+-] digitpart], or .digitpart ... */
     bool isfloat = false, nonzero = false;
-    size_t nint = 0;
-    /* Reads digit (['_'] digit)*; false on a misplaced '_'. */
-#define DIGITPART(count)                                                                  \
-    do {                                                                                  \
-        for (;;) {                                                                        \
-            int c_ = peek(p, 0);                                                          \
-            if (c_ >= 0 && is_digit(c_)) {                                                \
-                if (c_ != '0') nonzero = true;                                            \
-                p->i++, (count)++;                                                        \
-            } else if (c_ == '_' && (count) > 0 && peek(p, 1) >= 0 && is_digit(peek(p, 1))) { \
-                p->i++;                                                                   \
-            } else {                                                                      \
-                break;                                                                    \
-            }                                                                             \
-        }                                                                                 \
-    } while (0)
-    DIGITPART(nint);
+    size_t nint = digitpart(p, &nonzero);
     bool int_nonzero = nonzero;
     if (peek(p, 0) == '.') {
         isfloat = true;
         p->i++;
-        size_t nfrac = 0;
-        DIGITPART(nfrac);
+        size_t nfrac = digitpart(p, &nonzero);
         if (nint == 0 && nfrac == 0) return fail(p, ND_ESYNTAX, "invalid syntax");
     }
     int e = peek(p, 0);
@@ -388,11 +396,8 @@ static int parse_number(lp *p, bool neg, nd_value **out)
         p->i++;
         int sg = peek(p, 0);
         if (sg == '+' || sg == '-') p->i++;
-        size_t nexp = 0;
-        DIGITPART(nexp);
-        if (nexp == 0) return fail(p, ND_ESYNTAX, "invalid decimal literal");
+        if (digitpart(p, &nonzero) == 0) return fail(p, ND_ESYNTAX, "invalid decimal literal");
     }
-#undef DIGITPART
     int c = peek(p, 0);
     if (c == 'j' || c == 'J') return fail(p, ND_ESYNTAX, "complex literals are not supported");
     if (c >= 0 && (is_ident(c) || c == '_')) return fail(p, ND_ESYNTAX, "invalid decimal literal");
@@ -414,7 +419,7 @@ static int parse_number(lp *p, bool neg, nd_value **out)
             defer(p, ND_ELIMIT, "integer out of range");
             return none_placeholder(p, out);
         }
-        *out = nd_int(p->a, neg ? (int64_t)(0 - mag) : (int64_t)mag);
+        *out = nd_int(p->a, signed_of(mag, neg));
         return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
     }
 

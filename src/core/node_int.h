@@ -92,5 +92,6 @@ const char *nd_help_untag(const char *help, size_t *tag_len);
 int nd_shell_start(struct nd_node *n);
 void nd_shell_stop(struct nd_node *n);
 int nd_shell_sessions(struct nd_node *n);
+int nd_shell_port(struct nd_node *n); /* the bound port (socport 0 picks one) */
 
 #endif

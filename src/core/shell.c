@@ -424,3 +424,8 @@ void nd_shell_stop(struct nd_node *n)
 }
 
 int nd_shell_sessions(struct nd_node *n) { return n->shell ? n->shell->nactive : 0; }
+
+int nd_shell_port(struct nd_node *n)
+{
+    return n->shell && n->shell->ls ? nd_net_local_port(n->shell->ls) : -1;
+}

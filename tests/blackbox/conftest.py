@@ -4,6 +4,7 @@ Every test gets its own state directory and free ports, starts `nodus run`
 as a child process (NODUS_BIN, default build/nodus) and talks to it over TCP
 exactly as micrOS clients do. Nothing is mocked.
 """
+import json
 import os
 import signal
 import socket
@@ -84,6 +85,48 @@ class Node:
     def path(self, *parts):
         return os.path.join(self.state, *parts)
 
+    # ---- helpers for process-level checks (added for the shell/config/limits suites) ----
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def fd_count(self):
+        """Open file descriptors of the node process (Linux /proc)."""
+        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+
+    def rss_kb(self):
+        """Resident set size of the node process in kB (VmRSS)."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def config_path(self):
+        return self.path("config", "node_config.json")
+
+    def read_config(self):
+        """The saved node_config.json as a dict."""
+        with open(self.config_path(), "rb") as f:
+            return json.loads(f.read().decode())
+
+    def write_config_bytes(self, data):
+        """Put raw bytes in config/node_config.json (before start)."""
+        os.makedirs(self.path("config"), exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode()
+        with open(self.config_path(), "wb") as f:
+            f.write(data)
+
+    def restart(self):
+        """Stop with SIGTERM (asserting a clean exit) and start again on the same state."""
+        rc = self.stop()
+        assert rc == 0, "node exited with %s on SIGTERM" % rc
+        return self.start()
+
 
 class Session:
     """A raw ShellCli session: read until the prompt, like micrOSClient."""
@@ -133,6 +176,57 @@ class Session:
         raw = self.cmd_raw(line).decode()
         idx = raw.rfind("\n")
         return raw[: idx + 1] if raw.endswith(" $ ") else raw
+
+    def read_until_close(self, timeout=5, max_bytes=1 << 20):
+        """Every byte until the peer closes; fails if it stays open past timeout."""
+        old = self.sock.gettimeout()
+        try:
+            return self._read_until_close(timeout, max_bytes)
+        finally:
+            self.sock.settimeout(old)
+
+    def _read_until_close(self, timeout, max_bytes):
+        buf = b""
+        deadline = time.time() + timeout
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                raise AssertionError("connection still open after %ss; got %r" % (timeout, buf[-300:]))
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except ConnectionResetError:
+                return buf
+            if not chunk:
+                return buf
+            buf += chunk
+            assert len(buf) < max_bytes
+
+    def read_for(self, seconds):
+        """Whatever arrives within `seconds` (b"" if nothing); does not require a close."""
+        old = self.sock.gettimeout()
+        try:
+            return self._read_for(seconds)
+        finally:
+            self.sock.settimeout(old)
+
+    def _read_for(self, seconds):
+        buf = b""
+        deadline = time.time() + seconds
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                return buf
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                return buf
+            if not chunk:
+                return buf
+            buf += chunk
 
     def read_all(self):
         buf = b""
