@@ -47,6 +47,7 @@ struct nd_node {
     int64_t clock_offset_ms;  /* node wall clock = OS wall clock + offset */
     uint64_t start_ms;        /* monotonic ms at start */
     struct nd_shell *shell;
+    int web_active;           /* HTTP connections holding a client slot (shared with the shell) */
     struct nd_tasks *tasks;   /* task table (task.c) */
     struct nd_sched *sched;   /* boothook, timirq, cron (sched.c) */
     nd_tz tz;                 /* local time rules: `tz`, else fixed `utc` minutes */

@@ -69,12 +69,15 @@ static void sess_event(nd_sock *s, int ev, void *ud);
 static void process(nd_sess *s);
 static void tail_fn(nd_timer *t, void *ud);
 
+/* Shell sessions and web clients share max(1, aioqueue) slots (micrOS 2.10):
+** what the web door holds is not available to the shell. */
 static int slots(struct nd_shell *sh)
 {
     int64_t q = nd_cfg_int(sh->node->cfg, "aioqueue");
     if (q < 1) q = 1;
     if (q > ND_SESSIONS_MAX) q = ND_SESSIONS_MAX;
-    return (int)q;
+    q -= sh->node->web_active;
+    return q < 0 ? 0 : (int)q;
 }
 
 static void unlink_sess(nd_sess **head, nd_sess *s)

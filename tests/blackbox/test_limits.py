@@ -80,8 +80,17 @@ def wait_for(fn, timeout=5.0, step=0.05):
 
 # ---- over-long lines ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("size", [4096, 10000, 100000])
-@pytest.mark.parametrize("term", [b"\n", b""], ids=["newline", "no-newline"])
+SWALLOW = pytest.mark.xfail(strict=True, reason=(
+    "node bug: a newline-less command of exactly k*4096 bytes leaves the shell in 'discard' "
+    "state, so the NEXT command (here `hello`) is silently dropped"))
+
+
+@pytest.mark.parametrize("size,term", [
+    (4096, b"\n"), (10000, b"\n"), (100000, b"\n"),
+    pytest.param(4096, b"", marks=SWALLOW, id="4096-no-newline"),
+    pytest.param(8192, b"", marks=SWALLOW, id="8192-no-newline"),
+    (10000, b""), (100000, b""),
+])
 def test_line_over_limit_gets_one_error_and_session_continues(node, size, term):
     with node.connect() as s:
         s.send(b"A" * size + term)
@@ -411,7 +420,7 @@ def test_client_that_never_reads_is_bounded_and_loses_nothing(make_node):
     with n.connect() as s:
         s.cmd("help lm")  # warm up: the module listing code has run once
     rss0 = n.rss_kb()
-    count = 8000
+    count = 20000
     payload = b"help lm\n" * count
     f = n.connect(timeout=30)
     reply_len = len(f.cmd_raw("help lm"))  # one full reply incl. prompt
@@ -424,11 +433,11 @@ def test_client_that_never_reads_is_bounded_and_loses_nothing(make_node):
     th = threading.Thread(target=sender, daemon=True)
     th.start()
     time.sleep(1.5)
-    # the node stopped reading: our sender is stuck, the node's memory did not follow
-    assert not sent.is_set(), "node buffered %d replies (~%d MB) without back-pressure" % (
-        count, count * reply_len >> 20)
+    # the kernel's socket buffers may absorb the commands, but the node must not turn
+    # them all into buffered replies (that would be ~count * reply_len bytes)
     grew = n.rss_kb() - rss0
-    assert grew < 8 * 1024, "RSS grew by %d kB for a client that does not read" % grew
+    assert grew < 8 * 1024, "RSS grew by %d kB for a client that does not read (%d MB of replies)" % (
+        grew, count * reply_len >> 20)
     # other clients are served meanwhile
     t0 = time.time()
     hello_ok(n)
@@ -478,12 +487,25 @@ def test_reboot_reexecs_same_pid(node):
         assert s.read_until_close(5) == b"Reboot micrOS system.\nBye!\n"
     wait_back(node)
     assert node.alive() and node.pid == pid
-    with open("/proc/%d/status" % pid) as f:
-        assert "nodus" in f.read().split("\n")[0]
+    with open("/proc/%d/cmdline" % pid, "rb") as f:
+        assert f.read().split(b"\0")[1] == b"run"  # the same command line, re-executed
     with node.connect() as s:
         assert s.greeting == P
         assert s.cmd("hello") == hw
         assert s.cmd_raw("modules") == b"['task']\n" + P  # a fresh start: nothing imported
+
+
+@pytest.mark.xfail(strict=True, reason="node bug: reboot re-execs /proc/self/exe, so the process "
+                   "name (comm) becomes 'exe' and `pidof nodus`/`pkill -x nodus` no longer find it")
+def test_reboot_keeps_process_name(node):
+    with open("/proc/%d/comm" % node.pid) as f:
+        name = f.read().strip()
+    with node.connect() as s:
+        s.send("reboot")
+        s.read_until_close(5)
+    wait_back(node)
+    with open("/proc/%d/comm" % node.pid) as f:
+        assert f.read().strip() == name
 
 
 def test_reboot_hard_and_other_sessions_closed(node):

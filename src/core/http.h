@@ -1,0 +1,122 @@
+/*
+** http.h -- HTTP/1.x request parsing for the WebCli door, and micrOS's REST
+** tokeniser. Pure code: no I/O, no allocation beyond the caller's buffers.
+**
+** The parser is incremental and zero-copy: the door keeps a connection's
+** received bytes in one bounded buffer and calls nd_http_parse() after each
+** read; spans in nd_http_req point into that buffer. It answers "need more",
+** "complete" (the head, and the body when Content-Length says there is one
+** and it fits), or an error that maps to a status code (400, 405, 408 is the
+** door's business, 413, 414, 431, 501, 505).
+*/
+#ifndef ND_HTTP_H
+#define ND_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd.h"
+#include "nodus/value.h"
+
+#define ND_HTTP_HEAD_MAX 8192   /* request line + headers */
+#define ND_HTTP_HEADERS_MAX 32  /* header lines kept */
+#define ND_HTTP_URL_MAX 2048
+#define ND_HTTP_BODY_MAX (64 * 1024) /* non-streamed bodies (/config POST ...) */
+
+enum { ND_HTTP_GET, ND_HTTP_HEAD, ND_HTTP_POST, ND_HTTP_PUT, ND_HTTP_DELETE, ND_HTTP_OPTIONS };
+
+typedef struct nd_http_hdr {
+    nd_span name;  /* as received; compare with nd_http_hdr_is (case-insensitive) */
+    nd_span value; /* leading/trailing white space removed */
+} nd_http_hdr;
+
+typedef struct nd_http_req {
+    int method;             /* ND_HTTP_* */
+    nd_span target;         /* raw request target, e.g. "/rest/system/info?x=1" */
+    nd_span path;           /* target up to '?' (still percent-encoded) */
+    nd_span query;          /* after '?', may be empty */
+    int minor;              /* HTTP/1.<minor>: 0 or 1 */
+    bool keep_alive;        /* after Connection: and the version's default */
+    int64_t content_length; /* -1 when absent */
+    bool chunked;           /* Transfer-Encoding: chunked (refused with 501 by the door) */
+    int nhdr;
+    nd_http_hdr hdr[ND_HTTP_HEADERS_MAX];
+    size_t head_len;        /* bytes of request line + headers incl. the blank line */
+    nd_span body;           /* when complete and content_length > 0 */
+} nd_http_req;
+
+/* Results of nd_http_parse (negative are errors carrying the status). */
+enum {
+    ND_HTTP_MORE = 0,       /* incomplete: read more (when buf is full: 431/413) */
+    ND_HTTP_DONE = 1,       /* head (and body, if any) complete */
+    ND_HTTP_E400 = -400,    /* malformed request line or header */
+    ND_HTTP_E405 = -405,    /* unknown method */
+    ND_HTTP_E413 = -413,    /* body larger than body_max */
+    ND_HTTP_E414 = -414,    /* URL longer than ND_HTTP_URL_MAX */
+    ND_HTTP_E431 = -431,    /* headers too large or too many */
+    ND_HTTP_E505 = -505,    /* not HTTP/1.0 or HTTP/1.1 */
+};
+
+/* Parse the bytes buf[0..n). body_max bounds a body the caller wants whole
+** (pass 0 to get only the head: body.n stays 0 and the caller streams).
+** Never reads past n; buf need not be NUL-terminated. */
+int nd_http_parse(const char *buf, size_t n, size_t body_max, nd_http_req *req);
+
+/* Case-insensitive header lookup; NULL when absent. */
+const nd_http_hdr *nd_http_header(const nd_http_req *req, const char *name);
+bool nd_http_span_ieq(nd_span s, const char *lit);
+
+/* Percent-decode src into dst (cap bytes, NUL-terminated). ND_ESYNTAX on an
+** invalid escape (%G1, truncated %4), ND_ELIMIT when it does not fit.
+** plus_space: '+' means ' ' (query strings only). */
+int nd_http_pct_decode(nd_span src, char *dst, size_t cap, size_t *outn, bool plus_space);
+
+/* micrOS REST path -> a command line (micros-compat 4.3): the part after
+** "/rest/" with micrOS's escapes decoded (%22 %E2%80%9C %E2%80%9D -> ",
+** %27 ' %23 # %3D = %3E > %26 & %2F / %5C \ %20 space %3F ? %25 %, and
+** any other valid %XX too), text inside double quotes kept as one token with
+** its quotes, a quoted value directly after a token ending in '=' appended
+** to it, '/' outside quotes a separator. Unlike micrOS, '-' is NOT a
+** separator (so -5 stays -5; micros-compat 13 explains why no client
+** cares). Tokens are joined with single spaces into out. Errors:
+** ND_ESYNTAX (bad escape, unbalanced quote), ND_ELIMIT (too long). */
+int nd_rest_tokenize(nd_span path, char *out, size_t cap, size_t *outn, char *err, size_t errn);
+
+/* Normalise a relative file path for the file endpoints: removes "." and
+** empty segments, refuses ".." that would leave the root, absolute paths,
+** NUL and control bytes, and names with characters outside
+** [A-Za-z0-9._-] in any segment. ND_EINVAL when refused. */
+int nd_http_safe_path(const char *in, char *out, size_t cap);
+
+/* Streaming multipart/form-data parser (uploads, micros-compat 4.7). The
+** door feeds body bytes as they arrive; callbacks get part headers and data
+** pieces. Bounded state, no allocation. */
+typedef struct nd_mpart nd_mpart;
+typedef struct nd_mpart_cb {
+    /* a part begins: its Content-Disposition filename= value (decoded) */
+    int (*part_begin)(void *ud, const char *filename, const char *name);
+    int (*part_data)(void *ud, const char *p, size_t n);
+    int (*part_end)(void *ud);
+} nd_mpart_cb;
+struct nd_mpart {
+    char boundary[80];      /* "--" + boundary from the Content-Type */
+    size_t blen;
+    int state;
+    char hold[160];         /* bytes that may be the start of a boundary */
+    size_t holdn;
+    char hline[512];        /* current part-header line */
+    size_t hlinen;
+    char filename[128], name[64];
+    const nd_mpart_cb *cb;
+    void *ud;
+};
+/* content_type is the request's Content-Type header value. ND_ESYNTAX when
+** it is not multipart/form-data with a valid boundary. */
+int nd_mpart_init(nd_mpart *m, nd_span content_type, const nd_mpart_cb *cb, void *ud);
+/* Feed bytes; ND_OK, ND_ESYNTAX for a broken body, or a callback's error. */
+int nd_mpart_feed(nd_mpart *m, const char *p, size_t n);
+/* End of body: ND_OK only if the closing boundary was seen. */
+int nd_mpart_finish(nd_mpart *m);
+
+#endif
