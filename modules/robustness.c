@@ -21,7 +21,8 @@ static int f_memory_leak(nd_call *c)
     if (n > ND_LEAK_MAX) n = ND_LEAK_MAX;
     int64_t made = 0;
     size_t before = c->arena->used;
-    for (; made < n; made++)
+    /* keep 1 KiB of the arena for the reply itself */
+    for (; made < n && c->arena->cap - c->arena->used > 1024; made++)
         if (!nd_strf(c->arena, "leak item %lld", (long long)made)) break;
     size_t bytes = c->arena->used - before;
     nd_value *d = nd_ret_dict(c);

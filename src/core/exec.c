@@ -56,8 +56,13 @@ static void put_lines_help(struct nd_node *n, nd_buf *out, bool all)
         const nd_module *m = nd_registry_at(i);
         nd_buf_printf(out, "  %s\n", m->name);
         size_t pad = strlen(m->name);
-        for (const nd_func *f = m->funcs; f && f->name; f++)
+        bool own_help = false;
+        for (const nd_func *f = m->funcs; f && f->name; f++) {
             nd_buf_printf(out, "  %*s%s\n", (int)pad, "", f->name);
+            own_help |= strcmp(f->name, "help") == 0;
+        }
+        /* every module answers `help` (builtin_help); micrOS lists it too */
+        if (!own_help) nd_buf_printf(out, "  %*shelp\n", (int)pad, "");
     }
 }
 
@@ -199,9 +204,16 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
                                 args[k].name), -1;
             call->argv[i] = args[k].v;
         } else {
-            if (npos >= np)
+            if (npos >= np) { /* Python's wording, counting positional arguments only */
+                int given = 0, nreq = 0;
+                for (int j = 0; j < nargs; j++) given += args[j].name == NULL;
+                for (int j = 0; j < np; j++) nreq += defs[j] == NULL;
+                if (nreq < np)
+                    return snprintf(err, errn, "%s() takes from %d to %d positional arguments but %d %s given",
+                                    f->name, nreq, np, given, given == 1 ? "was" : "were"), -1;
                 return snprintf(err, errn, "%s() takes %d positional argument%s but %d %s given",
-                                f->name, np, np == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were"), -1;
+                                f->name, np, np == 1 ? "" : "s", given, given == 1 ? "was" : "were"), -1;
+            }
             call->argv[npos++] = args[k].v;
         }
     }
@@ -274,8 +286,17 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
     nd_arg args[ND_MAX_PARAMS + 4];
     int nargs = 0;
     err[0] = 0;
-    if (nd_args_parse(&n->arena, c->args.p, c->args.n, args, ND_MAX_PARAMS + 4, &nargs, err, sizeof err) != ND_OK)
-        return core_error(out, c->w0, c->w1, err[0] ? err : "invalid syntax");
+    int prc = nd_args_parse(&n->arena, c->args.p, c->args.n, args, ND_MAX_PARAMS + 4, &nargs, err,
+                            sizeof err);
+    if (prc != ND_OK) {
+        if (!err[0]) snprintf(err, sizeof err, "invalid syntax");
+        /* micrOS evals the arguments: a SyntaxError's text names the source */
+        if (prc == ND_ESYNTAX) {
+            size_t l = strlen(err);
+            snprintf(err + l, sizeof err - l, " (<string>, line 1)");
+        }
+        return core_error(out, c->w0, c->w1, err);
+    }
     if (bind_args(&call, f, args, nargs, err, sizeof err) != 0) return core_error(out, c->w0, c->w1, err);
     n->cmds_run++;
     if (f->fn(&call) != ND_OK) {

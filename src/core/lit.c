@@ -613,7 +613,7 @@ static int parse_name(lp *p, nd_value **out)
     else if (len == 4 && memcmp(w, "None", 4) == 0) *out = nd_none(p->a);
     else if (is_keyword(w, len)) return fail(p, ND_ESYNTAX, "invalid syntax");
     else {
-        defer(p, ND_ESYNTAX, "name '%.*s' is not defined", ident_shown(w, len), w);
+        defer(p, ND_ENOTFOUND, "name '%.*s' is not defined", ident_shown(w, len), w);
         return none_placeholder(p, out);
     }
     return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");

@@ -278,45 +278,58 @@ static void handle_line(nd_sess *s, const char *line, size_t n)
 /* Run the commands in the input buffer (see the framing note above). */
 static void process(nd_sess *s)
 {
-    while (!s->closing && s->out.n <= ND_OUT_HIGH) {
-        char *nl = memchr(s->in, '\n', s->inn);
-        if (nl) {
-            size_t len = (size_t)(nl - s->in);
-            if (s->discard) s->discard = false;
-            else handle_line(s, s->in, len);
-            memmove(s->in, nl + 1, s->inn - len - 1);
-            s->inn -= len + 1;
-            continue;
-        }
-        if (s->inn == ND_LINE_MAX) {
-            if (!s->discard) {
-                nd_buf_printf(&s->out, "Shell: command too long (max %d bytes), ignored\n",
-                              ND_LINE_MAX - 1);
-                put_prompt(s);
+    for (;;) {
+        while (!s->closing && s->out.n <= ND_OUT_HIGH) {
+            char *nl = memchr(s->in, '\n', s->inn);
+            if (nl) {
+                size_t len = (size_t)(nl - s->in);
+                if (s->discard) s->discard = false;
+                else handle_line(s, s->in, len);
+                memmove(s->in, nl + 1, s->inn - len - 1);
+                s->inn -= len + 1;
+                continue;
             }
-            s->discard = true;
-            s->inn = 0;
+            if (s->inn == ND_LINE_MAX) {
+                if (!s->discard) {
+                    nd_buf_printf(&s->out, "Shell: command too long (max %d bytes), ignored\n",
+                                  ND_LINE_MAX - 1);
+                    put_prompt(s);
+                }
+                s->discard = true;
+                s->inn = 0;
+            }
+            if (s->tail_cmd && s->inn) {
+                s->tail_cmd = false;
+                if (s->discard) s->discard = false;
+                else handle_line(s, s->in, s->inn);
+                s->inn = 0;
+            } else if (s->inn || s->discard) {
+                /* an unterminated tail, or the end of an over-long line:
+                ** a quiet ND_TAIL_MS ends it (tail_fn) */
+                nd_timer_arm(&s->sh->node->timers, &s->tail_timer,
+                             nd_port_mono_ms() + ND_TAIL_MS, tail_fn, s);
+            }
             break;
         }
-        if (s->tail_cmd && s->inn) {
-            s->tail_cmd = false;
-            if (s->discard) s->discard = false;
-            else handle_line(s, s->in, s->inn);
-            s->inn = 0;
-        } else if (s->inn && !s->discard) {
-            nd_timer_arm(&s->sh->node->timers, &s->tail_timer, nd_port_mono_ms() + ND_TAIL_MS,
-                         tail_fn, s);
-        }
-        break;
+        /* Stopped by back-pressure with commands left: if the socket takes
+        ** the output at once (loopback usually does) no write event will
+        ** come to resume us, so go on here. Each turn consumes input, and
+        ** the input buffer is bounded: this loop is too. */
+        bool blocked = !s->closing && s->out.n > ND_OUT_HIGH;
+        if (!flush(s)) return;
+        if (!blocked || s->out.n > ND_OUT_HIGH) return;
     }
-    flush(s);
 }
 
 static void tail_fn(nd_timer *t, void *ud)
 {
     (void)t;
     nd_sess *s = ud;
-    if (s->waiting || !s->inn || memchr(s->in, '\n', s->inn)) return;
+    if (s->waiting || memchr(s->in, '\n', s->inn)) return;
+    if (!s->inn) {
+        s->discard = false; /* the over-long line is over: the next bytes are a new command */
+        return;
+    }
     s->tail_cmd = true;
     process(s);
 }

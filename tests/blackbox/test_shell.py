@@ -252,8 +252,6 @@ def test_help_lm_lists_all_modules(node):
     assert "  robustness\n" + "  " + " " * 10 + "raise_error" in "\n".join(listing)
 
 
-@pytest.mark.xfail(strict=True, reason="node bug: the help listing omits each module's own `help` "
-                   "function, which micrOS lists (every LM defines def help())")
 def test_help_lm_lists_each_modules_help_function(node):
     with node.connect() as s:
         _, listing = _help_parts(s.cmd("help lm"))
@@ -314,8 +312,6 @@ def test_lm_error_exact(node, line, expected):
         assert s.cmd_raw("system heartbeat") == b"<3 heartbeat <3\n" + P
 
 
-@pytest.mark.xfail(strict=True, reason="node bug: with defaulted parameters Python says "
-                   "'takes from 3 to 6 positional arguments', nodus says 'takes 6 ...'")
 def test_too_many_args_with_defaults_python_wording(node):
     with node.connect() as s:
         assert s.cmd("system setclock 1 2 3 4 5 6 7") == (
@@ -385,8 +381,6 @@ def test_session_survives_a_long_error_series(node):
     assert node.alive()
 
 
-@pytest.mark.xfail(strict=True, reason="node bug: Python/micrOS append ' (<string>, line 1)' to "
-                   "syntax errors; nodus omits it")
 def test_unclosed_paren_exact_micros_text(node):
     with node.connect() as s:
         assert s.cmd("system clock (") == (
@@ -405,8 +399,6 @@ def test_robustness_memory_leak_and_recursion_report(node):
     assert node.alive()
 
 
-@pytest.mark.xfail(strict=True, reason="node bug: memory_leak N past the arena (N >= ~1400) fails with "
-                   "'memory allocation failed' instead of reporting 'arena full, stopped early'")
 @pytest.mark.parametrize("n", [2000, 100000])
 def test_robustness_memory_leak_large_reports_what_it_did(node, n):
     with node.connect() as s:

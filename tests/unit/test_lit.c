@@ -143,11 +143,11 @@ static const struct {
     {"+'a'", ND_ETYPE, "bad operand type for unary +: 'str'", FULL},
     {"-[1]", ND_ETYPE, "bad operand type for unary -: 'list'", FULL},
     /* names */
-    {"builtin", ND_ESYNTAX, "name 'builtin' is not defined", FULL},
-    {"abc(1)", ND_ESYNTAX, "name 'abc' is not defined", 3},
-    {"True1", ND_ESYNTAX, "name 'True1' is not defined", FULL},
-    {"_x9", ND_ESYNTAX, "name '_x9' is not defined", FULL},
-    {"é", ND_ESYNTAX, "name 'é' is not defined", FULL},
+    {"builtin", ND_ENOTFOUND, "name 'builtin' is not defined", FULL},
+    {"abc(1)", ND_ENOTFOUND, "name 'abc' is not defined", 3},
+    {"True1", ND_ENOTFOUND, "name 'True1' is not defined", FULL},
+    {"_x9", ND_ENOTFOUND, "name '_x9' is not defined", FULL},
+    {"é", ND_ENOTFOUND, "name 'é' is not defined", FULL},
     {"if", ND_ESYNTAX, "invalid syntax", 2},
     {"not", ND_ESYNTAX, "invalid syntax", 3},
     {"[builtin, 'x'", ND_ESYNTAX, "'[' was never closed", 13},
@@ -334,7 +334,7 @@ static void test_lit_bounded(void **state)
         {"[1, 2]", 5, ND_ESYNTAX, "'[' was never closed"},
         {"1.5e10", 4, ND_ESYNTAX, "invalid decimal literal"},
         {"0x10", 2, ND_ESYNTAX, "invalid hexadecimal literal"},
-        {"True", 3, ND_ESYNTAX, "name 'Tru' is not defined"},
+        {"True", 3, ND_ENOTFOUND, "name 'Tru' is not defined"},
         {"'\\x41'", 5, ND_ESYNTAX, "unterminated string literal"},
         {"'''a'''", 6, ND_ESYNTAX, "unterminated triple-quoted string literal"},
         {"-5", 1, ND_ESYNTAX, "invalid syntax"},
@@ -484,25 +484,25 @@ static void test_lit_errbuf(void **state)
     assert_string_equal(err, "untermi");
     /* a deferred message is cut the same way */
     memset(err, 'x', sizeof err);
-    assert_int_equal(nd_lit_parse(&a, "builtin", 7, &used, &v, err, 10), ND_ESYNTAX);
+    assert_int_equal(nd_lit_parse(&a, "builtin", 7, &used, &v, err, 10), ND_ENOTFOUND);
     assert_string_equal(err, "name 'bui");
     /* never split a UTF-8 character */
     memset(err, 'x', sizeof err);
-    assert_int_equal(nd_lit_parse(&a, "\xc3\xa9\xc3\xa9", 4, &used, &v, err, 9), ND_ESYNTAX);
+    assert_int_equal(nd_lit_parse(&a, "\xc3\xa9\xc3\xa9", 4, &used, &v, err, 9), ND_ENOTFOUND);
     assert_string_equal(err, "name '\xc3\xa9");
     memset(err, 'x', sizeof err);
-    assert_int_equal(nd_lit_parse(&a, "\xc3\xa9\xc3\xa9", 4, &used, &v, err, 10), ND_ESYNTAX);
+    assert_int_equal(nd_lit_parse(&a, "\xc3\xa9\xc3\xa9", 4, &used, &v, err, 10), ND_ENOTFOUND);
     assert_string_equal(err, "name '\xc3\xa9");
     memset(err, 'x', sizeof err);
-    assert_int_equal(nd_lit_parse(&a, "x\xe2\x82\xac", 4, &used, &v, err, 10), ND_ESYNTAX);
+    assert_int_equal(nd_lit_parse(&a, "x\xe2\x82\xac", 4, &used, &v, err, 10), ND_ENOTFOUND);
     assert_string_equal(err, "name 'x");
     /* no buffer at all */
     assert_int_equal(nd_lit_parse(&a, "'abc", 4, &used, &v, NULL, 0), ND_ESYNTAX);
-    assert_int_equal(nd_lit_parse(&a, "abc", 3, &used, &v, err, 0), ND_ESYNTAX);
+    assert_int_equal(nd_lit_parse(&a, "abc", 3, &used, &v, err, 0), ND_ENOTFOUND);
     /* a very long name is shown shortened and the message still fits */
     char name[400], big[ND_ERRMSG];
     memset(name, 'n', sizeof name);
-    assert_int_equal(nd_lit_parse(&a, name, sizeof name, &used, &v, big, sizeof big), ND_ESYNTAX);
+    assert_int_equal(nd_lit_parse(&a, name, sizeof name, &used, &v, big, sizeof big), ND_ENOTFOUND);
     assert_true(strlen(big) < sizeof big);
     assert_non_null(strstr(big, "' is not defined"));
 }
@@ -531,7 +531,7 @@ static const struct {
     {"k= 2", ND_OK, "k=2"},
     {"r=10 g=20 b=30", ND_OK, "r=10, g=20, b=30"},
     {"key='builtin'", ND_OK, "key='builtin'"},
-    {"key=builtin", ND_ESYNTAX, "name 'builtin' is not defined"},
+    {"key=builtin", ND_ENOTFOUND, "name 'builtin' is not defined"},
     {"é=1", ND_OK, "é=1"},
     {"(1, 2) (3,)", ND_OK, "(1, 2), (3,)"},
     {"True None 1.5", ND_OK, "True, None, 1.5"},
@@ -556,8 +556,8 @@ static const struct {
     {"k=,", ND_ESYNTAX, "invalid syntax"},
     {"k= ,1", ND_ESYNTAX, "invalid syntax"},
     {"=1", ND_ESYNTAX, "invalid syntax"},
-    {"x", ND_ESYNTAX, "name 'x' is not defined"},
-    {"x y=1", ND_ESYNTAX, "name 'x' is not defined"},
+    {"x", ND_ENOTFOUND, "name 'x' is not defined"},
+    {"x y=1", ND_ENOTFOUND, "name 'x' is not defined"},
     {"x, 1 2)", ND_ESYNTAX, "unmatched ')'"},
     {"x 'abc", ND_ESYNTAX, "unterminated string literal"},
     {"x if", ND_ESYNTAX, "invalid syntax"},
@@ -580,7 +580,7 @@ static const struct {
     {"a=1 b=2 c=3 d=4 e=5 f=6 g=7 h=8 i=9", ND_ELIMIT, "too many arguments"},
     {"1 2 3 4 5 6 7 8 9 x", ND_ELIMIT, "too many arguments"},
     {"1 2 3 4 5 6 7 8 9 'x", ND_ESYNTAX, "unterminated string literal"},
-    {"x 2 3 4 5 6 7 8 9", ND_ESYNTAX, "name 'x' is not defined"},
+    {"x 2 3 4 5 6 7 8 9", ND_ENOTFOUND, "name 'x' is not defined"},
 };
 
 #define ARGS_MAX 8

@@ -192,6 +192,14 @@ void nd_port_console(const char *line)
 int nd_port_reboot(void)
 {
     if (!saved_argv) return ND_EINVAL;
+    /* exec the binary by its real path, not /proc/self/exe: the process
+    ** name (comm) comes from the path, and `pidof nodus` must still work */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = 0;
+        execv(self, saved_argv);
+    }
     execv("/proc/self/exe", saved_argv);
     execvp(saved_argv[0], saved_argv);
     return ND_EIO;

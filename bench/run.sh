@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR -- every benchmark, one after another, printing figures.
+# The figures in the README come from this script on the development machine.
+set -euo pipefail
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+export NODUS_BIN="$(cd "$build" && pwd)/nodus"
+secs=${BENCH_SECONDS:-60}
+
+echo "== shell round trips (bench/shell_rtt.c) =="
+state=$(mktemp -d)
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$NODUS_BIN" run --state "$state" --set bind=127.0.0.1 --set socport="$port" --set aioqueue=64 --quiet >/dev/null &
+pid=$!
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
+"$build/bench_shell_rtt" 127.0.0.1 "$port" 10000 || true
+kill $pid; wait $pid 2>/dev/null || true
+rm -rf "$state"
+
+echo "== memory and start-up (bench/mem_startup.sh) =="
+"$here/mem_startup.sh"
+
+echo "== task timing (bench/task_timing.c, ${secs} s) =="
+"$build/bench_task_timing" "$secs" 1000
+
+for extra in "$here"/http_wrk.sh; do
+    [ -x "$extra" ] || continue
+    echo "== $(basename "$extra") =="
+    "$extra" "$build"
+done

@@ -1,0 +1,498 @@
+/*
+** cli.c -- `nodus connect` and `nodus exec`: a ShellCli client.
+**
+** The wire is micrOS's (micros-compat 2.3): no framing but the prompt. A
+** reply is everything up to the prompt `[prefix] <devfid> $ `, which is the
+** last thing the node sends and is never followed by a newline. We learn
+** devfid from the greeting and afterwards accept only that name as a prompt,
+** so a reply line that happens to contain " $ " cannot end a reply early.
+** Commands go out with a trailing "\n": a micrOS node strips it, a nodus node
+** then need not wait for the rest of the line.
+**
+** This is a client program, not the node: it blocks (with timeouts), and that
+** is fine here.
+*/
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+#include "cli.h"
+
+#define CLI_PORT 9008
+#define CLI_REPLY_MAX (16u << 20) /* a reply larger than this is a broken peer */
+
+enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_CONN = 2, EXIT_REFUSED = 3 };
+
+/* How a read of one reply ended. */
+enum { R_PROMPT, R_CLOSED, R_TIMEOUT, R_ERROR };
+
+typedef struct {
+    int fd;
+    int timeout_ms;   /* for one whole reply */
+    char devfid[128]; /* learned from the greeting; "" until then */
+    char prompt[192]; /* the prompt that ended the last reply */
+    char *buf;        /* the last reply, prompt removed, NUL-terminated */
+    size_t len, cap;
+} cli_conn;
+
+typedef struct {
+    const char *target;
+    const char *pwd;
+    int timeout_ms;
+    char **cmds;
+    int ncmds;
+} cli_opts;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* HOST, HOST:PORT, [V6]:PORT or a bare V6 address. */
+static int split_target(const char *t, char *host, size_t hn, int *port)
+{
+    *port = CLI_PORT;
+    const char *colon = strrchr(t, ':');
+    size_t hlen = strlen(t);
+    if (t[0] == '[') {
+        const char *rb = strchr(t, ']');
+        if (!rb) return -1;
+        hlen = (size_t)(rb - t - 1);
+        t++;
+        colon = rb[1] == ':' ? rb + 1 : NULL;
+        if (rb[1] && !colon) return -1;
+    } else if (colon && strchr(t, ':') != colon) {
+        colon = NULL; /* bare IPv6 address, no port */
+    } else if (colon) {
+        hlen = (size_t)(colon - t);
+    }
+    if (colon) {
+        char *end;
+        long p = strtol(colon + 1, &end, 10);
+        if (*end || p < 1 || p > 65535) return -1;
+        *port = (int)p;
+    }
+    if (hlen == 0 || hlen >= hn) return -1;
+    memcpy(host, t, hlen);
+    host[hlen] = 0;
+    return 0;
+}
+
+/* Connect with a timeout; prints why on failure. */
+static int cli_dial(const char *target, int timeout_ms)
+{
+    char host[256], ports[8];
+    int port;
+    if (split_target(target, host, sizeof host, &port) != 0) {
+        fprintf(stderr, "nodus: bad address '%s' (want HOST[:PORT])\n", target);
+        return -1;
+    }
+    snprintf(ports, sizeof ports, "%d", port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
+    int rc = getaddrinfo(host, ports, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "nodus: cannot resolve %s: %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1, err = 0;
+    for (ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
+        if (errno == EINPROGRESS) {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            socklen_t sl = sizeof err;
+            if (poll(&p, 1, timeout_ms) == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) == 0 && err == 0)
+                break;
+            if (err == 0) err = ETIMEDOUT;
+        } else {
+            err = errno;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) fprintf(stderr, "nodus: cannot connect to %s:%d: %s\n", host, port, strerror(err));
+    return fd;
+}
+
+/* Is s (the text after the last newline) a prompt? With devfid known, only
+** `devfid $ ` with an optional `[word] ` prefix counts. */
+static bool is_prompt(const cli_conn *c, const char *s, size_t n)
+{
+    if (n < 3 || memcmp(s + n - 3, " $ ", 3) != 0) return false;
+    size_t end = n - 3, start = 0;
+    if (s[0] == '[') {
+        const char *rb = memchr(s, ']', end);
+        if (!rb || rb[1] != ' ') return false;
+        start = (size_t)(rb - s) + 2;
+    }
+    if (start >= end) return false;
+    for (size_t i = start; i < end; i++)
+        if (s[i] == ' ' || s[i] == '\t') return false;
+    if (!c->devfid[0]) return true;
+    return end - start == strlen(c->devfid) && !memcmp(s + start, c->devfid, end - start);
+}
+
+static int buf_reserve(cli_conn *c, size_t more)
+{
+    if (c->len + more + 1 <= c->cap) return 0;
+    if (c->len + more + 1 > CLI_REPLY_MAX) return -1;
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap < c->len + more + 1) cap *= 2;
+    char *nb = realloc(c->buf, cap);
+    if (!nb) return -1;
+    c->buf = nb;
+    c->cap = cap;
+    return 0;
+}
+
+/* Read one reply: up to the prompt, or to the end of the connection. */
+static int cli_read_reply(cli_conn *c)
+{
+    c->len = 0;
+    c->prompt[0] = 0;
+    if (buf_reserve(c, 4096) != 0) return R_ERROR;
+    c->buf[0] = 0;
+    long long deadline = now_ms() + c->timeout_ms;
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left <= 0) return R_TIMEOUT;
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        int pr = poll(&p, 1, (int)left);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr < 0) return R_ERROR;
+        if (pr == 0) return R_TIMEOUT;
+        if (buf_reserve(c, 4096) != 0) {
+            fprintf(stderr, "nodus: reply larger than %u bytes, giving up\n", CLI_REPLY_MAX);
+            return R_ERROR;
+        }
+        ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len - 1, 0);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n < 0) return errno == ECONNRESET ? R_CLOSED : R_ERROR;
+        if (n == 0) return R_CLOSED;
+        c->len += (size_t)n;
+        c->buf[c->len] = 0;
+        const char *nl = memrchr(c->buf, '\n', c->len);
+        size_t ls = nl ? (size_t)(nl - c->buf) + 1 : 0;
+        if (is_prompt(c, c->buf + ls, c->len - ls)) {
+            snprintf(c->prompt, sizeof c->prompt, "%s", c->buf + ls);
+            c->len = ls;
+            c->buf[ls] = 0;
+            return R_PROMPT;
+        }
+    }
+}
+
+static int cli_send(cli_conn *c, const char *cmd)
+{
+    size_t n = strlen(cmd);
+    char *line = malloc(n + 2);
+    if (!line) return -1;
+    memcpy(line, cmd, n);
+    line[n] = '\n';
+    size_t off = 0;
+    int rc = 0;
+    while (off < n + 1) {
+        ssize_t w = send(c->fd, line + off, n + 1 - off, MSG_NOSIGNAL);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN)) {
+            struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+            poll(&p, 1, c->timeout_ms);
+            continue;
+        }
+        if (w <= 0) {
+            rc = -1;
+            break;
+        }
+        off += (size_t)w;
+    }
+    free(line);
+    return rc;
+}
+
+/* The name in a prompt `[prefix] name $ `. */
+static void learn_devfid(cli_conn *c)
+{
+    const char *s = c->prompt;
+    if (*s == '[') s = strchr(s, ']') + 2;
+    size_t n = strlen(s) - 3;
+    if (n >= sizeof c->devfid) n = sizeof c->devfid - 1;
+    memcpy(c->devfid, s, n);
+    c->devfid[n] = 0;
+}
+
+static void report(int r, const char *what)
+{
+    if (r == R_TIMEOUT) fprintf(stderr, "nodus: no %s in time (--timeout)\n", what);
+    else if (r == R_CLOSED) fprintf(stderr, "nodus: the node closed the connection\n");
+    else fprintf(stderr, "nodus: connection error: %s\n", strerror(errno));
+}
+
+/* Read a password from the terminal without echo. */
+static char *ask_password(void)
+{
+    static char pw[256];
+    struct termios old, quiet;
+    bool tty = tcgetattr(0, &old) == 0;
+    fputs("Password: ", stderr);
+    if (tty) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(0, TCSAFLUSH, &quiet);
+    }
+    char *r = fgets(pw, sizeof pw, stdin);
+    if (tty) tcsetattr(0, TCSAFLUSH, &old);
+    fputc('\n', stderr);
+    if (!r) return NULL;
+    pw[strcspn(pw, "\r\n")] = 0;
+    return pw;
+}
+
+/* Connect, read the greeting, log in if asked. Returns an exit code. */
+static int cli_open(cli_conn *c, const cli_opts *o, bool may_ask)
+{
+    memset(c, 0, sizeof *c);
+    c->timeout_ms = o->timeout_ms;
+    c->fd = cli_dial(o->target, o->timeout_ms < 5000 ? o->timeout_ms : 5000);
+    if (c->fd < 0) return EXIT_CONN;
+    int r = cli_read_reply(c);
+    if (r == R_CLOSED && strstr(c->buf, "busy")) {
+        fprintf(stderr, "nodus: %s", c->buf);
+        return EXIT_REFUSED;
+    }
+    if (r != R_PROMPT) {
+        report(r, "prompt");
+        return EXIT_CONN;
+    }
+    learn_devfid(c);
+    if (strncmp(c->prompt, "[password] ", 11) != 0) return EXIT_OK;
+    const char *pwd = o->pwd;
+    if (!pwd) pwd = getenv("NODUS_PWD");
+    if (!pwd && may_ask) pwd = ask_password();
+    if (!pwd) {
+        fprintf(stderr, "nodus: the node asks for a password: give --pwd or set NODUS_PWD\n");
+        return EXIT_REFUSED;
+    }
+    if (!*pwd || strpbrk(pwd, " \t\r\n")) {
+        fprintf(stderr, "nodus: a password cannot be empty or contain spaces\n");
+        return EXIT_REFUSED;
+    }
+    if (cli_send(c, pwd) != 0) return EXIT_CONN;
+    r = cli_read_reply(c);
+    if (strstr(c->buf, "AuthOk") && r == R_PROMPT) return EXIT_OK;
+    if (strstr(c->buf, "AuthFailed")) {
+        fprintf(stderr, "nodus: wrong password (AuthFailed)\n");
+        return EXIT_REFUSED;
+    }
+    report(r, "answer to the password");
+    return EXIT_CONN;
+}
+
+static void cli_close(cli_conn *c, bool say_bye)
+{
+    if (c->fd >= 0) {
+        if (say_bye) {
+            const char bye[] = "exit\n";
+            (void)!send(c->fd, bye, sizeof bye - 1, MSG_NOSIGNAL);
+        }
+        close(c->fd);
+    }
+    free(c->buf);
+    c->fd = -1;
+    c->buf = NULL;
+}
+
+/* Commands after which the node closes the session on purpose. */
+static bool ends_session(const char *cmd)
+{
+    while (*cmd == ' ' || *cmd == '\t') cmd++;
+    return !strncmp(cmd, "exit", 4) || !strncmp(cmd, "reboot", 6);
+}
+
+static int parse_opts(int argc, char **argv, cli_opts *o, bool want_cmds)
+{
+    memset(o, 0, sizeof *o);
+    o->timeout_ms = 10000;
+    o->cmds = calloc((size_t)argc + 1, sizeof *o->cmds);
+    if (!o->cmds) return -1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--pwd") && i + 1 < argc) {
+            o->pwd = argv[++i];
+        } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+            char *end;
+            double s = strtod(argv[++i], &end);
+            if (*end || s <= 0 || s > 86400) {
+                fprintf(stderr, "nodus: --timeout wants seconds (0 < s <= 86400)\n");
+                return -1;
+            }
+            o->timeout_ms = (int)(s * 1000);
+        } else if (!o->target && argv[i][0] != '-') {
+            o->target = argv[i];
+        } else if (o->target && want_cmds && strcmp(argv[i], "--") != 0) {
+            o->cmds[o->ncmds++] = argv[i];
+        } else if (!strcmp(argv[i], "--")) {
+            continue;
+        } else {
+            fprintf(stderr, "nodus %s: unexpected argument '%s'\n", argv[0], argv[i]);
+            return -1;
+        }
+    }
+    if (!o->target) {
+        fprintf(stderr, "usage: nodus %s HOST[:PORT] [--pwd PASSWORD] [--timeout SECONDS]%s\n",
+                argv[0], want_cmds ? " 'command' ..." : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* Run one command and print its reply. Returns an exit code, or -1 when the
+** session ended as the command asked (exit, reboot). */
+static int run_one(cli_conn *c, const char *cmd)
+{
+    if (cli_send(c, cmd) != 0) {
+        fprintf(stderr, "nodus: cannot send: %s\n", strerror(errno));
+        return EXIT_CONN;
+    }
+    int r = cli_read_reply(c);
+    fwrite(c->buf, 1, c->len, stdout);
+    fflush(stdout);
+    if (r == R_PROMPT) return EXIT_OK;
+    if (r == R_CLOSED && ends_session(cmd)) return -1;
+    report(r, "reply");
+    return EXIT_CONN;
+}
+
+int nd_cli_exec(int argc, char **argv)
+{
+    cli_opts o;
+    if (parse_opts(argc, argv, &o, true) != 0) {
+        free(o.cmds);
+        return EXIT_USAGE;
+    }
+    cli_conn c;
+    int rc = cli_open(&c, &o, false);
+    char line[8192];
+    for (int i = 0; rc == EXIT_OK; i++) {
+        const char *cmd;
+        if (o.ncmds) {
+            if (i == o.ncmds) break;
+            cmd = o.cmds[i];
+        } else { /* no commands given: one per line from stdin */
+            if (!fgets(line, sizeof line, stdin)) break;
+            line[strcspn(line, "\r\n")] = 0;
+            if (!line[0] || line[0] == '#') continue;
+            cmd = line;
+        }
+        int r = run_one(&c, cmd);
+        if (r == -1) break;
+        rc = r;
+    }
+    cli_close(&c, rc == EXIT_OK);
+    free(o.cmds);
+    return rc;
+}
+
+static char history_path[4096];
+
+static void history_open(void)
+{
+    const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+    char dir[4000];
+    if (x && *x) snprintf(dir, sizeof dir, "%s", x);
+    else if (h && *h) snprintf(dir, sizeof dir, "%s/.local/state", h);
+    else return;
+    char *p = dir;
+    while ((p = strchr(p + 1, '/'))) { /* mkdir -p */
+        *p = 0;
+        mkdir(dir, 0700);
+        *p = '/';
+    }
+    mkdir(dir, 0700);
+    snprintf(history_path, sizeof history_path, "%s/nodus_history", dir);
+    using_history();
+    stifle_history(1000);
+    read_history(history_path);
+}
+
+int nd_cli_connect(int argc, char **argv)
+{
+    cli_opts o;
+    if (parse_opts(argc, argv, &o, false) != 0) {
+        free(o.cmds);
+        return EXIT_USAGE;
+    }
+    o.timeout_ms = o.timeout_ms < 30000 ? 30000 : o.timeout_ms; /* people run slow things */
+    bool tty = isatty(0);
+    cli_conn c;
+    int rc = cli_open(&c, &o, tty);
+    if (rc != EXIT_OK) {
+        cli_close(&c, false);
+        free(o.cmds);
+        return rc;
+    }
+    if (tty) {
+        history_open();
+        printf("connected to %s (%s); type help, or exit to leave\n", c.devfid, o.target);
+    }
+    char *line = NULL;
+    size_t lcap = 0;
+    for (;;) {
+        char *cmd;
+        if (tty) {
+            cmd = readline(c.prompt);
+        } else {
+            fputs(c.prompt, stdout);
+            fflush(stdout);
+            if (getline(&line, &lcap, stdin) < 0) cmd = NULL;
+            else cmd = strdup(line);
+            if (cmd) cmd[strcspn(cmd, "\r\n")] = 0;
+        }
+        if (!cmd) { /* end of input: leave politely */
+            if (tty) putchar('\n');
+            break;
+        }
+        char *s = cmd;
+        while (*s == ' ' || *s == '\t') s++;
+        if (!*s) { /* an empty line means "exit" to micrOS: do not send it */
+            free(cmd);
+            continue;
+        }
+        if (tty) add_history(s);
+        int r = run_one(&c, s);
+        free(cmd);
+        if (r == -1) {
+            cli_close(&c, false);
+            goto out;
+        }
+        if (r != EXIT_OK) {
+            rc = r;
+            break;
+        }
+    }
+    cli_close(&c, rc == EXIT_OK);
+out:
+    if (tty && history_path[0]) write_history(history_path);
+    free(line);
+    free(o.cmds);
+    return rc;
+}

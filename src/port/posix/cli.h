@@ -1,0 +1,20 @@
+/*
+** cli.h -- the client side of ShellCli: `nodus connect` and `nodus exec`.
+**
+** Talks to any node that speaks micrOS's socket shell (a nodus node or a
+** micrOS node): the prompt ends every reply, `[password] ` before it asks
+** for the password, `Bye!` ends the session (micros-compat 2.2, 2.3, 2.9).
+**
+** Exit codes (exec and connect):
+**   0  every command answered
+**   1  usage error
+**   2  cannot connect, connection lost, or no reply in time
+**   3  the node refused us: "Connection is busy" or AuthFailed
+*/
+#ifndef ND_CLI_H
+#define ND_CLI_H
+
+int nd_cli_connect(int argc, char **argv); /* argv[0] == "connect" */
+int nd_cli_exec(int argc, char **argv);    /* argv[0] == "exec" */
+
+#endif
