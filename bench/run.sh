@@ -18,12 +18,12 @@ kill $pid; wait $pid 2>/dev/null || true
 rm -rf "$state"
 
 echo "== memory and start-up (bench/mem_startup.sh) =="
-"$here/mem_startup.sh"
+"$here/mem_startup.sh" "$build"
 
 echo "== task timing (bench/task_timing.c, ${secs} s) =="
 "$build/bench_task_timing" "$secs" 1000
 
-for extra in "$here"/http_wrk.sh; do
+for extra in "$here"/web_wrk.sh; do
     [ -x "$extra" ] || continue
     echo "== $(basename "$extra") =="
     "$extra" "$build"

@@ -253,3 +253,72 @@ def test_connect_to_nothing_exits_2(tmp_path):
     s.close()
     r = run_cli("connect", "127.0.0.1:%d" % port)
     assert r.returncode == 2
+
+
+# ---- against a micrOS-style peer -----------------------------------------------------------------
+
+class MicrosPeer:
+    """A socket peer that frames like micrOS's Server.py (micros-compat 2.1-2.3, 2.9): one read is
+    one command, stripped; replies end with the prompt; auth prompt `[password] `. It is a wire
+    stand-in for a MicroPython node, which cannot run here."""
+
+    def __init__(self, pwd=None):
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(4)
+        self.port = self.ls.getsockname()[1]
+        self.pwd = pwd
+        self.got = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        c, _ = self.ls.accept()
+        authed = self.pwd is None
+        prompt = lambda: (b"" if authed else b"[password] ") + b"sim $ "
+        c.sendall(prompt())
+        while True:
+            data = c.recv(2048)
+            if not data:
+                return
+            cmd = data.decode().strip()
+            self.got.append(data)
+            if cmd in ("", "exit"):
+                c.sendall(b"Bye!\n")
+                c.close()
+                return
+            if not authed:
+                if cmd.split()[0] == self.pwd:
+                    authed = True
+                    c.sendall(b"AuthOk\n" + prompt())
+                else:
+                    c.sendall(b"AuthFailed\nBye!\n" + prompt() + b"Bye!\n")
+                    c.close()
+                    return
+                continue
+            if cmd == "system heartbeat":
+                c.sendall(b"<3 heartbeat <3\n" + prompt())
+            elif cmd == "version":
+                c.sendall(b"3.3.1-0\n" + prompt())
+            else:
+                c.sendall(b"Shell: for hints type help.\nShell: for LM exec: [1](LM)module "
+                          b"[2]function [3...]optional params\n" + prompt())
+
+
+def test_exec_against_a_micros_style_peer():
+    peer = MicrosPeer()
+    r = run_cli("exec", "127.0.0.1:%d" % peer.port, "version", "system heartbeat", "Apple")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().splitlines() == [
+        "3.3.1-0", "<3 heartbeat <3", "Shell: for hints type help.",
+        "Shell: for LM exec: [1](LM)module [2]function [3...]optional params"]
+    assert peer.got[:3] == [b"version\n", b"system heartbeat\n", b"Apple\n"]
+
+
+def test_exec_against_a_micros_style_peer_with_auth():
+    peer = MicrosPeer(pwd="Pass1234")
+    r = run_cli("exec", "127.0.0.1:%d" % peer.port, "--pwd", "Pass1234", "version")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"3.3.1-0\n"
+    peer = MicrosPeer(pwd="Pass1234")
+    r = run_cli("exec", "127.0.0.1:%d" % peer.port, "--pwd", "Wrong999", "version")
+    assert r.returncode == 3
