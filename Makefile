@@ -5,12 +5,13 @@
 BUILD ?= build
 ASAN  ?= build-asan
 FUZZ  ?= build-fuzz
+WEBPORT ?= 8080
 STATE ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/nodus
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 PY    := /usr/bin/python3
 FUZZ_SECONDS ?= 15
 
-.PHONY: all build run test unit blackbox asan fuzz fuzz-long purity valgrind bench deps deps-test clean
+.PHONY: all build run test unit blackbox asan fuzz fuzz-long purity valgrind bench deps deps-test deps-bench clean
 
 all: build
 
@@ -28,7 +29,7 @@ build: $(BUILD)/Makefile
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	$(BUILD)/nodus run --state "$(STATE)" --set bind=127.0.0.1
+	$(BUILD)/nodus run --state "$(STATE)" --set bind=127.0.0.1 --set webui=True --set webport=$(WEBPORT)
 
 test: deps-test
 	@$(MAKE) --no-print-directory purity unit blackbox asan fuzz valgrind
@@ -60,7 +61,11 @@ fuzz-long:
 valgrind: build
 	@tests/valgrind.sh $(BUILD)
 
-bench: build
+deps-bench:
+	@scripts/deps.sh --bench
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory build
 	@bench/run.sh $(BUILD)
 
 clean:

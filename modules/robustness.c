@@ -79,11 +79,24 @@ static int f_create_task(nd_call *c)
     return nd_task_spawn(c, "robustness.counter", counter_step, NULL, 0);
 }
 
+/* A dashboard demo: a SLIDER widget whose reply echoes the value it got. */
+static int f_level(nd_call *c)
+{
+    int64_t v;
+    if (nd_arg_int(c, 0, &v)) return ND_ERR;
+    nd_value *d = nd_ret_dict(c);
+    if (!d) return ND_ERR;
+    return nd_dict_set(c->arena, d, "level", nd_int(c->arena, v)) == ND_OK
+               ? ND_OK
+               : nd_fail(c, "memory allocation failed");
+}
+
 static const nd_func funcs[] = {
     ND_FUNC("raise_error", f_raise_error, "", "BUTTON raise_error"),
     ND_FUNC("memory_leak", f_memory_leak, "n", "memory_leak n"),
     ND_FUNC("recursion_limit", f_recursion_limit, "n", "recursion_limit n"),
     ND_FUNC("create_task", f_create_task, "count=10 period=100", "BUTTON create_task count period"),
+    ND_FUNC("level", f_level, "value=50", "SLIDER level value=<0-100-5>"),
     ND_FUNCS_END,
 };
 

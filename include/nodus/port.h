@@ -39,6 +39,21 @@ int nd_fs_rename(const char *from_rel, const char *to_rel);
 int nd_fs_remove(const char *rel);
 int nd_fs_size(const char *rel, size_t *n); /* ND_ENOTFOUND if missing */
 int nd_fs_mkdir(const char *rel);           /* ok if it exists */
+/* Metadata of one file or directory (web server, file endpoints). */
+typedef struct nd_fs_info {
+    uint64_t size;  /* bytes (regular files) */
+    int64_t mtime;  /* last modification, seconds since 1970 UTC */
+    bool dir;       /* a directory (anything not a regular file or directory is refused) */
+} nd_fs_info;
+int nd_fs_stat(const char *rel, nd_fs_info *info); /* ND_ENOTFOUND if missing */
+/* Read up to n bytes of a regular file from offset off, so a large file can
+** be streamed in small pieces; *got is 0 at the end of the file. */
+int nd_fs_read_at(const char *rel, uint64_t off, void *buf, size_t n, size_t *got);
+/* Call fn for each entry of directory rel ("." and ".." skipped, symbolic
+** links and special files skipped too). Stops early when fn returns non-zero
+** and passes that value back. */
+typedef int (*nd_fs_list_fn)(void *ud, const char *name, const nd_fs_info *info);
+int nd_fs_list(const char *rel, nd_fs_list_fn fn, void *ud);
 /* Bytes used by the state directory tree and the file system's size/free. */
 int nd_fs_usage(uint64_t *tree_bytes, uint64_t *fs_total, uint64_t *fs_free);
 
@@ -63,6 +78,14 @@ void nd_net_watch(nd_sock *s, nd_sock_fn fn, void *ud, int events);
 long nd_net_send(nd_sock *s, const void *p, size_t n); /* bytes, ND_EAGAIN, ND_ECLOSED */
 long nd_net_recv(nd_sock *s, void *p, size_t n);       /* bytes, 0 = closed, ND_EAGAIN */
 void nd_net_close(nd_sock *s);
+/* Half-close: send FIN after the queued bytes, keep reading. Lets a server
+** close after a final response without the peer's unread request bytes
+** turning the close into a reset that destroys the response. */
+void nd_net_shutdown(nd_sock *s);
+/* Cap the kernel's send buffer of a socket (bytes). A live stream sets it
+** small so that a slow reader's backlog stays in the node's own bounded,
+** drop-oldest queue instead of megabytes of stale data in the kernel. */
+void nd_net_set_sndbuf(nd_sock *s, int bytes);
 int nd_net_local_port(nd_sock *s); /* port a listener is bound to (for port 0) */
 int nd_net_open_count(void);       /* sockets currently open (metrics, leak tests) */
 

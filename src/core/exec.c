@@ -15,6 +15,7 @@
 #include "node_int.h"
 #include "sched.h"
 #include "task.h"
+#include "widget.h"
 
 static const char *const help_block[] = {
     "[MICROS] Built-in commands",
@@ -83,6 +84,10 @@ static void put_hints(nd_buf *out)
 /* ---- conf mode ------------------------------------------------------- */
 static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
 {
+    if (c->nwords == 0) { /* only blanks (the shell closes on these; other doors may not) */
+        put_hints(out);
+        return ND_X_FAIL;
+    }
     if (nd_span_eq(c->w0, "dump")) {
         char sub[128] = "";
         if (c->nwords > 1) {
@@ -126,6 +131,8 @@ static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
         static const char *const sched_keys[] = {"cron", "crontasks", "tz", "utc", "lat", "lon"};
         for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
             if (!strcmp(key, sched_keys[i])) nd_sched_reload(n); /* no reboot needed */
+        const char *keys[1] = {key};
+        nd_emit_config(n, keys, 1);
         nd_buf_puts(out, "Saved\n");
         return ND_X_OK;
     }
@@ -239,17 +246,32 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
 }
 
 /* The help function every module has: its functions' help lines, widget
-** tags removed (micrOS text mode). */
+** tags removed (micrOS text mode); with widgets=True one widget JSON string
+** per tagged line, untagged lines dropped (the dashboard's /rest/<m>/help/True). */
 static int builtin_help(nd_call *c)
 {
+    bool widgets = false;
+    if (nd_arg_bool(c, 0, &widgets)) return ND_ERR;
     nd_value *t = nd_tuple(c->arena);
     if (!t) return nd_fail(c, "memory allocation failed");
-    for (const nd_func *f = c->mod->funcs; f && f->name; f++) {
-        size_t tag;
-        const char *h = nd_help_untag(f->help ? f->help : f->name, &tag);
-        if (nd_seq_push(c->arena, t, nd_str(c->arena, h)) != ND_OK)
-            return nd_fail(c, "memory allocation failed");
+    nd_buf w;
+    nd_buf_init(&w, 4096);
+    int rc = ND_OK;
+    for (const nd_func *f = c->mod->funcs; f && f->name && rc == ND_OK; f++) {
+        const char *line = f->help ? f->help : f->name;
+        nd_value *item;
+        if (widgets) {
+            nd_buf_clear(&w);
+            if (nd_widget_json(line, &w) != ND_OK) continue;
+            item = nd_strn(c->arena, w.p, w.n);
+        } else {
+            size_t tag;
+            item = nd_str(c->arena, nd_help_untag(line, &tag));
+        }
+        rc = nd_seq_push(c->arena, t, item);
     }
+    nd_buf_free(&w);
+    if (rc != ND_OK) return nd_fail(c, "memory allocation failed");
     c->ret = t;
     return ND_OK;
 }
@@ -274,6 +296,7 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
     if (!nd_registry_is_loaded(n, index)) {
         if (m->on_load && m->on_load(&call) != ND_OK) return core_error(out, c->w0, c->w1, call.err);
         nd_registry_mark_loaded(n, index);
+        nd_emit_module(n, m->name);
     }
     const nd_func *f = nd_registry_func(m, c->w1.p, c->w1.n);
     if (!f && nd_span_eq(c->w1, "help")) f = &help_func;
@@ -299,8 +322,11 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
     }
     if (bind_args(&call, f, args, nargs, err, sizeof err) != 0) return core_error(out, c->w0, c->w1, err);
     n->cmds_run++;
+    bool counted = index >= 0 && index < ND_MODULES_MAX;
+    if (counted) n->mod_runs[index]++;
     if (f->fn(&call) != ND_OK) {
         n->cmds_failed++;
+        if (counted) n->mod_fails[index]++;
         return core_error(out, c->w0, c->w1, call.err);
     }
     nd_render_reply(out, call.ret, call.json, strcmp(f->name, "help") == 0);
@@ -308,12 +334,15 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
     return ND_X_OK;
 }
 
-static int modules_list(struct nd_node *n, nd_buf *out)
+/* Python repr of the list in the shell; JSON over REST, as micrOS's
+** json.dumps of the same list. */
+static int modules_list(struct nd_node *n, bool json, nd_buf *out)
 {
+    char q = json ? '"' : '\'';
     nd_buf_putc(out, '[');
     for (int i = 0; i < n->nloaded; i++)
-        nd_buf_printf(out, "'%s', ", nd_registry_at(n->loaded[i])->name);
-    nd_buf_puts(out, "'task']\n");
+        nd_buf_printf(out, "%c%s%c, ", q, nd_registry_at(n->loaded[i])->name, q);
+    nd_buf_printf(out, "%ctask%c]\n", q, q);
     return ND_X_OK;
 }
 
@@ -364,8 +393,12 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
                            "build yet\n", (int)c.w0.n, c.w0.p, (int)c.w1.n, c.w1.p, (int)c.host.n, c.host.p);
         return ND_X_FAIL;
     }
-    if (nd_span_eq(c.w0, "modules")) return modules_list(n, out);
-    if (nd_span_eq(c.w0, "task")) return nd_task_builtin(n, &c, out);
+    /* the shell's `modules >json` stays a repr, as on micrOS [verified] */
+    if (nd_span_eq(c.w0, "modules")) return modules_list(n, ctx->json, out);
+    if (nd_span_eq(c.w0, "task")) {
+        c.json |= ctx->json; /* REST: `task list` answers JSON, as micrOS */
+        return nd_task_builtin(n, &c, out);
+    }
     if (c.nwords < 2) {
         put_hints(out);
         return ND_X_FAIL;

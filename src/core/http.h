@@ -27,7 +27,7 @@
 enum { ND_HTTP_GET, ND_HTTP_HEAD, ND_HTTP_POST, ND_HTTP_PUT, ND_HTTP_DELETE, ND_HTTP_OPTIONS };
 
 typedef struct nd_http_hdr {
-    nd_span name;  /* as received; compare with nd_http_hdr_is (case-insensitive) */
+    nd_span name;  /* as received; compare with nd_http_span_ieq (case-insensitive) */
     nd_span value; /* leading/trailing white space removed */
 } nd_http_hdr;
 
@@ -60,7 +60,10 @@ enum {
 
 /* Parse the bytes buf[0..n). body_max bounds a body the caller wants whole
 ** (pass 0 to get only the head: body.n stays 0 and the caller streams).
-** Never reads past n; buf need not be NUL-terminated. */
+** Never reads past n; buf need not be NUL-terminated. A result other than
+** ND_HTTP_MORE never changes when more bytes are appended. req is complete
+** on ND_HTTP_DONE; on ND_HTTP_MORE after a complete head (body still
+** arriving) the head fields are already set. */
 int nd_http_parse(const char *buf, size_t n, size_t body_max, nd_http_req *req);
 
 /* Case-insensitive header lookup; NULL when absent. */
@@ -68,8 +71,9 @@ const nd_http_hdr *nd_http_header(const nd_http_req *req, const char *name);
 bool nd_http_span_ieq(nd_span s, const char *lit);
 
 /* Percent-decode src into dst (cap bytes, NUL-terminated). ND_ESYNTAX on an
-** invalid escape (%G1, truncated %4), ND_ELIMIT when it does not fit.
-** plus_space: '+' means ' ' (query strings only). */
+** invalid escape (%G1, truncated %4) or a NUL (raw or %00: the result is
+** always a C string), ND_ELIMIT when it does not fit; on error dst is "".
+** plus_space: '+' means ' ' (query strings only). outn may be NULL. */
 int nd_http_pct_decode(nd_span src, char *dst, size_t cap, size_t *outn, bool plus_space);
 
 /* micrOS REST path -> a command line (micros-compat 4.3): the part after
@@ -79,14 +83,18 @@ int nd_http_pct_decode(nd_span src, char *dst, size_t cap, size_t *outn, bool pl
 ** its quotes, a quoted value directly after a token ending in '=' appended
 ** to it, '/' outside quotes a separator. Unlike micrOS, '-' is NOT a
 ** separator (so -5 stays -5; micros-compat 13 explains why no client
-** cares). Tokens are joined with single spaces into out. Errors:
-** ND_ESYNTAX (bad escape, unbalanced quote), ND_ELIMIT (too long). */
+** cares). Only a raw '/' separates: an escaped %2F is data. Tokens are
+** joined with single spaces into out. Errors: ND_ESYNTAX (bad escape, %00
+** or NUL, unbalanced quote), ND_ELIMIT (too long); out is "" and err (may
+** be NULL) says what and where. */
 int nd_rest_tokenize(nd_span path, char *out, size_t cap, size_t *outn, char *err, size_t errn);
 
 /* Normalise a relative file path for the file endpoints: removes "." and
 ** empty segments, refuses ".." that would leave the root, absolute paths,
 ** NUL and control bytes, and names with characters outside
-** [A-Za-z0-9._-] in any segment. ND_EINVAL when refused. */
+** [A-Za-z0-9._-] in any segment. ND_EINVAL when refused, ND_ELIMIT when
+** the result does not fit cap. "", "." or "a/.." give ND_OK with out ""
+** (the root itself): callers that need a file name check out[0]. */
 int nd_http_safe_path(const char *in, char *out, size_t cap);
 
 /* Streaming multipart/form-data parser (uploads, micros-compat 4.7). The
@@ -114,7 +122,12 @@ struct nd_mpart {
 /* content_type is the request's Content-Type header value. ND_ESYNTAX when
 ** it is not multipart/form-data with a valid boundary. */
 int nd_mpart_init(nd_mpart *m, nd_span content_type, const nd_mpart_cb *cb, void *ud);
-/* Feed bytes; ND_OK, ND_ESYNTAX for a broken body, or a callback's error. */
+/* Feed bytes; ND_OK, ND_ESYNTAX for a broken body, or a callback's error
+** (a callback returns ND_OK to go on). Errors are sticky. part_end comes
+** when a delimiter ends the part, before the body is known to be whole:
+** commit an upload only when nd_mpart_finish() says ND_OK. Part header
+** lines longer than hline, a filename or name longer than its array give
+** ND_ESYNTAX. */
 int nd_mpart_feed(nd_mpart *m, const char *p, size_t n);
 /* End of body: ND_OK only if the closing boundary was seen. */
 int nd_mpart_finish(nd_mpart *m);

@@ -37,6 +37,7 @@ void nd_log(struct nd_node *n, const char *fmt, ...)
     for (char *p = line + k; *p; p++)
         if (*p == '\n' || *p == '\r') *p = ' ';
     nd_port_console(line);
+    nd_emit_log(n, line);
 
     const char *file = "logs/user.sys.log";
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)

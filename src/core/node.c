@@ -15,6 +15,7 @@
 #include "sched.h"
 #include "sun.h"
 #include "task.h"
+#include "web.h"
 #include "nodus/port.h"
 
 void nd_node_add_problem(struct nd_node *n, const char *fmt, ...)
@@ -102,11 +103,16 @@ int nd_node_start(struct nd_node *n)
     nd_log(n, "[BOOT] nodus %s starting, state dir %s", NODUS_VERSION, nd_fs_root());
     if (n->problems[0]) nd_log(n, "[ERR] %s", n->problems);
     nd_sched_start(n); /* boothook runs before the doors open, as micrOS */
-    return nd_shell_start(n);
+    int rc = nd_shell_start(n);
+    /* a web port that cannot be bound is reported, never fatal: the shell
+    ** is how the user fixes it (conf: webport 8080) */
+    if (rc == ND_OK && nd_cfg_bool(n->cfg, "webui")) nd_web_start(n);
+    return rc;
 }
 
 void nd_node_shutdown(struct nd_node *n)
 {
+    nd_web_stop(n);
     nd_shell_stop(n);
     nd_sched_stop(n);
     nd_cfg_save(n->cfg);

@@ -21,6 +21,7 @@
 #define ND_MODULES_MAX 64         /* built-in + user modules */
 
 struct nd_shell;
+struct nd_web;
 struct nd_tasks;
 struct nd_sched;
 struct nd_cmd;
@@ -48,6 +49,8 @@ struct nd_node {
     uint64_t start_ms;        /* monotonic ms at start */
     struct nd_shell *shell;
     int web_active;           /* HTTP connections holding a client slot (shared with the shell) */
+    struct nd_web *web;       /* the WebCli door (web.c), NULL when webui is off */
+    int ev_listeners;         /* live-event (SSE) clients: emitting is a no-op at 0 */
     struct nd_tasks *tasks;   /* task table (task.c) */
     struct nd_sched *sched;   /* boothook, timirq, cron (sched.c) */
     nd_tz tz;                 /* local time rules: `tz`, else fixed `utc` minutes */
@@ -61,8 +64,10 @@ struct nd_node {
     char problems[1024];      /* start-up problems for `system info` and the log */
     bool reboot;              /* set when a reboot was asked: the loop stops */
     bool stop;                /* set by SIGINT/SIGTERM */
-    /* metrics */
+    /* metrics (metrics.c formats them) */
     uint64_t cmds_run, cmds_failed;
+    uint64_t mod_runs[ND_MODULES_MAX], mod_fails[ND_MODULES_MAX]; /* by registry index */
+    uint64_t shell_accepted;  /* shell connections accepted since start */
 };
 
 /* Life cycle (node.c). */
@@ -78,6 +83,16 @@ void nd_node_add_problem(struct nd_node *n, const char *fmt, ...);
 int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf *out);
 /* Run a parsed Load Module call (no task postfix): used by tasks too. */
 int nd_exec_lm(struct nd_node *n, struct nd_cmd *c, bool json, nd_buf *out);
+
+/* Live events (events.c) for the web door's /events stream. Each call costs
+** one comparison when no client listens, so doors and tasks call them freely.
+** kind is "task", "log" or "state"; json is one JSON object. */
+void nd_node_emit(struct nd_node *n, const char *kind, const char *json, size_t len);
+void nd_emit_task(struct nd_node *n, const char *tag, const char *out);    /* {"tag","out"} */
+void nd_emit_log(struct nd_node *n, const char *line);                     /* {"line"} */
+void nd_emit_task_state(struct nd_node *n, const char *tag, bool active);  /* what: task */
+void nd_emit_module(struct nd_node *n, const char *module);                /* what: module */
+void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys); /* what: config */
 
 /* Registry (registry.c). */
 size_t nd_registry_count(void);

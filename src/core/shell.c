@@ -28,6 +28,7 @@
 
 #include "node_int.h"
 #include "nodus/port.h"
+#include "web.h"
 
 #define ND_LINE_MAX 4096           /* longest command line, bytes */
 #define ND_OUT_HIGH (64 * 1024)    /* stop reading above this much unsent output */
@@ -178,6 +179,8 @@ static void tick_fn(nd_timer *t, void *ud)
     while (sh->waiting) {
         /* oldest waiter first: the list is kept in arrival order */
         nd_sess *w = sh->waiting;
+        /* an idle HTTP keep-alive connection gives its slot up first */
+        if (sh->nactive >= slots(sh)) nd_web_release_idle(sh->node);
         if (sh->nactive >= slots(sh)) {
             nd_sess *victim = NULL;
             for (nd_sess *a = sh->active; a; a = a->next)
@@ -382,6 +385,7 @@ static void accept_event(nd_sock *ls, int ev, void *ud)
             nd_net_close(cs);
             continue;
         }
+        sh->node->shell_accepted++;
         s->sh = sh;
         s->sock = cs;
         s->ctx.door = ND_DOOR_SHELL;

@@ -49,7 +49,7 @@ struct nd_tasks {
     nd_task *head;
     uint64_t finish_seq;
     uint32_t late[ND_LATE_BUCKETS + 1];
-    uint64_t late_count, late_max_us, runs, run_us;
+    uint64_t late_count, late_max_us, late_sum_us, runs, run_us;
 };
 
 static struct nd_tasks *table(struct nd_node *n)
@@ -135,6 +135,7 @@ static void finish(nd_task *t)
     t->active = false;
     t->finished = ++t->node->tasks->finish_seq;
     nd_timer_disarm(&t->node->timers, &t->timer);
+    nd_emit_task_state(t->node, t->tag, false);
 }
 
 static void record_late(struct nd_tasks *ts, uint64_t late_us)
@@ -142,6 +143,7 @@ static void record_late(struct nd_tasks *ts, uint64_t late_us)
     size_t b = late_us / ND_LATE_STEP_US;
     ts->late[b > ND_LATE_BUCKETS ? ND_LATE_BUCKETS : b]++;
     ts->late_count++;
+    ts->late_sum_us += late_us;
     if (late_us > ts->late_max_us) ts->late_max_us = late_us;
 }
 
@@ -176,6 +178,7 @@ static void run_fn(nd_timer *tm, void *ud)
             t->failed = true;
         }
         set_out(t, n->reply.p ? n->reply.p : "", n->reply.n);
+        nd_emit_task(n, t->tag, t->out ? t->out : "");
         if (!t->failed && t->period) next = (int32_t)t->period;
     } else {
         next = t->step(t, t->ud);
@@ -304,6 +307,7 @@ int nd_task_start(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
         schedule(t, now + (uint64_t)(ms < 0 ? 0 : ms));
     }
     reply_dict(out, tag, msg, json);
+    if (t->active) nd_emit_task_state(n, t->tag, true);
     return t->active ? ND_X_OK : ND_X_FAIL;
 }
 
@@ -323,6 +327,7 @@ int nd_task_spawn(nd_call *c, const char *tag, nd_step_fn step, void *ud, uint32
     t->step = step;
     t->ud = ud;
     schedule(t, nd_port_mono_ms() + first_ms);
+    if (t->active) nd_emit_task_state(n, t->tag, true);
     return ND_OK;
 }
 
@@ -334,6 +339,7 @@ void nd_task_printf(nd_task *t, const char *fmt, ...)
     int k = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     set_out(t, buf, k < 0 ? 0 : ((size_t)k >= sizeof buf ? sizeof buf - 1 : (size_t)k));
+    nd_emit_task(t->node, t->tag, t->out ? t->out : "");
 }
 
 void nd_task_fail(nd_task *t, const char *fmt, ...)
@@ -344,6 +350,7 @@ void nd_task_fail(nd_task *t, const char *fmt, ...)
     int k = vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     set_out(t, buf, k < 0 ? 0 : ((size_t)k >= sizeof buf ? sizeof buf - 1 : (size_t)k));
+    nd_emit_task(t->node, t->tag, t->out ? t->out : "");
     t->failed = true;
     t->stop = true;
 }
@@ -428,6 +435,7 @@ int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out)
             else nd_buf_puts(out, t->out ? t->out : "");
         } else {
             nd_buf_printf(out, "%s%s|True", found ? ", " : "Kill: ", t->tag);
+            if (t->active) nd_emit_task_state(n, t->tag, false);
             task_free(n, t);
         }
         found++;
@@ -465,6 +473,24 @@ void nd_task_timing_get(struct nd_node *n, nd_task_timing *tt, bool reset)
     }
     if (reset) {
         memset(ts->late, 0, sizeof ts->late);
-        ts->late_count = ts->late_max_us = ts->runs = ts->run_us = 0;
+        ts->late_count = ts->late_max_us = ts->late_sum_us = ts->runs = ts->run_us = 0;
+    }
+}
+
+void nd_task_late_hist(struct nd_node *n, const uint32_t *le_us, int nb, uint64_t *cum,
+                       uint64_t *count, uint64_t *sum_us)
+{
+    struct nd_tasks *ts = n->tasks;
+    *count = ts ? ts->late_count : 0;
+    *sum_us = ts ? ts->late_sum_us : 0;
+    /* a run is counted under `le` when its whole 50 us bucket lies below it:
+    ** the histogram's resolution is the bucket width, so bounds should be
+    ** multiples of ND_LATE_STEP_US */
+    for (int i = 0; i < nb; i++) {
+        uint64_t acc = 0;
+        size_t top = le_us[i] / ND_LATE_STEP_US;
+        if (top > ND_LATE_BUCKETS) top = ND_LATE_BUCKETS;
+        for (size_t b = 0; ts && b < top; b++) acc += ts->late[b];
+        cum[i] = acc;
     }
 }

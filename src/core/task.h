@@ -24,5 +24,9 @@ typedef struct nd_task_timing {
     uint64_t runs, run_us; /* all runs and their total run time */
 } nd_task_timing;
 void nd_task_timing_get(struct nd_node *n, nd_task_timing *t, bool reset);
+/* Cumulative lateness histogram for /metrics: cum[i] = runs late by less
+** than le_us[i] (ascending, multiples of 50 us); count and sum of all. */
+void nd_task_late_hist(struct nd_node *n, const uint32_t *le_us, int nb, uint64_t *cum,
+                       uint64_t *count, uint64_t *sum_us);
 
 #endif

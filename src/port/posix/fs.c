@@ -278,3 +278,72 @@ int nd_fs_usage(uint64_t *tree_bytes, uint64_t *fs_total, uint64_t *fs_free)
     if (fs_free) *fs_free = (uint64_t)sv.f_frsize * (uint64_t)sv.f_bavail;
     return ND_OK;
 }
+
+/* ---- metadata, piecewise reads and listings (web server) ---------------- */
+
+static int info_of(const struct stat *st, nd_fs_info *info)
+{
+    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) return ND_EIO;
+    if (info) {
+        info->size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+        info->mtime = (int64_t)st->st_mtime;
+        info->dir = S_ISDIR(st->st_mode);
+    }
+    return ND_OK;
+}
+
+int nd_fs_stat(const char *rel, nd_fs_info *info)
+{
+    char path[PATH_MAX];
+    int rc = full_path(rel, path, sizeof path);
+    if (rc != ND_OK) return rc;
+    struct stat st;
+    if (stat(path, &st) != 0) return from_errno(errno);
+    return info_of(&st, info);
+}
+
+int nd_fs_read_at(const char *rel, uint64_t off, void *buf, size_t n, size_t *got)
+{
+    char path[PATH_MAX];
+    int rc = full_path(rel, path, sizeof path);
+    if (rc != ND_OK) return rc;
+    *got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return from_errno(errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ND_EIO;
+    }
+    ssize_t r;
+    do {
+        r = pread(fd, buf, n, (off_t)off);
+    } while (r < 0 && errno == EINTR);
+    rc = r < 0 ? from_errno(errno) : ND_OK;
+    if (r > 0) *got = (size_t)r;
+    close(fd);
+    return rc;
+}
+
+int nd_fs_list(const char *rel, nd_fs_list_fn fn, void *ud)
+{
+    char path[PATH_MAX];
+    int rc = full_path(rel, path, sizeof path);
+    if (rc != ND_OK) return rc;
+    DIR *d = opendir(path);
+    if (!d) return from_errno(errno);
+    struct dirent *e;
+    rc = ND_OK;
+    while (rc == ND_OK && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char p[PATH_MAX];
+        int k = snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (k < 0 || (size_t)k >= sizeof p) continue;
+        struct stat st;
+        nd_fs_info info;
+        if (lstat(p, &st) != 0 || info_of(&st, &info) != ND_OK) continue; /* links, FIFOs ... */
+        rc = fn(ud, e->d_name, &info);
+    }
+    closedir(d);
+    return rc;
+}

@@ -104,6 +104,16 @@ void nd_net_close(nd_sock *s)
 
 int nd_net_open_count(void) { return nsocks; }
 
+void nd_net_shutdown(nd_sock *s)
+{
+    if (s) shutdown(s->fd, SHUT_WR);
+}
+
+void nd_net_set_sndbuf(nd_sock *s, int bytes)
+{
+    if (s) setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+}
+
 static int map_errno(int e)
 {
     switch (e) {

@@ -16,6 +16,7 @@
 #include "node_int.h"
 #include "nodus/port.h"
 #include "posix.h"
+#include "web.h"
 
 static void usage(FILE *f)
 {
@@ -118,6 +119,11 @@ static int cmd_run(int argc, char **argv)
     printf("connect with: nodus connect %s%s%.0d\n",
            strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1", port == 9008 ? "" : ":",
            port == 9008 ? 0 : port);
+    if (nd_web_port(&node) > 0)
+        printf("web UI and REST: http://%s:%d/\n", strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1",
+               nd_web_port(&node));
+    else if (nd_cfg_bool(node.cfg, "webui"))
+        fprintf(stderr, "nodus: web UI not started: %s\n", nd_web_problem(&node));
     fflush(stdout);
     int rc = nd_loop_run(&node);
     nd_node_shutdown(&node);

@@ -1,0 +1,427 @@
+/*
+** rest.c -- micrOS's REST bridge and the config endpoints of the web door
+** (micros-compat.md 4.3, 4.5, 4.6).
+**
+** /rest/<tokens> runs through the one dispatcher (nd_exec) in JSON mode,
+** exactly as a shell line would, and wraps the reply in micrOS's envelope
+** {"result": <r>, "state": <bool>}: <r> is the reply itself when it is valid
+** JSON (dicts, lists, numbers), otherwise the reply as a JSON string. Module
+** errors are still HTTP 200 with "state": false -- clients read the state.
+** Improvements no client can object to: application/json as the content type
+** (micrOS says text/html), and CORS for GET /rest when `webcors` is set.
+**
+** /config needs header x-micros-auth equal to appwd, always (micrOS @sudo);
+** a read never returns secrets (ND_CFG_SECRET keys: appwd, stapwd). A POST
+** applies every key that validates and lists the others, as micrOS does
+** (keys before a failing one are not rolled back).
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "sched.h"
+#include "web_int.h"
+
+/* ---- strict JSON check (RFC 8259, what Python's json.loads accepts) ----------- */
+/* A reply is embedded verbatim when this says yes, so it must never accept
+** what a JSON reader would refuse (leading zeros, raw control characters). */
+
+typedef struct {
+    const char *p, *e;
+    int depth;
+} jscan;
+
+static void j_ws(jscan *j)
+{
+    while (j->p < j->e && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
+}
+
+static bool j_value(jscan *j);
+
+static bool j_lit(jscan *j, const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(j->e - j->p) < n || memcmp(j->p, lit, n) != 0) return false;
+    j->p += n;
+    return true;
+}
+
+static bool j_digits(jscan *j)
+{
+    const char *s = j->p;
+    while (j->p < j->e && *j->p >= '0' && *j->p <= '9') j->p++;
+    return j->p > s;
+}
+
+static bool j_number(jscan *j)
+{
+    if (j->p < j->e && *j->p == '-') j->p++;
+    if (j->p < j->e && *j->p == '0') j->p++;
+    else if (!j_digits(j)) return false;
+    if (j->p < j->e && *j->p == '.') {
+        j->p++;
+        if (!j_digits(j)) return false;
+    }
+    if (j->p < j->e && (*j->p == 'e' || *j->p == 'E')) {
+        j->p++;
+        if (j->p < j->e && (*j->p == '+' || *j->p == '-')) j->p++;
+        if (!j_digits(j)) return false;
+    }
+    return true;
+}
+
+static bool j_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool j_string(jscan *j)
+{
+    const char *s = ++j->p;
+    while (j->p < j->e && *j->p != '"') {
+        unsigned char c = (unsigned char)*j->p;
+        if (c < 0x20) return false;
+        if (c == '\\') {
+            if (++j->p >= j->e) return false;
+            char x = *j->p;
+            if (x == 'u') {
+                if (j->e - j->p < 5) return false;
+                for (int i = 1; i <= 4; i++)
+                    if (!j_hex(j->p[i])) return false;
+                j->p += 4;
+            } else if (!strchr("\"\\/bfnrt", x) || !x) {
+                return false;
+            }
+        }
+        j->p++;
+    }
+    if (j->p >= j->e) return false;
+    bool ok = nd_utf8_valid(s, (size_t)(j->p - s));
+    j->p++;
+    return ok;
+}
+
+static bool j_seq(jscan *j, char close, bool object)
+{
+    if (++j->depth > ND_LIT_MAX_DEPTH) return false;
+    j->p++;
+    j_ws(j);
+    if (j->p < j->e && *j->p == close) {
+        j->p++;
+        j->depth--;
+        return true;
+    }
+    for (;;) {
+        if (object) {
+            j_ws(j);
+            if (j->p >= j->e || *j->p != '"' || !j_string(j)) return false;
+            j_ws(j);
+            if (j->p >= j->e || *j->p != ':') return false;
+            j->p++;
+        }
+        if (!j_value(j)) return false;
+        j_ws(j);
+        if (j->p >= j->e) return false;
+        if (*j->p == ',') {
+            j->p++;
+            continue;
+        }
+        if (*j->p != close) return false;
+        j->p++;
+        j->depth--;
+        return true;
+    }
+}
+
+static bool j_value(jscan *j)
+{
+    j_ws(j);
+    if (j->p >= j->e) return false;
+    switch (*j->p) {
+    case '{': return j_seq(j, '}', true);
+    case '[': return j_seq(j, ']', false);
+    case '"': return j_string(j);
+    case 't': return j_lit(j, "true");
+    case 'f': return j_lit(j, "false");
+    case 'n': return j_lit(j, "null");
+    default: return j_number(j);
+    }
+}
+
+static bool json_valid(const char *p, size_t n)
+{
+    jscan j = {p, p + n, 0};
+    if (!j_value(&j)) return false;
+    j_ws(&j);
+    return j.p == j.e;
+}
+
+/* ---- CORS ------------------------------------------------------------------- */
+
+/* The webcors header line, or "" when unset; a value that could break the
+** header (control characters) is ignored rather than sent. */
+static void cors_header(struct nd_node *n, char *out, size_t cap)
+{
+    out[0] = 0;
+    const char *v = nd_cfg_str(n->cfg, "webcors");
+    if (!v[0] || !strcmp(v, "n/a") || strlen(v) > 200) return;
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) return;
+    snprintf(out, cap, "access-control-allow-origin: %s\r\nvary: origin\r\n", v);
+}
+
+/* ---- /rest ------------------------------------------------------------------- */
+
+static const char *const usr_endpoints[] = {
+    "dashboard", "fs/dirs", "fs/list", "fs/files", "fs/usage", "fs", "config", "config/ui",
+    "metrics",   "events",
+};
+
+static void rest_info(struct nd_web *w, nd_buf *b)
+{
+    struct nd_node *n = w->node;
+    nd_buf_printf(b, "{\"result\": {\"micrOS\": \"%s\", \"node\": ", NODUS_VERSION);
+    const char *dev = nd_cfg_str(n->cfg, "devfid");
+    nd_web_json_str(b, dev, strlen(dev));
+    nd_buf_printf(b, ", \"auth\": %s, \"usr_endpoints\": [",
+                  nd_cfg_bool(n->cfg, "auth") ? "true" : "false");
+    for (size_t i = 0; i < sizeof usr_endpoints / sizeof usr_endpoints[0]; i++)
+        nd_buf_printf(b, "%s\"%s\"", i ? ", " : "", usr_endpoints[i]);
+    nd_buf_puts(b, "]}, \"state\": true}");
+}
+
+/* auth mode: only loaded modules, `task` and `modules` may run over REST */
+static bool rest_allowed(struct nd_node *n, const char *line, size_t len)
+{
+    size_t w = 0;
+    while (w < len && line[w] != ' ') w++;
+    if ((w == 4 && !memcmp(line, "task", 4)) || (w == 7 && !memcmp(line, "modules", 7))) return true;
+    int idx;
+    return nd_registry_find(line, w, &idx) && nd_registry_is_loaded(n, idx);
+}
+
+void nd_rest_handle(nd_wconn *c, const nd_http_req *r)
+{
+    struct nd_web *w = c->web;
+    struct nd_node *n = w->node;
+    char cors[256];
+    cors_header(n, cors, sizeof cors);
+    if (r->method == ND_HTTP_OPTIONS && cors[0]) { /* a browser's preflight */
+        char extra[512];
+        snprintf(extra, sizeof extra, "%saccess-control-allow-methods: GET\r\n"
+                                      "access-control-max-age: 600\r\n", cors);
+        nd_web_reply(c, 204, "text/plain", extra, "", 0);
+        return;
+    }
+    if (r->method != ND_HTTP_GET) {
+        nd_web_error(c, 405, "Method not allowed", false);
+        return;
+    }
+    nd_buf *b = &w->body;
+    nd_buf_clear(b);
+    nd_span p = r->path;
+    if (p.n <= 6) { /* "/rest" or "/rest/" */
+        rest_info(w, b);
+        nd_web_reply(c, 200, "application/json", cors, b->p, b->n);
+        return;
+    }
+    nd_span tokens = {p.p + 6, p.n - 6};
+    size_t len = 0;
+    char err[ND_ERRMSG] = "";
+    int rc = nd_rest_tokenize(tokens, w->line, sizeof w->line, &len, err, sizeof err);
+    if (rc == ND_ELIMIT) {
+        nd_web_error(c, 414, "URI too long", false);
+        return;
+    }
+    if (rc != ND_OK) {
+        char msg[ND_ERRMSG + 32];
+        snprintf(msg, sizeof msg, "Bad request: %s", err[0] ? err : "invalid REST path");
+        nd_web_error(c, 400, msg, false);
+        return;
+    }
+    if (len == 0) {
+        nd_buf_puts(b, "{\"result\": null, \"state\": false}");
+    } else if (nd_cfg_bool(n->cfg, "auth") && !rest_allowed(n, w->line, len)) {
+        nd_buf_puts(b, "{\"result\": \"Auth:Protected\", \"state\": true}");
+    } else {
+        nd_ctx ctx = {.door = ND_DOOR_REST, .json = true};
+        nd_buf_clear(&n->reply);
+        int x = nd_exec(n, &ctx, w->line, len, &n->reply);
+        const char *o = n->reply.p ? n->reply.p : "";
+        size_t on = n->reply.n;
+        while (on && (o[on - 1] == '\n' || o[on - 1] == '\r')) on--;
+        nd_buf_puts(b, "{\"result\": ");
+        if (on && !n->reply.overflow && json_valid(o, on)) nd_buf_put(b, o, on);
+        else nd_web_json_str(b, o, on);
+        nd_buf_printf(b, ", \"state\": %s}", x == ND_X_FAIL ? "false" : "true");
+        if (x == ND_X_REBOOT) { /* not reachable from REST today; never half-handle it */
+            n->reboot = true;
+            nd_loop_stop();
+        }
+    }
+    if (b->overflow) {
+        nd_web_error(c, 500, "Reply too large", false);
+        return;
+    }
+    nd_web_reply(c, 200, "application/json", cors, b->p, b->n);
+}
+
+/* ---- /config ----------------------------------------------------------------- */
+
+static void config_get(nd_wconn *c)
+{
+    struct nd_web *w = c->web;
+    struct nd_node *n = w->node;
+    nd_buf *b = &w->body;
+    nd_buf_clear(b);
+    nd_arena_reset(&n->arena);
+    nd_buf_putc(b, '{');
+    bool first = true;
+    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+        const nd_cfg_key *k = nd_cfg_schema_at(i);
+        if (k->flags & ND_CFG_SECRET) continue;
+        nd_value *v = nd_cfg_value(n->cfg, &n->arena, k->name);
+        if (!v) continue;
+        nd_buf_puts(b, first ? "" : ", ");
+        first = false;
+        nd_web_json_str(b, k->name, strlen(k->name));
+        nd_buf_puts(b, ": ");
+        nd_render_json(b, v);
+        nd_arena_reset(&n->arena);
+    }
+    nd_buf_putc(b, '}');
+    if (b->overflow) {
+        nd_web_error(c, 500, "Config too large", false);
+        return;
+    }
+    nd_web_reply(c, 200, "application/json", "cache-control: no-store\r\n", b->p, b->n);
+}
+
+static void failed_item(nd_buf *f, const char *key, const char *msg)
+{
+    char line[ND_ERRMSG + 80];
+    size_t kl = strlen(key);
+    if (!strncmp(msg, key, kl) && (msg[kl] == ' ' || msg[kl] == ':'))
+        snprintf(line, sizeof line, "%s", msg); /* the message names the key already */
+    else
+        snprintf(line, sizeof line, "%.64s: %s", key, msg);
+    if (f->n > 1) nd_buf_puts(f, ", ");
+    nd_web_json_str(f, line, strlen(line));
+}
+
+static void config_post(nd_wconn *c, nd_span body)
+{
+    struct nd_web *w = c->web;
+    struct nd_node *n = w->node;
+    nd_buf *b = &w->body;
+    nd_buf_clear(b);
+    nd_buf failed;
+    nd_buf_init(&failed, 16 * 1024);
+    nd_buf_putc(&failed, '[');
+    cJSON *root = body.n ? cJSON_ParseWithLength(body.p, body.n) : NULL;
+    const char *keys[64];
+    int nkeys = 0, status = 200;
+    bool sched = false;
+    if (!cJSON_IsObject(root)) {
+        failed_item(&failed, "body", "expected a JSON object {\"key\": value}");
+        status = 400;
+    }
+    for (cJSON *it = root && cJSON_IsObject(root) ? root->child : NULL; it; it = it->next) {
+        const char *key = it->string ? it->string : "";
+        const nd_cfg_key *k = nd_cfg_schema_find(key);
+        char err[ND_ERRMSG] = "";
+        if (!k) {
+            failed_item(&failed, key, "unknown key");
+            continue;
+        }
+        if (k->flags & ND_CFG_NODE) {
+            failed_item(&failed, key, "written by the node, not settable");
+            continue;
+        }
+        nd_value v;
+        memset(&v, 0, sizeof v);
+        if (cJSON_IsString(it)) {
+            v.type = ND_T_STR;
+            /* micrOS: an empty string means "not set" (n/a); an empty
+            ** devfid goes on to be refused by its check */
+            const char *s = it->valuestring;
+            if (!s[0] && strcmp(key, "devfid") != 0) s = "n/a";
+            v.u.s.p = s;
+            v.u.s.n = strlen(s);
+        } else if (cJSON_IsBool(it)) {
+            v.type = ND_T_BOOL;
+            v.u.b = cJSON_IsTrue(it);
+        } else if (cJSON_IsNumber(it)) {
+            double d = it->valuedouble;
+            if (d == (double)(int64_t)d && d > -9007199254740992.0 && d < 9007199254740992.0) {
+                v.type = ND_T_INT;
+                v.u.i = (int64_t)d;
+            } else {
+                v.type = ND_T_FLOAT;
+                v.u.f = d;
+            }
+        } else {
+            v.type = cJSON_IsArray(it) ? ND_T_LIST : cJSON_IsObject(it) ? ND_T_DICT : ND_T_NONE;
+        }
+        int rc = nd_cfg_set_value(n->cfg, key, &v, false, err, sizeof err);
+        if (rc != ND_OK) {
+            failed_item(&failed, key, err[0] ? err : nd_strerror(rc));
+            continue;
+        }
+        if (nkeys < (int)(sizeof keys / sizeof keys[0])) keys[nkeys++] = k->name;
+        static const char *const sched_keys[] = {"cron", "crontasks", "tz", "utc", "lat", "lon"};
+        for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
+            if (!strcmp(k->name, sched_keys[i])) sched = true;
+    }
+    if (nkeys && nd_cfg_save(n->cfg) != ND_OK) {
+        failed_item(&failed, "node_config.json", "could not be written");
+        status = 500;
+    }
+    cJSON_Delete(root);
+    if (nkeys) {
+        if (sched) nd_sched_reload(n); /* as conf mode: no reboot needed */
+        nd_emit_config(n, keys, nkeys);
+        nd_log(n, "[INFO] web: config updated (%d key%s)", nkeys, nkeys == 1 ? "" : "s");
+    }
+    nd_buf_putc(&failed, ']');
+    if (failed.n == 2)
+        nd_buf_puts(b, "{\"state\": true, \"result\": \"Config updated\"}");
+    else
+        nd_buf_printf(b, "{\"state\": false, \"result\": \"Config update failed\", \"failed\": %.*s}",
+                      (int)failed.n, failed.p);
+    nd_buf_free(&failed);
+    nd_web_reply(c, status, "application/json", "cache-control: no-store\r\n", b->p, b->n);
+}
+
+void nd_config_handle(nd_wconn *c, const nd_http_req *r, nd_span body)
+{
+    if (!nd_web_authorized(c->web, r)) {
+        nd_web_unauthorized(c, r);
+        return;
+    }
+    if (r->method == ND_HTTP_GET) config_get(c);
+    else config_post(c, body);
+}
+
+static void reboot_fn(nd_timer *t, void *ud)
+{
+    (void)t;
+    struct nd_web *w = ud;
+    w->node->reboot = true;
+    nd_loop_stop();
+}
+
+void nd_config_reboot(nd_wconn *c, const nd_http_req *r)
+{
+    struct nd_web *w = c->web;
+    if (!nd_web_authorized(w, r)) {
+        nd_web_unauthorized(c, r);
+        return;
+    }
+    nd_log(w->node, "[INFO] web: soft reboot requested");
+    /* after 1 s, as micrOS: the reply reaches the client first */
+    nd_timer_arm(&w->node->timers, &w->reboot, nd_port_mono_ms() + 1000, reboot_fn, w);
+    static const char body[] = "{\"state\": true, \"result\": \"Soft reboot scheduled\"}";
+    nd_web_reply(c, 200, "application/json", "", body, sizeof body - 1);
+}

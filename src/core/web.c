@@ -1,0 +1,859 @@
+/*
+** web.c -- the WebCli door: connections, client slots, timeouts, request
+** framing, routing, responses and the web UI files (micros-compat.md 4).
+**
+** Beyond micrOS (which answers one request per connection, HTTP/1.1 only):
+** keep-alive and HTTP/1.0, HEAD on files, Content-Length on every response
+** that has an end, small text bodies on errors, and streaming bodies. The
+** web UI files themselves are served by webfile.c.
+**
+** Slots. Web connections hold client slots shared with the shell
+** (node->web_active; micros-compat 2.10): at most min(webui_max_con,
+** aioqueue - shell sessions). A newcomer finding them full waits in a bounded
+** waiting room (polled every 100 ms, up to 5 s, its bytes read but not
+** served). An idle keep-alive connection gives its slot up at once to a
+** waiter -- HTTP lets a server close an idle connection at any time -- and
+** an events stream older than soctout does too (EventSource reconnects by
+** itself). A newcomer that still finds no slot gets micrOS's text as an HTTP
+** reply: "503 Service Unavailable" with body "Connection is busy. Bye!" --
+** micrOS sends the bare text, which no HTTP client can read as a response.
+**
+** Timeouts, one timer per connection, meaning set by the state: the request
+** head must be complete within 10 s of its first byte (or of the accept) or
+** the client gets 408 and loses its slot (slowloris); a buffered body must
+** be complete within 10 s of its head, an upload must move 4 KiB every 10 s;
+** an idle keep-alive connection closes after 15 s; a response that does not
+** move 4 KiB (or finish) in 30 s is abandoned. A final response is followed by
+** a half-close and a short linger that drains the client's unread bytes, so
+** the close never turns into a reset that would destroy the response.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web_int.h"
+
+const int nd_web_status_codes[ND_WEB_NSTATUS] = {200, 204, 400, 401, 403, 404, 405, 408, 411,
+                                                 413, 414, 431, 500, 501, 503, 505, 0};
+
+static void conn_event(nd_sock *s, int ev, void *ud);
+static void conn_timer(nd_timer *t, void *ud);
+static void arm_tick(struct nd_web *w, uint64_t delay);
+static void arm(nd_wconn *c, uint64_t delay);
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+bool nd_web_span_is(nd_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+static bool span_prefix(nd_span s, const char *lit)
+{
+    size_t n = strlen(lit);
+    return s.n >= n && memcmp(s.p, lit, n) == 0;
+}
+
+void nd_web_json_str(nd_buf *b, const char *p, size_t n)
+{
+    /* the value renderer already writes strings exactly as json.dumps does */
+    nd_value v;
+    v.type = ND_T_STR;
+    v.u.s.p = p;
+    v.u.s.n = n;
+    nd_render_json(b, &v);
+}
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+static void count_status(struct nd_web *w, int status)
+{
+    int i = 0;
+    while (i < ND_WEB_NSTATUS - 1 && nd_web_status_codes[i] != status) i++;
+    w->status[i]++;
+}
+
+static uint64_t now_ms(void) { return nd_port_mono_ms(); }
+
+void nd_web_arm(nd_wconn *c, uint64_t delay) { arm(c, delay); }
+
+static void arm(nd_wconn *c, uint64_t delay)
+{
+    /* the heap is sized for every socket the port can hold: arming fails
+    ** only if something leaks timers, and then the connection just lives
+    ** without its timeout */
+    nd_timer_arm(&c->web->node->timers, &c->timer, now_ms() + delay, conn_timer, c);
+}
+
+/* ---- responses ------------------------------------------------------------- */
+
+void nd_web_head(nd_wconn *c, int status, const char *ctype, const char *extra, int64_t length)
+{
+    struct nd_web *w = c->web;
+    count_status(w, status);
+    if (!c->keep_alive) c->close_after = true;
+    const char *conn = c->close_after ? "close" : "keep-alive";
+    /* micrOS's header order and lower-case names (micros-compat 4.4) */
+    if (length >= 0)
+        nd_buf_printf(&c->out, "HTTP/1.1 %d %s\r\ncontent-length: %lld\r\ncontent-type: %s\r\n"
+                               "connection: %s\r\n%s\r\n",
+                      status, reason(status), (long long)length, ctype, conn, extra ? extra : "");
+    else
+        nd_buf_printf(&c->out, "HTTP/1.1 %d %s\r\ncontent-type: %s\r\nconnection: %s\r\n%s\r\n",
+                      status, reason(status), ctype, conn, extra ? extra : "");
+    c->state = W_SEND;
+}
+
+void nd_web_put(nd_wconn *c, const void *p, size_t n)
+{
+    if (!c->head_only) nd_buf_put(&c->out, p, n);
+}
+
+void nd_web_reply(nd_wconn *c, int status, const char *ctype, const char *extra, const void *body,
+                  size_t n)
+{
+    nd_web_head(c, status, ctype, extra, (int64_t)n);
+    nd_web_put(c, body, n);
+}
+
+void nd_web_error(nd_wconn *c, int status, const char *text, bool close)
+{
+    char body[160];
+    int k = snprintf(body, sizeof body, "%s\n", text);
+    if (k < 0) k = 0;
+    if ((size_t)k >= sizeof body) k = (int)sizeof body - 1;
+    if (close) c->close_after = true;
+    const char *extra = "";
+    if (status == 405) extra = "allow: GET, POST, DELETE\r\n";
+    if (status == 503) extra = "retry-after: 1\r\n";
+    nd_web_reply(c, status, "text/plain", extra, body, (size_t)k);
+}
+
+static bool pw_equal(const char *a, size_t an, const char *b)
+{
+    size_t bn = strlen(b);
+    unsigned diff = (unsigned)(an ^ bn);
+    for (size_t i = 0; i < an; i++) diff |= (unsigned char)a[i] ^ (unsigned char)b[bn ? i % bn : 0];
+    return diff == 0;
+}
+
+bool nd_web_authorized(struct nd_web *w, const nd_http_req *r)
+{
+    const nd_http_hdr *h = nd_http_header(r, "x-micros-auth");
+    return h && pw_equal(h->value.p, h->value.n, nd_cfg_str(w->node->cfg, "appwd"));
+}
+
+void nd_web_unauthorized(nd_wconn *c, const nd_http_req *r)
+{
+    static const char common[] = "cache-control: no-store\r\nx-content-type-options: nosniff\r\n"
+                                 "referrer-policy: no-referrer\r\n";
+    const nd_http_hdr *acc = nd_http_header(r, "accept");
+    bool html = false;
+    if (acc && r->method == ND_HTTP_GET)
+        for (size_t i = 0; i + 9 <= acc->value.n && !html; i++)
+            html = memcmp(acc->value.p + i, "text/html", 9) == 0;
+    if (html) {
+        static const char page[] =
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Auth required</title>"
+            "</head><body><script src=\"/auth.js\"></script></body></html>\n";
+        nd_web_reply(c, 401, "text/html",
+                     "cache-control: no-store\r\nx-content-type-options: nosniff\r\n"
+                     "referrer-policy: no-referrer\r\n"
+                     "content-security-policy: default-src 'self'; script-src 'self'\r\n",
+                     page, sizeof page - 1);
+        return;
+    }
+    static const char body[] = "{\"state\": false, \"result\": \"Auth required\"}";
+    nd_web_reply(c, 401, "application/json", common, body, sizeof body - 1);
+}
+
+/* ---- routing --------------------------------------------------------------- */
+
+static bool method_is(const nd_http_req *r, int m) { return r->method == m; }
+
+static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
+{
+    c->head_only = r->method == ND_HTTP_HEAD;
+    nd_span p = r->path;
+    if (p.n == 0 || p.p[0] != '/') {
+        nd_web_error(c, 400, "Bad request", true);
+        return;
+    }
+    if (nd_web_span_is(p, "/rest") || span_prefix(p, "/rest/")) {
+        nd_rest_handle(c, r);
+        return;
+    }
+    if (nd_web_span_is(p, "/config")) {
+        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_POST)) nd_config_handle(c, r, body);
+        else nd_web_error(c, 405, "Method not allowed", false);
+        return;
+    }
+    if (nd_web_span_is(p, "/config/reboot")) {
+        if (method_is(r, ND_HTTP_POST)) nd_config_reboot(c, r);
+        else nd_web_error(c, 405, "Method not allowed", false);
+        return;
+    }
+    if (nd_web_span_is(p, "/events")) {
+        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) nd_events_handle(c, r);
+        else nd_web_error(c, 405, "Method not allowed", false);
+        return;
+    }
+    if (nd_web_span_is(p, "/metrics")) {
+        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) nd_metrics_handle(c, r);
+        else nd_web_error(c, 405, "Method not allowed", false);
+        return;
+    }
+    if (span_prefix(p, "/fs/") && nd_webfs_handle(c, r, body)) return;
+    if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) {
+        nd_web_static(c, r);
+        return;
+    }
+    nd_web_error(c, 405, "Method not allowed", false);
+}
+
+/* ---- slots and the waiting room --------------------------------------------- */
+
+static int slot_limit(struct nd_web *w)
+{
+    struct nd_node *n = w->node;
+    int64_t q = nd_cfg_int(n->cfg, "aioqueue");
+    if (q < 1) q = 1;
+    if (q > ND_WEB_SLOTS_MAX) q = ND_WEB_SLOTS_MAX;
+    q -= nd_shell_sessions(n);
+    int64_t m = nd_cfg_int(n->cfg, "webui_max_con");
+    if (m < 1) m = 1;
+    if (q > m) q = m;
+    return q < 0 ? 0 : (int)q;
+}
+
+static void list_remove(nd_wconn **head, nd_wconn *c)
+{
+    if (c->prev) c->prev->next = c->next;
+    else *head = c->next;
+    if (c->next) c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void list_push(nd_wconn **head, nd_wconn *c)
+{
+    c->prev = NULL;
+    c->next = *head;
+    if (*head) (*head)->prev = c;
+    *head = c;
+}
+
+static void release_slot(nd_wconn *c)
+{
+    if (!c->admitted) return;
+    c->admitted = false;
+    c->web->node->web_active--;
+    if (c->web->nwaiting) arm_tick(c->web, 0); /* a slot freed: admit a waiter now */
+}
+
+static void conn_free(nd_wconn *c)
+{
+    struct nd_web *w = c->web;
+    if (c->state == W_SSE) nd_events_drop(c);
+    if (c->state == W_UPLOAD) nd_webfs_upload_feed(c, NULL, 0, false); /* drops the partial file */
+    release_slot(c);
+    if (c->waiting) {
+        if (w->waiting_tail == c) w->waiting_tail = c->prev;
+        list_remove(&w->waiting, c);
+        w->nwaiting--;
+    } else {
+        list_remove(&w->conns, c);
+    }
+    w->nconns--;
+    nd_timer_disarm(&w->node->timers, &c->timer);
+    nd_net_close(c->sock);
+    nd_buf_free(&c->out);
+    free(c->in);
+    free(c->ps);
+    free(c);
+}
+
+static void begin_linger(nd_wconn *c)
+{
+    release_slot(c);
+    c->state = W_LINGER;
+    c->produce = NULL;
+    nd_net_shutdown(c->sock);
+    arm(c, ND_WEB_LINGER_MS);
+}
+
+static void update_watch(nd_wconn *c)
+{
+    int ev = 0;
+    if (c->outoff < c->out.n) ev |= ND_EV_WRITE;
+    switch (c->state) {
+    case W_WAIT:
+        if (c->inn < ND_HTTP_HEAD_MAX) ev |= ND_EV_READ;
+        break;
+    case W_HEAD:
+    case W_BODY:
+    case W_UPLOAD:
+        if (c->inn - c->inoff < ND_WEB_IN_MAX) ev |= ND_EV_READ;
+        break;
+    case W_SSE:
+    case W_LINGER:
+        ev |= ND_EV_READ; /* only to see the peer go */
+        break;
+    default:
+        break; /* W_SEND: not reading is the back-pressure on pipelining clients */
+    }
+    nd_net_watch(c->sock, conn_event, c, ev);
+}
+
+static void process_input(nd_wconn *c);
+
+static void admit(nd_wconn *c)
+{
+    struct nd_web *w = c->web;
+    if (c->waiting) {
+        if (w->waiting_tail == c) w->waiting_tail = c->prev;
+        list_remove(&w->waiting, c);
+        w->nwaiting--;
+        c->waiting = false;
+    }
+    list_push(&w->conns, c);
+    c->admitted = true;
+    w->node->web_active++;
+    c->state = W_HEAD;
+    c->keep_alive = true;
+    /* micrOS: no data within 10 s -> 408; counted from the accept */
+    c->got_bytes = true;
+    arm(c, ND_WEB_HEAD_MS);
+    nd_web_drive(c); /* bytes that arrived while waiting */
+}
+
+/* A newcomer that gets no slot: the busy reply, without taking a slot. */
+static void busy(nd_wconn *c)
+{
+    struct nd_web *w = c->web;
+    w->busy++;
+    if (c->waiting) {
+        if (w->waiting_tail == c) w->waiting_tail = c->prev;
+        list_remove(&w->waiting, c);
+        w->nwaiting--;
+        c->waiting = false;
+    }
+    list_push(&w->conns, c);
+    c->keep_alive = false;
+    nd_web_error(c, 503, "Connection is busy. Bye!", true);
+    arm(c, ND_WEB_SEND_MS);
+    nd_web_drive(c);
+}
+
+static nd_wconn *idle_conn(struct nd_web *w)
+{
+    nd_wconn *victim = NULL;
+    for (nd_wconn *c = w->conns; c; c = c->next)
+        if (c->admitted && c->state == W_HEAD && c->nreq > 0 && !c->got_bytes &&
+            c->inoff == c->inn && (!victim || c->progress < victim->progress))
+            victim = c;
+    return victim;
+}
+
+bool nd_web_release_idle(struct nd_node *n)
+{
+    nd_wconn *c = n->web ? idle_conn(n->web) : NULL;
+    if (c) conn_free(c);
+    return c != NULL;
+}
+
+/* Free a slot for a waiter: an idle keep-alive connection first (oldest),
+** else an events stream older than soctout. */
+static bool evict_one(struct nd_web *w)
+{
+    nd_wconn *victim = idle_conn(w);
+    if (!victim) {
+        int64_t idle = nd_cfg_int(w->node->cfg, "soctout");
+        if (idle < 5) idle = 5;
+        uint64_t now = now_ms();
+        for (nd_wconn *c = w->sse; c; c = c->sse_next)
+            if (c->admitted && now - c->since > (uint64_t)idle * 1000 &&
+                (!victim || c->since < victim->since))
+                victim = c;
+    }
+    if (!victim) return false;
+    conn_free(victim);
+    return true;
+}
+
+static void tick_fn(nd_timer *t, void *ud)
+{
+    (void)t;
+    struct nd_web *w = ud;
+    while (w->waiting) {
+        if (w->node->web_active >= slot_limit(w) && !evict_one(w)) break;
+        if (w->node->web_active >= slot_limit(w)) break;
+        admit(w->waiting); /* oldest first: the list is in arrival order */
+    }
+    uint64_t now = now_ms();
+    for (nd_wconn *c = w->waiting, *nx; c; c = nx) {
+        nx = c->next;
+        if (now - c->since >= ND_WEB_WAIT_MS) busy(c);
+    }
+    if (w->nwaiting) arm_tick(w, ND_WEB_TICK_MS);
+}
+
+static void arm_tick(struct nd_web *w, uint64_t delay)
+{
+    uint64_t due = now_ms() + delay;
+    if (nd_timer_armed(&w->tick) && w->tick.due <= due) return;
+    nd_timer_arm(&w->node->timers, &w->tick, due, tick_fn, w);
+}
+
+/* ---- request framing --------------------------------------------------------- */
+
+static int parse_status(int rc)
+{
+    switch (rc) {
+    case ND_HTTP_E405: return 405;
+    case ND_HTTP_E413: return 413;
+    case ND_HTTP_E414: return 414;
+    case ND_HTTP_E431: return 431;
+    case ND_HTTP_E505: return 505;
+    default: return 400;
+    }
+}
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 405: return "Method not allowed";
+    case 413: return "Request too large";
+    case 414: return "URI too long";
+    case 431: return "Request headers too large";
+    case 505: return "HTTP version not supported";
+    default: return "Bad request";
+    }
+}
+
+/* Handle the request at the start of the unprocessed input, if complete. */
+static void process_input(nd_wconn *c)
+{
+    struct nd_web *w = c->web;
+    size_t avail = c->inn - c->inoff;
+    const char *base = c->in + c->inoff;
+    nd_http_req *r = &w->req;
+    int rc = nd_http_parse(base, avail, 0, r);
+    if (rc == ND_HTTP_MORE) {
+        if (avail >= ND_HTTP_HEAD_MAX) {
+            c->keep_alive = false;
+            nd_web_error(c, 431, status_text(431), true);
+            return;
+        }
+        if (!c->got_bytes) { /* the first bytes of a request: the head clock starts */
+            c->got_bytes = true;
+            arm(c, ND_WEB_HEAD_MS);
+        }
+        return;
+    }
+    if (rc < 0) {
+        int st = parse_status(rc);
+        c->keep_alive = false; /* the stream cannot be trusted past a bad head */
+        nd_web_error(c, st, status_text(st), true);
+        return;
+    }
+    c->keep_alive = r->keep_alive;
+    if (r->chunked) {
+        c->keep_alive = false;
+        nd_web_error(c, 501, "Chunked request bodies are not supported: send Content-Length", true);
+        return;
+    }
+    int64_t cl = r->content_length < 0 ? 0 : r->content_length;
+    const nd_http_hdr *expect = nd_http_header(r, "expect");
+    bool want_continue = expect && nd_http_span_ieq(expect->value, "100-continue") && r->minor >= 1;
+    if (nd_webfs_is_upload(r)) {
+        if (r->content_length < 0) {
+            c->keep_alive = false;
+            nd_web_error(c, 411, "Content-Length required", true);
+            return;
+        }
+        if (cl > ND_WEB_UPLOAD_MAX) {
+            c->keep_alive = false;
+            nd_web_error(c, 413, "Upload too large", true);
+            return;
+        }
+        c->head_only = false;
+        size_t head = r->head_len;
+        nd_webfs_upload_begin(c, r);
+        if (c->state == W_SEND) return; /* refused (auth, content type): replied */
+        if (want_continue && avail == head) nd_buf_puts(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+        c->state = W_UPLOAD;
+        c->body_left = cl;
+        c->inoff += head;
+        size_t have = c->inn - c->inoff;
+        if (have > (size_t)c->body_left) have = (size_t)c->body_left;
+        c->body_left -= (int64_t)have;
+        const char *p = c->in + c->inoff;
+        c->inoff += have;
+        arm(c, ND_WEB_BODY_MS);
+        nd_webfs_upload_feed(c, p, have, c->body_left == 0);
+        if (c->state == W_SEND) c->nreq++, c->got_bytes = false;
+        return;
+    }
+    if (cl > ND_HTTP_BODY_MAX) {
+        c->keep_alive = false;
+        nd_web_error(c, 413, "Request body too large", true);
+        return;
+    }
+    size_t total = r->head_len + (size_t)cl;
+    if (avail < total) {
+        if (c->state != W_BODY && want_continue && avail == r->head_len)
+            nd_buf_puts(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+        c->state = W_BODY;
+        c->need = total;
+        arm(c, ND_WEB_BODY_MS);
+        return;
+    }
+    nd_span body = {base + r->head_len, (size_t)cl};
+    dispatch(c, r, body);
+    c->inoff += total;
+    c->nreq++;
+    c->got_bytes = false;
+}
+
+/* Bytes moved count as progress (and push the connection's deadlines back)
+** only in lumps of ND_WEB_PROGRESS_MIN, or when a transfer completes: a
+** client dripping a byte now and then cannot hold its slot for ever. */
+static bool note_progress(nd_wconn *c, size_t n, bool complete)
+{
+    c->moved += n;
+    if (c->moved < ND_WEB_PROGRESS_MIN && !complete) return false;
+    c->moved = 0;
+    c->progress = now_ms();
+    return true;
+}
+
+/* Send, produce, finish responses and serve pipelined requests as far as
+** the socket allows. The only place a connection is freed on its own. */
+bool nd_web_drive(nd_wconn *c)
+{
+    for (int turn = 0;; turn++) {
+        while (c->outoff < c->out.n) {
+            long r = nd_net_send(c->sock, c->out.p + c->outoff, c->out.n - c->outoff);
+            if (r == ND_EAGAIN) goto wait;
+            if (r < 0) {
+                conn_free(c);
+                return false;
+            }
+            c->outoff += (size_t)r;
+            note_progress(c, (size_t)r, c->outoff == c->out.n);
+        }
+        c->out.n = c->outoff = 0;
+        c->out.overflow = false;
+        if (c->produce) {
+            int r = c->produce(c);
+            if (r < 0) {
+                conn_free(c);
+                return false;
+            }
+            if (r > 0) {
+                c->produce = NULL;
+                free(c->ps);
+                c->ps = NULL;
+            }
+            if (c->out.n) continue;
+            if (c->produce) goto wait; /* an events stream waiting for events */
+        }
+        if (c->state == W_SEND) {
+            if (c->close_after) {
+                begin_linger(c);
+                goto wait;
+            }
+            c->state = W_HEAD;
+            c->head_only = false;
+            c->progress = now_ms(); /* idle since now (eviction picks the oldest) */
+            /* give back what a large request or response needed */
+            if (c->out.cap > 4 * ND_WEB_OUT_LOW) nd_buf_free(&c->out);
+            if (c->inoff == c->inn) {
+                c->inoff = c->inn = 0;
+                if (c->incap > ND_WEB_IN_FIRST) {
+                    free(c->in);
+                    c->in = NULL;
+                    c->incap = 0;
+                }
+            }
+            if (!c->got_bytes) arm(c, ND_WEB_IDLE_MS);
+        }
+        if (c->state == W_BODY && c->inn - c->inoff >= c->need) c->state = W_HEAD;
+        if (c->state == W_HEAD && c->inoff < c->inn) {
+            if (turn >= 32) { /* many pipelined requests: let other clients in first */
+                c->kick = true;
+                nd_timer_arm(&c->web->node->timers, &c->timer, now_ms(), conn_timer, c);
+                goto wait;
+            }
+            process_input(c);
+            if (c->state == W_SEND) continue;
+        }
+        break;
+    }
+wait:
+    update_watch(c);
+    return true;
+}
+
+/* ---- socket and timer events -------------------------------------------------- */
+
+static bool grow_input(nd_wconn *c)
+{
+    if (c->inoff) { /* compact: processed bytes go */
+        memmove(c->in, c->in + c->inoff, c->inn - c->inoff);
+        c->inn -= c->inoff;
+        c->inoff = 0;
+    }
+    /* an upload reads in larger pieces: fewer system calls per megabyte */
+    bool upload_small = c->state == W_UPLOAD && c->incap < ND_WEB_CHUNK;
+    if (c->inn < c->incap && !upload_small) return true;
+    if (c->incap >= ND_WEB_IN_MAX) return false;
+    size_t ncap = c->incap ? c->incap * 2 : ND_WEB_IN_FIRST;
+    if (upload_small) ncap = ND_WEB_CHUNK;
+    if (ncap > ND_WEB_IN_MAX) ncap = ND_WEB_IN_MAX;
+    char *p = realloc(c->in, ncap);
+    if (!p) return false;
+    c->in = p;
+    c->incap = ncap;
+    return true;
+}
+
+static void on_readable(nd_wconn *c)
+{
+    if (c->state == W_SEND) {
+        /* not watched for reading: this is a hang-up or an error; sending
+        ** tells which (a pipelined request stays unread meanwhile) */
+        nd_web_drive(c);
+        return;
+    }
+    if (c->state == W_SSE || c->state == W_LINGER) {
+        char sink[512];
+        long r = nd_net_recv(c->sock, sink, sizeof sink);
+        if (r == ND_EAGAIN) return;
+        if (r <= 0) conn_free(c); /* the peer went: nothing left to do for it */
+        return;
+    }
+    if (!grow_input(c)) {
+        update_watch(c);
+        return;
+    }
+    size_t space = c->incap - c->inn;
+    if (c->state == W_WAIT && c->inn + space > ND_HTTP_HEAD_MAX)
+        space = c->inn < ND_HTTP_HEAD_MAX ? ND_HTTP_HEAD_MAX - c->inn : 0;
+    if (!space) {
+        update_watch(c);
+        return;
+    }
+    long r = nd_net_recv(c->sock, c->in + c->inn, space);
+    if (r == ND_EAGAIN) return;
+    if (r <= 0) {
+        conn_free(c);
+        return;
+    }
+    c->inn += (size_t)r;
+    if (c->state == W_WAIT) {
+        update_watch(c);
+        return;
+    }
+    if (c->state == W_UPLOAD) {
+        size_t have = c->inn - c->inoff;
+        if (have > (size_t)c->body_left) have = (size_t)c->body_left;
+        c->body_left -= (int64_t)have;
+        const char *p = c->in + c->inoff;
+        c->inoff += have;
+        if (note_progress(c, have, c->body_left == 0)) arm(c, ND_WEB_BODY_MS);
+        nd_webfs_upload_feed(c, p, have, c->body_left == 0);
+        if (c->state == W_SEND) c->nreq++, c->got_bytes = false;
+        else {
+            c->inoff = c->inn = 0; /* everything fed: the buffer is free again */
+            update_watch(c);
+            return;
+        }
+    } else if (c->state == W_BODY) {
+        /* a buffered body (<= ND_HTTP_BODY_MAX) has one deadline, from its head */
+        if (c->inn - c->inoff < c->need) {
+            update_watch(c);
+            return;
+        }
+    }
+    nd_web_drive(c);
+}
+
+static void conn_event(nd_sock *s, int ev, void *ud)
+{
+    (void)s;
+    nd_wconn *c = ud;
+    if ((ev & ND_EV_WRITE) && !nd_web_drive(c)) return;
+    if (ev & ND_EV_READ) on_readable(c);
+}
+
+static void conn_timer(nd_timer *t, void *ud)
+{
+    (void)t;
+    nd_wconn *c = ud;
+    if (c->kick) {
+        c->kick = false;
+        if (c->state == W_HEAD && c->got_bytes) arm(c, ND_WEB_HEAD_MS);
+        else if (c->state == W_HEAD) arm(c, ND_WEB_IDLE_MS);
+        nd_web_drive(c);
+        return;
+    }
+    if (c->state == W_HEAD && !c->got_bytes) { /* an idle keep-alive connection */
+        conn_free(c);
+        return;
+    }
+    switch (c->state) {
+    case W_HEAD: /* an incomplete head */
+    case W_BODY:
+    case W_UPLOAD:
+        if (c->state == W_UPLOAD) nd_webfs_upload_feed(c, NULL, 0, false); /* aborts it */
+        c->produce = NULL;
+        free(c->ps);
+        c->ps = NULL;
+        c->out.n = c->outoff = 0;
+        c->keep_alive = false;
+        nd_web_error(c, 408, "Request timeout", true);
+        arm(c, ND_WEB_SEND_MS);
+        nd_web_drive(c);
+        return;
+    case W_SSE:
+        if (c->outoff < c->out.n && now_ms() - c->progress >= ND_WEB_SSE_STALL_MS) {
+            conn_free(c);
+            return;
+        }
+        nd_events_ping(c);
+        arm(c, ND_WEB_SSE_PING_MS);
+        nd_web_drive(c);
+        return;
+    default: /* W_SEND stalled, W_LINGER over, W_WAIT (the tick handles it) */
+        if (c->state == W_SEND && now_ms() - c->progress < ND_WEB_SEND_MS) {
+            arm(c, ND_WEB_SEND_MS - (now_ms() - c->progress));
+            return;
+        }
+        conn_free(c);
+        return;
+    }
+}
+
+static void accept_event(nd_sock *ls, int ev, void *ud)
+{
+    (void)ev;
+    struct nd_web *w = ud;
+    for (int k = 0; k < 64; k++) { /* bounded per turn: other sockets get served too */
+        nd_sock *cs;
+        int rc = nd_net_accept(ls, &cs, NULL, 0);
+        if (rc == ND_EAGAIN) return;
+        if (rc != ND_OK) continue;
+        nd_wconn *c = w->nconns < ND_WEB_CONN_MAX ? calloc(1, sizeof *c) : NULL;
+        if (!c) {
+            nd_net_close(cs); /* past every bound: refuse without a word */
+            w->busy++;
+            continue;
+        }
+        w->accepted++;
+        w->nconns++;
+        c->web = w;
+        c->sock = cs;
+        c->since = c->progress = now_ms();
+        nd_buf_init(&c->out, ND_WEB_OUT_MAX);
+        if (!w->nwaiting && w->node->web_active < slot_limit(w)) {
+            admit(c);
+            continue;
+        }
+        if (w->nwaiting >= ND_WEB_WAIT_MAX) {
+            busy(c);
+            continue;
+        }
+        /* append: the waiting room is served in arrival order */
+        c->waiting = true;
+        c->state = W_WAIT;
+        c->prev = w->waiting_tail;
+        c->next = NULL;
+        if (w->waiting_tail) w->waiting_tail->next = c;
+        else w->waiting = c;
+        w->waiting_tail = c;
+        w->nwaiting++;
+        update_watch(c);
+        arm_tick(w, 0);
+    }
+}
+
+/* ---- start and stop ------------------------------------------------------------ */
+
+int nd_web_start(struct nd_node *n)
+{
+    struct nd_web *w = calloc(1, sizeof *w);
+    if (!w) return ND_ENOMEM;
+    w->node = n;
+    n->web = w;
+    nd_buf_init(&w->body, ND_WEB_OUT_MAX);
+    nd_webfs_start(w);
+    const char *bind = nd_cfg_str(n->cfg, "bind");
+    int port = (int)nd_cfg_int(n->cfg, "webport");
+    int rc = nd_net_listen(bind, port, 511, accept_event, w, &w->ls);
+    if (rc != ND_OK) {
+        w->ls = NULL;
+        if (rc == ND_EINVAL && port < 1024)
+            snprintf(w->problem, sizeof w->problem,
+                     "cannot listen on %s:%d: ports below 1024 need root; set webport, "
+                     "e.g. --set webport=8080 (or `conf` then `webport 8080`)", bind, port);
+        else
+            snprintf(w->problem, sizeof w->problem,
+                     "cannot listen on %s:%d (%s); set webport to a free port, "
+                     "e.g. --set webport=8080", bind, port,
+                     rc == ND_EIO ? "address in use?" : nd_strerror(rc));
+        nd_log(n, "[ERR] web: %s", w->problem);
+        return ND_OK; /* the shell runs on */
+    }
+    nd_log(n, "[BOOT] web listening on %s:%d", bind, nd_net_local_port(w->ls));
+    return ND_OK;
+}
+
+void nd_web_stop(struct nd_node *n)
+{
+    struct nd_web *w = n->web;
+    if (!w) return;
+    while (w->conns) {
+        nd_wconn *c = w->conns;
+        if (c->outoff < c->out.n) /* best effort, as the shell does */
+            nd_net_send(c->sock, c->out.p + c->outoff, c->out.n - c->outoff);
+        conn_free(c);
+    }
+    while (w->waiting) conn_free(w->waiting);
+    nd_timer_disarm(&n->timers, &w->tick);
+    nd_timer_disarm(&n->timers, &w->reboot);
+    nd_events_free(w);
+    if (w->ls) nd_net_close(w->ls);
+    nd_buf_free(&w->body);
+    free(w);
+    n->web = NULL;
+}
+
+int nd_web_port(struct nd_node *n) { return n->web && n->web->ls ? nd_net_local_port(n->web->ls) : -1; }
+
+int nd_web_clients(struct nd_node *n) { return n->web_active; }
+
+const char *nd_web_problem(struct nd_node *n) { return n->web ? n->web->problem : ""; }
