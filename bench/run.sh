@@ -28,3 +28,9 @@ for extra in "$here"/web_wrk.sh; do
     echo "== $(basename "$extra") =="
     "$extra" "$build"
 done
+
+echo "== intercon round trip (bench/intercon_rtt.sh) =="
+"$here/intercon_rtt.sh" "$build" 2000
+
+echo "== mdns query-to-answer latency (bench/mdns_latency.sh, needs root for namespaces) =="
+if [ "$(id -u)" -eq 0 ]; then "$here/mdns_latency.sh" "$build" 5000; else echo "skipped: not root"; fi

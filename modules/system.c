@@ -8,6 +8,7 @@
 
 #include "nodus/module.h"
 #include "nodus/node.h"
+#include "nodus/pins.h"
 #include "nodus/port.h"
 
 static double pct(double part, double whole)
@@ -173,28 +174,31 @@ static int f_hosts(nd_call *c)
 {
     nd_value *d = nd_ret_dict(c);
     if (!d) return ND_ERR;
+    nd_value *ic = nd_dict(c->arena);
+    if (!ic || nd_node_hosts(c->node, c->arena, ic) != ND_OK) return nd_fail(c, "memory allocation failed");
     if (put(c, d, "urequests", nd_dict(c->arena))) return ND_ERR;
-    return put(c, d, "intercon", nd_dict(c->arena));
+    return put(c, d, "intercon", ic);
 }
 
-/* Pin maps arrive with the hardware layer; until then the sim board has no
-** booked pins and `keys` lookups find nothing. */
+/* micrOS: (synced, localtime). The sync itself runs in the background
+** (sntp.c): the flag is the last finished sync's, a new one starts now. */
+static int f_ntp(nd_call *c)
+{
+    bool ok = nd_node_ntp(c->node);
+    if (localtime_tuple(c) != ND_OK) return ND_ERR;
+    nd_value *t = nd_tuple(c->arena);
+    if (!t || nd_seq_push(c->arena, t, nd_bool(c->arena, ok)) || nd_seq_push(c->arena, t, c->ret))
+        return nd_fail(c, "memory allocation failed");
+    c->ret = t;
+    return ND_OK;
+}
+
+/* micrOS microIO pinmap_info / pinmap_search (pins.h). */
 static int f_pinmap(nd_call *c)
 {
-    if (!nd_arg_is_none(c, 0)) {
-        const char *keys;
-        if (nd_arg_str(c, 0, &keys)) return ND_ERR;
-        nd_value *d = nd_ret_dict(c);
-        return d ? ND_OK : ND_ERR;
-    }
-    nd_value *d = nd_ret_dict(c);
-    if (!d) return ND_ERR;
-    if (put(c, d, "map", nd_str(c->arena, "sim")) || put(c, d, "booked", nd_dict(c->arena)) ||
-        put(c, d, "custom", nd_dict(c->arena)))
-        return ND_ERR;
-    nd_value *maps = nd_list(c->arena);
-    if (!maps || nd_seq_push(c->arena, maps, nd_str(c->arena, "sim"))) return nd_fail(c, "memory allocation failed");
-    return put(c, d, "known_maps", maps);
+    const char *keys = NULL;
+    if (!nd_arg_is_none(c, 0) && nd_arg_str(c, 0, &keys)) return ND_ERR;
+    return nd_pin_ret_info(c, keys);
 }
 
 /* Sun times at the node's lat/lon for today's local date, computed locally
@@ -267,6 +271,7 @@ static const nd_func funcs[] = {
     ND_FUNC("uptime", f_uptime, "", "uptime"),
     ND_FUNC("ifconfig", f_ifconfig, "", "ifconfig"),
     ND_FUNC("hosts", f_hosts, "", "hosts"),
+    ND_FUNC("ntp", f_ntp, "", "ntp"),
     ND_FUNC("pinmap", f_pinmap, "keys=None", "pinmap keys='builtin irq1'"),
     ND_FUNC("sun", f_sun, "refresh=False", "TEXTBOX sun"),
     ND_FUNC("cron", f_cron, "", "TEXTBOX cron"),

@@ -8,7 +8,7 @@ set -euo pipefail
 
 run_pkgs="gcc make cmake pkg-config libcjson-dev libedit-dev"
 test_pkgs="libcmocka-dev python3 python3-pytest python3-pexpect python3-requests clang libclang-rt-dev
-valgrind chromium prometheus"
+valgrind chromium prometheus chrony avahi-daemon avahi-utils bind9-dnsutils dbus iproute2"
 bench_pkgs="wrk nginx"
 
 pkgs="$run_pkgs"

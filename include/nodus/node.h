@@ -57,6 +57,12 @@ int nd_node_sun(struct nd_node *n, const nd_tm *local_day, int64_t *rise, int64_
 ** runs and total run time (us). */
 void nd_node_timing(struct nd_node *n, uint64_t out[6], bool reset);
 
+/* `system hosts`: the InterCon host cache (name: ip items) into dict. */
+int nd_node_hosts(struct nd_node *n, nd_arena *a, nd_value *dict);
+/* `system ntp`: start an NTP sync now unless one is running (non-blocking);
+** true when the last finished sync set the clock. */
+bool nd_node_ntp(struct nd_node *n);
+
 /* Problems recorded at start (broken config ...), "" when none. */
 const char *nd_node_problems(struct nd_node *n);
 

@@ -89,6 +89,54 @@ void nd_net_set_sndbuf(nd_sock *s, int bytes);
 int nd_net_local_port(nd_sock *s); /* port a listener is bound to (for port 0) */
 int nd_net_open_count(void);       /* sockets currently open (metrics, leak tests) */
 
+/* ---- UDP: datagrams and multicast (udp.c on POSIX) ---------------------
+** A UDP socket is an nd_sock like a TCP one: the loop calls fn with
+** ND_EV_READ when datagrams wait; the owner drains them with nd_udp_recvfrom
+** until ND_EAGAIN, and closes it with nd_net_close. Addresses are numeric
+** (no resolver: nothing may block the loop). */
+typedef struct nd_addr {
+    uint8_t family;   /* 4 or 6; 0 = unset */
+    uint8_t ip[16];   /* network byte order; IPv4 uses ip[0..3] */
+    uint16_t port;    /* host byte order */
+    uint32_t ifindex; /* interface of arrival (recvfrom) or of departure (sendto); 0 = any */
+} nd_addr;
+enum {
+    ND_UDP_V6 = 1,        /* an IPv6 socket (v6 only); default IPv4 */
+    ND_UDP_REUSE = 2,     /* share the port with other sockets (mDNS: 5353) */
+    ND_UDP_MCAST = 4,     /* multicast: TTL/hop limit 255, loop on, arrival ifindex reported */
+};
+/* Bind bind_addr:port (bind_addr NULL = any; port 0 = ephemeral). */
+int nd_udp_open(const char *bind_addr, int port, int flags, nd_sock_fn fn, void *ud,
+                nd_sock **out);
+/* Join a multicast group ("224.0.0.251", "ff02::fb") on one interface
+** (ifindex > 0) or on every up, multicast-capable interface (ifindex 0).
+** Joining twice is not an error. ND_ENOTFOUND when no interface could join. */
+int nd_udp_join(nd_sock *s, const char *group, uint32_t ifindex);
+/* Send one datagram; to->ifindex picks the outgoing interface of a
+** multicast (or link-local) destination. Returns bytes, ND_EAGAIN or ND_EIO. */
+long nd_udp_sendto(nd_sock *s, const void *p, size_t n, const nd_addr *to);
+/* Receive one datagram (non-blocking); bytes, or ND_EAGAIN when none waits.
+** A datagram larger than n is truncated and reported as ND_ELIMIT. from
+** (may be NULL) gets the sender and the interface it arrived on. */
+long nd_udp_recvfrom(nd_sock *s, void *p, size_t n, nd_addr *from);
+int nd_udp_local_port(nd_sock *s);
+/* Text <-> nd_addr: "10.0.0.1", "fe80::1%3" (scope = ifindex); port kept/set. */
+int nd_addr_parse(const char *text, uint16_t port, nd_addr *out);
+int nd_addr_format(const nd_addr *a, char *buf, size_t n); /* no port; "%ifindex" for scoped v6 */
+
+/* The host's interface addresses (for mDNS A/AAAA answers). Only interfaces
+** that are up (IPv6 tentative addresses are not told apart). Returns the
+** count written (at most max), or a negative ND_E* code. */
+typedef struct nd_ifaddr {
+    char name[16];     /* "eth0" */
+    uint32_t ifindex;
+    nd_addr addr;      /* port 0 */
+    uint8_t prefix;    /* prefix length */
+    bool loopback;
+    bool multicast;    /* the interface can send and receive multicast */
+} nd_ifaddr;
+int nd_port_ifaddrs(nd_ifaddr *out, int max);
+
 /* ---- loop -------------------------------------------------------------- */
 struct nd_node;
 /* Run the event loop until nd_loop_stop(); timers come from the node. */
@@ -96,6 +144,29 @@ int nd_loop_run(struct nd_node *node);
 void nd_loop_stop(void);
 /* Seconds of loop-busy time over the last window / the window (0..100). */
 double nd_loop_load_pct(void);
+
+/* ---- name resolution (resolve.c on POSIX) ------------------------------
+** Host names are resolved off the loop: the POSIX port runs getaddrinfo
+** (/etc/hosts, DNS, nss plug-ins such as nss-mdns) in one worker thread and
+** reports back through the loop. Callers normally use the core's nd_resolve
+** (src/core/resolve.h), which answers numeric addresses, the node's host
+** cache and `.local` names (mDNS hook) itself and calls this last. */
+typedef struct nd_resolve_req nd_resolve_req;
+/* rc ND_OK with ip = dotted IPv4; ND_ENOTFOUND (no such name) or ND_EIO
+** (resolver failure) with ip "". */
+typedef void (*nd_resolve_fn)(void *ud, int rc, const char *ip);
+/* Start resolving name; fn runs later from the loop, never inside this
+** call. ND_ELIMIT when too many lookups are pending. */
+int nd_port_resolve(const char *name, nd_resolve_fn fn, void *ud, nd_resolve_req **out);
+/* Forget a pending lookup: its fn is not called. */
+void nd_port_resolve_cancel(nd_resolve_req *r);
+
+/* ---- hardware ------------------------------------------------------------ */
+/* The port's real-hardware backend called `name` (POSIX: "linux"), NULL when
+** the port has none; the sim backend lives in the core (hal_int.h). Edges
+** reach the loop through nd_hal_edge_push; the loop calls nd_hw_poll. */
+struct nd_hal_ops;
+const struct nd_hal_ops *nd_port_hal(const char *name);
 
 /* ---- system information ------------------------------------------------ */
 size_t nd_port_rss_bytes(void);      /* resident set size of the process */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "pinmap.h"
 
 /* Upper bound standing for "unbounded": any int the store can hold exactly. */
 #define ND_CFG_ATLEAST INT32_MAX
@@ -151,9 +152,15 @@ static const nd_cfg_key schema[] = {
      "Milliseconds one task run may block the loop before it is flagged"},
     {"hwbackend", ND_CFG_STR, "sim", R, 0, 0, check_hwbackend,
      "Hardware backend of the pin modules: sim or linux"},
+    {"board", ND_CFG_STR, "sim", R, 0, 0, nd_pinmap_check_board,
+     "Pin map of the board (esp32 ... rpi, sim); a first cstmpmap item overrides it"},
     {"irq_debounce", ND_CFG_STR, "lead", R, 0, 0, check_debounce,
      "Pin debounce: lead (fire on first edge) or stable (fire once the level settled)"},
     {"ntpserver", ND_CFG_STR, "pool.ntp.org", R, 0, 0, NULL, "NTP server for the clock sync"},
+    {"hosts", ND_CFG_STR, "n/a", 0, 0, 0, NULL,
+     "Static InterCon names: name=ip pairs, ';'-separated (checked after the learned cache)"},
+    {"intercontout", ND_CFG_INT, "6000", 0, 100, 600000, NULL,
+     "InterCon timeout per step (connect, prompt, reply) in ms"},
     {"mdns", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Announce <devfid>.local over mDNS"},
     {"logmax", ND_CFG_INT, "16384", 0, 1024, 1048576, NULL, "Most bytes kept per log file"},
 };

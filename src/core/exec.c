@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "intercon.h"
 #include "node_int.h"
 #include "sched.h"
 #include "task.h"
@@ -388,11 +389,7 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
         return ND_X_OK;
     }
     if (ctx->conf_mode) return conf_op(n, &c, out);
-    if (c.host.n) {
-        nd_buf_printf(out, "Core error: LM_%.*s->%.*s: InterCon (>>%.*s) is not available in this "
-                           "build yet\n", (int)c.w0.n, c.w0.p, (int)c.w1.n, c.w1.p, (int)c.host.n, c.host.p);
-        return ND_X_FAIL;
-    }
+    if (c.host.n) return nd_intercon_start(n, &c, ctx->json, out); /* every door, micrOS 5.1 */
     /* the shell's `modules >json` stays a repr, as on micrOS [verified] */
     if (nd_span_eq(c.w0, "modules")) return modules_list(n, ctx->json, out);
     if (nd_span_eq(c.w0, "task")) {

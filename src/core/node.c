@@ -11,11 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mdns.h"
+#include "hw.h"
 #include "node_int.h"
+#include "resolve.h"
+#include "sntp.h"
 #include "sched.h"
 #include "sun.h"
 #include "task.h"
 #include "web.h"
+#include "nodus/hal.h"
+#include "nodus/pins.h"
 #include "nodus/port.h"
 
 void nd_node_add_problem(struct nd_node *n, const char *fmt, ...)
@@ -102,19 +108,28 @@ int nd_node_start(struct nd_node *n)
 {
     nd_log(n, "[BOOT] nodus %s starting, state dir %s", NODUS_VERSION, nd_fs_root());
     if (n->problems[0]) nd_log(n, "[ERR] %s", n->problems);
+    /* irq1..4 and modules name pins through the board's pin map (cstmpmap) */
+    nd_hal_set_resolver(nd_pins_resolve);
+    nd_hw_start(n);    /* hardware first: boothook may drive pins */
     nd_sched_start(n); /* boothook runs before the doors open, as micrOS */
     int rc = nd_shell_start(n);
+    nd_sntp_start(n); /* non-blocking: the first sync completes in the loop */
     /* a web port that cannot be bound is reported, never fatal: the shell
     ** is how the user fixes it (conf: webport 8080) */
     if (rc == ND_OK && nd_cfg_bool(n->cfg, "webui")) nd_web_start(n);
+    /* after the doors: the records carry their bound ports; a responder
+    ** that cannot start is logged, never fatal */
+    if (rc == ND_OK && nd_cfg_bool(n->cfg, "mdns")) nd_mdns_start(n);
     return rc;
 }
 
 void nd_node_shutdown(struct nd_node *n)
 {
+    nd_mdns_stop(n); /* goodbye first, while the doors still answer */
     nd_web_stop(n);
     nd_shell_stop(n);
     nd_sched_stop(n);
+    nd_sntp_stop(n);
     nd_cfg_save(n->cfg);
     nd_log(n, "[INFO] nodus stopped%s", n->reboot ? " for reboot" : "");
 }
@@ -122,6 +137,7 @@ void nd_node_shutdown(struct nd_node *n)
 void nd_node_free(struct nd_node *n)
 {
     nd_tasks_free(n);
+    nd_resolver_free(n);
     nd_cfg_free(n->cfg);
     nd_timers_free(&n->timers);
     nd_buf_free(&n->reply);

@@ -24,6 +24,8 @@ struct nd_shell;
 struct nd_web;
 struct nd_tasks;
 struct nd_sched;
+struct nd_resolver;
+struct nd_sntp;
 struct nd_cmd;
 
 /* Per-door session state the dispatcher needs. */
@@ -53,6 +55,9 @@ struct nd_node {
     int ev_listeners;         /* live-event (SSE) clients: emitting is a no-op at 0 */
     struct nd_tasks *tasks;   /* task table (task.c) */
     struct nd_sched *sched;   /* boothook, timirq, cron (sched.c) */
+    struct nd_mdns *mdns;     /* mDNS responder (mdns.c), NULL when off */
+    struct nd_resolver *resolver; /* host cache and mDNS hook (resolve.c) */
+    struct nd_sntp *sntp;     /* NTP client (sntp.c) */
     nd_tz tz;                 /* local time rules: `tz`, else fixed `utc` minutes */
     /* registry: load order of modules (indexes into nd_registry_all) */
     uint16_t loaded[ND_MODULES_MAX];

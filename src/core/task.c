@@ -36,6 +36,7 @@ struct nd_task {
     char *line;        /* LM call to run; NULL for a stepped task */
     nd_step_fn step;   /* stepped task */
     void *ud;
+    void (*drop)(void *ud); /* core-owned stepped task: release ud if freed while active */
     char *out;         /* output of the last run, NUL-terminated */
     uint64_t runs, total_us, max_us;
     uint64_t finished; /* order of finishing, for purging the oldest */
@@ -83,6 +84,7 @@ static nd_task *find(struct nd_node *n, const char *tag)
 static void task_free(struct nd_node *n, nd_task *t)
 {
     nd_timer_disarm(&n->timers, &t->timer);
+    if (t->active && t->drop) t->drop(t->ud);
     for (nd_task **pp = &n->tasks->head; *pp; pp = &(*pp)->next)
         if (*pp == t) {
             *pp = t->next;
@@ -329,6 +331,39 @@ int nd_task_spawn(nd_call *c, const char *tag, nd_step_fn step, void *ud, uint32
     schedule(t, nd_port_mono_ms() + first_ms);
     if (t->active) nd_emit_task_state(n, t->tag, true);
     return ND_OK;
+}
+
+/* ---- stepped tasks owned by the core (InterCon) ------------------------- */
+nd_task *nd_task_open(struct nd_node *n, const char *tag, nd_step_fn step, void *ud,
+                      void (*drop)(void *ud), uint32_t first_ms, bool json, nd_buf *out, int *x)
+{
+    const char *msg;
+    bool full;
+    nd_task *t = admit(n, tag, &msg, &full);
+    if (full) {
+        char q[48];
+        snprintf(q, sizeof q, "[aio] Task queue full: %d", queue_size(n));
+        reply_dict(out, tag, q, json);
+        *x = ND_X_FAIL;
+        return NULL;
+    }
+    reply_dict(out, tag, msg, json);
+    if (!t) {
+        *x = strcmp(msg, "Already running") == 0 ? ND_X_OK : ND_X_FAIL;
+        return NULL;
+    }
+    t->step = step;
+    t->ud = ud;
+    t->drop = drop;
+    schedule(t, nd_port_mono_ms() + first_ms);
+    if (t->active) nd_emit_task_state(n, t->tag, true);
+    *x = t->active ? ND_X_OK : ND_X_FAIL;
+    return t->active ? t : NULL;
+}
+
+void nd_task_wake(nd_task *t, uint32_t ms)
+{
+    if (t->active) schedule(t, nd_port_mono_ms() + ms);
 }
 
 void nd_task_printf(nd_task *t, const char *fmt, ...)

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "node_int.h"
+#include "nodus/task.h"
 
 #define ND_TASK_TAG_MAX 64           /* "<module>.<function>" */
 #define ND_TASK_OUT_MAX 1024         /* output kept per task (its last run) */
@@ -16,6 +17,19 @@
 int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out);
 int nd_task_start(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out);
 void nd_tasks_free(struct nd_node *n);
+
+/* A stepped task started by the core itself (InterCon `con.<host>.<mod>`):
+** admitted like `&` tasks (queue limit, one per tag) and micrOS's reply
+** dict written to out ({'<tag>': 'Starting'}, 'Already running' or
+** '[aio] Task queue full: N'); *x is the door's ND_X_* result. drop(ud)
+** runs when the task is killed or freed while still active, so the owner
+** releases what its last step would have. Returns NULL unless started;
+** if schedule() fails the reply says Starting but the task is already
+** finished with its error. */
+nd_task *nd_task_open(struct nd_node *n, const char *tag, nd_step_fn step, void *ud,
+                      void (*drop)(void *ud), uint32_t first_ms, bool json, nd_buf *out, int *x);
+/* Run the task's next step ms from now, instead of when it asked. */
+void nd_task_wake(nd_task *t, uint32_t ms);
 int nd_tasks_active(struct nd_node *n); /* running tasks counted against aioqueue */
 
 /* Task-run lateness since the last reset, in microseconds. */

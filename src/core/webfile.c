@@ -125,6 +125,7 @@ void nd_web_static(nd_wconn *c, const nd_http_req *r)
         const char *path, *file, *fallback;
     } pages[] = {{"/", "index.html", NULL},
                  {"/dashboard", "dashboard.html", NULL},
+                 {"/sim", "sim.html", NULL},
                  {"/config/ui", "config.html", NULL},
                  {"/fs", "filesui.html", "fs.html"}};
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)

@@ -202,7 +202,7 @@ def _listing(lines):
         assert ln.startswith("  ") and ln[2] != " " or cur is not None, ln
         if not ln.startswith("   "):
             cur = ln[2:]
-            assert re.match(r"^[a-z_][a-z0-9_]*$", cur), ln
+            assert re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", cur), ln
             mods[cur] = []
         else:
             pad = "  " + " " * len(cur)

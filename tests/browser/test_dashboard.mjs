@@ -45,7 +45,7 @@ const base = (args.find((a) => /^https?:\/\//.test(a)) || '').replace(/\/$/, '')
 const password = opt('--password') || 'ADmin123';
 const only = opt('--only');
 if (!base) {
-  console.error('usage: node test_dashboard.mjs <http://host:port> [--password PWD] [--only dashboard|console|files|config]');
+  console.error('usage: node test_dashboard.mjs <http://host:port> [--password PWD] [--only dashboard|console|files|config|sim]');
   process.exit(2);
 }
 if (!fs.existsSync(CHROMIUM)) {
@@ -107,6 +107,32 @@ function watch(page) {
       pageErrors.push(`${page.url()}: console: ${m.text()}`);
   });
   page.setDefaultTimeout(TIMEOUT);
+}
+
+// ---------------------------------------------------------------- sim board
+async function simBoard(ctx) {
+  const page = await ctx.newPage();
+  watch(page);
+  const rest = async (cmd) => (await (await fetch(`${base}/rest/${cmd.split(' ').join('/')}`)).json());
+  await check('sim: /sim draws the board and its pins', async () => {
+    const resp = await page.goto(`${base}/sim`);
+    assert(resp && resp.ok(), `GET /sim: HTTP ${resp && resp.status()}`);
+    await waitFor(page, 'pins drawn', () => document.querySelectorAll('.pin').length >= 20);
+    await waitFor(page, 'live', () => document.querySelector('#conn.up') !== null);
+  }, page);
+  await check('sim: a sensor value changed over REST shows up live', async () => {
+    const r = await rest('sim light 4000');
+    assert(r.state !== false, JSON.stringify(r));
+    await waitFor(page, 'light level shown', () => document.getElementById('sensors').textContent.includes('4000'));
+  }, page);
+  await check('sim: holding a button drives the input high, releasing drives it low', async () => {
+    const btn = page.locator('.pin[data-pin="18"] button');
+    await btn.dispatchEvent('pointerdown');
+    await waitFor(page, 'pin 18 high', () => document.querySelector('.pin[data-pin="18"]').dataset.level === '1');
+    await btn.dispatchEvent('pointerup');
+    await waitFor(page, 'pin 18 low', () => document.querySelector('.pin[data-pin="18"]').dataset.level === '0');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sim.png'), fullPage: true });
+  }, page);
 }
 
 // ---------------------------------------------------------------- dashboard
@@ -507,6 +533,7 @@ try {
   if (!only || only === 'console') await landing(ctx);
   if (!only || only === 'files') await files(ctx);
   if (!only || only === 'config') await config(ctx);
+  if (!only || only === 'sim') await simBoard(ctx);
   await check('no script errors in the pages', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });

@@ -103,8 +103,8 @@ static const char *const micros_order[] = {
     "irq3", "irq3_cbf", "irq3_trig", "irq4", "irq4_cbf", "irq4_trig", "irq_prell_ms", "boothook",
     "aioqueue", "utc", "boostmd", "guimeta", "cstmpmap", "espnow", "ha",
     /* nodus keys follow micrOS's */
-    "bind", "webport", "webcors", "tz", "lat", "lon", "taskbudget", "hwbackend", "irq_debounce",
-    "ntpserver", "mdns", "logmax"};
+    "bind", "webport", "webcors", "tz", "lat", "lon", "taskbudget", "hwbackend", "board", "irq_debounce",
+    "ntpserver", "hosts", "intercontout", "mdns", "logmax"};
 
 static void test_schema_order(void **state)
 {

@@ -31,6 +31,7 @@
 #include <editline/readline.h>
 
 #include "cli.h"
+#include "cli_fleet.h"
 
 #define CLI_PORT 9008
 #define CLI_REPLY_MAX (16u << 20) /* a reply larger than this is a broken peer */
@@ -103,6 +104,8 @@ static int cli_dial(const char *target, int timeout_ms)
         fprintf(stderr, "nodus: bad address '%s' (want HOST[:PORT])\n", target);
         return -1;
     }
+    /* a cached device name, or NAME.local over mDNS (cli_fleet.c) */
+    nd_cli_resolve_name(host, sizeof host, &port, strchr(target, ':') != NULL);
     snprintf(ports, sizeof ports, "%d", port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
     int rc = getaddrinfo(host, ports, &hints, &res);

@@ -22,8 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hw.h"
 #include "node_int.h"
 #include "nodus/port.h"
+#include "posix.h"
 
 #define ND_SOCKS_MAX 4096 /* sockets open at once; accept past it is refused */
 
@@ -103,6 +105,20 @@ void nd_net_close(nd_sock *s)
 }
 
 int nd_net_open_count(void) { return nsocks; }
+
+nd_sock *nd_posix_watch_fd(int fd, nd_posix_fd_fn fn, void *ud)
+{
+    return sock_new(fd, fn, ud, ND_EV_READ);
+}
+
+/* Hooks for other files of this port (udp.c): a socket made elsewhere joins
+** the same table and poll set, so UDP costs the loop nothing new. */
+nd_sock *nd_posix_sock_add(int fd, nd_sock_fn fn, void *ud, int events)
+{
+    return sock_new(fd, fn, ud, events);
+}
+
+int nd_posix_sock_fd(nd_sock *s) { return s->fd; }
 
 void nd_net_shutdown(nd_sock *s)
 {
@@ -286,6 +302,7 @@ int nd_loop_run(struct nd_node *node)
     while (!stop_flag) {
         int64_t wait = nd_timers_wait(&node->timers, nd_port_mono_ms());
         int timeout = wait < 0 ? 1000 : (wait > 1000 ? 1000 : (int)wait);
+        if (nd_hw_pending()) timeout = 0; /* queued pin edges: do not sleep */
         int r = poll(pfds, (nfds_t)nsocks, timeout);
         uint64_t t0 = nd_port_mono_us();
         if (r < 0 && errno != EINTR) return ND_EIO;
@@ -311,6 +328,7 @@ int nd_loop_run(struct nd_node *node)
             }
         }
         nd_timers_run(&node->timers, nd_port_mono_ms());
+        nd_hw_poll(node); /* pin edges queued by the hardware backend */
         account(nd_port_mono_us() - t0);
     }
     return ND_OK;

@@ -4,6 +4,7 @@
 **   nodus run [--state DIR] [--set key=value ...] [--quiet]
 **   nodus connect HOST[:PORT] [--pwd PASSWORD]
 **   nodus exec HOST[:PORT] 'command' ['command' ...]
+**   nodus search [--scan CIDR] / nodus status
 **   nodus version
 */
 #define _GNU_SOURCE
@@ -13,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "cli_fleet.h"
 #include "node_int.h"
 #include "nodus/port.h"
 #include "posix.h"
@@ -29,6 +31,10 @@ static void usage(FILE *f)
             "      --set overrides a config key for this run only (not saved)\n"
             "  nodus connect HOST[:PORT] [--pwd PASSWORD]   interactive shell (port 9008)\n"
             "  nodus exec HOST[:PORT] [--pwd PASSWORD] 'command' ...   run commands, print replies\n"
+            "      HOST may be a device name from the cache (nodus search) or NAME.local\n"
+            "  nodus search [--timeout S] [--scan CIDR [--port P] [--conc N] [--rate N]]\n"
+            "      find nodes (mDNS _nodus._tcp; --scan: TCP port 9008 + hello) and cache them\n"
+            "  nodus status [--timeout S] [--pwd PASSWORD] [--all]   fleet table of cached nodes\n"
             "  nodus config-keys   the config key reference (Markdown)\n"
             "  nodus version\n",
             NODUS_VERSION);
@@ -149,6 +155,8 @@ int main(int argc, char **argv)
     if (!strcmp(sub, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(sub, "connect")) return nd_cli_connect(argc - 1, argv + 1);
     if (!strcmp(sub, "exec")) return nd_cli_exec(argc - 1, argv + 1);
+    if (!strcmp(sub, "search")) return nd_cli_search(argc - 1, argv + 1);
+    if (!strcmp(sub, "status")) return nd_cli_status(argc - 1, argv + 1);
     if (!strcmp(sub, "config-keys")) return cmd_keys();
     if (!strcmp(sub, "version") || !strcmp(sub, "--version")) {
         printf("%s\n", NODUS_VERSION);

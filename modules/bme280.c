@@ -1,0 +1,93 @@
+/*
+** bme280.c -- BME280 temperature/humidity/pressure over I2C (micrOS
+** LM_bme280), register level: chip id, calibration, normal mode at x1
+** oversampling, then each measure reads the 8 data bytes and applies the
+** datasheet's integer compensation (sensors.h). Normal mode keeps measuring
+** on its own, so reading never waits for a conversion.
+*/
+#include "nodus/hal.h"
+#include "nodus/module.h"
+#include "nodus/pins.h"
+#include "nodus/sensors.h"
+
+static struct {
+    int bus, addr;
+    bool ok;
+    nd_bme280_calib cal;
+} s = {-1, 0x76, false, {0}};
+
+static int setup(nd_call *c, int addr)
+{
+    int sda = 0, scl = 0;
+    if (nd_pin_bind(c, "i2c_sda", &sda) || nd_pin_bind(c, "i2c_scl", &scl)) return ND_ERR;
+    int bus = nd_i2c_bus(nd_pin_gpio(sda), nd_pin_gpio(scl));
+    if (bus < 0) return nd_fail(c, "no I2C bus on sda %d scl %d: %s", sda, scl, nd_hal_error());
+    uint8_t id = 0, c1[26], c2[7];
+    if (nd_i2c_reg_read(bus, (uint8_t)addr, ND_BME280_REG_ID, &id, 1) < 0)
+        return nd_fail(c, "BME280 at 0x%02x does not answer: %s", addr, nd_hal_error());
+    if (id != ND_BME280_CHIP_ID) return nd_fail(c, "device at 0x%02x is not a BME280 (chip id 0x%02x)", addr, id);
+    if (nd_i2c_reg_read(bus, (uint8_t)addr, ND_BME280_REG_CALIB1, c1, sizeof c1) < 0 ||
+        nd_i2c_reg_read(bus, (uint8_t)addr, ND_BME280_REG_CALIB2, c2, sizeof c2) < 0)
+        return nd_fail(c, "BME280 calibration read failed: %s", nd_hal_error());
+    nd_bme280_calib_parse(c1, c2, &s.cal);
+    uint8_t hum = 0x01, meas = 0x27; /* osrs_h x1; osrs_t x1, osrs_p x1, normal mode */
+    if (nd_i2c_reg_write(bus, (uint8_t)addr, ND_BME280_REG_CTRL_HUM, &hum, 1) < 0 ||
+        nd_i2c_reg_write(bus, (uint8_t)addr, ND_BME280_REG_CTRL_MEAS, &meas, 1) < 0)
+        return nd_fail(c, "BME280 configuration failed: %s", nd_hal_error());
+    s.bus = bus, s.addr = addr, s.ok = true;
+    return ND_OK;
+}
+
+static int addr_arg(nd_call *c, int i, int *a)
+{
+    int64_t v;
+    if (nd_arg_int(c, i, &v)) return ND_ERR;
+    if (v != 0x76 && v != 0x77) return nd_fail(c, "addr=0x%llx must be 0x76 or 0x77", (long long)v);
+    *a = (int)v;
+    return ND_OK;
+}
+
+static int f_load(nd_call *c)
+{
+    int a = 0x76;
+    if (addr_arg(c, 0, &a) || setup(c, a)) return ND_ERR;
+    return nd_ret_str(c, "BME280 at 0x%02x on bus %d", a, s.bus);
+}
+
+static double round2(double v) { return (double)(long long)(v * 100.0 + (v < 0 ? -0.5 : 0.5)) / 100.0; }
+
+static int f_measure(nd_call *c)
+{
+    if (!s.ok && setup(c, s.addr)) return ND_ERR;
+    uint8_t d[8];
+    if (nd_i2c_reg_read(s.bus, (uint8_t)s.addr, ND_BME280_REG_DATA, d, sizeof d) < 0) {
+        s.ok = false; /* set up again next time: the sensor may have been reset */
+        return nd_fail(c, "BME280 at 0x%02x does not answer: %s", s.addr, nd_hal_error());
+    }
+    int32_t at, ap, ah, tf;
+    nd_bme280_raw(d, &at, &ap, &ah);
+    double t = nd_bme280_temp(&s.cal, at, &tf) / 100.0;
+    double p = nd_bme280_press(&s.cal, ap, tf) / 256.0 / 100.0;
+    double h = nd_bme280_hum(&s.cal, ah, tf) / 1024.0;
+    nd_value *r = nd_ret_dict(c);
+    if (!r || nd_dict_set(c->arena, r, "temp [\xc2\xba" "C]", nd_float(c->arena, round2(t))) ||
+        nd_dict_set(c->arena, r, "hum [%]", nd_float(c->arena, round2(h))) ||
+        nd_dict_set(c->arena, r, "press [hPa]", nd_float(c->arena, round2(p))))
+        return nd_fail(c, "memory allocation failed");
+    return ND_OK;
+}
+
+static int f_pinmap(nd_call *c)
+{
+    static const char *const tags[] = {"i2c_sda", "i2c_scl", NULL};
+    return nd_pin_ret_map(c, tags);
+}
+
+static const nd_func funcs[] = {
+    ND_FUNC("load", f_load, "addr=0x76", "load addr=<0x76,0x77>"),
+    ND_FUNC("measure", f_measure, "", "TEXTBOX measure"),
+    ND_FUNC("pinmap", f_pinmap, "", "pinmap"),
+    ND_FUNCS_END,
+};
+
+const nd_module nd_mod_bme280 = {"bme280", funcs, NULL, "BME280 temperature, humidity, pressure (I2C)"};

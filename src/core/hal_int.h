@@ -1,0 +1,56 @@
+/*
+** hal_int.h -- what a hardware backend implements (hal.h is what modules
+** call). hal.c checks pin numbers and value ranges once, keeps the edge ring
+** and the watchers, and forwards the rest to the active backend's table.
+** Backends: hal_sim.c (core, always there) and the port's (nd_port_hal).
+*/
+#ifndef ND_HAL_INT_H
+#define ND_HAL_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nodus/hal.h"
+
+typedef struct nd_hal_ops {
+    const char *name;
+    int pin_max;                                /* GPIOs are 0..pin_max */
+    int (*open)(void);                          /* ND_OK or fail (message set) */
+    void (*close)(void);
+    int (*gpio_mode)(int pin, int mode, int pull);
+    int (*gpio_write)(int pin, int level);
+    int (*gpio_read)(int pin);
+    /* Enable edge detection (ND_EDGE_* mask, 0 = off); edges go to nd_hal_edge_push. */
+    int (*gpio_edges)(int pin, int edges);
+    int (*pwm_set)(int pin, uint32_t freq, uint32_t duty);
+    int (*pwm_get)(int pin, uint32_t *freq, uint32_t *duty);
+    int (*pwm_stop)(int pin);
+    int (*adc_read)(int pin);
+    int (*i2c_bus)(int sda, int scl);
+    int (*i2c_scan)(int bus, uint8_t *addrs, int max);
+    int (*i2c_xfer)(int bus, uint8_t addr, const uint8_t *w, size_t wn, uint8_t *r, size_t rn);
+    int (*pixel_show)(int pin, const uint8_t *rgbw, size_t n, int bpp);
+    int (*dht_read)(int pin, uint8_t frame[5]);
+} nd_hal_ops;
+
+extern const nd_hal_ops nd_hal_sim_ops;
+
+/* Set the message nd_hal_error() returns and give back code (for `return`). */
+int nd_hal_fail(int code, const char *fmt, ...);
+
+/* The backend's interrupt bottom half: queue one edge. Never blocks, never
+** allocates: when the ring is full the edge is dropped and counted
+** (ND_ELIMIT). On a microcontroller this is the only call an ISR makes. */
+int nd_hal_edge_push(int pin, int level, uint64_t t_us);
+/* Loop side: are edges waiting; deliver at most `budget` of them to the
+** watchers (returns how many). */
+bool nd_hal_edges_pending(void);
+int nd_hal_edges_dispatch(int budget);
+/* The edge mask currently watched on a pin (union of watchers). */
+int nd_hal_watched_edges(int pin);
+/* Forget watchers and queued edges (backend switch, tests). */
+void nd_hal_reset(void);
+
+#endif

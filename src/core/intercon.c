@@ -1,0 +1,457 @@
+/*
+** intercon.c -- the client side of ShellCli: `command >>host`
+** (micros-compat.md 5.1-5.2), as a task the loop drives.
+**
+** A call is a small state machine owned by a core stepped task tagged
+** con.<host>.<module>. Socket readiness moves it forward (loop callbacks);
+** the task's own timer is its deadline: every waiting phase re-arms it with
+** the per-phase timeout (`intercontout`), and a step that fires while the
+** call still waits is a timeout. When the call ends (result or error) it
+** wakes its task at once; that last step publishes the output and frees the
+** call. Nothing blocks: resolution is nd_resolve (off-loop for real names),
+** the connect is non-blocking, reads take what the socket has.
+**
+** Wire exchange, as micrOS's InterConnect.py:
+**   resolve -> connect to <ip>:<local socport> -> read until the prompt ->
+**   (prompt "[password] ...": send the LOCAL appwd, expect AuthOk) ->
+**   (target given by name: prompt devfid must equal its first label) ->
+**   send the command without newline (>>host removed) -> read until the
+**   prompt, "Bye!" or "[configure]" -> strip the prompt, newlines become
+**   spaces -> task output. The socket is closed, no `exit`. A failed
+**   attempt (no answer, refused, reset, busy, timeout) is retried once
+**   after 100 ms; an auth failure or a prompt mismatch is not (it would
+**   fail the same way). Names that worked go to the host cache.
+**
+** Differences from micrOS, all invisible to a micrOS peer: errors are the
+** task's output (and its `task list` err) instead of an empty result and a
+** `~~~` broadcast, and every phase has a timeout.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intercon.h"
+#include "nodus/port.h"
+#include "resolve.h"
+#include "task.h"
+
+#define ND_IC_KEEP 2048 /* reply head kept once the buffer fills; the rest is a tail window */
+
+enum { P_START, P_RESOLVE, P_CONNECT, P_PROMPT, P_AUTH, P_REPLY, P_RETRY, P_DONE };
+
+typedef struct nd_icall {
+    struct nd_node *node;
+    nd_task *task;
+    nd_sock *sock;
+    nd_resolve_job *rj;
+    int phase, attempt, port;
+    uint32_t wait;       /* ms until the task's next step (deadline, retry delay, 0 = now) */
+    bool in_step;        /* inside the step: it returns `wait` instead of waking */
+    bool by_name;        /* target given by name: check the prompt's devfid */
+    bool failed;         /* the result is an error message */
+    bool truncated;      /* reply longer than the buffer: middle dropped */
+    char host[ND_HOST_NAME_MAX];
+    char label[ND_HOST_NAME_MAX]; /* host up to the first dot */
+    char ip[16];
+    char dev[48];        /* the target's devfid, from its first prompt */
+    char msg[ND_ERRMSG];
+    char *cmd;           /* forwarded command, also the pending output when outn > 0 */
+    size_t cmdn, sent;
+    const char *pending; /* bytes being sent: cmd or the password */
+    size_t pendn;
+    char pwd[64];
+    size_t inn;
+    char in[ND_IC_IN_MAX + 1];
+} nd_icall;
+
+static void on_sock(nd_sock *s, int ev, void *ud);
+
+static uint32_t phase_ms(nd_icall *ic)
+{
+    int64_t ms = nd_cfg_int(ic->node->cfg, "intercontout");
+    return ms < 100 ? 100 : (uint32_t)ms;
+}
+
+/* Ask for the task's next step in ms: returned by the step itself, or a
+** wake-up from a socket callback. */
+static void arm(nd_icall *ic, uint32_t ms)
+{
+    ic->wait = ms;
+    if (!ic->in_step) nd_task_wake(ic->task, ms);
+}
+
+static void release(nd_icall *ic)
+{
+    if (ic->rj) nd_resolve_cancel(ic->rj);
+    ic->rj = NULL;
+    if (ic->sock) nd_net_close(ic->sock);
+    ic->sock = NULL;
+}
+
+static void drop(void *ud)
+{
+    nd_icall *ic = ud;
+    release(ic);
+    free(ic->cmd);
+    free(ic);
+}
+
+static void begin(nd_icall *ic);
+
+/* End this attempt with an error; retry once when the error is transient. */
+static void fail(nd_icall *ic, bool retry, const char *fmt, ...)
+{
+    release(ic);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ic->msg, sizeof ic->msg, fmt, ap);
+    va_end(ap);
+    ic->failed = true;
+    if (retry && ic->attempt < ND_IC_ATTEMPTS) {
+        ic->phase = P_RETRY;
+        arm(ic, ND_IC_RETRY_MS);
+    } else {
+        ic->phase = P_DONE;
+        arm(ic, 0);
+    }
+}
+
+static void succeed(nd_icall *ic)
+{
+    release(ic);
+    ic->failed = false;
+    if (ic->by_name) nd_hosts_learn(ic->node, ic->host, ic->ip);
+    ic->phase = P_DONE;
+    arm(ic, 0);
+}
+
+/* Queue bytes and send what the socket takes; the rest goes on ND_EV_WRITE. */
+static void send_text(nd_icall *ic, const char *p, size_t n)
+{
+    ic->pending = p;
+    ic->pendn = n;
+    ic->sent = 0;
+    ic->inn = 0;
+    long k = nd_net_send(ic->sock, p, n);
+    if (k < 0 && k != ND_EAGAIN) {
+        fail(ic, true, "[intercon] %s: connection lost while sending", ic->host);
+        return;
+    }
+    if (k > 0) ic->sent = (size_t)k;
+    nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ | (ic->sent < n ? ND_EV_WRITE : 0));
+    arm(ic, phase_ms(ic));
+}
+
+/* The last line of the buffer, if it is a prompt "[password] dev $ ":
+** devfid and prefix flags. The prompt is the last thing a ShellCli sends. */
+static bool find_prompt(nd_icall *ic, char *dev, size_t devn, bool *pwd, bool *conf)
+{
+    size_t e = ic->inn;
+    while (e && (ic->in[e - 1] == ' ' || ic->in[e - 1] == '\r' || ic->in[e - 1] == '\t')) e--;
+    if (!e || ic->in[e - 1] != '$') return false;
+    size_t s = e - 1;
+    while (s && ic->in[s - 1] != '\n') s--;
+    const char *line = ic->in + s;
+    size_t ln = e - 1 - s; /* without the '$' */
+    *pwd = ln >= 11 && !memcmp(line, "[password] ", 11);
+    *conf = ln >= 12 && !memcmp(line, "[configure] ", 12);
+    while (ln && line[ln - 1] == ' ') ln--;
+    size_t w = ln;
+    while (w && line[w - 1] != ' ') w--;
+    if (w == ln || ln - w >= devn) return false;
+    memcpy(dev, line + w, ln - w);
+    dev[ln - w] = 0;
+    return true;
+}
+
+static bool contains(const nd_icall *ic, const char *lit)
+{
+    size_t k = strlen(lit);
+    for (size_t i = 0; i + k <= ic->inn; i++)
+        if (!memcmp(ic->in + i, lit, k)) return true;
+    return false;
+}
+
+/* Keep the reply's head and a tail window (to see the prompt) once full. */
+static void make_room(nd_icall *ic)
+{
+    if (ic->inn < ND_IC_IN_MAX) return;
+    size_t tail = 256;
+    memmove(ic->in + ND_IC_KEEP, ic->in + ic->inn - tail, tail);
+    ic->inn = ND_IC_KEEP + tail;
+    ic->truncated = true;
+}
+
+static void got_prompt(nd_icall *ic, const char *dev, bool pwd)
+{
+    snprintf(ic->dev, sizeof ic->dev, "%s", dev);
+    if (ic->by_name && strcmp(dev, ic->label) != 0) {
+        nd_log(ic->node, "[WARN] [intercon] prompt mismatch, hostname: %s prompt: %s", ic->host, dev);
+        fail(ic, false, "[intercon] prompt mismatch, hostname: %s prompt: %s $", ic->host, dev);
+        return;
+    }
+    if (pwd) {
+        snprintf(ic->pwd, sizeof ic->pwd, "%s", nd_cfg_str(ic->node->cfg, "appwd"));
+        ic->phase = P_AUTH;
+        send_text(ic, ic->pwd, strlen(ic->pwd));
+        return;
+    }
+    ic->phase = P_REPLY;
+    send_text(ic, ic->cmd, ic->cmdn);
+}
+
+static void reply_done(nd_icall *ic, size_t end)
+{
+    /* strip the prompt line, newlines become spaces (micrOS) */
+    size_t s = end;
+    while (s && ic->in[s - 1] != '\n') s--;
+    size_t n = s;
+    for (size_t i = 0; i < n; i++)
+        if (ic->in[i] == '\n' || ic->in[i] == '\r') ic->in[i] = ' ';
+    ic->inn = n;
+    succeed(ic);
+}
+
+static void on_data(nd_icall *ic)
+{
+    char dev[48];
+    bool pwd = false, conf = false;
+    if (ic->phase == P_PROMPT) {
+        if (contains(ic, "Connection is busy")) {
+            fail(ic, true, "[intercon] %s: Connection is busy", ic->host);
+            return;
+        }
+        if (find_prompt(ic, dev, sizeof dev, &pwd, &conf)) {
+            got_prompt(ic, dev, pwd);
+            return;
+        }
+        if (ic->inn >= ND_IC_IN_MAX)
+            fail(ic, false, "[intercon] %s: no ShellCli prompt (garbage answer)", ic->host);
+        return;
+    }
+    if (ic->phase == P_AUTH) {
+        if (contains(ic, "AuthFailed") || contains(ic, "Bye!")) {
+            nd_log(ic->node, "[WARN] [intercon] %s: authentication failed (appwd differs)", ic->host);
+            fail(ic, false, "[intercon] %s: AuthFailed (the local appwd is not the target's)", ic->host);
+            return;
+        }
+        if (find_prompt(ic, dev, sizeof dev, &pwd, &conf) && !strcmp(dev, ic->dev) &&
+            contains(ic, "AuthOk")) {
+            ic->phase = P_REPLY;
+            send_text(ic, ic->cmd, ic->cmdn);
+            return;
+        }
+        if (ic->inn >= ND_IC_IN_MAX) fail(ic, false, "[intercon] %s: garbage answer to the password", ic->host);
+        return;
+    }
+    /* P_REPLY: the target's own prompt ends it (a line of output that
+    ** merely ends in '$' does not) */
+    if (find_prompt(ic, dev, sizeof dev, &pwd, &conf) && !strcmp(dev, ic->dev)) {
+        reply_done(ic, ic->inn);
+        return;
+    }
+    make_room(ic);
+}
+
+static void on_sock(nd_sock *s, int ev, void *ud)
+{
+    nd_icall *ic = ud;
+    (void)s;
+    if (ic->phase == P_CONNECT) {
+        int e = nd_net_error(ic->sock);
+        if (e) {
+            fail(ic, true, "[intercon] %s (%s:%d): %s", ic->host, ic->ip, ic->port,
+                 e == ND_ECLOSED ? "Connection refused" : nd_strerror(e));
+            return;
+        }
+        if (!(ev & ND_EV_WRITE)) return;
+        ic->phase = P_PROMPT;
+        ic->inn = 0;
+        nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ);
+        arm(ic, phase_ms(ic));
+        return;
+    }
+    if ((ev & ND_EV_WRITE) && ic->sent < ic->pendn) {
+        long k = nd_net_send(ic->sock, ic->pending + ic->sent, ic->pendn - ic->sent);
+        if (k < 0 && k != ND_EAGAIN) {
+            fail(ic, true, "[intercon] %s: connection lost while sending", ic->host);
+            return;
+        }
+        if (k > 0) ic->sent += (size_t)k;
+        if (ic->sent >= ic->pendn) nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ);
+    }
+    if (!(ev & ND_EV_READ)) return;
+    for (;;) {
+        if (ic->inn >= ND_IC_IN_MAX) make_room(ic);
+        if (ic->inn >= ND_IC_IN_MAX) break;
+        long k = nd_net_recv(ic->sock, ic->in + ic->inn, ND_IC_IN_MAX - ic->inn);
+        if (k == ND_EAGAIN) break;
+        if (k <= 0) {
+            /* closed: a reply ended by Bye! (exit, reboot) is complete */
+            if (ic->phase == P_REPLY && (contains(ic, "Bye!") || contains(ic, "[configure]"))) {
+                reply_done(ic, ic->inn);
+            } else if (ic->phase == P_AUTH) {
+                fail(ic, false, "[intercon] %s: AuthFailed (connection closed)", ic->host);
+            } else if (ic->phase == P_PROMPT && ic->inn) {
+                fail(ic, true, "[intercon] %s: closed without a ShellCli prompt (garbage answer)",
+                     ic->host);
+            } else {
+                fail(ic, true, "[intercon] %s: connection closed %s", ic->host,
+                     ic->phase == P_REPLY ? "before the reply ended" : "before the prompt");
+            }
+            return;
+        }
+        ic->inn += (size_t)k;
+        ic->in[ic->inn] = 0;
+        int before = ic->phase;
+        on_data(ic);
+        if (ic->phase != before || !ic->sock) return;
+    }
+}
+
+static void connect_ip(nd_icall *ic)
+{
+    ic->phase = P_CONNECT;
+    int rc = nd_net_connect(ic->ip, ic->port, on_sock, ic, &ic->sock);
+    if (rc != ND_OK) {
+        ic->sock = NULL;
+        fail(ic, rc != ND_EINVAL, "[intercon] %s (%s:%d): %s", ic->host, ic->ip, ic->port,
+             rc == ND_ECLOSED ? "Connection refused" : nd_strerror(rc));
+        return;
+    }
+    arm(ic, phase_ms(ic));
+}
+
+static void on_resolved(void *ud, int rc, const char *ip)
+{
+    nd_icall *ic = ud;
+    ic->rj = NULL;
+    if (rc != ND_OK) {
+        nd_log(ic->node, "[WARN] [intercon] NoHost: %s (%s)", ic->host, nd_strerror(rc));
+        fail(ic, rc != ND_ENOTFOUND, "[intercon] NoHost: %s (%s)", ic->host,
+             rc == ND_ENOTFOUND ? "name not found" : nd_strerror(rc));
+        return;
+    }
+    snprintf(ic->ip, sizeof ic->ip, "%s", ip);
+    connect_ip(ic);
+}
+
+static void begin(nd_icall *ic)
+{
+    ic->attempt++;
+    ic->inn = 0;
+    ic->truncated = false;
+    ic->failed = false;
+    ic->phase = P_RESOLVE;
+    int rc = nd_resolve(ic->node, ic->host, ic->ip, on_resolved, ic, &ic->rj);
+    if (rc == ND_OK) {
+        connect_ip(ic);
+    } else if (rc == ND_EAGAIN) {
+        arm(ic, phase_ms(ic));
+    } else {
+        ic->rj = NULL;
+        nd_log(ic->node, "[WARN] [intercon] NoHost: %s (%s)", ic->host, nd_strerror(rc));
+        fail(ic, rc == ND_ELIMIT, "[intercon] NoHost: %s (%s)", ic->host, nd_strerror(rc));
+    }
+}
+
+static const char *phase_name(int p)
+{
+    switch (p) {
+    case P_RESOLVE: return "resolving the name";
+    case P_CONNECT: return "connecting";
+    case P_PROMPT: return "waiting for the prompt";
+    case P_AUTH: return "waiting for AuthOk";
+    default: return "waiting for the reply";
+    }
+}
+
+static int32_t step(nd_task *t, void *ud)
+{
+    nd_icall *ic = ud;
+    (void)t;
+    ic->in_step = true;
+    switch (ic->phase) {
+    case P_START:
+    case P_RETRY:
+        begin(ic);
+        break;
+    case P_DONE:
+        break;
+    default: /* the deadline of a waiting phase passed */
+        fail(ic, true, "[intercon] %s: timeout %s (%u ms)", ic->host, phase_name(ic->phase),
+             (unsigned)phase_ms(ic));
+        break;
+    }
+    ic->in_step = false;
+    if (ic->phase != P_DONE) return (int32_t)ic->wait;
+    /* publish the result and let the task finish */
+    if (ic->failed) {
+        nd_task_fail(ic->task, "%s", ic->msg);
+    } else {
+        ic->in[ic->inn] = 0;
+        nd_task_printf(ic->task, "%s%s", ic->in, ic->truncated ? " [reply truncated]" : "");
+    }
+    drop(ic);
+    return ND_TASK_DONE;
+}
+
+int nd_intercon_start(struct nd_node *n, const nd_cmd *c, bool json, nd_buf *out)
+{
+    nd_span h = c->host;
+    if (h.n >= ND_HOST_NAME_MAX) {
+        nd_buf_printf(out, "Invalid InterCon host: %.*s... (at most %d characters)\n", 32, h.p,
+                      ND_HOST_NAME_MAX - 1);
+        return ND_X_FAIL;
+    }
+    if (c->local.n > ND_IC_CMD_MAX) {
+        nd_buf_printf(out, "InterCon command too long (%zu bytes, max %d)\n", c->local.n, ND_IC_CMD_MAX);
+        return ND_X_FAIL;
+    }
+    nd_icall *ic = calloc(1, sizeof *ic);
+    char *cmd = malloc(c->local.n + 1);
+    if (!ic || !cmd) {
+        free(ic);
+        free(cmd);
+        nd_buf_puts(out, "InterCon: memory allocation failed\n");
+        return ND_X_FAIL;
+    }
+    memcpy(cmd, c->local.p, c->local.n);
+    cmd[c->local.n] = 0;
+    ic->node = n;
+    ic->cmd = cmd;
+    ic->cmdn = c->local.n;
+    memcpy(ic->host, h.p, h.n);
+    ic->host[h.n] = 0;
+    ic->by_name = !nd_ipv4_literal(ic->host);
+    size_t lab = strcspn(ic->host, ".");
+    memcpy(ic->label, ic->host, lab);
+    ic->label[lab] = 0;
+    int64_t port = nd_cfg_int(n->cfg, "socport"); /* micrOS: the local port is the target's */
+    ic->port = port > 0 ? (int)port : 9008;
+
+    /* tag: con.<last two octets | first label>.<module> (micrOS) */
+    char who[ND_HOST_NAME_MAX];
+    if (ic->by_name) {
+        snprintf(who, sizeof who, "%s", ic->label);
+    } else {
+        const char *p = ic->host, *dots[3] = {0};
+        int k = 0;
+        for (const char *q = p; *q; q++)
+            if (*q == '.' && k < 3) dots[k++] = q;
+        snprintf(who, sizeof who, "%s", dots[1] ? dots[1] + 1 : p);
+    }
+    char tag[ND_TASK_TAG_MAX];
+    snprintf(tag, sizeof tag, "con.%.24s.%.*s", who, (int)(c->w0.n > 30 ? 30 : c->w0.n), c->w0.p);
+    int x = ND_X_FAIL;
+    ic->in_step = true; /* not running yet: no wake-ups before the task exists */
+    nd_task *t = nd_task_open(n, tag, step, ic, drop, 0, json, out, &x);
+    if (!t) {
+        drop(ic);
+        return x;
+    }
+    ic->task = t;
+    ic->in_step = false;
+    return x;
+}

@@ -1,0 +1,220 @@
+/*
+** irq.c -- external interrupts irq1..irq4 (micros-compat 7.3) and the
+** node's hardware life cycle (hw.h).
+**
+** An interrupt is enabled when `irqN` is True and `irqN_cbf` is set. Its pin
+** is the pin-map name `irqN`, configured as an input with pull-down. Edges
+** come from the backend's ring (hal.c) in the loop, go through a debouncer
+** (debounce.h; mode `irq_debounce`, window `irq_prell_ms`) and a firing
+** edge runs the `irqN_cbf` pipeline right there, as micrOS does. Stable mode
+** confirms a level with a timer on the node's heap.
+**
+** The interrupt table is file-static like the hardware it mirrors (one
+** board per process).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hal_int.h"
+#include "hw.h"
+#include "nodus/debounce.h"
+#include "nodus/port.h"
+#include "sched.h"
+
+#define IRQ_N 4
+#define LAT_N 1024 /* latency samples kept (a ring) */
+
+typedef struct irq {
+    bool on;
+    int pin;
+    int trig;           /* ND_EDGE_* */
+    char name[16];      /* "irq1" */
+    char *cbf;          /* captured at start, as micrOS */
+    nd_debounce db;
+    nd_timer timer;     /* stable mode: confirmation */
+    uint64_t edges, fired;
+} irq;
+
+static irq irqs[IRQ_N];
+static struct nd_node *node;
+static uint32_t lat[LAT_N];
+static uint64_t lat_n;
+static uint64_t drops_logged, drop_log_ms;
+
+static void run(irq *q, int edge, uint64_t t_us)
+{
+    uint64_t now = nd_port_mono_us();
+    lat[lat_n++ % LAT_N] = now > t_us ? (uint32_t)(now - t_us > UINT32_MAX ? UINT32_MAX : now - t_us) : 0;
+    (void)edge;
+    q->fired++;
+    nd_pipe_run(node, q->cbf, q->name);
+}
+
+static void confirm_fn(nd_timer *t, void *ud)
+{
+    (void)t;
+    irq *q = ud;
+    uint64_t due = nd_debounce_due(&q->db);
+    int e = nd_debounce_poll(&q->db, nd_port_mono_ms());
+    if (e) run(q, e, due * 1000);
+    else if (nd_debounce_due(&q->db) != UINT64_MAX)
+        nd_timer_arm(&node->timers, &q->timer, nd_debounce_due(&q->db), confirm_fn, q);
+}
+
+static void on_edge(void *ud, const nd_gpio_event *ev)
+{
+    irq *q = ud;
+    q->edges++;
+    int e = nd_debounce_edge(&q->db, ev->level, ev->t_us / 1000);
+    if (e) run(q, e, ev->t_us);
+    uint64_t due = nd_debounce_due(&q->db);
+    if (due != UINT64_MAX) nd_timer_arm(&node->timers, &q->timer, due, confirm_fn, q);
+}
+
+static int parse_trig(const char *t)
+{
+    if (strcmp(t, "down") == 0) return ND_EDGE_FALLING;
+    if (strcmp(t, "both") == 0) return ND_EDGE_BOTH;
+    return ND_EDGE_RISING; /* micrOS: anything else is rising */
+}
+
+static void irq_start(struct nd_node *n, int i)
+{
+    irq *q = &irqs[i];
+    char key[24];
+    snprintf(q->name, sizeof q->name, "irq%d", i + 1);
+    snprintf(key, sizeof key, "irq%d_cbf", i + 1);
+    const char *cbf = nd_cfg_str(n->cfg, key);
+    if (!nd_cfg_bool(n->cfg, q->name) || !cbf[0] || strncmp(cbf, "n/a", 3) == 0) return;
+    snprintf(key, sizeof key, "irq%d_trig", i + 1);
+    q->trig = parse_trig(nd_cfg_str(n->cfg, key));
+    if (nd_hal_pin_lookup(n, q->name, &q->pin) != ND_OK) {
+        nd_log(n, "[ERR] %s: %s", q->name, nd_hal_error());
+        return;
+    }
+    bool stable = strcmp(nd_cfg_str(n->cfg, "irq_debounce"), "stable") == 0;
+    if (nd_gpio_mode(q->pin, ND_GPIO_IN, ND_PULL_DOWN) != ND_OK ||
+        /* stable mode follows the level, so it needs both edges */
+        nd_gpio_watch(q->pin, stable ? ND_EDGE_BOTH : q->trig, on_edge, q) != ND_OK) {
+        nd_log(n, "[ERR] %s on pin %d: %s", q->name, q->pin, nd_hal_error());
+        return;
+    }
+    int level = nd_gpio_read(q->pin);
+    nd_debounce_init(&q->db, stable ? ND_DEBOUNCE_STABLE : ND_DEBOUNCE_LEAD, q->trig,
+                     (uint32_t)nd_cfg_int(n->cfg, "irq_prell_ms"), level > 0);
+    q->cbf = malloc(strlen(cbf) + 1);
+    if (!q->cbf) {
+        nd_gpio_unwatch(q->pin, on_edge, q);
+        return;
+    }
+    strcpy(q->cbf, cbf);
+    q->on = true;
+    nd_log(n, "[INFO] %s: pin %d, trigger %s, debounce %s %d ms", q->name, q->pin,
+           q->trig == ND_EDGE_BOTH ? "both" : q->trig == ND_EDGE_FALLING ? "down" : "up",
+           stable ? "stable" : "lead", (int)nd_cfg_int(n->cfg, "irq_prell_ms"));
+}
+
+int nd_hw_start(struct nd_node *n)
+{
+    node = n;
+    const char *be = nd_cfg_str(n->cfg, "hwbackend");
+    if (nd_hal_open(be) != ND_OK) {
+        nd_node_add_problem(n, "hwbackend %s: %s (running on the sim board)", be, nd_hal_error());
+        nd_log(n, "[ERR] hwbackend %s: %s; running on the sim board", be, nd_hal_error());
+    }
+    memset(irqs, 0, sizeof irqs);
+    lat_n = 0;
+    drops_logged = 0;
+    for (int i = 0; i < IRQ_N; i++) irq_start(n, i);
+    return ND_OK;
+}
+
+void nd_hw_stop(struct nd_node *n)
+{
+    for (int i = 0; i < IRQ_N; i++) {
+        irq *q = &irqs[i];
+        if (!q->on) continue;
+        nd_gpio_unwatch(q->pin, on_edge, q);
+        nd_timer_disarm(&n->timers, &q->timer);
+        free(q->cbf);
+        q->cbf = NULL;
+        q->on = false;
+    }
+    nd_hal_close();
+    node = NULL;
+}
+
+bool nd_hw_pending(void) { return nd_hal_edges_pending(); }
+
+void nd_hw_poll(struct nd_node *n)
+{
+    if (nd_hal_edges_pending()) nd_hal_edges_dispatch(ND_HW_EDGES_PER_TURN);
+    nd_gpio_stats st;
+    nd_gpio_stats_get(&st);
+    if (st.dropped > drops_logged) {
+        uint64_t now = nd_port_mono_ms();
+        if (now - drop_log_ms >= 1000 || drops_logged == 0) {
+            nd_log(n, "[WARN] irq: %llu edges dropped (edge queue of %d full), %llu in total",
+                   (unsigned long long)(st.dropped - drops_logged), ND_GPIO_RING,
+                   (unsigned long long)st.dropped);
+            drops_logged = st.dropped;
+            drop_log_ms = now;
+        }
+    }
+}
+
+/* ---- info ------------------------------------------------------------------ */
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define TRY(x)                                                                                   \
+    do {                                                                                         \
+        if ((x) != ND_OK) return ND_ENOMEM;                                                      \
+    } while (0)
+
+int nd_irq_info(struct nd_node *n, nd_arena *a, nd_value **out)
+{
+    nd_value *d = nd_dict(a);
+    if (!d) return ND_ENOMEM;
+    for (int i = 0; i < IRQ_N; i++) {
+        irq *q = &irqs[i];
+        char name[16];
+        snprintf(name, sizeof name, "irq%d", i + 1);
+        nd_value *e = nd_dict(a);
+        if (!e) return ND_ENOMEM;
+        TRY(nd_dict_set(a, e, "enabled", nd_bool(a, q->on)));
+        if (q->on) {
+            TRY(nd_dict_set(a, e, "pin", nd_int(a, q->pin)));
+            TRY(nd_dict_set(a, e, "trig", nd_str(a, q->trig == ND_EDGE_BOTH      ? "both"
+                                                     : q->trig == ND_EDGE_FALLING ? "down"
+                                                                                  : "up")));
+            TRY(nd_dict_set(a, e, "edges", nd_int(a, (int64_t)q->edges)));
+            TRY(nd_dict_set(a, e, "fired", nd_int(a, (int64_t)q->fired)));
+        }
+        TRY(nd_dict_set(a, d, name, e));
+    }
+    TRY(nd_dict_set(a, d, "debounce", nd_str(a, nd_cfg_str(n->cfg, "irq_debounce"))));
+    TRY(nd_dict_set(a, d, "prell_ms", nd_int(a, nd_cfg_int(n->cfg, "irq_prell_ms"))));
+    nd_gpio_stats st;
+    nd_gpio_stats_get(&st);
+    TRY(nd_dict_set(a, d, "queued", nd_int(a, (int64_t)st.queued)));
+    TRY(nd_dict_set(a, d, "dropped", nd_int(a, (int64_t)st.dropped)));
+    TRY(nd_dict_set(a, d, "depth_max", nd_int(a, st.depth_max)));
+    size_t k = lat_n < LAT_N ? (size_t)lat_n : LAT_N;
+    static uint32_t tmp[LAT_N];
+    memcpy(tmp, lat, k * sizeof tmp[0]);
+    qsort(tmp, k, sizeof tmp[0], cmp_u32);
+    nd_value *l = nd_dict(a);
+    if (!l) return ND_ENOMEM;
+    TRY(nd_dict_set(a, l, "n", nd_int(a, (int64_t)lat_n)));
+    TRY(nd_dict_set(a, l, "p50", nd_int(a, k ? tmp[k / 2] : 0)));
+    TRY(nd_dict_set(a, l, "p99", nd_int(a, k ? tmp[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1] : 0)));
+    TRY(nd_dict_set(a, l, "max", nd_int(a, k ? tmp[k - 1] : 0)));
+    TRY(nd_dict_set(a, d, "latency_us", l));
+    *out = d;
+    return ND_OK;
+}

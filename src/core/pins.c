@@ -1,0 +1,149 @@
+/*
+** pins.c -- the node's pin map (nodus/pins.h over pinmap.h).
+**
+** One pin map per node, built on first use from the `board` and `cstmpmap`
+** keys (both take effect after a reboot, as in micrOS). It is kept here
+** rather than in struct nd_node so the node stays independent of the
+** hardware layer; the owning node is remembered so that a second node in one
+** process (unit tests) starts with a fresh booking table.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "nodus/node.h"
+#include "nodus/pins.h"
+#include "pinmap.h"
+
+static struct {
+    struct nd_node *node;
+    nd_pinmap pm;
+} g;
+
+static nd_pinmap *pm_of(struct nd_node *n)
+{
+    if (g.node != n) {
+        g.node = n;
+        const char *cst = nd_node_cfg_str(n, "cstmpmap");
+        if (nd_pinmap_init(&g.pm, nd_node_cfg_str(n, "board"), cst) != ND_OK)
+            nd_log(n, "[WARN] [io] cstmpmap '%s': %s", cst, g.pm.problems);
+    }
+    return &g.pm;
+}
+
+int nd_node_pin_bind(struct nd_node *n, const char *tag, const int *number, int *pin, char *err,
+                     size_t errn)
+{
+    return nd_pinmap_bind(pm_of(n), tag, number, pin, err, errn);
+}
+
+int nd_pin_bind(nd_call *c, const char *tag, int *pin)
+{
+    char err[ND_ERRMSG];
+    if (nd_node_pin_bind(c->node, tag, NULL, pin, err, sizeof err) != ND_OK)
+        return nd_fail(c, "%s", err);
+    return ND_OK;
+}
+
+int nd_pin_bind_arg(nd_call *c, const char *tag, int argi, int *pin)
+{
+    if (nd_arg_is_none(c, argi)) return nd_pin_bind(c, tag, pin);
+    int64_t v;
+    if (nd_arg_int(c, argi, &v)) return ND_ERR;
+    if (v < -100000 || v > 100000) return nd_fail(c, "[io] Pin %s:%lld out of range", tag, (long long)v);
+    int num = (int)v;
+    char err[ND_ERRMSG];
+    if (nd_node_pin_bind(c->node, tag, &num, pin, err, sizeof err) != ND_OK)
+        return nd_fail(c, "%s", err);
+    return ND_OK;
+}
+
+int nd_pin_find(struct nd_node *n, const char *tag, int *pin)
+{
+    return nd_pinmap_resolve(pm_of(n), tag, pin, NULL, 0);
+}
+
+int nd_pins_resolve(struct nd_node *n, const char *name, int *pin)
+{
+    const char *p = name;
+    int v = 0;
+    if (*p == '-') p++;
+    for (; *p >= '0' && *p <= '9' && v < 100000; p++) v = v * 10 + (*p - '0');
+    if (*p == 0 && p > name && name[p - name - 1] != '-') { /* a plain number */
+        *pin = name[0] == '-' ? -v : v;
+        return ND_OK;
+    }
+    return nd_pin_find(n, name, pin);
+}
+
+void nd_pin_release(struct nd_node *n, const char *tag) { nd_pinmap_release(pm_of(n), tag); }
+
+static nd_value *pin_value(nd_arena *a, int pin)
+{
+    return pin == ND_PIN_LED ? nd_str(a, "LED") : nd_int(a, pin);
+}
+
+static int set(nd_call *c, nd_value *d, const char *k, nd_value *v)
+{
+    if (!v || nd_dict_set(c->arena, d, k, v) != ND_OK) return nd_fail(c, "memory allocation failed");
+    return ND_OK;
+}
+
+int nd_pin_ret_map(nd_call *c, const char *const *tags)
+{
+    nd_value *d = nd_ret_dict(c);
+    if (!d) return ND_ERR;
+    for (; *tags; tags++) {
+        int pin;
+        nd_value *v = nd_pin_find(c->node, *tags, &pin) == ND_OK ? pin_value(c->arena, pin)
+                                                                 : nd_none(c->arena);
+        if (set(c, d, *tags, v)) return ND_ERR;
+    }
+    return ND_OK;
+}
+
+/* micrOS pinmap_search: keys split on white space, commas ignored. */
+static int search(nd_call *c, const char *keys)
+{
+    nd_value *d = nd_ret_dict(c);
+    if (!d) return ND_ERR;
+    char tag[ND_PIN_TAG_MAX];
+    for (const char *p = keys; *p;) {
+        while (*p == ' ' || *p == ',' || *p == '\t') p++;
+        size_t n = 0;
+        while (p[n] && p[n] != ' ' && p[n] != ',' && p[n] != '\t') n++;
+        if (!n) break;
+        if (n >= sizeof tag) return nd_fail(c, "pin name too long: %.40s...", p);
+        memcpy(tag, p, n);
+        tag[n] = 0;
+        int pin;
+        nd_value *v = nd_pin_find(c->node, tag, &pin) == ND_OK ? pin_value(c->arena, pin)
+                                                               : nd_none(c->arena);
+        if (set(c, d, tag, v)) return ND_ERR;
+        p += n;
+    }
+    return ND_OK;
+}
+
+int nd_pin_ret_info(nd_call *c, const char *keys)
+{
+    if (keys) return search(c, keys);
+    nd_pinmap *pm = pm_of(c->node);
+    nd_value *d = nd_ret_dict(c);
+    nd_value *booked = nd_dict(c->arena), *custom = nd_dict(c->arena), *maps = nd_list(c->arena);
+    if (!d || !booked || !custom || !maps) return nd_fail(c, "memory allocation failed");
+    /* micrOS keeps bookings as {pin: tag} and overrides as {tag: pin} */
+    for (int i = 0; i < pm->nbooked; i++)
+        if (nd_dict_setv(c->arena, booked, pin_value(c->arena, pm->booked[i].pin),
+                         nd_str(c->arena, pm->booked[i].tag)) != ND_OK)
+            return nd_fail(c, "memory allocation failed");
+    for (int i = 0; i < pm->ncustom; i++)
+        if (set(c, custom, pm->custom[i].tag, pin_value(c->arena, pm->custom[i].pin))) return ND_ERR;
+    for (size_t i = 0; nd_board_at(i); i++)
+        if (nd_seq_push(c->arena, maps, nd_str(c->arena, nd_board_at(i)->name)) != ND_OK)
+            return nd_fail(c, "memory allocation failed");
+    if (set(c, d, "map", nd_str(c->arena, pm->board->name)) || set(c, d, "booked", booked) ||
+        set(c, d, "custom", custom) || set(c, d, "known_maps", maps))
+        return ND_ERR;
+    if (pm->problems[0] && set(c, d, "problems", nd_str(c->arena, pm->problems))) return ND_ERR;
+    return ND_OK;
+}

@@ -1,0 +1,54 @@
+/*
+** resolve.h -- host name to IPv4 address without blocking the loop, and
+** the node's host cache (`system hosts`).
+**
+** nd_resolve tries, in order (micros-compat 5.2 step 1, extended):
+**   1. an IPv4 literal: the answer itself;
+**   2. the host cache: name->ip pairs learned from successful InterCon
+**      calls; a bare name without a dot also matches a cached
+**      "name.<domain>" (micrOS matches bare names against its cache);
+**   3. the `hosts` config key: static "name=ip" pairs, ';'-separated
+**      (a node-local /etc/hosts that survives reboots and needs no DNS);
+**   4. names ending in ".local": the mDNS hook, when the mDNS engine has
+**      set one (nd_resolve_set_mdns) -- its cache answers at once, or it
+**      queries and answers later;
+**   5. the port's resolver (nd_port_resolve: getaddrinfo off the loop).
+** Steps 1-3 answer synchronously; 4-5 may answer later through fn.
+*/
+#ifndef ND_RESOLVE_H
+#define ND_RESOLVE_H
+
+#include <stdbool.h>
+
+#include "node_int.h"
+#include "nodus/port.h"
+
+#define ND_HOSTS_MAX 32      /* learned name->ip pairs kept (least recently used goes) */
+#define ND_HOST_NAME_MAX 64  /* longest cached name */
+
+typedef struct nd_resolve_job nd_resolve_job;
+
+/* ND_OK: ip filled now. ND_EAGAIN: fn(ud, rc, ip) will run later from the
+** loop (*job set; nd_resolve_cancel stops it). Other negative codes:
+** failed now (ND_EINVAL bad name, ND_ELIMIT resolver queue full, ND_ENOMEM). */
+int nd_resolve(struct nd_node *n, const char *name, char ip[16], nd_resolve_fn fn, void *ud,
+               nd_resolve_job **job);
+void nd_resolve_cancel(nd_resolve_job *job);
+bool nd_ipv4_literal(const char *s);
+
+/* Host cache. */
+void nd_hosts_learn(struct nd_node *n, const char *name, const char *ip);
+int nd_hosts_dict(struct nd_node *n, nd_arena *a, nd_value *dict); /* name: ip items */
+void nd_resolver_free(struct nd_node *n);
+
+/* The mDNS engine's hook for ".local" names. resolve returns ND_OK with ip
+** filled (cache hit), ND_EAGAIN after starting a query -- it must then call
+** fn(ud, rc, ip) exactly once from the loop unless cancel(hook_ud, *handle)
+** ran first -- or ND_ENOTFOUND to let the port's resolver try. */
+typedef int (*nd_mdns_resolve_fn)(void *hook_ud, const char *name, char ip[16], nd_resolve_fn fn,
+                                  void *ud, void **handle);
+typedef void (*nd_mdns_cancel_fn)(void *hook_ud, void *handle);
+void nd_resolve_set_mdns(struct nd_node *n, nd_mdns_resolve_fn resolve, nd_mdns_cancel_fn cancel,
+                         void *hook_ud);
+
+#endif
