@@ -3,7 +3,7 @@
 # under valgrind's memcheck; any error or definite leak fails.
 set -euo pipefail
 build=$1
-vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$(cd "$(dirname "$0")" && pwd)/valgrind.supp"
 status=0
 for t in "$build"/test_*; do
     [ -x "$t" ] || continue

@@ -21,6 +21,7 @@ def test_node_session_is_memcheck_clean(tmp_path):
     log = tmp_path / "vg.log"
     proc = subprocess.Popen(
         ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
+         "--suppressions=%s" % os.path.join(os.path.dirname(os.path.dirname(__file__)), "valgrind.supp"),
          "--errors-for-leak-kinds=definite", "--log-file=%s" % log,
          NODUS_BIN, "run", "--state", str(tmp_path / "st"), "--set", "bind=127.0.0.1",
          "--set", "socport=%d" % port, "--set", "webui=True", "--set", "webport=%d" % wport,

@@ -133,6 +133,7 @@ static int cmd_run(int argc, char **argv)
     fflush(stdout);
     int rc = nd_loop_run(&node);
     nd_node_shutdown(&node);
+    nd_port_resolve_shutdown();
     bool reboot = node.reboot;
     nd_node_free(&node);
     if (reboot) {

@@ -10,6 +10,7 @@ void nd_posix_set_quiet(int quiet);  /* 1: no log lines on stderr */
 /* Socket-table hooks of loop.c for the port's other files (udp.c). */
 #include "nodus/port.h"
 nd_sock *nd_posix_sock_add(int fd, nd_sock_fn fn, void *ud, int events); /* NULL: table full */
+void nd_port_resolve_shutdown(void); /* at exit: end the resolver thread (resolve.c) */
 int nd_posix_sock_fd(nd_sock *s);
 
 /* Watch a non-socket fd (GPIO line events ...) for reading in the loop;

@@ -43,7 +43,7 @@ static mtx_t mu;
 static cnd_t cv;
 static nd_resolve_req *todo, *done; /* FIFO queue (todo), LIFO done list */
 static int pending;                 /* requests not yet reported */
-static bool started;
+static bool started, quit, exited;
 static int wake_rd = -1, wake_wr = -1;
 static nd_sock *wake_sock;
 
@@ -69,7 +69,8 @@ static int worker(void *arg)
     (void)arg;
     mtx_lock(&mu);
     for (;;) {
-        while (!todo) cnd_wait(&cv, &mu);
+        while (!todo && !quit) cnd_wait(&cv, &mu);
+        if (quit) break;
         nd_resolve_req *r = todo;
         todo = r->next;
         mtx_unlock(&mu);
@@ -81,7 +82,10 @@ static int worker(void *arg)
         if (write(wake_wr, &b, 1) < 0) { /* pipe full: the loop is already woken */
         }
     }
-    return 0;
+    exited = true;
+    cnd_broadcast(&cv);
+    mtx_unlock(&mu);
+    return 0; /* thread exit frees glibc's per-thread resolver state */
 }
 
 /* Loop side: report every finished request. Callbacks run unlocked, so
@@ -177,4 +181,35 @@ void nd_port_resolve_cancel(nd_resolve_req *r)
             return;
         }
     mtx_unlock(&mu);
+}
+
+/* At exit: let an idle worker end so its thread-local resolver state is
+** freed (valgrind-clean). A lookup in flight may wait seconds for a DNS
+** server: we give it 100 ms, then exit anyway -- SIGTERM must be quick. */
+void nd_port_resolve_shutdown(void)
+{
+    if (!started) return;
+    mtx_lock(&mu);
+    quit = true;
+    cnd_broadcast(&cv);
+    struct timespec until;
+    timespec_get(&until, TIME_UTC);
+    until.tv_nsec += 100 * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (!exited)
+        if (cnd_timedwait(&cv, &mu, &until) != thrd_success) break;
+    bool gone = exited;
+    nd_resolve_req *lists[2] = {todo, gone ? done : NULL};
+    todo = NULL;
+    if (gone) done = NULL;
+    mtx_unlock(&mu);
+    for (int i = 0; i < 2; i++)
+        while (lists[i]) {
+            nd_resolve_req *r = lists[i];
+            lists[i] = r->next;
+            free(r);
+        }
 }
