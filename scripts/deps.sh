@@ -6,7 +6,7 @@
 # Says what it installs; needs root or sudo only when something is missing.
 set -euo pipefail
 
-run_pkgs="gcc make cmake pkg-config libcjson-dev libedit-dev"
+run_pkgs="gcc make cmake pkg-config libcjson-dev libedit2"
 test_pkgs="libcmocka-dev python3 python3-pytest python3-pexpect python3-requests clang libclang-rt-dev
 valgrind chromium prometheus chrony avahi-daemon avahi-utils bind9-dnsutils dbus iproute2"
 bench_pkgs="wrk nginx"

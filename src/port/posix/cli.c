@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <editline/readline.h>
+#include <dlfcn.h>
 
 #include "cli.h"
 #include "cli_fleet.h"
@@ -415,6 +415,38 @@ int nd_cli_exec(int argc, char **argv)
     return rc;
 }
 
+/* Line editing comes from libedit, loaded only by `nodus connect`: a
+** running node never maps it (with its libtinfo and libbsd that is ~370 kB
+** of resident memory the node would pay for nothing). Without libedit the
+** client still works, without editing and history. */
+static struct {
+    char *(*readline)(const char *);
+    int (*add_history)(const char *);
+    int (*read_history)(const char *);
+    int (*write_history)(const char *);
+    void (*stifle_history)(int);
+    void (*using_history)(void);
+} ed;
+
+static bool edit_load(void)
+{
+    void *h = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!h) return false;
+    /* POSIX's way to store a dlsym() result in a function pointer */
+    *(void **)&ed.readline = dlsym(h, "readline");
+    *(void **)&ed.add_history = dlsym(h, "add_history");
+    *(void **)&ed.read_history = dlsym(h, "read_history");
+    *(void **)&ed.write_history = dlsym(h, "write_history");
+    *(void **)&ed.stifle_history = dlsym(h, "stifle_history");
+    *(void **)&ed.using_history = dlsym(h, "using_history");
+    if (ed.readline && ed.add_history && ed.read_history && ed.write_history && ed.stifle_history &&
+        ed.using_history)
+        return true;
+    memset(&ed, 0, sizeof ed);
+    dlclose(h);
+    return false;
+}
+
 static char history_path[4096];
 
 static void history_open(void)
@@ -432,9 +464,9 @@ static void history_open(void)
     }
     mkdir(dir, 0700);
     snprintf(history_path, sizeof history_path, "%s/nodus_history", dir);
-    using_history();
-    stifle_history(1000);
-    read_history(history_path);
+    ed.using_history();
+    ed.stifle_history(1000);
+    ed.read_history(history_path);
 }
 
 int nd_cli_connect(int argc, char **argv)
@@ -453,16 +485,18 @@ int nd_cli_connect(int argc, char **argv)
         free(o.cmds);
         return rc;
     }
+    bool edit = tty && edit_load();
     if (tty) {
-        history_open();
+        if (edit) history_open();
+        else fprintf(stderr, "nodus: libedit.so.2 not found: no line editing or history\n");
         printf("connected to %s (%s); type help, or exit to leave\n", c.devfid, o.target);
     }
     char *line = NULL;
     size_t lcap = 0;
     for (;;) {
         char *cmd;
-        if (tty) {
-            cmd = readline(c.prompt);
+        if (edit) {
+            cmd = ed.readline(c.prompt);
         } else {
             fputs(c.prompt, stdout);
             fflush(stdout);
@@ -480,7 +514,7 @@ int nd_cli_connect(int argc, char **argv)
             free(cmd);
             continue;
         }
-        if (tty) add_history(s);
+        if (edit) ed.add_history(s);
         int r = run_one(&c, s);
         free(cmd);
         if (r == -1) {
@@ -494,7 +528,7 @@ int nd_cli_connect(int argc, char **argv)
     }
     cli_close(&c, rc == EXIT_OK);
 out:
-    if (tty && history_path[0]) write_history(history_path);
+    if (edit && history_path[0]) ed.write_history(history_path);
     free(line);
     free(o.cmds);
     return rc;
