@@ -58,4 +58,22 @@ int nd_light_status(nd_call *c, nd_light *l, const char *const *keys);
 /* Check an argument against 0..max: fails the call with a clear message. */
 int nd_light_arg(nd_call *c, nd_light *l, int argi, int dflt, int *out);
 
+/* ---- the calls of a plain PWM light module (rgb, cct, dimmer) ----------
+** One light of l->n channels on the pins named by tags (NULL-ended), status
+** keys in keys. Arguments follow micrOS's LMs: load pin... cache; set
+** v... smooth; toggle state smooth; brightness percent smooth; transition
+** v... sec wake. Pins are booked on first use when load was not called. */
+typedef struct nd_light_lm {
+    nd_light *l;
+    const char *const *tags;
+    const char *const *keys;
+} nd_light_lm;
+
+int nd_light_lm_load(nd_call *c, const nd_light_lm *m);
+int nd_light_lm_status(nd_call *c, const nd_light_lm *m);
+int nd_light_lm_set(nd_call *c, const nd_light_lm *m);
+int nd_light_lm_toggle(nd_call *c, const nd_light_lm *m);
+int nd_light_lm_brightness(nd_call *c, const nd_light_lm *m);
+int nd_light_lm_transition(nd_call *c, const nd_light_lm *m);
+
 #endif
