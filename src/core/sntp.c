@@ -50,6 +50,7 @@ struct nd_sntp {
     uint8_t sent_ts[8];  /* transmit timestamp of the request (originate in the answer) */
     int64_t t1_ms;       /* node wall ms at send */
     uint64_t t1_us;      /* monotonic us at send, for the round trip */
+    int64_t t1_off;      /* node clock offset at send: a setclock meanwhile moves t1 too */
     int64_t last_offset_ms;
     const char *why;     /* reason of the current failure, for the log */
     char host[ND_HOST_NAME_MAX];
@@ -137,9 +138,11 @@ static void on_answer(nd_sock *sk, int ev, void *ud)
         }
         static const uint8_t zero[8];
         if (!memcmp(p + 40, zero, 8)) continue;
-        int64_t t4 = s->t1_ms + (int64_t)((nd_port_mono_us() - s->t1_us) / 1000);
+        /* t1 on today's node clock: the clock may have been set while we waited */
+        int64_t t1 = s->t1_ms + (n->clock_offset_ms - s->t1_off);
+        int64_t t4 = t1 + (int64_t)((nd_port_mono_us() - s->t1_us) / 1000);
         int64_t t2 = get_ts(p + 32), t3 = get_ts(p + 40);
-        int64_t offset = ((t2 - s->t1_ms) + (t3 - t4)) / 2;
+        int64_t offset = ((t2 - t1) + (t3 - t4)) / 2;
         close_io(s);
         s->phase = S_IDLE;
         s->syncs++;
@@ -173,6 +176,7 @@ static void send_request(struct nd_sntp *s, const char *ip)
     req[0] = 0x23; /* LI 0, version 4, mode 3 (client) */
     s->t1_ms = nd_node_time_ms(s->node);
     s->t1_us = nd_port_mono_us();
+    s->t1_off = s->node->clock_offset_ms;
     put_ts(req + 40, s->t1_ms);
     /* the low fraction bits are noise below a microsecond: make them random so
     ** the originate check also rejects blind guesses */
