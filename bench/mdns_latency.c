@@ -19,24 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "dns.h"
 #include "nodus/value.h"
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -64,13 +51,13 @@ int main(int argc, char **argv)
         nd_dns_w_init(&w, q, sizeof q, id, 0);
         nd_dns_w_question(&w, name, ND_DNS_A, ND_DNS_IN);
         size_t len = nd_dns_w_finish(&w);
-        double t0 = now_us();
+        double t0 = nd_bench_now_us();
         if (sendto(fd, q, len, 0, (struct sockaddr *)&to, sizeof to) < 0) {
             perror("sendto");
             return 1;
         }
         for (;;) {
-            int left = (int)((t0 + 1e6 - now_us()) / 1000);
+            int left = (int)((t0 + 1e6 - nd_bench_now_us()) / 1000);
             struct pollfd p = {.fd = fd, .events = POLLIN};
             if (left <= 0 || poll(&p, 1, left) <= 0) {
                 lost++;
@@ -79,7 +66,7 @@ int main(int argc, char **argv)
             ssize_t n = recv(fd, r, sizeof r, 0);
             nd_dns_msg m;
             if (n > 0 && nd_dns_parse(r, (size_t)n, &m) == ND_OK && m.id == id && m.nan > 0) {
-                lat[got++] = now_us() - t0;
+                lat[got++] = nd_bench_now_us() - t0;
                 break;
             }
         }
@@ -88,9 +75,9 @@ int main(int argc, char **argv)
         printf("mdns latency: no answers (%d lost)\n", lost);
         return 1;
     }
-    qsort(lat, (size_t)got, sizeof *lat, cmp);
+    nd_bench_pct p = nd_bench_percentiles(lat, (size_t)got);
     printf("mdns query->answer (%s, A %s): n=%d lost=%d p50=%.0f us p99=%.0f us max=%.0f us\n",
-           to_ip, name, got, lost, lat[got / 2], lat[(int)(got * 0.99)], lat[got - 1]);
+           to_ip, name, got, lost, p.p50, p.p99, p.max);
     free(lat);
     return 0;
 }

@@ -34,3 +34,6 @@ echo "== intercon round trip (bench/intercon_rtt.sh) =="
 
 echo "== mdns query-to-answer latency (bench/mdns_latency.sh, needs root for namespaces) =="
 if [ "$(id -u)" -eq 0 ]; then "$here/mdns_latency.sh" "$build" 5000; else echo "skipped: not root"; fi
+
+echo "== a well-behaved client under slot abuse (bench/slot_abuse.py) =="
+taskset -c 0 /usr/bin/python3 "$here/slot_abuse.py" 200

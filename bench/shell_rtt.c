@@ -22,76 +22,29 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int dial(const char *host, int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, host, &a.sin_addr);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        perror("connect");
-        exit(1);
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
-/* Read until the buffer ends with " $ " (the prompt). Returns bytes read. */
-static size_t read_prompt(int fd, char *buf, size_t cap)
-{
-    size_t n = 0;
-    for (;;) {
-        ssize_t r = recv(fd, buf + n, cap - n - 1, 0);
-        if (r <= 0) {
-            fprintf(stderr, "connection closed after %zu bytes\n", n);
-            exit(1);
-        }
-        n += (size_t)r;
-        if (n >= 3 && !memcmp(buf + n - 3, " $ ", 3)) return n;
-        if (n + 1 >= cap) {
-            fprintf(stderr, "reply too large\n");
-            exit(1);
-        }
-    }
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench_util.h"
 
 static void stats(const char *what, double *v, int n, double *p50_out)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    double p50 = v[n / 2], p99 = v[(int)(n * 0.99)], max = v[n - 1];
-    printf("%-34s n=%d  p50 %.1f us  p99 %.1f us  max %.1f us\n", what, n, p50, p99, max);
-    if (p50_out) *p50_out = p50;
+    nd_bench_pct p = nd_bench_percentiles(v, (size_t)n);
+    printf("%-34s n=%d  p50 %.1f us  p99 %.1f us  max %.1f us\n", what, n, p.p50, p.p99, p.max);
+    if (p50_out) *p50_out = p.p50;
 }
 
 /* n hello round trips on one connection. */
 static void rtt(const char *host, int port, int n, const char *label, double *p50)
 {
     char buf[4096];
-    int fd = dial(host, port);
-    size_t greet = read_prompt(fd, buf, sizeof buf);
-    (void)greet;
+    int fd = nd_bench_dial(host, port);
+    nd_bench_expect_prompt(fd, buf, sizeof buf);
     double *v = malloc(sizeof *v * (size_t)n);
     for (int i = 0; i < n; i++) {
-        double t0 = now_us();
+        double t0 = nd_bench_now_us();
         if (send(fd, "hello", 5, 0) != 5) exit(1);
-        read_prompt(fd, buf, sizeof buf);
-        v[i] = now_us() - t0;
+        nd_bench_expect_prompt(fd, buf, sizeof buf);
+        v[i] = nd_bench_now_us() - t0;
     }
     close(fd);
     stats(label, v, n, p50);
@@ -142,10 +95,10 @@ int main(int argc, char **argv)
 
     /* the node's exact hello reply, so the floor moves the same bytes */
     char reply[4096];
-    int fd = dial(host, port);
-    read_prompt(fd, reply, sizeof reply);
+    int fd = nd_bench_dial(host, port);
+    nd_bench_expect_prompt(fd, reply, sizeof reply);
     if (send(fd, "hello", 5, 0) != 5) return 1;
-    size_t rlen = read_prompt(fd, reply, sizeof reply);
+    size_t rlen = nd_bench_expect_prompt(fd, reply, sizeof reply);
     close(fd);
 
     double p50_node, p50_floor;
@@ -155,13 +108,13 @@ int main(int argc, char **argv)
     double *v = malloc(sizeof *v * (size_t)conns);
     char buf[4096];
     for (int i = 0; i < conns; i++) {
-        double t0 = now_us();
-        int c = dial(host, port);
-        read_prompt(c, buf, sizeof buf);
+        double t0 = nd_bench_now_us();
+        int c = nd_bench_dial(host, port);
+        nd_bench_expect_prompt(c, buf, sizeof buf);
         if (send(c, "hello", 5, 0) != 5) return 1;
-        read_prompt(c, buf, sizeof buf);
+        nd_bench_expect_prompt(c, buf, sizeof buf);
         close(c);
-        v[i] = now_us() - t0;
+        v[i] = nd_bench_now_us() - t0;
     }
     stats("nodus: connect + hello + close", v, conns, NULL);
     free(v);

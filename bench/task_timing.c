@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "node_int.h"
 #include "nodus/port.h"
 #include "nodus/task.h"
@@ -71,10 +72,7 @@ static double cpu_s(void)
 
 static void hammer(int port, int seconds)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) _exit(1);
+    int fd = nd_bench_dial("127.0.0.1", port);
     struct timeval tv = {2, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     char buf[4096];
@@ -83,12 +81,7 @@ static void hammer(int port, int seconds)
     recv(fd, buf, sizeof buf, 0); /* prompt */
     while (nd_port_mono_ms() < end) {
         if (send(fd, "hello", 5, 0) != 5) break;
-        ssize_t r = 0, tot = 0;
-        while ((r = recv(fd, buf + tot, sizeof buf - (size_t)tot, 0)) > 0) {
-            tot += r;
-            if (tot >= 3 && !memcmp(buf + tot - 3, " $ ", 3)) break;
-        }
-        if (r <= 0) break;
+        if (nd_bench_read_prompt(fd, buf, sizeof buf) < 0) break;
         n++;
     }
     printf("  shell load:        %ld hello round trips in %d s from a second process\n", n, seconds);

@@ -1,13 +1,69 @@
 # embed.cmake -- turn the files under SRC (web/) into OUT (a C file with one
 # byte array per file and a table sorted by path; see src/core/webassets.h).
 # Run at build time: cmake -DSRC=... -DOUT=... -P embed.cmake
+#
+# Pages share their frame through two partials, which are not served
+# themselves (files named _*):
+#   <!--#head TITLE-->  (a line of its own) becomes web/_head.html with
+#                       @TITLE@ replaced by TITLE;
+#   <!--#nav HREF-->    becomes web/_nav.html with the link to HREF marked
+#                       aria-current="page". A link of _nav.html that ends
+#                       in <!--#only-when-current--> appears only on its own
+#                       page (the sim board's). The page closes the <header>
+#                       that _nav.html opens, after any extras of its own.
+# A marker this file does not know fails the build, as does a nav HREF that
+# _nav.html has no link for. The served bytes are plain HTML; a user's own
+# page in <state>/web/ is served as it is, without expansion.
 file(GLOB_RECURSE files RELATIVE ${SRC} ${SRC}/*)
+list(FILTER files EXCLUDE REGEX "^_")
 list(SORT files)
+set(head_partial "")
+set(nav_partial "")
+if(EXISTS ${SRC}/_head.html)
+  file(READ ${SRC}/_head.html head_partial)
+endif()
+if(EXISTS ${SRC}/_nav.html)
+  file(READ ${SRC}/_nav.html nav_partial)
+endif()
+
+# Expand the markers of page `name` (text in `var`) in place.
+function(nd_expand_page name var)
+  set(s "${${var}}")
+  while(s MATCHES "<!--#head ([^\n]*)-->\n")
+    set(marker "${CMAKE_MATCH_0}")
+    string(REPLACE "@TITLE@" "${CMAKE_MATCH_1}" block "${head_partial}")
+    string(REPLACE "${marker}" "${block}" s "${s}")
+  endwhile()
+  while(s MATCHES "<!--#nav ([^ \n]*)-->\n")
+    set(marker "${CMAKE_MATCH_0}")
+    set(href "${CMAKE_MATCH_1}")
+    set(own "<a href=\"${href}\">")
+    string(FIND "${nav_partial}" "${own}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "web/${name}: <!--#nav ${href}--> names no link of web/_nav.html")
+    endif()
+    string(REPLACE "${own}" "<a href=\"${href}\" aria-current=\"page\">" block "${nav_partial}")
+    string(REGEX REPLACE "(aria-current=\"page\">[^\n]*)<!--#only-when-current-->" "\\1" block "${block}")
+    string(REGEX REPLACE "\n[^\n]*<!--#only-when-current-->" "" block "${block}")
+    string(REPLACE "${marker}" "${block}" s "${s}")
+  endwhile()
+  if(s MATCHES "<!--#[^\n]*")
+    message(FATAL_ERROR "web/${name}: unknown marker ${CMAKE_MATCH_0}")
+  endif()
+  set(${var} "${s}" PARENT_SCOPE)
+endfunction()
+
 set(arrays "")
 set(table "")
 set(i 0)
 foreach(f ${files})
-  file(READ ${SRC}/${f} hex HEX)
+  if(f MATCHES "\\.html$")
+    file(READ ${SRC}/${f} page)
+    nd_expand_page(${f} page)
+    string(HEX "${page}" hex)
+  else()
+    file(READ ${SRC}/${f} hex HEX)
+  endif()
   string(LENGTH "${hex}" hlen)
   math(EXPR len "${hlen} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")

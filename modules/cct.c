@@ -10,7 +10,7 @@
 static nd_light cw = {.name = "cct", .n = 2, .max = 255, .val = {128, 128}};
 static const char *const keys[] = {"CW", "WW"};
 static const char *const tags[] = {"cwhite", "wwhite", NULL};
-static const nd_light_lm lm = {&cw, tags, keys}; /* the calls: light_lm.c */
+static const nd_light_lm lm = {.l = &cw, .tags = tags, .keys = keys}; /* the calls: light_lm.c */
 
 static int f_load(nd_call *c) { return nd_light_lm_load(c, &lm); }
 static int f_status(nd_call *c) { return nd_light_lm_status(c, &lm); }

@@ -10,7 +10,7 @@
 static nd_light dim = {.name = "dimmer", .n = 1, .max = 255, .val = {128}};
 static const char *const keys[] = {"X"};
 static const char *const tags[] = {"dim_1", NULL};
-static const nd_light_lm lm = {&dim, tags, keys}; /* the calls: light_lm.c */
+static const nd_light_lm lm = {.l = &dim, .tags = tags, .keys = keys}; /* the calls: light_lm.c */
 
 static int f_load(nd_call *c) { return nd_light_lm_load(c, &lm); }
 static int f_status(nd_call *c) { return nd_light_lm_status(c, &lm); }

@@ -14,8 +14,6 @@
 #include "nodus/pins.h"
 #include "nodus/task.h"
 
-#define SMOOTH_MS 300 /* micrOS: 0.3 s */
-
 static int show(nd_light *l, const int *v);
 static nd_light rgb = {.name = "neopixel", .n = 3, .max = 255, .val = {100, 100, 100}, .show = show};
 static uint8_t px[ND_PIXEL_MAX * 3]; /* the frame last sent */
@@ -28,17 +26,23 @@ static int show(nd_light *l, const int *v)
     return nd_pixel_show(l->pin[0], px, (size_t)ledcnt, 3);
 }
 static const char *const keys[] = {"R", "G", "B"};
-static const char *const tags[] = {"neop", NULL};
+static const char *const tags[] = {"neop", NULL}; /* one pin drives all three channels */
 
-static int load_pins(nd_call *c, int a0, bool cache)
+static void stop_effect(nd_light *l) { gen++; }
+
+static int status_br(nd_call *c, nd_light *l)
 {
-    if (a0 < 0 ? nd_pin_bind(c, "neop", &rgb.pin[0]) : nd_pin_bind_arg(c, "neop", a0, &rgb.pin[0]))
-        return ND_ERR;
-    gen++;
-    return nd_light_init(c, &rgb, cache);
+    if (nd_dict_set(c->arena, c->ret, "BR", nd_float(c->arena, nd_light_br(l))) != ND_OK)
+        return nd_fail(c, "memory allocation failed");
+    return ND_OK;
 }
 
-static int ready(nd_call *c) { return rgb.ready ? ND_OK : load_pins(c, -1, true); }
+/* colour, toggle, brightness, transition: the shared calls (light_lm.c),
+** which stop a running effect through on_change */
+static const nd_light_lm lm = {.l = &rgb, .tags = tags, .keys = keys, .on_change = stop_effect,
+                               .on_status = status_br};
+
+static int ready(nd_call *c) { return nd_light_lm_ready(c, &lm); }
 
 static int f_load(nd_call *c)
 {
@@ -48,76 +52,15 @@ static int f_load(nd_call *c)
     if (n < 1 || n > ND_PIXEL_MAX) return nd_fail(c, "ledcnt=%lld out of range 1..%d", (long long)n, ND_PIXEL_MAX);
     nd_arg_bool(c, 2, &cache);
     ledcnt = (int)n;
-    if (load_pins(c, 1, cache)) return ND_ERR;
+    if (nd_light_lm_bind(c, &lm, 1, cache)) return ND_ERR;
     return nd_ret_str(c, "CACHE: %s, LED CNT: %d", cache ? "True" : "False", ledcnt);
 }
 
-static int f_status(nd_call *c)
-{
-    if (ready(c) || nd_light_status(c, &rgb, keys)) return ND_ERR;
-    if (nd_dict_set(c->arena, c->ret, "BR", nd_float(c->arena, nd_light_br(&rgb))) != ND_OK)
-        return nd_fail(c, "memory allocation failed");
-    return ND_OK;
-}
-
-static int f_color(nd_call *c)
-{
-    gen++;
-    int v[3];
-    bool smooth;
-    if (ready(c)) return ND_ERR;
-    for (int i = 0; i < 3; i++)
-        if (nd_light_arg(c, &rgb, i, rgb.val[i], &v[i])) return ND_ERR;
-    nd_arg_bool(c, 3, &smooth);
-    if (nd_light_set(c, &rgb, v, smooth ? SMOOTH_MS : 0)) return ND_ERR;
-    return f_status(c);
-}
-
-static int f_toggle(nd_call *c)
-{
-    gen++;
-    bool smooth;
-    if (ready(c)) return ND_ERR;
-    nd_arg_bool(c, 1, &smooth);
-    int st = -1;
-    if (!nd_arg_is_none(c, 0)) {
-        bool b;
-        nd_arg_bool(c, 0, &b);
-        st = b;
-    }
-    if (nd_light_toggle(c, &rgb, st, smooth ? SMOOTH_MS : 0)) return ND_ERR;
-    return f_status(c);
-}
-
-static int f_brightness(nd_call *c)
-{
-    gen++;
-    if (ready(c)) return ND_ERR;
-    if (nd_arg_is_none(c, 0)) return nd_ret_str(c, "%g %%", nd_light_br(&rgb));
-    int64_t p;
-    bool smooth;
-    if (nd_arg_int(c, 0, &p)) return ND_ERR;
-    if (p < 0 || p > 100) return nd_fail(c, "Percent is out of range: 0-100");
-    nd_arg_bool(c, 1, &smooth);
-    if (nd_light_brightness(c, &rgb, (int)p, smooth ? SMOOTH_MS : 0)) return ND_ERR;
-    return f_status(c);
-}
-
-static int f_transition(nd_call *c)
-{
-    gen++;
-    int v[3];
-    double sec;
-    bool wake;
-    if (ready(c)) return ND_ERR;
-    for (int i = 0; i < 3; i++)
-        if (nd_light_arg(c, &rgb, i, rgb.val[i], &v[i])) return ND_ERR;
-    if (nd_arg_float(c, 3, &sec)) return ND_ERR;
-    if (sec < 0 || sec > 3600) return nd_fail(c, "sec=%g out of range 0..3600", sec);
-    nd_arg_bool(c, 4, &wake);
-    if (nd_light_transition(c, &rgb, v, (uint32_t)(sec * 1000), wake)) return ND_ERR;
-    return nd_ret_str(c, "Starting transition");
-}
+static int f_status(nd_call *c) { return nd_light_lm_status(c, &lm); }
+static int f_color(nd_call *c) { return nd_light_lm_set(c, &lm); }
+static int f_toggle(nd_call *c) { return nd_light_lm_toggle(c, &lm); }
+static int f_brightness(nd_call *c) { return nd_light_lm_brightness(c, &lm); }
+static int f_transition(nd_call *c) { return nd_light_lm_transition(c, &lm); }
 
 /* ---- segment and effects ------------------------------------------------ */
 

@@ -10,7 +10,7 @@
 static nd_light rgb = {.name = "rgb", .n = 3, .max = 255, .val = {197, 35, 10}};
 static const char *const keys[] = {"R", "G", "B"};
 static const char *const tags[] = {"redgb", "rgreenb", "rgbue", NULL};
-static const nd_light_lm lm = {&rgb, tags, keys}; /* the calls: light_lm.c */
+static const nd_light_lm lm = {.l = &rgb, .tags = tags, .keys = keys}; /* the calls: light_lm.c */
 
 static int f_load(nd_call *c) { return nd_light_lm_load(c, &lm); }
 static int f_status(nd_call *c) { return nd_light_lm_status(c, &lm); }

@@ -3,8 +3,10 @@
  * A shell command ("system info", "notify 'hi there'") travels as
  * GET /rest/<words joined by '/'>, each word with micrOS's escapes so the
  * node's REST tokeniser (micros-compat 4.3) gets back exactly the words.
- * Replies are {"result": ..., "state": bool}. The config endpoints want the
- * node password in the x-micros-auth header; it is kept in sessionStorage.
+ * Replies are {"result": ..., "state": bool}. The config endpoints (and, in
+ * auth mode, /events, /metrics, /fs and commands beyond loaded modules) want
+ * the node password in the x-micros-auth header; it is kept in sessionStorage
+ * once the user gave it on the Config or Files page.
  * Plain script (no modules, no framework): everything hangs off window.nodus.
  */
 (function () {
@@ -67,9 +69,13 @@
     return data;
   }
 
-  /* Run a shell command on the node: resolves to {result, state}. */
+  /* Run a shell command on the node: resolves to {result, state}. With a
+   * password given in this tab the call is authenticated: in auth mode the
+   * node then runs any command, not only loaded modules' functions. */
   async function rest(line, opts) {
-    var resp = await fetch(restPath(line), Object.assign({ cache: 'no-store' }, opts || {}));
+    var o = Object.assign({ cache: 'no-store' }, opts || {});
+    o.headers = authHeaders(o.headers);
+    var resp = await fetch(restPath(line), o);
     return readJSON(resp);
   }
 
@@ -78,7 +84,7 @@
     return readJSON(resp);
   }
 
-  /* ---- auth for /config (x-micros-auth) ---- */
+  /* ---- the password (x-micros-auth) ---- */
   var PWD_KEY = 'nodus.pwd';
   function password() {
     try { return sessionStorage.getItem(PWD_KEY); } catch (e) { return null; }

@@ -135,34 +135,72 @@
     }
   }
 
-  /* EventSource retries by itself after a dropped stream; when the node
-   * answers with an error instead (door restarting, 503) it gives up, so
-   * reconnect with a growing delay. */
-  var conn = document.getElementById('conn'), es = null, backoff = 1000;
+  /* The stream is read with fetch() rather than EventSource, which cannot
+   * send the x-micros-auth header that /events wants in auth mode. A dropped
+   * stream reconnects with a growing delay; a 401 asks for the password
+   * (kept for this tab, like the Config and Files pages do). */
+  var conn = document.getElementById('conn'), backoff = 1000;
   function setConn(up, text) {
     conn.className = 'conn ' + (up ? 'up' : 'down');
     conn.textContent = 'live: ' + text;
   }
-  function parse(ev) {
-    try { return JSON.parse(ev.data); } catch (e) { return null; }
+  function dispatch(block) {
+    var ev = 'message', data = '';
+    block.split('\n').forEach(function (line) {
+      if (line.indexOf('event: ') === 0) ev = line.slice(7);
+      else if (line.indexOf('data: ') === 0) data += line.slice(6);
+    });
+    var d;
+    try { d = JSON.parse(data); } catch (e) { return; }
+    if (ev === 'task') onTask(d);
+    else if (ev === 'log') addLive('log', '', String(d.line));
+    else if (ev === 'state') onState(d);
   }
-  function connect() {
-    if (!window.EventSource) { setConn(false, 'not supported by this browser'); return; }
-    es = new EventSource('/events');
-    es.onopen = function () { backoff = 1000; setConn(true, 'connected'); };
-    es.addEventListener('task', function (ev) { var d = parse(ev); if (d) onTask(d); });
-    es.addEventListener('log', function (ev) { var d = parse(ev); if (d) addLive('log', '', String(d.line)); });
-    es.addEventListener('state', function (ev) { var d = parse(ev); if (d) onState(d); });
-    es.onerror = function () {
-      if (es.readyState === EventSource.CLOSED) {
-        setConn(false, 'reconnecting in ' + Math.round(backoff / 1000) + ' s');
-        setTimeout(connect, backoff);
-        backoff = Math.min(backoff * 2, 30000);
-      } else {
-        setConn(false, 'reconnecting…');
+  function retry(text) {
+    setConn(false, text + ', reconnecting in ' + Math.round(backoff / 1000) + ' s');
+    setTimeout(connect, backoff);
+    backoff = Math.min(backoff * 2, 30000);
+  }
+  async function connect() {
+    var resp;
+    try {
+      resp = await fetch('/events', { cache: 'no-store',
+        headers: nodus.authHeaders({ Accept: 'text/event-stream' }) });
+    } catch (e) { retry('no connection'); return; }
+    if (resp.status === 401) { /* auth on: ask here (a tab keeps its own password) */
+      var had = !!nodus.password();
+      nodus.setPassword(null);
+      setConn(false, had ? 'wrong password' : 'password needed');
+      document.getElementById('live-auth').hidden = false;
+      return;
+    }
+    if (!resp.ok || !resp.body) { retry('HTTP ' + resp.status); return; }
+    backoff = 1000;
+    setConn(true, 'connected');
+    var reader = resp.body.getReader(), dec = new TextDecoder(), buf = '';
+    try {
+      for (;;) {
+        var r = await reader.read();
+        if (r.done) break;
+        buf += dec.decode(r.value, { stream: true }).replace(/\r\n/g, '\n');
+        var k;
+        while ((k = buf.indexOf('\n\n')) >= 0) {
+          dispatch(buf.slice(0, k));
+          buf = buf.slice(k + 2);
+        }
       }
-    };
+    } catch (e) { /* dropped */ }
+    retry('stream ended');
   }
+
+  document.getElementById('live-auth').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    nodus.setPassword(document.getElementById('live-pwd').value);
+    document.getElementById('live-pwd').value = '';
+    document.getElementById('live-auth').hidden = true;
+    backoff = 1000;
+    connect();
+  });
 
   loadModules();
   connect();

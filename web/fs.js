@@ -99,7 +99,7 @@
   async function usage() {
     var out = document.getElementById('fs-usage'), meter = document.getElementById('fs-meter');
     try {
-      var u = await n.getJSON('/fs/usage');
+      var u = await n.getJSON('/fs/usage', { headers: n.authHeaders() });
       var total = (u.used || 0) + (u.free || 0);
       meter.max = total || 1;
       meter.value = u.used || 0;
@@ -140,16 +140,37 @@
     return [del, cancel];
   }
 
+  /* auth on: a link cannot send the password, so fetch the file with it and
+   * hand the browser the bytes (open in a tab, or save under its name). */
+  async function withPassword(ev) {
+    ev.preventDefault();
+    var a = ev.currentTarget;
+    var resp = await fetch(a.getAttribute('href'), { cache: 'no-store', headers: n.authHeaders() });
+    if (resp.status === 401) { refused(function () { a.click(); }, 'Reading files'); return; }
+    if (!resp.ok) { say('Cannot read ' + a.getAttribute('href') + ': HTTP ' + resp.status, true); return; }
+    var url = URL.createObjectURL(await resp.blob());
+    var tmp = el('a', { href: url });
+    if (a.hasAttribute('download')) tmp.setAttribute('download', a.getAttribute('download'));
+    else tmp.setAttribute('target', '_blank');
+    document.body.appendChild(tmp);
+    tmp.click();
+    tmp.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
   function row(f) {
     var path = String(f.path);
     var name = path.slice(path.lastIndexOf('/') + 1);
     var href = served(path) ? '/user_data/' + encodeURIComponent(name) : null;
     var act = el('td', { class: 'act' });
     if (href) {
-      act.appendChild(el('a', { href: href, target: '_blank', rel: 'noopener', class: 'open', text: 'Open',
-        'aria-label': 'Open ' + name }));
-      act.appendChild(el('a', { href: href, download: name, class: 'download', text: 'Download',
-        'aria-label': 'Download ' + name }));
+      var open = el('a', { href: href, target: '_blank', rel: 'noopener', class: 'open', text: 'Open',
+        'aria-label': 'Open ' + name });
+      var down = el('a', { href: href, download: name, class: 'download', text: 'Download',
+        'aria-label': 'Download ' + name });
+      if (authOn) [open, down].forEach(function (a) { a.addEventListener('click', withPassword); });
+      act.appendChild(open);
+      act.appendChild(down);
     }
     if (writable(cur)) deleteButton(path, name).forEach(function (b) { act.appendChild(b); });
     return el('tr', { 'data-path': path },
@@ -172,7 +193,8 @@
     if (cur === null) return;
     var seq = ++listSeq, dir = cur;
     try {
-      var resp = await fetch('/fs/list', { method: 'POST', body: dir, cache: 'no-store' });
+      var resp = await fetch('/fs/list', { method: 'POST', body: dir, cache: 'no-store',
+                                           headers: n.authHeaders() });
       var data = await n.readJSON(resp);
       if (seq !== listSeq) return;
       if (!Array.isArray(data)) throw new Error('unexpected reply: ' + n.pretty(data).slice(0, 200));
@@ -317,14 +339,24 @@
   dirSel.addEventListener('change', function () { say('', false); selectDir(dirSel.value); });
   document.getElementById('fs-reload').addEventListener('click', function () { say('', false); refresh(); });
 
+  /* With auth on even reading wants the password: it is asked once, up front. */
   async function start() {
-    usage();
     try {
       var info = await n.getJSON('/rest');
       authOn = !!(info && info.result && info.result.auth);
     } catch (e) { /* not fatal: a 401 still asks for the password */ }
+    if (authOn && !n.password()) {
+      askPassword(start, 'Reading files needs the node password.', false);
+      return;
+    }
     try {
-      var d = await n.getJSON('/fs/dirs');
+      var resp = await fetch('/fs/dirs', { cache: 'no-store', headers: n.authHeaders() });
+      if (resp.status === 401) {
+        refused(start, 'Reading files');
+        return;
+      }
+      var d = await n.readJSON(resp);
+      usage();
       dirs = Array.isArray(d) ? d.filter(function (x) { return Array.isArray(x) && typeof x[0] === 'string'; }) : [];
     } catch (e) {
       document.getElementById('load-err').textContent = 'Cannot read /fs/dirs: ' + e.message;

@@ -58,15 +58,24 @@ int nd_light_status(nd_call *c, nd_light *l, const char *const *keys);
 /* Check an argument against 0..max: fails the call with a clear message. */
 int nd_light_arg(nd_call *c, nd_light *l, int argi, int dflt, int *out);
 
-/* ---- the calls of a plain PWM light module (rgb, cct, dimmer) ----------
-** One light of l->n channels on the pins named by tags (NULL-ended), status
-** keys in keys. Arguments follow micrOS's LMs: load pin... cache; set
+/* ---- the calls of a light module (rgb, cct, dimmer, neopixel) ----------
+** One light of l->n channels on the pins named by tags (NULL-ended, one pin
+** per tag: rgb has three, neopixel's one strip pin carries all channels),
+** status keys in keys. Arguments follow micrOS's LMs: load pin... cache; set
 ** v... smooth; toggle state smooth; brightness percent smooth; transition
-** v... sec wake. Pins are booked on first use when load was not called. */
+** v... sec wake. Pins are booked on first use when load was not called.
+** Write it with designated initializers: the hooks are optional. */
 typedef struct nd_light_lm {
     nd_light *l;
     const char *const *tags;
     const char *const *keys;
+    /* Called when the light is (re)loaded and at the start of every set,
+    ** toggle, brightness and transition, even one refused afterwards:
+    ** neopixel stops its running effect there. NULL: nothing. */
+    void (*on_change)(nd_light *l);
+    /* Adds the module's own keys to the status dict in c->ret (neopixel:
+    ** BR); ND_OK or a failed call. NULL: nothing. */
+    int (*on_status)(nd_call *c, nd_light *l);
 } nd_light_lm;
 
 int nd_light_lm_load(nd_call *c, const nd_light_lm *m);
@@ -75,5 +84,11 @@ int nd_light_lm_set(nd_call *c, const nd_light_lm *m);
 int nd_light_lm_toggle(nd_call *c, const nd_light_lm *m);
 int nd_light_lm_brightness(nd_call *c, const nd_light_lm *m);
 int nd_light_lm_transition(nd_call *c, const nd_light_lm *m);
+/* For a module with its own load or calls (neopixel): book the pins, from
+** arguments a0.. (None: the pin map) or, a0 < 0, from the pin map, then
+** restore the cache (when cache) and show the state. */
+int nd_light_lm_bind(nd_call *c, const nd_light_lm *m, int a0, bool cache);
+/* nd_light_lm_bind(c, m, -1, true) unless the light is loaded already. */
+int nd_light_lm_ready(nd_call *c, const nd_light_lm *m);
 
 #endif

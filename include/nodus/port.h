@@ -25,7 +25,17 @@ int64_t nd_port_wall_ms(void);  /* OS wall clock, ms since 1970-01-01 UTC */
 
 /* ---- storage: paths are relative to the node's state directory --------- */
 /* The state directory is chosen once at start (nd_fs_set_root). Relative
-** paths may contain '/', never "..": the port refuses to leave the root. */
+** paths may contain '/', never "..": the port refuses to leave the root.
+**
+** Served trees: web/ and modules/ are read and written for remote users (the
+** web door's static files and /fs endpoints). Under them no nd_fs_* call
+** follows a symbolic link, in any component of the path (web/ and modules/
+** themselves included), and the check cannot race with a link swapped in:
+**   - a link is as if absent for stat, size, read, read_at, list (skipped),
+**     remove and as a rename source: ND_ENOTFOUND, nothing behind it read;
+**   - write_atomic, append, mkdir and rename never write through a link
+**     and never replace one (ND_EIO or ND_ENOTFOUND).
+** Elsewhere (config/, data/, logs/) links the operator placed are followed. */
 int nd_fs_set_root(const char *dir); /* creates it and config/ data/ logs/ modules/ web/ */
 const char *nd_fs_root(void);
 /* Read a whole file into buf (at most cap-1 bytes, NUL-terminated). *n gets

@@ -16,6 +16,14 @@
 ** file, fsync, rename), so a power cut leaves either the old or the new file;
 ** a leftover temp file from an interrupted save is removed at load.
 **
+** Every change is a transaction (nd_cfg_begin/commit; a lone set opens its
+** own): values are staged in memory with a duplicate of the store to return
+** to, the commit renders the new file (its size is known before any write),
+** writes offloaded key files and then node_config.json, and on any failure
+** restores the duplicate and the key files it already wrote. Before this, a
+** failed save left the new values in memory, and the next save (another key,
+** shutdown) wrote what the client had been told failed.
+**
 ** --set overrides live in a second object that is consulted first by every
 ** getter and never written. The offloaded key (guimeta) keeps "..." in the
 ** JSON file and its real value in config/.<key>.key, as micrOS does.
@@ -47,6 +55,15 @@ struct nd_cfg {
     cJSON *ovr;   /* --set overrides, typed like obj; never saved */
     char **off;   /* per schema index: cached content of an offloaded key, or NULL */
     char problems[PROBLEMS_MAX];
+    /* The open transaction (nd_cfg_begin). Per schema index: the value the
+    ** member had before the key's first set (see swap_values) and its
+    ** detached --set override, both put back by a failed commit, and an
+    ** offloaded value staged for the commit. dirty: obj changed, so
+    ** node_config.json must be written (a commit that changed nothing
+    ** writes nothing). */
+    bool txn, dirty;
+    cJSON **was, **was_ovr;
+    char **stage;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -482,7 +499,10 @@ nd_cfg *nd_cfg_new(void)
     if (!c) return NULL;
     c->ovr = cJSON_CreateObject();
     c->off = calloc(nd_cfg_schema_count(), sizeof *c->off);
-    if (!c->ovr || !c->off || fill_defaults(c) != ND_OK) {
+    c->stage = calloc(nd_cfg_schema_count(), sizeof *c->stage);
+    c->was = calloc(nd_cfg_schema_count(), sizeof *c->was);
+    c->was_ovr = calloc(nd_cfg_schema_count(), sizeof *c->was_ovr);
+    if (!c->ovr || !c->off || !c->stage || !c->was || !c->was_ovr || fill_defaults(c) != ND_OK) {
         nd_cfg_free(c);
         return NULL;
     }
@@ -497,6 +517,14 @@ void nd_cfg_free(nd_cfg *c)
     if (c->off)
         for (size_t i = 0; i < nd_cfg_schema_count(); i++) free(c->off[i]);
     free(c->off);
+    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+        if (c->stage) free(c->stage[i]);
+        if (c->was) cJSON_Delete(c->was[i]);
+        if (c->was_ovr) cJSON_Delete(c->was_ovr[i]);
+    }
+    free(c->stage);
+    free(c->was);
+    free(c->was_ovr);
     free(c);
 }
 
@@ -504,34 +532,233 @@ const char *nd_cfg_problems(const nd_cfg *c) { return c ? c->problems : ""; }
 
 /* ---- save ------------------------------------------------------------- */
 
+/* The file text of the store into b (capacity ND_CFG_FILE_MAX): b->overflow
+** means the file would be larger than the loader accepts. */
+static void render_file(const nd_cfg *c, nd_buf *b)
+{
+    nd_buf_puts(b, "{\n");
+    for (const cJSON *it = c->obj->child; it && !b->overflow; it = it->next) {
+        const nd_cfg_key *k = nd_cfg_schema_find(it->string);
+        nd_buf_puts(b, "  ");
+        put_json_str(b, it->string);
+        nd_buf_puts(b, ": ");
+        if (k && k->type == ND_CFG_STR) {
+            put_json_str(b, it->valuestring);
+        } else if (k && k->type == ND_CFG_BOOL) {
+            nd_buf_puts(b, cJSON_IsTrue(it) ? "true" : "false");
+        } else if (k && k->type == ND_CFG_INT) {
+            nd_buf_printf(b, "%lld", (long long)it->valuedouble);
+        } else if (k) {
+            nd_render_float(b, it->valuedouble);
+        } else {
+            put_json(b, it);
+        }
+        nd_buf_puts(b, it->next ? ",\n" : "\n");
+    }
+    nd_buf_puts(b, "}\n");
+}
+
 int nd_cfg_save(nd_cfg *c)
 {
+    if (c->txn) return ND_EINVAL; /* staged values are saved by nd_cfg_commit only */
     nd_buf b;
     nd_buf_init(&b, ND_CFG_FILE_MAX);
-    nd_buf_puts(&b, "{\n");
-    for (const cJSON *it = c->obj->child; it && !b.overflow; it = it->next) {
-        const nd_cfg_key *k = nd_cfg_schema_find(it->string);
-        nd_buf_puts(&b, "  ");
-        put_json_str(&b, it->string);
-        nd_buf_puts(&b, ": ");
-        if (k && k->type == ND_CFG_STR) {
-            put_json_str(&b, it->valuestring);
-        } else if (k && k->type == ND_CFG_BOOL) {
-            nd_buf_puts(&b, cJSON_IsTrue(it) ? "true" : "false");
-        } else if (k && k->type == ND_CFG_INT) {
-            nd_buf_printf(&b, "%lld", (long long)it->valuedouble);
-        } else if (k) {
-            nd_render_float(&b, it->valuedouble);
-        } else {
-            put_json(&b, it);
-        }
-        nd_buf_puts(&b, it->next ? ",\n" : "\n");
-    }
-    nd_buf_puts(&b, "}\n");
+    render_file(c, &b);
     /* a file the next load would refuse must not be written */
     int rc = b.overflow ? ND_ELIMIT : nd_fs_write_atomic(ND_CFG_PATH, b.p, b.n);
     nd_buf_free(&b);
     return rc;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+int nd_cfg_begin(nd_cfg *c)
+{
+    if (!c || c->txn) return ND_EINVAL;
+    c->txn = true;
+    c->dirty = false;
+    return ND_OK;
+}
+
+/* Exchange the values of two scalar items, not their keys or places: a
+** member takes a new value in place (its schema position is the file's
+** order), and a string buffer only moves between items, so a pointer to it
+** (nd_cfg_str) stays valid as long as the value is in either. */
+static void swap_values(cJSON *a, cJSON *b)
+{
+    int ka = a->type & cJSON_StringIsConst, kb = b->type & cJSON_StringIsConst;
+    int ta = a->type & ~cJSON_StringIsConst;
+    a->type = (b->type & ~cJSON_StringIsConst) | ka;
+    b->type = ta | kb;
+    char *s = a->valuestring;
+    a->valuestring = b->valuestring;
+    b->valuestring = s;
+    int i = a->valueint;
+    a->valueint = b->valueint;
+    b->valueint = i;
+    double d = a->valuedouble;
+    a->valuedouble = b->valuedouble;
+    b->valuedouble = d;
+}
+
+/* Close the transaction; undo = put every member and override back. */
+static void txn_end(nd_cfg *c, bool undo)
+{
+    if (!c->txn) return;
+    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+        if (c->was[i] && undo) { /* the original value returns to the member */
+            cJSON *cur = cJSON_GetObjectItemCaseSensitive(c->obj, nd_cfg_schema_at(i)->name);
+            if (cur) swap_values(cur, c->was[i]);
+        }
+        cJSON_Delete(c->was[i]);
+        c->was[i] = NULL;
+        if (c->was_ovr[i] && undo)
+            cJSON_AddItemToArray(c->ovr, c->was_ovr[i]); /* keeps its key; order is free */
+        else
+            cJSON_Delete(c->was_ovr[i]);
+        c->was_ovr[i] = NULL;
+        free(c->stage[i]);
+        c->stage[i] = NULL;
+    }
+    c->txn = c->dirty = false;
+}
+
+void nd_cfg_rollback(nd_cfg *c)
+{
+    if (c) txn_end(c, true);
+}
+
+/* Put an offloaded key's file back to its committed content (c->off). */
+static int off_restore(const nd_cfg_key *k, const char *committed)
+{
+    char path[96];
+    off_path(k, path, sizeof path);
+    if (!committed) {
+        int rc = nd_fs_remove(path);
+        return rc == ND_ENOTFOUND ? ND_OK : rc;
+    }
+    return nd_fs_write_atomic(path, committed, strlen(committed));
+}
+
+/* Offloaded key files written by this commit are put back (failure path).
+** One that cannot be restored keeps the new value, and memory follows it so
+** that both agree; err then says so. */
+static void off_undo(nd_cfg *c, size_t upto, char *err, size_t errn)
+{
+    for (size_t i = 0; i < upto; i++) {
+        if (!c->stage[i]) continue;
+        const nd_cfg_key *k = nd_cfg_schema_at(i);
+        if (off_restore(k, c->off[i]) == ND_OK) continue;
+        free(c->off[i]);
+        c->off[i] = c->stage[i]; /* on disk now: the truth */
+        c->stage[i] = NULL;
+        size_t len = err ? strlen(err) : 0;
+        if (err && len < errn)
+            snprintf(err + len, errn - len, " (config/.%s.key kept the new value)", k->name);
+    }
+}
+
+int nd_cfg_commit(nd_cfg *c, char *err, size_t errn)
+{
+    seterr(err, errn, "%s", "");
+    if (!c || !c->txn) return ND_EINVAL;
+    /* 1. the whole new file, in memory: its size is known before anything
+    **    is written, so an oversized change leaves no trace */
+    nd_buf b;
+    nd_buf_init(&b, ND_CFG_FILE_MAX);
+    if (c->dirty) render_file(c, &b);
+    if (b.overflow) {
+        nd_buf_free(&b);
+        txn_end(c, true);
+        seterr(err, errn, "node_config.json would be larger than %d bytes (the config file limit): "
+                          "nothing was applied", ND_CFG_FILE_MAX);
+        return ND_ELIMIT;
+    }
+    /* 2. offloaded key files (config/.<key>.key), then 3. node_config.json;
+    **    a failure undoes the files already written and the memory */
+    size_t nk = nd_cfg_schema_count();
+    for (size_t i = 0; i < nk; i++) {
+        if (!c->stage[i]) continue;
+        char path[96];
+        off_path(nd_cfg_schema_at(i), path, sizeof path);
+        int rc = nd_fs_write_atomic(path, c->stage[i], strlen(c->stage[i]));
+        if (rc != ND_OK) {
+            seterr(err, errn, "%s could not be written (%s): nothing was applied", path,
+                   nd_strerror(rc));
+            off_undo(c, i, err, errn);
+            nd_buf_free(&b);
+            txn_end(c, true);
+            return ND_EIO;
+        }
+    }
+    if (c->dirty) {
+        int rc = nd_fs_write_atomic(ND_CFG_PATH, b.p, b.n);
+        if (rc != ND_OK) {
+            seterr(err, errn, "node_config.json could not be written (%s): nothing was applied",
+                   nd_strerror(rc));
+            off_undo(c, nk, err, errn);
+            nd_buf_free(&b);
+            txn_end(c, true);
+            return ND_EIO;
+        }
+    }
+    nd_buf_free(&b);
+    for (size_t i = 0; i < nk; i++) {
+        if (!c->stage[i]) continue;
+        free(c->off[i]);
+        c->off[i] = c->stage[i];
+        c->stage[i] = NULL;
+    }
+    txn_end(c, false);
+    return ND_OK;
+}
+
+size_t nd_cfg_json_nuls(const char *p, size_t n, bool *mark, size_t cap)
+{
+    size_t i = 0, marked = 0, member = 0;
+    int depth = 0;
+    bool in_str = false, want_key = false, any = false;
+    while (i < n && p[i] != '{') i++; /* white space or a BOM before the object */
+    for (; i < n; i++) {
+        char ch = p[i];
+        if (in_str) {
+            bool nul = ch == 0;
+            if (ch == '\\' && i + 1 < n) {
+                nul = p[i + 1] == 'u' && n - i >= 6 && memcmp(p + i + 2, "0000", 4) == 0;
+                i++; /* the escaped character cannot end the string */
+            } else if (ch == '"') {
+                in_str = false;
+            }
+            if (nul && any && member < cap && !mark[member]) {
+                mark[member] = true;
+                marked++;
+            }
+            continue;
+        }
+        switch (ch) {
+        case '"':
+            in_str = true;
+            if (depth == 1 && want_key) { /* a member's key opens */
+                member += any;
+                any = true;
+                want_key = false;
+            }
+            break;
+        case '{':
+        case '[':
+            if (++depth == 1) want_key = true;
+            break;
+        case '}':
+        case ']':
+            if (--depth <= 0) return marked;
+            break;
+        case ',':
+            if (depth == 1) want_key = true;
+            break;
+        default: break;
+        }
+    }
+    return marked;
 }
 
 /* ---- load ------------------------------------------------------------- */
@@ -684,6 +911,25 @@ static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
     return rc;
 }
 
+/* cJSON ends a string at a \u0000 escape, so the text after it would be
+** dropped without a word: say so, and keep the original as .bad. */
+static void nul_problems(nd_cfg *c, const cJSON *root, const char *buf, size_t n, bool *repair,
+                         bool *rewrite)
+{
+    size_t cnt = (size_t)cJSON_GetArraySize(root);
+    bool *mark = cnt ? calloc(cnt, sizeof *mark) : NULL;
+    if (!mark) return;
+    if (nd_cfg_json_nuls(buf, n, mark, cnt)) {
+        size_t i = 0;
+        for (const cJSON *it = root->child; it && i < cnt; it = it->next, i++)
+            if (mark[i])
+                problem(c, "node_config.json: %s holds \\u0000 (NUL), which nodus cannot store: "
+                           "cut there, original kept as node_config.json.bad", it->string);
+        *repair = *rewrite = true;
+    }
+    free(mark);
+}
+
 int nd_cfg_load(nd_cfg *c)
 {
     c->problems[0] = 0;
@@ -727,6 +973,7 @@ int nd_cfg_load(nd_cfg *c)
             rewrite = quarantine(c, "is not a JSON object");
         } else {
             rewrite = false;
+            nul_problems(c, root, buf, n, &repair, &rewrite);
             rc = merge(c, root, &repair, &rewrite);
             if (rc != ND_OK) {
                 cJSON_Delete(root);
@@ -752,63 +999,73 @@ int nd_cfg_load(nd_cfg *c)
 
 /* ---- setters ---------------------------------------------------------- */
 
-/* Store a typed item for k: validate, write an offloaded key's file, or
-** replace the member and save; on a failed save the old value comes back, so
-** memory and file agree. Takes ownership of nv. */
-static int put_value(nd_cfg *c, const nd_cfg_key *k, cJSON *nv, bool check, bool save, char *err,
-                     size_t errn)
+/* Stage a typed item for k in the open transaction: validate, then replace
+** the member (or, for an offloaded key, keep the text for the commit).
+** clear_ovr drops a --set override of the key, as a user's set does.
+** Takes ownership of nv; on an error nothing is staged. */
+static int stage_value(nd_cfg *c, const nd_cfg_key *k, cJSON *nv, bool check, bool clear_ovr,
+                       char *err, size_t errn)
 {
     int rc = check ? validate(k, nv, err, errn) : ND_OK;
     if (rc != ND_OK) {
         cJSON_Delete(nv);
         return rc;
     }
-    cJSON *ov = cJSON_DetachItemFromObjectCaseSensitive(c->ovr, k->name);
+    size_t ki = key_index(k);
+    cJSON *cur = cJSON_GetObjectItemCaseSensitive(c->obj, k->name);
     if (k->flags & ND_CFG_OFFLOAD) {
-        char path[96];
-        off_path(k, path, sizeof path);
         size_t n = strlen(nv->valuestring);
         char *copy = malloc(n + 1);
-        if (!copy || nd_fs_write_atomic(path, nv->valuestring, n) != ND_OK) {
-            free(copy);
+        if (!copy) {
             cJSON_Delete(nv);
-            if (ov) cJSON_AddItemToObject(c->ovr, k->name, ov);
-            seterr(err, errn, "%s could not be written", path);
-            return ND_EIO;
+            seterr(err, errn, "out of memory");
+            return ND_ENOMEM;
         }
         memcpy(copy, nv->valuestring, n + 1);
-        size_t ki = key_index(k);
-        free(c->off[ki]);
-        c->off[ki] = copy;
         cJSON_Delete(nv);
-        cJSON_Delete(ov);
-        return ND_OK;
-    }
-    cJSON *old = cJSON_GetObjectItemCaseSensitive(c->obj, k->name);
-    if (same(old, nv)) { /* "Saved" without wearing the flash */
+        free(c->stage[ki]);
+        c->stage[ki] = copy;
+    } else if (same(cur, nv)) {
+        cJSON_Delete(nv); /* "Saved" without wearing the flash */
+    } else if (!cur) { /* not reached: every schema key is a member (fill_defaults) */
         cJSON_Delete(nv);
-        cJSON_Delete(ov);
-        return ND_OK;
+        seterr(err, errn, "%s missing from the store", k->name);
+        return ND_EINVAL;
+    } else {
+        swap_values(cur, nv); /* nv now holds the value cur had */
+        if (c->was[ki])
+            cJSON_Delete(nv); /* a value staged earlier in this transaction */
+        else
+            c->was[ki] = nv; /* the original, for the way back */
+        c->dirty = true;
     }
-    /* a copy of the old value (a scalar) for the way back; obj_put replaces
-    ** in place, so the key keeps its schema position */
-    cJSON *keep = cJSON_Duplicate(old, true);
-    if (!keep || !obj_put(c->obj, k->name, nv)) {
-        cJSON_Delete(keep);
-        cJSON_Delete(nv);
-        if (ov) cJSON_AddItemToObject(c->ovr, k->name, ov);
-        seterr(err, errn, "out of memory");
-        return ND_ENOMEM;
+    if (clear_ovr) {
+        cJSON *ov = cJSON_DetachItemFromObjectCaseSensitive(c->ovr, k->name);
+        if (ov && !c->was_ovr[ki])
+            c->was_ovr[ki] = ov;
+        else
+            cJSON_Delete(ov);
     }
-    if (save && nd_cfg_save(c) != ND_OK) {
-        if (!obj_put(c->obj, k->name, keep)) cJSON_Delete(keep); /* no memory: nv stays, unsaved */
-        if (ov) cJSON_AddItemToObject(c->ovr, k->name, ov);
-        seterr(err, errn, "node_config.json could not be written");
-        return ND_EIO;
-    }
-    cJSON_Delete(keep);
-    cJSON_Delete(ov);
     return ND_OK;
+}
+
+/* One set: into the open transaction, or as a transaction of its own that
+** is committed at once (save) -- so a failed save leaves memory as it was.
+** save=false outside a transaction keeps the old contract: memory changes
+** now, node_config.json on the caller's nd_cfg_save (an offloaded key's
+** file is still written here). */
+static int set_one(nd_cfg *c, const nd_cfg_key *k, cJSON *nv, bool check, bool clear_ovr,
+                   bool save, char *err, size_t errn)
+{
+    if (c->txn) return stage_value(c, k, nv, check, clear_ovr, err, errn);
+    nd_cfg_begin(c); /* cannot fail: none is open */
+    int rc = stage_value(c, k, nv, check, clear_ovr, err, errn);
+    if (rc != ND_OK) {
+        nd_cfg_rollback(c);
+        return rc;
+    }
+    if (!save) c->dirty = false; /* the caller saves node_config.json */
+    return nd_cfg_commit(c, err, errn);
 }
 
 int nd_cfg_set_text(nd_cfg *c, const char *key, const char *text, char *err, size_t errn)
@@ -825,7 +1082,7 @@ int nd_cfg_set_text(nd_cfg *c, const char *key, const char *text, char *err, siz
         return rc;
     }
     if (rc != ND_OK) return rc;
-    return put_value(c, k, nv, true, true, err, errn);
+    return set_one(c, k, nv, true, true, true, err, errn);
 }
 
 int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, char *err,
@@ -867,7 +1124,7 @@ int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, c
         seterr(err, errn, "out of memory");
         return ND_ENOMEM;
     }
-    return put_value(c, k, nv, true, save, err, errn);
+    return set_one(c, k, nv, true, true, save, err, errn);
 }
 
 int nd_cfg_set_node(nd_cfg *c, const char *key, const char *text)
@@ -877,11 +1134,8 @@ int nd_cfg_set_node(nd_cfg *c, const char *key, const char *text)
     cJSON *nv = NULL;
     int rc = from_text(k, text ? text : "", &nv, NULL, 0);
     if (rc != ND_OK) return rc;
-    /* an override of a node-written key would hide the fresh value */
-    cJSON *ov = cJSON_DetachItemFromObjectCaseSensitive(c->ovr, k->name);
-    rc = put_value(c, k, nv, false, true, NULL, 0);
-    if (ov) cJSON_AddItemToObject(c->ovr, k->name, ov);
-    return rc;
+    /* a --set override of the key, if any, stays in effect for this run */
+    return set_one(c, k, nv, false, false, true, NULL, 0);
 }
 
 int nd_cfg_override(nd_cfg *c, const char *key, const char *text, char *err, size_t errn)

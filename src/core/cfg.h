@@ -15,6 +15,14 @@
 **
 ** --set overrides (nd_cfg_override) apply to this run only and are never
 ** written to the file.
+**
+** Changes are transactions: a set, or every set between nd_cfg_begin and
+** nd_cfg_commit, is saved as one, or not at all. A commit first renders the
+** whole new file in memory, so a config that would exceed ND_CFG_FILE_MAX is
+** refused before anything is written; a failed write (read-only or full
+** storage) puts memory, overrides and already-written offloaded key files
+** back as they were. Memory therefore always matches what was saved, and a
+** later save cannot write a change that was reported as failed.
 */
 #ifndef ND_CFG_H
 #define ND_CFG_H
@@ -27,7 +35,7 @@
 
 #define ND_CFG_PATH "config/node_config.json"
 #define ND_CFG_BAD_PATH "config/node_config.json.bad"
-#define ND_CFG_FILE_MAX (64 * 1024) /* larger files are refused as unparsable */
+#define ND_CFG_FILE_MAX (64 * 1024) /* larger files are refused as unparsable, and never written */
 #define ND_CFG_STR_MAX 4096         /* longest string value accepted */
 
 typedef enum { ND_CFG_STR, ND_CFG_BOOL, ND_CFG_INT, ND_CFG_FLOAT } nd_cfg_type;
@@ -66,8 +74,33 @@ void nd_cfg_free(nd_cfg *c);
 ** A missing file is not a problem: defaults are written. Returns ND_OK, or
 ** ND_EIO when the file could not be written back (the node still runs). */
 int nd_cfg_load(nd_cfg *c);
-/* Write the store atomically (nd_fs_write_atomic), overrides excluded. */
+/* Write the store atomically (nd_fs_write_atomic), overrides excluded.
+** ND_ELIMIT (nothing written) when the file would exceed ND_CFG_FILE_MAX;
+** ND_EINVAL while a transaction is open (its commit saves). */
 int nd_cfg_save(nd_cfg *c);
+
+/* Transactions. nd_cfg_begin opens one (ND_EINVAL when one is open
+** already; nothing is copied up front: each set keeps the value it
+** replaces). Setters called while it is open only stage their value
+** (validation errors are returned at once and stage nothing).
+** nd_cfg_commit writes what was staged -- offloaded key files, then
+** node_config.json, nothing when nothing changed -- and closes the
+** transaction either way:
+**  ND_OK      all applied and saved
+**  ND_ELIMIT  the file would exceed ND_CFG_FILE_MAX: nothing written, nothing applied
+**  ND_EIO     a write failed: every staged value undone in memory and on disk
+** err says which, e.g. "node_config.json could not be written (I/O error):
+** nothing was applied". nd_cfg_rollback drops the staged values. */
+int nd_cfg_begin(nd_cfg *c);
+int nd_cfg_commit(nd_cfg *c, char *err, size_t errn);
+void nd_cfg_rollback(nd_cfg *c);
+
+/* cJSON returns C strings, which end at a \u0000 escape (or a raw 0 byte):
+** the rest of that key or value would be lost without a word. For the JSON
+** object text p[0..n) that cJSON parsed, mark[i] is set when member i (text
+** order = cJSON's child order, duplicates included; i < cap) has a NUL in
+** its key or in any string of its value. Returns how many were marked. */
+size_t nd_cfg_json_nuls(const char *p, size_t n, bool *mark, size_t cap);
 
 /* Problems seen while loading, one per line ("" when none), e.g.
 ** "node_config.json unparsable (line 3): kept as node_config.json.bad, using defaults" */
@@ -84,11 +117,16 @@ int nd_cfg_override(nd_cfg *c, const char *key, const char *text, char *err, siz
 **  ND_EINVAL/ETYPE-> "Failed to save" (err holds the reason; for appwd the
 **                    micrOS text "Password must include [0-9] both [a-z][A-Z]
 **                    and length between 8-9 char.")
-**  ND_EIO         -> "Failed to save" (storage) */
+**  ND_ELIMIT      -> "Failed to save" (the file would exceed ND_CFG_FILE_MAX)
+**  ND_EIO         -> "Failed to save" (storage)
+** A failed save leaves the value (and its override) as it was. Inside a
+** transaction the value is only staged. */
 int nd_cfg_set_text(nd_cfg *c, const char *key, const char *text, char *err, size_t errn);
 /* The same from a typed value (REST /config POST). Ints are accepted for
-** floats; a string is converted like nd_cfg_set_text. save=false lets a
-** caller set several keys and save once. */
+** floats; a string is converted like nd_cfg_set_text (v->u.s.n must be its
+** real length: a NUL inside is refused). Inside a transaction (the way to
+** set several keys and save once) save is ignored; outside one, save=false
+** changes memory only and the caller must nd_cfg_save. */
 int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, char *err,
                      size_t errn);
 /* Set by the node itself (version, hwuid): no validation, saved. */

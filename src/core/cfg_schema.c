@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "icpeers.h"
 #include "pinmap.h"
 
 /* Upper bound standing for "unbounded": any int the store can hold exactly. */
@@ -95,7 +96,7 @@ static const nd_cfg_key schema[] = {
     /* micrOS keys, micrOS dump order */
     {"version", ND_CFG_STR, "n/a", N, 0, 0, NULL, "Firmware version, written by the node"},
     {"auth", ND_CFG_BOOL, "False", R, 0, 0, NULL,
-     "Require appwd in the shell; REST and ESP-NOW run only loaded modules"},
+     "Require appwd before anything but hello, loaded-module REST calls and UI files (README Security)"},
     {"staessid", ND_CFG_STR, "your_wifi_name", R, 0, 0, NULL,
      "Wi-Fi SSIDs to join, ';'-separated, tried in order"},
     {"stapwd", ND_CFG_STR, "your_wifi_passwd", R | S, 0, 0, NULL,
@@ -129,7 +130,7 @@ static const nd_cfg_key schema[] = {
     {"boothook", ND_CFG_STR, "n/a", R, 0, 0, NULL,
      "Commands run at boot, ';'-separated, # comments, $pwd is replaced by appwd"},
     {"aioqueue", ND_CFG_INT, "5", R, 1, 4096, NULL,
-     "Task queue size and shared client-slot count"},
+     "Task queue size and shared client-slot count (slots: at most 256)"},
     {"utc", ND_CFG_INT, "60", R, -720, 840, NULL, "UTC offset in minutes (used when tz is n/a)"},
     {"boostmd", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Run the CPU at its highest clock"},
     {"guimeta", ND_CFG_STR, "...", O, 0, 0, NULL,
@@ -161,8 +162,18 @@ static const nd_cfg_key schema[] = {
      "Static InterCon names: name=ip pairs, ';'-separated (checked after the learned cache)"},
     {"intercontout", ND_CFG_INT, "6000", 0, 100, 600000, NULL,
      "InterCon timeout per step (connect, prompt, reply) in ms"},
+    /* secret: a name=secret entry holds a password; checked by icpeers.c */
+    {"icpeers", ND_CFG_STR, "n/a", S, 0, 0, nd_icpeers_check,
+     "InterCon peers (host as written after >>) that get a password when they ask, "
+     "';'-separated: name (appwd), name=secret, * (any peer gets appwd, as micrOS); n/a: none"},
     {"mdns", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Announce <devfid>.local over mDNS"},
     {"logmax", ND_CFG_INT, "16384", 0, 1024, 1048576, NULL, "Most bytes kept per log file"},
+    {"authfails", ND_CFG_INT, "5", 0, 1, 1000, NULL,
+     "Failed logins from one address within a minute that lock it out (every door)"},
+    {"authlock_s", ND_CFG_INT, "60", 0, 1, 86400, NULL,
+     "Seconds an address stays locked out after too many failed logins"},
+    {"webevents_max", ND_CFG_INT, "4", 0, 0, 64, NULL,
+     "Most /events streams at once (their own pool: they take no client slot)"},
 };
 
 #undef R

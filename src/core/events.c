@@ -51,7 +51,13 @@ void nd_node_emit(struct nd_node *n, const char *kind, const char *json, size_t 
     memcpy(p + 7, kind, kl);
     memcpy(p + 7 + kl, "\ndata: ", 7);
     memcpy(p + 14 + kl, json, len);
+    /* the choke point: whatever built this JSON, no secret goes out (the
+    ** helpers already masked their strings before escaping and cutting them;
+    ** this catches any other caller). The byte after the JSON is room for
+    ** the NUL the masker writes: "\n\n" is put after it. */
+    len = nd_mask_secrets(n, p + 14 + kl, len, false);
     memcpy(p + 14 + kl + len, "\n\n", 2);
+    need = 14 + kl + len + 2;
     ev->len[slot] = (uint32_t)need;
     ev->seq++;
     /* a client a whole ring behind just lost its oldest event: count it now,
@@ -74,10 +80,22 @@ static void emit_buf(struct nd_node *n, const char *kind, nd_buf *b)
     nd_buf_free(b);
 }
 
-static void put_str(nd_buf *b, const char *s, size_t max)
+#define STR_MAX 1024 /* the longest string field of an event */
+
+/* A string field, masked (nd_mask_secrets) before it is cut to max and
+** JSON-escaped: a secret with a quote or backslash in it is caught in its
+** raw form, and one cut in half at max is masked too. */
+static void put_str(struct nd_node *n, nd_buf *b, const char *s, size_t max)
 {
-    size_t n = strlen(s);
-    nd_web_json_str(b, s, n > max ? max : n);
+    char tmp[STR_MAX + 1];
+    size_t len = strlen(s);
+    if (max > STR_MAX) max = STR_MAX;
+    bool cut = len > max;
+    if (cut) len = max;
+    memcpy(tmp, s, len);
+    tmp[len] = 0;
+    len = nd_mask_secrets(n, tmp, len, cut);
+    nd_web_json_str(b, tmp, len);
 }
 
 void nd_emit_task(struct nd_node *n, const char *tag, const char *out)
@@ -86,9 +104,9 @@ void nd_emit_task(struct nd_node *n, const char *tag, const char *out)
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"tag\": ");
-    put_str(&b, tag, 128);
+    put_str(n, &b, tag, 128);
     nd_buf_puts(&b, ", \"out\": ");
-    put_str(&b, out, 1024); /* a task keeps at most ND_TASK_OUT_MAX anyway */
+    put_str(n, &b, out, 1024); /* a task keeps at most ND_TASK_OUT_MAX anyway */
     nd_buf_putc(&b, '}');
     emit_buf(n, "task", &b);
 }
@@ -99,7 +117,7 @@ void nd_emit_log(struct nd_node *n, const char *line)
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"line\": ");
-    put_str(&b, line, 1024);
+    put_str(n, &b, line, 1024);
     nd_buf_putc(&b, '}');
     emit_buf(n, "log", &b);
 }
@@ -110,7 +128,7 @@ void nd_emit_task_state(struct nd_node *n, const char *tag, bool active)
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"task\", \"tag\": ");
-    put_str(&b, tag, 128);
+    put_str(n, &b, tag, 128);
     nd_buf_printf(&b, ", \"active\": %s}", active ? "true" : "false");
     emit_buf(n, "state", &b);
 }
@@ -121,11 +139,13 @@ void nd_emit_module(struct nd_node *n, const char *module)
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"module\", \"module\": ");
-    put_str(&b, module, 128);
+    put_str(n, &b, module, 128);
     nd_buf_putc(&b, '}');
     emit_buf(n, "state", &b);
 }
 
+/* Names only, never values: a config event must not carry a secret (nor
+** any value: a listener reads /config, which hides the secret keys). */
 void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys)
 {
     if (!n->ev_listeners) return;
@@ -134,7 +154,7 @@ void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys)
     nd_buf_puts(&b, "{\"what\": \"config\", \"keys\": [");
     for (int i = 0; i < nkeys; i++) {
         if (i) nd_buf_puts(&b, ", ");
-        put_str(&b, keys[i], 64);
+        put_str(n, &b, keys[i], 64);
     }
     nd_buf_puts(&b, "]}");
     emit_buf(n, "state", &b);

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "intercon.h"
 #include "node_int.h"
+#include "params.h"
 #include "sched.h"
 #include "task.h"
 #include "widget.h"
@@ -109,25 +110,43 @@ static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
         nd_buf_putc(out, '\n');
         return ND_X_OK;
     }
-    /* value = the remaining words joined by single spaces (micrOS) */
+    /* value = the remaining words joined by single spaces (micrOS). Other
+    ** bytes are kept exactly (a control character the shell let through
+    ** too); what cannot be kept -- a NUL, which would end the C string, or
+    ** more than the store takes -- is refused, never cut. */
     char val[ND_CFG_STR_MAX + 1];
     size_t vn = 0;
+    bool toolong = false;
     const char *p = c->w1.p, *e = c->local.p + c->local.n;
     while (p < e) {
         while (p < e && (*p == ' ' || *p == '\t')) p++;
         const char *s = p;
         while (p < e && *p != ' ' && *p != '\t') p++;
-        if (p > s) {
-            if (vn && vn < ND_CFG_STR_MAX) val[vn++] = ' ';
-            size_t k = (size_t)(p - s);
-            if (vn + k > ND_CFG_STR_MAX) k = ND_CFG_STR_MAX - vn;
-            memcpy(val + vn, s, k);
-            vn += k;
+        size_t k = (size_t)(p - s);
+        if (!k) continue;
+        if (vn + (vn > 0) + k > ND_CFG_STR_MAX) {
+            toolong = true;
+            break;
         }
+        if (vn) val[vn++] = ' ';
+        memcpy(val + vn, s, k);
+        vn += k;
     }
     val[vn] = 0;
     char err[ND_ERRMSG] = "";
-    int rc = nd_cfg_set_text(n->cfg, key, val, err, sizeof err);
+    int rc;
+    if (!nd_cfg_schema_find(key)) {
+        rc = ND_ENOTFOUND;
+    } else if (toolong) {
+        snprintf(err, sizeof err, "%s is longer than %d bytes", key, ND_CFG_STR_MAX);
+        rc = ND_ELIMIT;
+    } else if (memchr(val, 0, vn)) {
+        snprintf(err, sizeof err, "%s: NUL character in the value, which a config value cannot "
+                                  "contain", key);
+        rc = ND_EINVAL;
+    } else {
+        rc = nd_cfg_set_text(n->cfg, key, val, err, sizeof err);
+    }
     if (rc == ND_OK) {
         static const char *const sched_keys[] = {"cron", "crontasks", "tz", "utc", "lat", "lon"};
         for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
@@ -153,57 +172,31 @@ static int core_error(nd_buf *out, nd_span m, nd_span f, const char *msg)
     return ND_X_FAIL;
 }
 
-/* Bind parsed arguments onto the function's parameter spec, Python style. */
+/* Bind parsed arguments onto the function's parameter spec, Python style.
+** The spec comes parsed once per function from the registry (params.h). */
 static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, char *err,
                      size_t errn)
 {
-    const char *spec = f->params ? f->params : "";
-    const char *names[ND_MAX_PARAMS];
-    size_t namel[ND_MAX_PARAMS];
-    const char *defs[ND_MAX_PARAMS];
-    size_t defl[ND_MAX_PARAMS];
-    int np = 0;
-    for (const char *p = spec; *p;) {
-        while (*p == ' ') p++;
-        if (!*p) break;
-        if (np >= ND_MAX_PARAMS) break;
-        const char *s = p;
-        while (*p && *p != ' ' && *p != '=') p++;
-        names[np] = s;
-        namel[np] = (size_t)(p - s);
-        defs[np] = NULL;
-        defl[np] = 0;
-        if (*p == '=') {
-            /* a default literal runs to the next space outside quotes/brackets */
-            const char *d = ++p;
-            int depth = 0;
-            char q = 0;
-            for (; *p; p++) {
-                if (q) {
-                    if (*p == '\\' && p[1]) p++;
-                    else if (*p == q) q = 0;
-                } else if (*p == '\'' || *p == '"') q = *p;
-                else if (*p == '[' || *p == '(' || *p == '{') depth++;
-                else if (*p == ']' || *p == ')' || *p == '}') depth--;
-                else if (*p == ' ' && depth <= 0) break;
-            }
-            defs[np] = d;
-            defl[np] = (size_t)(p - d);
-        }
-        np++;
-    }
+    nd_params scratch;
+    const nd_params *ps = nd_registry_params(call->mod, f, &scratch);
+    if (ps->error == ND_PARAMS_TOO_MANY)
+        return snprintf(err, errn, "%s() declares more than %d parameters", f->name, ND_MAX_PARAMS), -1;
+    if (ps->error)
+        return snprintf(err, errn, "%s() has a parameter spec over %d characters", f->name,
+                        ND_PARAMS_SPEC_MAX), -1;
+    const char *spec = f->params;
+    int np = ps->n;
     call->argc = np;
     for (int i = 0; i < np; i++) {
         call->argv[i] = NULL;
-        call->argn[i] = nd_arena_strndup(call->arena, names[i], namel[i]);
+        call->argn[i] = nd_arena_strndup(call->arena, spec + ps->p[i].name, ps->p[i].name_len);
         if (!call->argn[i]) return snprintf(err, errn, "memory allocation failed"), -1;
     }
     int npos = 0;
     for (int k = 0; k < nargs; k++) {
         if (args[k].name) {
             int i = 0;
-            for (; i < np; i++)
-                if (strlen(args[k].name) == namel[i] && !memcmp(args[k].name, names[i], namel[i])) break;
+            while (i < np && strcmp(args[k].name, call->argn[i]) != 0) i++;
             if (i == np)
                 return snprintf(err, errn, "%s() got an unexpected keyword argument '%s'", f->name,
                                 args[k].name), -1;
@@ -213,9 +206,8 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
             call->argv[i] = args[k].v;
         } else {
             if (npos >= np) { /* Python's wording, counting positional arguments only */
-                int given = 0, nreq = 0;
+                int given = 0, nreq = ps->nreq;
                 for (int j = 0; j < nargs; j++) given += args[j].name == NULL;
-                for (int j = 0; j < np; j++) nreq += defs[j] == NULL;
                 if (nreq < np)
                     return snprintf(err, errn, "%s() takes from %d to %d positional arguments but %d %s given",
                                     f->name, nreq, np, given, given == 1 ? "was" : "were"), -1;
@@ -229,10 +221,11 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
     char list[96] = "";
     for (int i = 0; i < np; i++) {
         if (call->argv[i]) continue;
-        if (defs[i]) {
+        const nd_param *q = &ps->p[i];
+        if (q->def) {
             size_t used = 0;
             char e[ND_ERRMSG];
-            if (nd_lit_parse(call->arena, defs[i], defl[i], &used, &call->argv[i], e, sizeof e) != ND_OK)
+            if (nd_lit_parse(call->arena, spec + q->def, q->def_len, &used, &call->argv[i], e, sizeof e) != ND_OK)
                 return snprintf(err, errn, "bad default of '%.40s': %.100s", call->argn[i], e), -1;
             continue;
         }

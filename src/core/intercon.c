@@ -13,7 +13,9 @@
 **
 ** Wire exchange, as micrOS's InterConnect.py:
 **   resolve -> connect to <ip>:<local socport> -> read until the prompt ->
-**   (prompt "[password] ...": send the LOCAL appwd, expect AuthOk) ->
+**   (prompt "[password] ...": send the password `icpeers` names for this
+**   host -- the local appwd or a per-peer secret -- or, when it names
+**   none, end the call without sending anything; expect AuthOk) ->
 **   (target given by name: prompt devfid must equal its first label) ->
 **   send the command without newline (>>host removed) -> read until the
 **   prompt, "Bye!" or "[configure]" -> strip the prompt, newlines become
@@ -25,12 +27,21 @@
 ** Differences from micrOS, all invisible to a micrOS peer: errors are the
 ** task's output (and its `task list` err) instead of an empty result and a
 ** `~~~` broadcast, and every phase has a timeout.
+**
+** The password is the node's key, and the caller picks the host: micrOS
+** answers any "[password]" prompt with appwd, so a fake node collects it.
+** Here the password is chosen at prompt time for this call's host as the
+** caller wrote it (icpeers.h; default: nobody), sent only on the connection
+** that showed the prompt, and wiped once sent and whenever the attempt ends.
+** The address resolved first is kept for the retry, so a changed name
+** resolution (cache, `hosts`, DNS) cannot redirect a call mid-way.
 */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "icpeers.h"
 #include "intercon.h"
 #include "nodus/port.h"
 #include "resolve.h"
@@ -51,6 +62,8 @@ typedef struct nd_icall {
     bool by_name;        /* target given by name: check the prompt's devfid */
     bool failed;         /* the result is an error message */
     bool truncated;      /* reply longer than the buffer: middle dropped */
+    bool own_secret;     /* the password sent is an icpeers per-peer secret, not appwd */
+    bool pinned;         /* ip resolved: a retry dials it again, never a new resolution */
     char host[ND_HOST_NAME_MAX];
     char label[ND_HOST_NAME_MAX]; /* host up to the first dot */
     char ip[16];
@@ -60,7 +73,7 @@ typedef struct nd_icall {
     size_t cmdn, sent;
     const char *pending; /* bytes being sent: cmd or the password */
     size_t pendn;
-    char pwd[64];
+    char pwd[64];        /* password in flight; zero except while it is being sent */
     size_t inn;
     char in[ND_IC_IN_MAX + 1];
 } nd_icall;
@@ -81,8 +94,17 @@ static void arm(nd_icall *ic, uint32_t ms)
     if (!ic->in_step) nd_task_wake(ic->task, ms);
 }
 
+/* The password copy lives only while it is sent: no later step, retry or
+** freed block holds it. */
+static void wipe_pwd(nd_icall *ic)
+{
+    if (ic->pending == ic->pwd) ic->pending = NULL, ic->pendn = ic->sent = 0;
+    nd_wipe(ic->pwd, sizeof ic->pwd);
+}
+
 static void release(nd_icall *ic)
 {
+    wipe_pwd(ic);
     if (ic->rj) nd_resolve_cancel(ic->rj);
     ic->rj = NULL;
     if (ic->sock) nd_net_close(ic->sock);
@@ -92,7 +114,7 @@ static void release(nd_icall *ic)
 static void drop(void *ud)
 {
     nd_icall *ic = ud;
-    release(ic);
+    release(ic); /* wipes the password too */
     free(ic->cmd);
     free(ic);
 }
@@ -139,7 +161,9 @@ static void send_text(nd_icall *ic, const char *p, size_t n)
         return;
     }
     if (k > 0) ic->sent = (size_t)k;
-    nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ | (ic->sent < n ? ND_EV_WRITE : 0));
+    bool more = ic->sent < n;
+    if (!more && p == ic->pwd) wipe_pwd(ic);
+    nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ | (more ? ND_EV_WRITE : 0));
     arm(ic, phase_ms(ic));
 }
 
@@ -192,7 +216,20 @@ static void got_prompt(nd_icall *ic, const char *dev, bool pwd)
         return;
     }
     if (pwd) {
-        snprintf(ic->pwd, sizeof ic->pwd, "%s", nd_cfg_str(ic->node->cfg, "appwd"));
+        /* looked up now, for this host: a policy change applies to the next
+        ** prompt, and nothing chosen for another call can reach this socket */
+        int how = nd_icpeers_pick(nd_cfg_str(ic->node->cfg, "icpeers"), ic->host, ic->pwd,
+                                  sizeof ic->pwd);
+        if (how == ND_ICPEER_NONE) {
+            nd_log(ic->node, "[WARN] [intercon] %s: asks for a password; not sent (%s is not in icpeers)",
+                   ic->host, ic->host);
+            fail(ic, false, "[intercon] %s: asks for a password; not sent (%s is not in icpeers)",
+                 ic->host, ic->host);
+            return;
+        }
+        if (how == ND_ICPEER_APPWD)
+            snprintf(ic->pwd, sizeof ic->pwd, "%s", nd_cfg_str(ic->node->cfg, "appwd"));
+        ic->own_secret = how == ND_ICPEER_SECRET;
         ic->phase = P_AUTH;
         send_text(ic, ic->pwd, strlen(ic->pwd));
         return;
@@ -232,8 +269,10 @@ static void on_data(nd_icall *ic)
     }
     if (ic->phase == P_AUTH) {
         if (contains(ic, "AuthFailed") || contains(ic, "Bye!")) {
-            nd_log(ic->node, "[WARN] [intercon] %s: authentication failed (appwd differs)", ic->host);
-            fail(ic, false, "[intercon] %s: AuthFailed (the local appwd is not the target's)", ic->host);
+            const char *what = ic->own_secret ? "icpeers secret" : "local appwd";
+            nd_log(ic->node, "[WARN] [intercon] %s: authentication failed (%s differs)", ic->host,
+                   ic->own_secret ? "icpeers secret" : "appwd");
+            fail(ic, false, "[intercon] %s: AuthFailed (the %s is not the target's)", ic->host, what);
             return;
         }
         if (find_prompt(ic, dev, sizeof dev, &pwd, &conf) && !strcmp(dev, ic->dev) &&
@@ -279,7 +318,10 @@ static void on_sock(nd_sock *s, int ev, void *ud)
             return;
         }
         if (k > 0) ic->sent += (size_t)k;
-        if (ic->sent >= ic->pendn) nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ);
+        if (ic->sent >= ic->pendn) {
+            if (ic->pending == ic->pwd) wipe_pwd(ic);
+            nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ);
+        }
     }
     if (!(ev & ND_EV_READ)) return;
     for (;;) {
@@ -312,6 +354,7 @@ static void on_sock(nd_sock *s, int ev, void *ud)
 
 static void connect_ip(nd_icall *ic)
 {
+    ic->pinned = true; /* only ever called with a resolved address */
     ic->phase = P_CONNECT;
     int rc = nd_net_connect(ic->ip, ic->port, on_sock, ic, &ic->sock);
     if (rc != ND_OK) {
@@ -343,6 +386,11 @@ static void begin(nd_icall *ic)
     ic->inn = 0;
     ic->truncated = false;
     ic->failed = false;
+    ic->own_secret = false;
+    if (ic->pinned) { /* resolved on the first attempt: the retry goes to the same address */
+        connect_ip(ic);
+        return;
+    }
     ic->phase = P_RESOLVE;
     int rc = nd_resolve(ic->node, ic->host, ic->ip, on_resolved, ic, &ic->rj);
     if (rc == ND_OK) {

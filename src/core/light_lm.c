@@ -1,7 +1,8 @@
 /*
-** light_lm.c -- the calls rgb, cct and dimmer share (nodus/light.h): they
-** differ only in channel count, pin names and status keys, so the module
-** files hold just those and their function tables.
+** light_lm.c -- the calls rgb, cct, dimmer and neopixel share
+** (nodus/light.h): they differ only in channel count, pin names, status
+** keys and two optional hooks, so the module files hold just those and
+** their function tables (neopixel adds its effects).
 */
 #include "nodus/light.h"
 #include "nodus/module.h"
@@ -9,17 +10,32 @@
 
 #define SMOOTH_MS 300 /* micrOS: 0.3 s */
 
-/* a0 < 0: the pin map's pins; else pins from arguments a0.. (None: map) */
-static int load_pins(nd_call *c, const nd_light_lm *m, int a0, bool cache)
+static void changing(const nd_light_lm *m)
+{
+    if (m->on_change) m->on_change(m->l);
+}
+
+static int npins(const nd_light_lm *m)
+{
+    int n = 0;
+    while (m->tags[n]) n++;
+    return n;
+}
+
+int nd_light_lm_bind(nd_call *c, const nd_light_lm *m, int a0, bool cache)
 {
     nd_light *l = m->l;
-    for (int i = 0; i < l->n; i++)
+    for (int i = 0; m->tags[i]; i++)
         if (a0 < 0 ? nd_pin_bind(c, m->tags[i], &l->pin[i]) : nd_pin_bind_arg(c, m->tags[i], a0 + i, &l->pin[i]))
             return ND_ERR;
+    changing(m);
     return nd_light_init(c, l, cache);
 }
 
-static int ready(nd_call *c, const nd_light_lm *m) { return m->l->ready ? ND_OK : load_pins(c, m, -1, true); }
+int nd_light_lm_ready(nd_call *c, const nd_light_lm *m)
+{
+    return m->l->ready ? ND_OK : nd_light_lm_bind(c, m, -1, true);
+}
 
 static uint32_t smooth_ms(nd_call *c, int argi)
 {
@@ -31,14 +47,15 @@ static uint32_t smooth_ms(nd_call *c, int argi)
 int nd_light_lm_load(nd_call *c, const nd_light_lm *m)
 {
     bool cache;
-    nd_arg_bool(c, m->l->n, &cache);
-    if (load_pins(c, m, 0, cache)) return ND_ERR;
+    nd_arg_bool(c, npins(m), &cache);
+    if (nd_light_lm_bind(c, m, 0, cache)) return ND_ERR;
     return nd_ret_str(c, "CACHE: %s", cache ? "True" : "False");
 }
 
 int nd_light_lm_status(nd_call *c, const nd_light_lm *m)
 {
-    return ready(c, m) ? ND_ERR : nd_light_status(c, m->l, m->keys);
+    if (nd_light_lm_ready(c, m) || nd_light_status(c, m->l, m->keys)) return ND_ERR;
+    return m->on_status ? m->on_status(c, m->l) : ND_OK;
 }
 
 /* the n channel values from arguments 0..n-1 (None keeps the stored one) */
@@ -52,14 +69,16 @@ static int values(nd_call *c, const nd_light_lm *m, int *v)
 int nd_light_lm_set(nd_call *c, const nd_light_lm *m)
 {
     int v[ND_FADE_CH];
-    if (ready(c, m) || values(c, m, v)) return ND_ERR;
+    changing(m);
+    if (nd_light_lm_ready(c, m) || values(c, m, v)) return ND_ERR;
     if (nd_light_set(c, m->l, v, smooth_ms(c, m->l->n))) return ND_ERR;
     return nd_light_lm_status(c, m);
 }
 
 int nd_light_lm_toggle(nd_call *c, const nd_light_lm *m)
 {
-    if (ready(c, m)) return ND_ERR;
+    changing(m);
+    if (nd_light_lm_ready(c, m)) return ND_ERR;
     int st = -1;
     if (!nd_arg_is_none(c, 0)) {
         bool b;
@@ -72,7 +91,8 @@ int nd_light_lm_toggle(nd_call *c, const nd_light_lm *m)
 
 int nd_light_lm_brightness(nd_call *c, const nd_light_lm *m)
 {
-    if (ready(c, m)) return ND_ERR;
+    changing(m);
+    if (nd_light_lm_ready(c, m)) return ND_ERR;
     if (nd_arg_is_none(c, 0)) return nd_ret_str(c, "%g %%", nd_light_br(m->l));
     int64_t p;
     if (nd_arg_int(c, 0, &p)) return ND_ERR;
@@ -87,7 +107,8 @@ int nd_light_lm_transition(nd_call *c, const nd_light_lm *m)
     double sec;
     bool wake;
     int n = m->l->n;
-    if (ready(c, m) || values(c, m, v)) return ND_ERR;
+    changing(m);
+    if (nd_light_lm_ready(c, m) || values(c, m, v)) return ND_ERR;
     if (nd_arg_float(c, n, &sec)) return ND_ERR;
     if (sec < 0 || sec > 3600) return nd_fail(c, "sec=%g out of range 0..3600", sec);
     nd_arg_bool(c, n + 1, &wake);

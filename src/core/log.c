@@ -6,9 +6,17 @@
 ** all as logs/<name>.sys.log with lines "<Y.M.D-h:m:s> <text>". micrOS keeps
 ** only 4 lines per file; we keep up to `logmax` bytes per file and one older
 ** generation (<file>.1), so the state directory can never fill up with logs.
+**
+** Secrets never reach a log line or an event: nd_log masks every line before
+** the console, the event stream and the file see it, and events.c masks at
+** its emit choke point. A password gets into text in many ways -- a boothook
+** after $pwd substitution, a failed pipeline command, a task's error output,
+** a module function given pwd='...' -- and masking where text leaves the
+** node, not where it is made, means no caller can forget it.
 */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node_int.h"
@@ -22,6 +30,85 @@ static const struct {
     {"[BOOT]", "logs/boot.sys.log"}, {"[INFO]", "logs/info.sys.log"},
 };
 
+/* ---- secrets ------------------------------------------------------------ */
+
+#define MASK_STACK 8192 /* texts up to this length are masked without malloc */
+
+/* Mark in bits every byte of text covered by an occurrence of s (and, when
+** cut, by a tail of text that is the start of s). */
+static void mark(unsigned char *bits, const char *text, size_t len, const char *s, size_t sn,
+                 bool cut)
+{
+    if (sn < ND_MASK_MIN) return;
+    for (size_t i = 0; i + sn <= len; i++)
+        if (text[i] == s[0] && !memcmp(text + i, s, sn))
+            for (size_t j = i; j < i + sn; j++) bits[j / 8] |= (unsigned char)(1u << (j % 8));
+    if (!cut) return;
+    for (size_t t = sn - 1 < len ? sn - 1 : len; t > 0; t--)
+        if (!memcmp(text + len - t, s, t)) {
+            for (size_t j = len - t; j < len; j++) bits[j / 8] |= (unsigned char)(1u << (j % 8));
+            break;
+        }
+}
+
+static void mark_trimmed(unsigned char *bits, const char *text, size_t len, const char *s,
+                         const char *e, bool cut)
+{
+    while (s < e && (*s == ' ' || *s == '\t')) s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+    mark(bits, text, len, s, (size_t)(e - s), cut);
+}
+
+size_t nd_mask_secrets(const struct nd_node *n, char *text, size_t len, bool cut)
+{
+    if (!n || !n->cfg || !text || !len) return len;
+    unsigned char stack[MASK_STACK / 8], *bits = stack;
+    if (len > MASK_STACK && !(bits = malloc(len / 8 + 1))) {
+        /* cannot tell where the secrets are: give nothing away */
+        size_t k = len < 8 ? len : 8;
+        memcpy(text, "[masked]", k);
+        text[k] = 0;
+        return k;
+    }
+    memset(bits, 0, len / 8 + 1);
+    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+        const nd_cfg_key *key = nd_cfg_schema_at(i);
+        if (!(key->flags & ND_CFG_SECRET) || key->type != ND_CFG_STR) continue;
+        const char *v = nd_cfg_str(n->cfg, key->name);
+        size_t vn = strlen(v);
+        mark(bits, text, len, v, vn, cut);
+        /* a list of secrets ("pw1;pw2", "peer=pw;peer2=pw2"): each piece, and
+        ** the secret of a name=secret piece, blanks around them trimmed */
+        for (const char *p = v; p <= v + vn;) {
+            const char *e = memchr(p, ';', (size_t)(v + vn - p));
+            const char *pe = e ? e : v + vn;
+            mark_trimmed(bits, text, len, p, pe, cut);
+            const char *eq = memchr(p, '=', (size_t)(pe - p));
+            if (eq) mark_trimmed(bits, text, len, eq + 1, pe, cut);
+            p = pe + 1;
+        }
+    }
+    /* squeeze: each run of marked bytes becomes "****" (a cut tail shorter
+    ** than that becomes as many '*'), so the text never grows */
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (!(bits[i / 8] & (1u << (i % 8)))) {
+            text[o++] = text[i++];
+            continue;
+        }
+        size_t r = 0;
+        while (i < len && (bits[i / 8] & (1u << (i % 8)))) i++, r++;
+        size_t m = r < 4 ? r : 4;
+        memset(text + o, '*', m);
+        o += m;
+    }
+    if (bits != stack) free(bits);
+    text[o] = 0;
+    return o;
+}
+
+/* ---- the log ---------------------------------------------------------------- */
+
 void nd_log(struct nd_node *n, const char *fmt, ...)
 {
     char line[512];
@@ -31,8 +118,13 @@ void nd_log(struct nd_node *n, const char *fmt, ...)
                      tm.min, tm.sec);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line + k, sizeof line - (size_t)k - 1, fmt, ap);
+    int t = vsnprintf(line + k, sizeof line - (size_t)k - 1, fmt, ap);
     va_end(ap);
+    /* before anything leaves: console, events, file. A line cut short may end
+    ** in the first characters of a secret: those are masked too */
+    size_t room = sizeof line - (size_t)k - 2;
+    size_t tn = strlen(line + k);
+    nd_mask_secrets(n, line + k, tn, t > 0 && (size_t)t > room);
     /* one record per line: newlines inside the text would split records */
     for (char *p = line + k; *p; p++)
         if (*p == '\n' || *p == '\r') *p = ' ';

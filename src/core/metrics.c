@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "task.h"
 #include "web_int.h"
 
@@ -39,6 +40,10 @@ enum {
     M_HTTP_BUSY,
     M_EV_CLIENTS,
     M_EV_DROPPED,
+    M_AUTH_FAILS,
+    M_AUTH_LOCKOUTS,
+    M_AUTH_REFUSED,
+    M_AUTH_LOCKED,
     M_NFAM
 };
 
@@ -62,6 +67,10 @@ static const struct {
     {"nodus_http_busy_total", "counter", "HTTP connections refused for want of a client slot"},
     {"nodus_events_clients", "gauge", "Clients of the live event stream (/events)"},
     {"nodus_events_dropped_total", "counter", "Live events lost by clients that read too slowly"},
+    {"nodus_auth_failures_total", "counter", "Wrong passwords, every door"},
+    {"nodus_auth_lockouts_total", "counter", "Addresses locked out after too many failed logins"},
+    {"nodus_auth_locked_refusals_total", "counter", "Logins refused because the address was locked out"},
+    {"nodus_auth_locked_addresses", "gauge", "Addresses locked out right now"},
 };
 
 /* lateness histogram bounds, microseconds (multiples of task.c's 50 us) */
@@ -125,6 +134,12 @@ static void collect(struct nd_web *w, msnap *m)
     add(m, M_HTTP_BUSY, 0, (double)w->busy);
     add(m, M_EV_CLIENTS, 0, w->nsse);
     add(m, M_EV_DROPPED, 0, (double)w->ev.dropped);
+    nd_auth_stats st;
+    nd_auth_get_stats(n, &st);
+    add(m, M_AUTH_FAILS, 0, (double)st.failures);
+    add(m, M_AUTH_LOCKOUTS, 0, (double)st.lockouts);
+    add(m, M_AUTH_REFUSED, 0, (double)st.refused);
+    add(m, M_AUTH_LOCKED, 0, (double)st.locked_now);
 }
 
 /* A label value with Prometheus's escapes (\\ \" \n). */

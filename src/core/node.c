@@ -13,6 +13,7 @@
 
 #include "mdns.h"
 #include "hw.h"
+#include "auth.h"
 #include "node_int.h"
 #include "resolve.h"
 #include "sntp.h"
@@ -23,6 +24,7 @@
 #include "nodus/hal.h"
 #include "nodus/pins.h"
 #include "nodus/port.h"
+#include "nodus/run.h"
 
 void nd_node_add_problem(struct nd_node *n, const char *fmt, ...)
 {
@@ -73,6 +75,7 @@ int nd_node_init(struct nd_node *n, const char *const *overrides, int noverrides
     }
     nd_arena_init(&n->arena, n->arena_mem, ND_ARENA_SIZE);
     nd_buf_init(&n->reply, ND_REPLY_MAX);
+    nd_slots_init(&n->slots, n);
     nd_cfg_load(n->cfg);
     nd_tz_fixed(&n->tz, (int32_t)(nd_cfg_int(n->cfg, "utc") * 60)); /* `tz` is read at start */
     const char *probs = nd_cfg_problems(n->cfg);
@@ -130,6 +133,7 @@ void nd_node_shutdown(struct nd_node *n)
     nd_shell_stop(n);
     nd_sched_stop(n);
     nd_sntp_stop(n);
+    nd_slots_stop(&n->slots);
     nd_cfg_save(n->cfg);
     nd_log(n, "[INFO] nodus stopped%s", n->reboot ? " for reboot" : "");
 }
@@ -138,6 +142,7 @@ void nd_node_free(struct nd_node *n)
 {
     nd_tasks_free(n);
     nd_resolver_free(n);
+    nd_auth_free(n);
     nd_cfg_free(n->cfg);
     nd_timers_free(&n->timers);
     nd_buf_free(&n->reply);
@@ -207,3 +212,24 @@ void nd_node_timing(struct nd_node *n, uint64_t out[6], bool reset)
     out[4] = t.runs;
     out[5] = t.run_us;
 }
+
+/* ---- the port's entry (nodus/run.h) ------------------------------------ */
+/* Included here rather than with the others so this section stays one
+** self-contained block; it checks the definitions below against run.h. */
+
+struct nd_node *nd_node_storage(void)
+{
+    static struct nd_node node;
+    return &node;
+}
+
+uint64_t nd_node_step(struct nd_node *n, uint64_t now_ms)
+{
+    nd_timers_run(&n->timers, now_ms);
+    nd_hw_poll(n); /* pin edges queued by the hardware backend, bounded per turn */
+    if (nd_hw_pending()) return now_ms; /* edges left over: the port must not sleep */
+    int64_t wait = nd_timers_wait(&n->timers, now_ms);
+    return wait < 0 ? UINT64_MAX : now_ms + (uint64_t)wait;
+}
+
+bool nd_node_wants_reboot(struct nd_node *n) { return n->reboot; }

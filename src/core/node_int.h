@@ -12,6 +12,7 @@
 #include "nodus/module.h"
 #include "nodus/node.h"
 #include "nodus/value.h"
+#include "slots.h"
 #include "timer.h"
 #include "tz.h"
 
@@ -27,6 +28,7 @@ struct nd_sched;
 struct nd_resolver;
 struct nd_sntp;
 struct nd_cmd;
+struct nd_auth;
 
 /* Per-door session state the dispatcher needs. */
 enum { ND_DOOR_SHELL, ND_DOOR_REST, ND_DOOR_PIPE };
@@ -50,7 +52,9 @@ struct nd_node {
     int64_t clock_offset_ms;  /* node wall clock = OS wall clock + offset */
     uint64_t start_ms;        /* monotonic ms at start */
     struct nd_shell *shell;
-    int web_active;           /* HTTP connections holding a client slot (shared with the shell) */
+    nd_slots slots;           /* client slots shared by every door (slots.c) */
+    struct nd_auth *auth;     /* failed-login bookkeeping (auth.c) */
+    int web_active;           /* HTTP requests holding a client slot */
     struct nd_web *web;       /* the WebCli door (web.c), NULL when webui is off */
     int ev_listeners;         /* live-event (SSE) clients: emitting is a no-op at 0 */
     struct nd_tasks *tasks;   /* task table (task.c) */
@@ -88,6 +92,18 @@ void nd_node_add_problem(struct nd_node *n, const char *fmt, ...);
 int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf *out);
 /* Run a parsed Load Module call (no task postfix): used by tasks too. */
 int nd_exec_lm(struct nd_node *n, struct nd_cmd *c, bool json, nd_buf *out);
+
+/* Secrets out of logs and events (log.c): in text[0..len), every occurrence
+** of the current value of an ND_CFG_SECRET key (appwd, stapwd ...; a ';'-
+** separated value also piece by piece, and of a name=secret piece the
+** secret alone, blanks trimmed) becomes "****". Values shorter than
+** ND_MASK_MIN are left alone: they would mask ordinary words. cut: the text
+** was truncated, so a tail that starts a secret is masked as well. In place
+** (the text never grows; it needs room for len+1 bytes): NUL-terminates
+** at and returns the new length.
+** nd_log and the event emitters call it: no other caller needs to. */
+#define ND_MASK_MIN 4
+size_t nd_mask_secrets(const struct nd_node *n, char *text, size_t len, bool cut);
 
 /* Live events (events.c) for the web door's /events stream. Each call costs
 ** one comparison when no client listens, so doors and tasks call them freely.

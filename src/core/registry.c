@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "node_int.h"
+#include "params.h"
 
 extern const nd_module *const nd_builtin_modules[];
 
@@ -52,6 +53,35 @@ void nd_registry_mark_loaded(struct nd_node *n, int index)
 {
     if (nd_registry_is_loaded(n, index) || n->nloaded >= ND_MODULES_MAX) return;
     n->loaded[n->nloaded++] = (uint16_t)index;
+}
+
+/* Parsed parameter specs, one per function, filled a module at a time on
+** the first call of any of its functions: a call binds its arguments from
+** here instead of parsing the spec again. One pool for all modules (the
+** built-ins have about a hundred functions); when it is full, specs are
+** parsed per call as before, so the limit costs speed, never a call. */
+#define ND_PARAMS_CACHE 256
+static nd_params params_pool[ND_PARAMS_CACHE];
+static uint16_t params_used;
+static uint16_t params_first[ND_MODULES_MAX]; /* 1 + pool index of function 0; 0: not cached */
+
+const nd_params *nd_registry_params(const nd_module *m, const nd_func *f, nd_params *scratch)
+{
+    int mi = 0;
+    while (nd_builtin_modules[mi] && nd_builtin_modules[mi] != m) mi++;
+    int fi = -1, nf = 0;
+    for (; m->funcs && m->funcs[nf].name; nf++)
+        if (&m->funcs[nf] == f) fi = nf;
+    if (nd_builtin_modules[mi] && mi < ND_MODULES_MAX && fi >= 0) {
+        if (!params_first[mi] && params_used + nf <= ND_PARAMS_CACHE) {
+            for (int k = 0; k < nf; k++) nd_params_parse(m->funcs[k].params, &params_pool[params_used + k]);
+            params_first[mi] = (uint16_t)(params_used + 1);
+            params_used = (uint16_t)(params_used + nf);
+        }
+        if (params_first[mi]) return &params_pool[params_first[mi] - 1 + fi];
+    }
+    nd_params_parse(f->params, scratch);
+    return scratch;
 }
 
 /* A widget tag is an upper-case word (BUTTON, SLIDER, COLOR, TEXTBOX, GRAPH,

@@ -12,31 +12,34 @@
 ** Several newline-separated commands in one segment run one after another,
 ** each answered with its reply and a prompt.
 **
-** Slots. Active sessions share max(1, aioqueue) slots. A newcomer finding
-** them full waits (polled every 100 ms, up to 5 s) for a slot to free or for
-** an active session idle for more than soctout seconds, which is evicted;
-** otherwise it gets "Connection is busy. Bye!". The waiting room itself is
-** bounded: past ND_WAIT_MAX the busy message is immediate.
+** Slots. A session holds one of the node's shared client slots (slots.c)
+** for its life. A newcomer finding none waits in the node's waiting room (up
+** to 5 s) for a slot to free or for an active session idle for more than
+** soctout seconds, which this door evicts (evict_idle); otherwise it gets
+** "Connection is busy. Bye!". Idle means no command ran; with `auth` on, a
+** `hello` before authentication does not count, so a client without the
+** password that only says hello is idle to micrOS's eviction rule.
+**
+** Auth. Whether a line may run before the session authenticated, and
+** whether a password is right, is decided in auth.c; this door only holds a
+** failed attempt's reply back (ND_AUTH_FAIL_DELAY_MS) before it closes.
 **
 ** Back-pressure. A client that does not read its replies stops being read
 ** (its output above ND_OUT_HIGH): a session's memory is bounded and nothing
 ** it sent is lost.
 */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "node_int.h"
 #include "nodus/port.h"
-#include "web.h"
 
 #define ND_LINE_MAX 4096           /* longest command line, bytes */
 #define ND_OUT_HIGH (64 * 1024)    /* stop reading above this much unsent output */
 #define ND_OUT_MAX (ND_OUT_HIGH + ND_REPLY_MAX + 4096)
-#define ND_WAIT_MAX 64             /* newcomers waiting for a slot */
-#define ND_WAIT_MS 5000            /* how long a newcomer waits (micrOS: 5 s) */
-#define ND_TICK_MS 100             /* waiting-room poll period (micrOS: 100 ms) */
-#define ND_SESSIONS_MAX 256        /* hard cap on slots, whatever aioqueue says */
 #define ND_TAIL_MS 100             /* wait for the rest of an unterminated line */
 
 typedef struct nd_sess nd_sess;
@@ -50,8 +53,11 @@ struct nd_sess {
     bool closing;   /* flush the output, then close */
     bool discard;   /* dropping the rest of an over-long line */
     bool tail_cmd;  /* the last read was short: unterminated bytes are a command */
-    uint64_t since; /* waiting since, or start of the last read (mono ms) */
+    bool held;      /* a failed login's reply is held back (tail_timer releases it) */
+    uint64_t since; /* admitted at, or the last command that ran (mono ms) */
     nd_timer tail_timer; /* runs an unterminated tail that got no rest */
+    nd_slot_waiter wait; /* in the node's waiting room while `waiting` */
+    char peer[64];
     char devfid[40];
     nd_buf out;
     size_t inn;
@@ -63,23 +69,12 @@ struct nd_shell {
     nd_sock *ls;
     nd_sess *active, *waiting;
     int nactive, nwaiting;
-    nd_timer tick;
+    nd_slot_door door;
 };
 
 static void sess_event(nd_sock *s, int ev, void *ud);
 static void process(nd_sess *s);
 static void tail_fn(nd_timer *t, void *ud);
-
-/* Shell sessions and web clients share max(1, aioqueue) slots (micrOS 2.10):
-** what the web door holds is not available to the shell. */
-static int slots(struct nd_shell *sh)
-{
-    int64_t q = nd_cfg_int(sh->node->cfg, "aioqueue");
-    if (q < 1) q = 1;
-    if (q > ND_SESSIONS_MAX) q = ND_SESSIONS_MAX;
-    q -= sh->node->web_active;
-    return q < 0 ? 0 : (int)q;
-}
 
 static void unlink_sess(nd_sess **head, nd_sess *s)
 {
@@ -90,18 +85,17 @@ static void unlink_sess(nd_sess **head, nd_sess *s)
         }
 }
 
-static void arm_tick(struct nd_shell *sh, uint64_t delay);
-
 static void sess_free(nd_sess *s)
 {
     struct nd_shell *sh = s->sh;
     if (s->waiting) {
+        nd_slot_unwait(&sh->node->slots, &s->wait);
         unlink_sess(&sh->waiting, s);
         sh->nwaiting--;
     } else {
         unlink_sess(&sh->active, s);
         sh->nactive--;
-        if (sh->nwaiting) arm_tick(sh, 0); /* a slot freed: admit a waiter now */
+        nd_slot_release(&sh->node->slots, &sh->door);
     }
     nd_timer_disarm(&sh->node->timers, &s->tail_timer);
     nd_net_close(s->sock);
@@ -114,12 +108,17 @@ static void update_watch(nd_sess *s)
     int ev = 0;
     if (s->out.n) ev |= ND_EV_WRITE;
     if (!s->closing && s->out.n <= ND_OUT_HIGH && s->inn < ND_LINE_MAX) ev |= ND_EV_READ;
+    if (s->held) ev = 0; /* a failed login's reply waits; so does the client */
     nd_net_watch(s->sock, sess_event, s, ev);
 }
 
 /* Send what we can; returns false when the session was freed. */
 static bool flush(nd_sess *s)
 {
+    if (s->held) {
+        update_watch(s);
+        return true;
+    }
     while (s->out.n) {
         long r = nd_net_send(s->sock, s->out.p, s->out.n);
         if (r == ND_EAGAIN) break;
@@ -144,6 +143,7 @@ static void put_prompt(nd_sess *s)
                   s->ctx.conf_mode ? "[configure] " : "", s->devfid);
 }
 
+/* The session got a slot (taken by the caller or by the waiting room). */
 static void admit(nd_sess *s)
 {
     struct nd_shell *sh = s->sh;
@@ -169,54 +169,41 @@ static void busy(nd_sess *s)
     flush(s);
 }
 
-static void tick_fn(nd_timer *t, void *ud)
+static void wait_admit(nd_slot_waiter *w)
+{
+    nd_sess *s = (nd_sess *)((char *)w - offsetof(nd_sess, wait));
+    admit(s);
+}
+
+static void wait_busy(nd_slot_waiter *w)
+{
+    /* it stays on the door's waiting list (holding no slot) until it is gone */
+    busy((nd_sess *)((char *)w - offsetof(nd_sess, wait)));
+}
+
+/* The waiting room asks for a slot: the session idle the longest, if it has
+** been idle for more than soctout seconds (micrOS's rule), goes. */
+static bool evict_idle(void *ud, uint64_t now)
 {
     struct nd_shell *sh = ud;
-    uint64_t now = nd_port_mono_ms();
     int64_t idle_ms = nd_cfg_int(sh->node->cfg, "soctout");
     if (idle_ms < 5) idle_ms = 5;
     idle_ms *= 1000;
-    while (sh->waiting) {
-        /* oldest waiter first: the list is kept in arrival order */
-        nd_sess *w = sh->waiting;
-        /* an idle HTTP keep-alive connection gives its slot up first */
-        if (sh->nactive >= slots(sh)) nd_web_release_idle(sh->node);
-        if (sh->nactive >= slots(sh)) {
-            nd_sess *victim = NULL;
-            for (nd_sess *a = sh->active; a; a = a->next)
-                if (!a->closing && now - a->since > (uint64_t)idle_ms) victim = a;
-            if (victim) sess_free(victim);
-        }
-        if (sh->nactive < slots(sh)) {
-            admit(w);
-            continue;
-        }
-        break;
-    }
-    /* newcomers that waited too long get the busy message */
-    for (nd_sess *w = sh->waiting, *nx; w; w = nx) {
-        nx = w->next;
-        if (now - w->since >= ND_WAIT_MS && !w->closing) busy(w);
-    }
-    if (sh->nwaiting) arm_tick(sh, ND_TICK_MS);
+    nd_sess *victim = NULL;
+    for (nd_sess *a = sh->active; a; a = a->next)
+        if (!a->closing && now - a->since > (uint64_t)idle_ms && (!victim || a->since < victim->since))
+            victim = a;
+    if (!victim) return false;
+    sess_free(victim);
+    return true;
+}
+
+static void release_fn(nd_timer *t, void *ud)
+{
     (void)t;
-}
-
-static void arm_tick(struct nd_shell *sh, uint64_t delay)
-{
-    uint64_t due = nd_port_mono_ms() + delay;
-    if (nd_timer_armed(&sh->tick) && sh->tick.due <= due) return;
-    nd_timer_arm(&sh->node->timers, &sh->tick, due, tick_fn, sh);
-}
-
-/* Constant-time comparison: the time taken does not depend on where the
-** guess differs from the password. */
-static bool pw_equal(const char *a, size_t an, const char *b)
-{
-    size_t bn = strlen(b);
-    unsigned diff = (unsigned)(an ^ bn);
-    for (size_t i = 0; i < an; i++) diff |= (unsigned char)a[i] ^ (unsigned char)b[bn ? i % bn : 0];
-    return diff == 0;
+    nd_sess *s = ud;
+    s->held = false;
+    flush(s);
 }
 
 static bool text_ok(const char *p, size_t n)
@@ -243,23 +230,33 @@ static void handle_line(nd_sess *s, const char *line, size_t n)
         s->closing = true;
         return;
     }
-    bool hello = n >= 5 && memcmp(line, "hello", 5) == 0 && (n == 5 || line[5] == ' ');
-    if (nd_cfg_bool(node->cfg, "auth") && !s->authed && !hello) {
+    bool authed = s->authed || !nd_auth_on(node);
+    bool hello = n == 5 && memcmp(line, "hello", 5) == 0;
+    /* the full classification only matters before authentication */
+    int act = authed ? (hello ? ND_ACT_HELLO : ND_ACT_COMMAND) : nd_auth_classify(node, line, n);
+    if (!nd_auth_allows(node, ND_AUTH_DOOR_SHELL, act, authed)) {
+        /* micrOS: the first message other than `hello` is the password
+        ** (its first word) */
         size_t w = 0;
         while (w < n && line[w] != ' ' && line[w] != '\t') w++;
-        if (pw_equal(line, w, nd_cfg_str(node->cfg, "appwd"))) {
+        if (nd_auth_password(node, s->peer, line, w) == ND_AUTH_OK) {
             s->authed = true;
             nd_buf_puts(&s->out, "AuthOk\n");
             put_prompt(s);
-        } else {
-            nd_log(node, "[WARN] shell: authentication failed");
+        } else { /* wrong, or the address is locked out: the same bytes, held back */
             nd_buf_puts(&s->out, "AuthFailed\nBye!\n");
             put_prompt(s);
             nd_buf_puts(&s->out, "Bye!\n");
             s->closing = true;
+            s->held = true;
+            nd_timer_arm(&node->timers, &s->tail_timer, nd_port_mono_ms() + ND_AUTH_FAIL_DELAY_MS,
+                         release_fn, s);
         }
         return;
     }
+    /* a command ran: not idle -- but a `hello` before authentication does
+    ** not count, so nobody holds a slot without the password by chatting */
+    if (s->authed || !nd_auth_on(node)) s->since = nd_port_mono_ms();
     nd_buf_clear(&node->reply);
     int rc = nd_exec(node, &s->ctx, line, n, &node->reply);
     nd_buf_put(&s->out, node->reply.p, node->reply.n);
@@ -367,7 +364,6 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
         update_watch(s); /* keep it; it runs once admitted */
         return;
     }
-    s->since = nd_port_mono_ms();
     process(s);
 }
 
@@ -390,23 +386,24 @@ static void accept_event(nd_sock *ls, int ev, void *ud)
         s->sock = cs;
         s->ctx.door = ND_DOOR_SHELL;
         s->since = nd_port_mono_ms();
+        snprintf(s->peer, sizeof s->peer, "%s", peer);
         nd_buf_init(&s->out, ND_OUT_MAX);
-        if (sh->nactive < slots(sh) && !sh->nwaiting) {
+        if (nd_slot_take(&sh->node->slots, &sh->door)) {
             admit(s);
             continue;
         }
         s->waiting = true;
-        /* append: the waiting room is served in arrival order */
-        nd_sess **pp = &sh->waiting;
-        while (*pp) pp = &(*pp)->next;
-        *pp = s;
+        s->next = sh->waiting;
+        sh->waiting = s;
         sh->nwaiting++;
-        if (sh->nwaiting > ND_WAIT_MAX) {
-            busy(s);
+        s->wait.door = &sh->door;
+        s->wait.admit = wait_admit;
+        s->wait.busy = wait_busy;
+        if (!nd_slot_wait(&sh->node->slots, &s->wait)) {
+            busy(s); /* the waiting room is full */
             continue;
         }
         update_watch(s);
-        arm_tick(sh, 0);
     }
 }
 
@@ -416,6 +413,10 @@ int nd_shell_start(struct nd_node *n)
     if (!sh) return ND_ENOMEM;
     sh->node = n;
     n->shell = sh;
+    sh->door.name = "shell";
+    sh->door.evict = evict_idle;
+    sh->door.ud = sh;
+    nd_slot_door_add(&n->slots, &sh->door);
     const char *bind = nd_cfg_str(n->cfg, "bind");
     int port = (int)nd_cfg_int(n->cfg, "socport");
     int rc = nd_net_listen(bind, port, 511, accept_event, sh, &sh->ls);
@@ -437,7 +438,7 @@ void nd_shell_stop(struct nd_node *n)
         sess_free(s);
     }
     while (sh->waiting) sess_free(sh->waiting);
-    nd_timer_disarm(&n->timers, &sh->tick);
+    nd_slot_door_remove(&n->slots, &sh->door);
     if (sh->ls) nd_net_close(sh->ls);
     free(sh);
     n->shell = NULL;

@@ -7,16 +7,25 @@
 ** that has an end, small text bodies on errors, and streaming bodies. The
 ** web UI files themselves are served by webfile.c.
 **
-** Slots. Web connections hold client slots shared with the shell
-** (node->web_active; micros-compat 2.10): at most min(webui_max_con,
-** aioqueue - shell sessions). A newcomer finding them full waits in a bounded
-** waiting room (polled every 100 ms, up to 5 s, its bytes read but not
-** served). An idle keep-alive connection gives its slot up at once to a
-** waiter -- HTTP lets a server close an idle connection at any time -- and
-** an events stream older than soctout does too (EventSource reconnects by
-** itself). A newcomer that still finds no slot gets micrOS's text as an HTTP
-** reply: "503 Service Unavailable" with body "Connection is busy. Bye!" --
-** micrOS sends the bare text, which no HTTP client can read as a response.
+** Slots. A request holds one of the node's shared client slots (slots.c,
+** shared with the shell; at most webui_max_con of them) while it is served:
+** from its complete head to the end of its response. A connection that only
+** holds a socket -- reading a head (slowloris), idle between keep-alive
+** requests -- takes no slot, so it cannot lock anyone out; an /events stream
+** gives its slot back once it starts and lives in its own bounded pool
+** (webevents_max). A complete request that finds no slot waits in the
+** node's waiting room (up to 5 s, nothing more read from it) and then gets
+** micrOS's text as an HTTP reply: "503 Service Unavailable" with body
+** "Connection is busy. Bye!" -- micrOS sends the bare text, which no HTTP
+** client can read as a response. When the door has ND_WEB_CONN_MAX sockets,
+** a newcomer closes the oldest idle or still-incomplete one instead of
+** being refused.
+**
+** Auth. A request that carries a password (x-micros-auth, or Authorization:
+** Bearer for Prometheus) has it checked once, by auth.c, before anything
+** else; a wrong one is answered 401 (a locked-out address 429), held back
+** ND_AUTH_FAIL_DELAY_MS. What the request may then do is auth.c's table too
+** (nd_web_allows); no endpoint compares passwords.
 **
 ** Timeouts, one timer per connection, meaning set by the state: the request
 ** head must be complete within 10 s of its first byte (or of the accept) or
@@ -27,10 +36,12 @@
 ** a half-close and a short linger that drains the client's unread bytes, so
 ** the close never turns into a reset that would destroy the response.
 */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "web_int.h"
 
 const int nd_web_status_codes[ND_WEB_NSTATUS] = {200, 204, 400, 401, 403, 404, 405, 408, 411,
@@ -38,7 +49,6 @@ const int nd_web_status_codes[ND_WEB_NSTATUS] = {200, 204, 400, 401, 403, 404, 4
 
 static void conn_event(nd_sock *s, int ev, void *ud);
 static void conn_timer(nd_timer *t, void *ud);
-static void arm_tick(struct nd_web *w, uint64_t delay);
 static void arm(nd_wconn *c, uint64_t delay);
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -152,18 +162,60 @@ void nd_web_error(nd_wconn *c, int status, const char *text, bool close)
     nd_web_reply(c, status, "text/plain", extra, body, (size_t)k);
 }
 
-static bool pw_equal(const char *a, size_t an, const char *b)
-{
-    size_t bn = strlen(b);
-    unsigned diff = (unsigned)(an ^ bn);
-    for (size_t i = 0; i < an; i++) diff |= (unsigned char)a[i] ^ (unsigned char)b[bn ? i % bn : 0];
-    return diff == 0;
-}
-
 bool nd_web_authorized(struct nd_web *w, const nd_http_req *r)
 {
+    (void)r;
+    return w->cur && w->cur->authed;
+}
+
+bool nd_web_allows(nd_wconn *c, int act)
+{
+    return nd_auth_allows(c->web->node, ND_AUTH_DOOR_HTTP, act, c->authed);
+}
+
+/* Hold the response just built back for ms (a failed login). */
+static void hold(nd_wconn *c, uint64_t ms)
+{
+    c->held = true;
+    arm(c, ms);
+}
+
+/* The request's password, if it carries one, checked once. Returns false
+** when it was wrong (or the address is locked out): the reply is made. */
+static bool request_auth(nd_wconn *c, const nd_http_req *r)
+{
+    c->authed = false;
+    nd_span guess = {NULL, 0};
     const nd_http_hdr *h = nd_http_header(r, "x-micros-auth");
-    return h && pw_equal(h->value.p, h->value.n, nd_cfg_str(w->node->cfg, "appwd"));
+    if (h) {
+        guess = h->value;
+    } else if ((h = nd_http_header(r, "authorization")) && h->value.n > 7 &&
+               nd_http_span_ieq((nd_span){h->value.p, 7}, "bearer ")) {
+        guess = (nd_span){h->value.p + 7, h->value.n - 7};
+    } else {
+        return true; /* no password: what anonymous clients may do */
+    }
+    struct nd_node *n = c->web->node;
+    int rc = nd_auth_password(n, c->peer, guess.p, guess.n);
+    if (rc == ND_AUTH_OK) {
+        c->authed = true;
+        return true;
+    }
+    c->keep_alive = false;
+    if (rc == ND_AUTH_LOCKED) {
+        char extra[64], body[160];
+        uint64_t left = (nd_auth_locked_ms(n, c->peer) + 999) / 1000;
+        snprintf(extra, sizeof extra, "retry-after: %llu\r\ncache-control: no-store\r\n",
+                 (unsigned long long)left);
+        int k = snprintf(body, sizeof body,
+                         "{\"state\": false, \"result\": \"Too many failed logins: locked out "
+                         "for %llu s\"}", (unsigned long long)left);
+        nd_web_reply(c, 429, "application/json", extra, body, (size_t)k);
+    } else {
+        nd_web_unauthorized(c, r);
+    }
+    hold(c, ND_AUTH_FAIL_DELAY_MS);
+    return false;
 }
 
 void nd_web_unauthorized(nd_wconn *c, const nd_http_req *r)
@@ -194,6 +246,30 @@ void nd_web_unauthorized(nd_wconn *c, const nd_http_req *r)
 
 static bool method_is(const nd_http_req *r, int m) { return r->method == m; }
 
+/* An endpoint the request may not use: 401, as micrOS's @sudo. */
+static bool refused(nd_wconn *c, const nd_http_req *r, int act)
+{
+    if (nd_web_allows(c, act)) return false;
+    nd_web_unauthorized(c, r);
+    return true;
+}
+
+static void release_slot(nd_wconn *c);
+
+static void events(nd_wconn *c, const nd_http_req *r)
+{
+    struct nd_web *w = c->web;
+    if (refused(c, r, ND_ACT_EVENTS)) return;
+    int64_t max = nd_cfg_int(w->node->cfg, "webevents_max");
+    if (!c->head_only && w->nsse >= max) {
+        c->keep_alive = false;
+        nd_web_error(c, 503, "Too many event streams (webevents_max)", true);
+        return;
+    }
+    nd_events_handle(c, r);
+    if (c->state == W_SSE) release_slot(c); /* streams have their own pool */
+}
+
 static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
 {
     c->head_only = r->method == ND_HTTP_HEAD;
@@ -203,32 +279,41 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
         return;
     }
     if (nd_web_span_is(p, "/rest") || span_prefix(p, "/rest/")) {
-        nd_rest_handle(c, r);
+        nd_rest_handle(c, r); /* the command decides: rest.c asks auth.c */
         return;
     }
     if (nd_web_span_is(p, "/config")) {
-        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_POST)) nd_config_handle(c, r, body);
-        else nd_web_error(c, 405, "Method not allowed", false);
+        if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_POST))
+            nd_web_error(c, 405, "Method not allowed", false);
+        else if (!refused(c, r, ND_ACT_SUDO)) nd_config_handle(c, r, body);
         return;
     }
     if (nd_web_span_is(p, "/config/reboot")) {
-        if (method_is(r, ND_HTTP_POST)) nd_config_reboot(c, r);
-        else nd_web_error(c, 405, "Method not allowed", false);
+        if (!method_is(r, ND_HTTP_POST)) nd_web_error(c, 405, "Method not allowed", false);
+        else if (!refused(c, r, ND_ACT_SUDO)) nd_config_reboot(c, r);
         return;
     }
     if (nd_web_span_is(p, "/events")) {
-        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) nd_events_handle(c, r);
+        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) events(c, r);
         else nd_web_error(c, 405, "Method not allowed", false);
         return;
     }
     if (nd_web_span_is(p, "/metrics")) {
-        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) nd_metrics_handle(c, r);
-        else nd_web_error(c, 405, "Method not allowed", false);
+        if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_HEAD))
+            nd_web_error(c, 405, "Method not allowed", false);
+        else if (!refused(c, r, ND_ACT_METRICS)) nd_metrics_handle(c, r);
         return;
     }
-    if (span_prefix(p, "/fs/") && nd_webfs_handle(c, r, body)) return;
+    if (span_prefix(p, "/fs/")) {
+        /* $modules writes need more (@sudo): webfs.c knows the place */
+        bool read = method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD);
+        if (refused(c, r, read ? ND_ACT_FS_READ : ND_ACT_FS_WRITE)) return;
+        if (nd_webfs_handle(c, r, body)) return;
+    }
     if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) {
-        nd_web_static(c, r);
+        /* uploaded files are the node's data, not the UI's */
+        int act = span_prefix(p, "/user_data/") ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
+        if (!refused(c, r, act)) nd_web_static(c, r);
         return;
     }
     nd_web_error(c, 405, "Method not allowed", false);
@@ -236,17 +321,10 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
 
 /* ---- slots and the waiting room --------------------------------------------- */
 
-static int slot_limit(struct nd_web *w)
+static int web_cap(struct nd_node *n)
 {
-    struct nd_node *n = w->node;
-    int64_t q = nd_cfg_int(n->cfg, "aioqueue");
-    if (q < 1) q = 1;
-    if (q > ND_WEB_SLOTS_MAX) q = ND_WEB_SLOTS_MAX;
-    q -= nd_shell_sessions(n);
     int64_t m = nd_cfg_int(n->cfg, "webui_max_con");
-    if (m < 1) m = 1;
-    if (q > m) q = m;
-    return q < 0 ? 0 : (int)q;
+    return m < 1 ? 1 : m > ND_SLOTS_MAX ? ND_SLOTS_MAX : (int)m;
 }
 
 static void list_remove(nd_wconn **head, nd_wconn *c)
@@ -270,22 +348,18 @@ static void release_slot(nd_wconn *c)
     if (!c->admitted) return;
     c->admitted = false;
     c->web->node->web_active--;
-    if (c->web->nwaiting) arm_tick(c->web, 0); /* a slot freed: admit a waiter now */
+    nd_slot_release(&c->web->node->slots, &c->web->door);
 }
 
 static void conn_free(nd_wconn *c)
 {
     struct nd_web *w = c->web;
+    if (w->cur == c) w->cur = NULL;
     if (c->state == W_SSE) nd_events_drop(c);
     if (c->state == W_UPLOAD) nd_webfs_upload_feed(c, NULL, 0, false); /* drops the partial file */
     release_slot(c);
-    if (c->waiting) {
-        if (w->waiting_tail == c) w->waiting_tail = c->prev;
-        list_remove(&w->waiting, c);
-        w->nwaiting--;
-    } else {
-        list_remove(&w->conns, c);
-    }
+    nd_slot_unwait(&w->node->slots, &c->wait);
+    list_remove(&w->conns, c);
     w->nconns--;
     nd_timer_disarm(&w->node->timers, &c->timer);
     nd_net_close(c->sock);
@@ -309,9 +383,6 @@ static void update_watch(nd_wconn *c)
     int ev = 0;
     if (c->outoff < c->out.n) ev |= ND_EV_WRITE;
     switch (c->state) {
-    case W_WAIT:
-        if (c->inn < ND_HTTP_HEAD_MAX) ev |= ND_EV_READ;
-        break;
     case W_HEAD:
     case W_BODY:
     case W_UPLOAD:
@@ -322,109 +393,87 @@ static void update_watch(nd_wconn *c)
         ev |= ND_EV_READ; /* only to see the peer go */
         break;
     default:
-        break; /* W_SEND: not reading is the back-pressure on pipelining clients */
+        /* W_SEND: not reading is the back-pressure on pipelining clients;
+        ** W_WAIT: the request is complete, the rest waits its turn */
+        break;
     }
+    if (c->held) ev = 0; /* a failed login's reply waits; so does the client */
     nd_net_watch(c->sock, conn_event, c, ev);
 }
 
 static void process_input(nd_wconn *c);
 
-static void admit(nd_wconn *c)
+static nd_wconn *of_waiter(nd_slot_waiter *sw)
 {
-    struct nd_web *w = c->web;
-    if (c->waiting) {
-        if (w->waiting_tail == c) w->waiting_tail = c->prev;
-        list_remove(&w->waiting, c);
-        w->nwaiting--;
-        c->waiting = false;
-    }
-    list_push(&w->conns, c);
-    c->admitted = true;
-    w->node->web_active++;
-    c->state = W_HEAD;
-    c->keep_alive = true;
-    /* micrOS: no data within 10 s -> 408; counted from the accept */
-    c->got_bytes = true;
-    arm(c, ND_WEB_HEAD_MS);
-    nd_web_drive(c); /* bytes that arrived while waiting */
+    return (nd_wconn *)((char *)sw - offsetof(nd_wconn, wait));
 }
 
-/* A newcomer that gets no slot: the busy reply, without taking a slot. */
-static void busy(nd_wconn *c)
+/* The waiting room gave the request a slot: serve it now. */
+static void wait_admit(nd_slot_waiter *sw)
 {
-    struct nd_web *w = c->web;
-    w->busy++;
-    if (c->waiting) {
-        if (w->waiting_tail == c) w->waiting_tail = c->prev;
-        list_remove(&w->waiting, c);
-        w->nwaiting--;
-        c->waiting = false;
-    }
-    list_push(&w->conns, c);
+    nd_wconn *c = of_waiter(sw);
+    c->admitted = true;
+    c->web->node->web_active++;
+    c->state = W_HEAD;
+    arm(c, ND_WEB_SEND_MS);
+    nd_web_drive(c);
+}
+
+/* A request that waited in vain: the busy reply, without a slot. */
+static void wait_busy(nd_slot_waiter *sw)
+{
+    nd_wconn *c = of_waiter(sw);
+    c->web->busy++;
+    c->state = W_HEAD;
     c->keep_alive = false;
     nd_web_error(c, 503, "Connection is busy. Bye!", true);
     arm(c, ND_WEB_SEND_MS);
     nd_web_drive(c);
 }
 
-static nd_wconn *idle_conn(struct nd_web *w)
+/* A slot for the complete request at the head of the input, now or after
+** waiting. Returns false when it has to wait (or was told busy). */
+static bool get_slot(nd_wconn *c)
 {
-    nd_wconn *victim = NULL;
-    for (nd_wconn *c = w->conns; c; c = c->next)
-        if (c->admitted && c->state == W_HEAD && c->nreq > 0 && !c->got_bytes &&
-            c->inoff == c->inn && (!victim || c->progress < victim->progress))
-            victim = c;
-    return victim;
-}
-
-bool nd_web_release_idle(struct nd_node *n)
-{
-    nd_wconn *c = n->web ? idle_conn(n->web) : NULL;
-    if (c) conn_free(c);
-    return c != NULL;
-}
-
-/* Free a slot for a waiter: an idle keep-alive connection first (oldest),
-** else an events stream older than soctout. */
-static bool evict_one(struct nd_web *w)
-{
-    nd_wconn *victim = idle_conn(w);
-    if (!victim) {
-        int64_t idle = nd_cfg_int(w->node->cfg, "soctout");
-        if (idle < 5) idle = 5;
-        uint64_t now = now_ms();
-        for (nd_wconn *c = w->sse; c; c = c->sse_next)
-            if (c->admitted && now - c->since > (uint64_t)idle * 1000 &&
-                (!victim || c->since < victim->since))
-                victim = c;
+    struct nd_web *w = c->web;
+    if (c->admitted) return true;
+    if (nd_slot_take(&w->node->slots, &w->door)) {
+        c->admitted = true;
+        w->node->web_active++;
+        return true;
     }
+    c->wait.door = &w->door;
+    c->wait.admit = wait_admit;
+    c->wait.busy = wait_busy;
+    if (!nd_slot_wait(&w->node->slots, &c->wait)) {
+        w->busy++;
+        c->keep_alive = false;
+        nd_web_error(c, 503, "Connection is busy. Bye!", true);
+        return false;
+    }
+    c->state = W_WAIT;
+    nd_timer_disarm(&w->node->timers, &c->timer); /* the waiting room has the clock */
+    return false;
+}
+
+/* When the door has ND_WEB_CONN_MAX sockets a newcomer takes the place of
+** one that serves no one: idle between keep-alive requests (the longest
+** idle first), else the oldest whose request head is still incomplete. */
+static bool evict_socket(struct nd_web *w)
+{
+    nd_wconn *idle = NULL, *partial = NULL;
+    for (nd_wconn *c = w->conns; c; c = c->next) {
+        if (c->state != W_HEAD || c->admitted || c->held) continue;
+        if (!c->got_bytes && c->inoff == c->inn) {
+            if (!idle || c->progress < idle->progress) idle = c;
+        } else if (!partial || c->since < partial->since) {
+            partial = c;
+        }
+    }
+    nd_wconn *victim = idle ? idle : partial;
     if (!victim) return false;
     conn_free(victim);
     return true;
-}
-
-static void tick_fn(nd_timer *t, void *ud)
-{
-    (void)t;
-    struct nd_web *w = ud;
-    while (w->waiting) {
-        if (w->node->web_active >= slot_limit(w) && !evict_one(w)) break;
-        if (w->node->web_active >= slot_limit(w)) break;
-        admit(w->waiting); /* oldest first: the list is in arrival order */
-    }
-    uint64_t now = now_ms();
-    for (nd_wconn *c = w->waiting, *nx; c; c = nx) {
-        nx = c->next;
-        if (now - c->since >= ND_WEB_WAIT_MS) busy(c);
-    }
-    if (w->nwaiting) arm_tick(w, ND_WEB_TICK_MS);
-}
-
-static void arm_tick(struct nd_web *w, uint64_t delay)
-{
-    uint64_t due = now_ms() + delay;
-    if (nd_timer_armed(&w->tick) && w->tick.due <= due) return;
-    nd_timer_arm(&w->node->timers, &w->tick, due, tick_fn, w);
 }
 
 /* ---- request framing --------------------------------------------------------- */
@@ -480,6 +529,12 @@ static void process_input(nd_wconn *c)
         return;
     }
     c->keep_alive = r->keep_alive;
+    if (!c->admitted && !request_auth(c, r)) { /* a wrong password: answered, held back */
+        c->inoff = c->inn; /* nothing after it on this connection is served */
+        c->nreq++;
+        c->got_bytes = false;
+        return;
+    }
     if (r->chunked) {
         c->keep_alive = false;
         nd_web_error(c, 501, "Chunked request bodies are not supported: send Content-Length", true);
@@ -501,7 +556,18 @@ static void process_input(nd_wconn *c)
         }
         c->head_only = false;
         size_t head = r->head_len;
+        if (!nd_web_allows(c, ND_ACT_FS_WRITE)) { /* before anything about the body is said */
+            c->keep_alive = false;
+            nd_web_unauthorized(c, r);
+            c->inoff = c->inn;
+            c->nreq++;
+            c->got_bytes = false;
+            return;
+        }
+        if (!get_slot(c)) return;
+        w->cur = c;
         nd_webfs_upload_begin(c, r);
+        w->cur = NULL;
         if (c->state == W_SEND) return; /* refused (auth, content type): replied */
         if (want_continue && avail == head) nd_buf_puts(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
         c->state = W_UPLOAD;
@@ -531,8 +597,11 @@ static void process_input(nd_wconn *c)
         arm(c, ND_WEB_BODY_MS);
         return;
     }
+    if (!get_slot(c)) return;
     nd_span body = {base + r->head_len, (size_t)cl};
+    w->cur = c;
     dispatch(c, r, body);
+    w->cur = NULL;
     c->inoff += total;
     c->nreq++;
     c->got_bytes = false;
@@ -555,6 +624,7 @@ static bool note_progress(nd_wconn *c, size_t n, bool complete)
 bool nd_web_drive(nd_wconn *c)
 {
     for (int turn = 0;; turn++) {
+        if (c->held) goto wait;
         while (c->outoff < c->out.n) {
             long r = nd_net_send(c->sock, c->out.p + c->outoff, c->out.n - c->outoff);
             if (r == ND_EAGAIN) goto wait;
@@ -588,6 +658,7 @@ bool nd_web_drive(nd_wconn *c)
             }
             c->state = W_HEAD;
             c->head_only = false;
+            release_slot(c); /* served: an idle connection holds no slot */
             c->progress = now_ms(); /* idle since now (eviction picks the oldest) */
             /* give back what a large request or response needed */
             if (c->out.cap > 4 * ND_WEB_OUT_LOW) nd_buf_free(&c->out);
@@ -661,8 +732,7 @@ static void on_readable(nd_wconn *c)
         return;
     }
     size_t space = c->incap - c->inn;
-    if (c->state == W_WAIT && c->inn + space > ND_HTTP_HEAD_MAX)
-        space = c->inn < ND_HTTP_HEAD_MAX ? ND_HTTP_HEAD_MAX - c->inn : 0;
+    if (c->state == W_WAIT) space = 0; /* not watched: a hang-up shows when it is served */
     if (!space) {
         update_watch(c);
         return;
@@ -674,10 +744,6 @@ static void on_readable(nd_wconn *c)
         return;
     }
     c->inn += (size_t)r;
-    if (c->state == W_WAIT) {
-        update_watch(c);
-        return;
-    }
     if (c->state == W_UPLOAD) {
         size_t have = c->inn - c->inoff;
         if (have > (size_t)c->body_left) have = (size_t)c->body_left;
@@ -714,6 +780,12 @@ static void conn_timer(nd_timer *t, void *ud)
 {
     (void)t;
     nd_wconn *c = ud;
+    if (c->held) { /* a failed login's reply may go now */
+        c->held = false;
+        arm(c, ND_WEB_SEND_MS);
+        nd_web_drive(c);
+        return;
+    }
     if (c->kick) {
         c->kick = false;
         if (c->state == W_HEAD && c->got_bytes) arm(c, ND_WEB_HEAD_MS);
@@ -748,7 +820,9 @@ static void conn_timer(nd_timer *t, void *ud)
         arm(c, ND_WEB_SSE_PING_MS);
         nd_web_drive(c);
         return;
-    default: /* W_SEND stalled, W_LINGER over, W_WAIT (the tick handles it) */
+    case W_WAIT:
+        return; /* the waiting room has the clock */
+    default: /* W_SEND stalled, W_LINGER over */
         if (c->state == W_SEND && now_ms() - c->progress < ND_WEB_SEND_MS) {
             arm(c, ND_WEB_SEND_MS - (now_ms() - c->progress));
             return;
@@ -764,12 +838,14 @@ static void accept_event(nd_sock *ls, int ev, void *ud)
     struct nd_web *w = ud;
     for (int k = 0; k < 64; k++) { /* bounded per turn: other sockets get served too */
         nd_sock *cs;
-        int rc = nd_net_accept(ls, &cs, NULL, 0);
+        char peer[64];
+        int rc = nd_net_accept(ls, &cs, peer, sizeof peer);
         if (rc == ND_EAGAIN) return;
         if (rc != ND_OK) continue;
+        if (w->nconns >= ND_WEB_CONN_MAX) evict_socket(w);
         nd_wconn *c = w->nconns < ND_WEB_CONN_MAX ? calloc(1, sizeof *c) : NULL;
         if (!c) {
-            nd_net_close(cs); /* past every bound: refuse without a word */
+            nd_net_close(cs); /* every socket serves someone: refuse without a word */
             w->busy++;
             continue;
         }
@@ -778,26 +854,15 @@ static void accept_event(nd_sock *ls, int ev, void *ud)
         c->web = w;
         c->sock = cs;
         c->since = c->progress = now_ms();
+        snprintf(c->peer, sizeof c->peer, "%s", peer);
         nd_buf_init(&c->out, ND_WEB_OUT_MAX);
-        if (!w->nwaiting && w->node->web_active < slot_limit(w)) {
-            admit(c);
-            continue;
-        }
-        if (w->nwaiting >= ND_WEB_WAIT_MAX) {
-            busy(c);
-            continue;
-        }
-        /* append: the waiting room is served in arrival order */
-        c->waiting = true;
-        c->state = W_WAIT;
-        c->prev = w->waiting_tail;
-        c->next = NULL;
-        if (w->waiting_tail) w->waiting_tail->next = c;
-        else w->waiting = c;
-        w->waiting_tail = c;
-        w->nwaiting++;
+        list_push(&w->conns, c);
+        c->state = W_HEAD;
+        c->keep_alive = true;
+        /* micrOS: no data within 10 s -> 408; counted from the accept */
+        c->got_bytes = true;
+        arm(c, ND_WEB_HEAD_MS);
         update_watch(c);
-        arm_tick(w, 0);
     }
 }
 
@@ -809,6 +874,9 @@ int nd_web_start(struct nd_node *n)
     if (!w) return ND_ENOMEM;
     w->node = n;
     n->web = w;
+    w->door.name = "web";
+    w->door.cap = web_cap;
+    nd_slot_door_add(&n->slots, &w->door);
     nd_buf_init(&w->body, ND_WEB_OUT_MAX);
     nd_webfs_start(w);
     const char *bind = nd_cfg_str(n->cfg, "bind");
@@ -842,8 +910,7 @@ void nd_web_stop(struct nd_node *n)
             nd_net_send(c->sock, c->out.p + c->outoff, c->out.n - c->outoff);
         conn_free(c);
     }
-    while (w->waiting) conn_free(w->waiting);
-    nd_timer_disarm(&n->timers, &w->tick);
+    nd_slot_door_remove(&n->slots, &w->door);
     nd_timer_disarm(&n->timers, &w->reboot);
     nd_events_free(w);
     if (w->ls) nd_net_close(w->ls);

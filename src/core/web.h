@@ -37,9 +37,6 @@ int nd_web_start(struct nd_node *n);
 void nd_web_stop(struct nd_node *n);
 int nd_web_port(struct nd_node *n);   /* bound port, -1 when not listening */
 int nd_web_clients(struct nd_node *n); /* connections holding a client slot */
-/* Close one idle keep-alive connection so a waiting shell client gets its
-** slot (slots are shared, micros-compat 2.10). True when one was closed. */
-bool nd_web_release_idle(struct nd_node *n);
 /* Why the listener is not running ("" when it is): for the start-up message. */
 const char *nd_web_problem(struct nd_node *n);
 

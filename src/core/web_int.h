@@ -22,11 +22,7 @@
 #include "nodus/port.h"
 #include "web.h"
 
-#define ND_WEB_CONN_MAX 1024      /* sockets of the door: admitted + waiting + closing */
-#define ND_WEB_SLOTS_MAX 256      /* hard cap on client slots, whatever aioqueue says */
-#define ND_WEB_WAIT_MAX 128       /* newcomers waiting for a slot; more get 503 at once */
-#define ND_WEB_WAIT_MS 5000       /* how long a newcomer waits for a slot (micrOS: 5 s) */
-#define ND_WEB_TICK_MS 100        /* waiting-room poll period (micrOS: 100 ms) */
+#define ND_WEB_CONN_MAX 1024      /* sockets of the door, whatever they do */
 #define ND_WEB_HEAD_MS 10000      /* a request head must be complete within this (408) */
 #define ND_WEB_BODY_MS 10000      /* a body must make progress within this (408) */
 #define ND_WEB_PROGRESS_MIN 4096  /* bytes that count as progress against the deadlines */
@@ -50,7 +46,7 @@
 #define ND_EV_MAX 8192            /* one rendered event */
 
 enum {
-    W_WAIT,   /* waiting for a client slot; its bytes are read but not served */
+    W_WAIT,   /* a complete request waits for a client slot; nothing more is read */
     W_HEAD,   /* reading a request head (or idle between keep-alive requests) */
     W_BODY,   /* head done, waiting for the rest of a buffered body */
     W_UPLOAD, /* streaming a multipart body to disk */
@@ -68,18 +64,21 @@ typedef int (*nd_wproduce_fn)(nd_wconn *c);
 struct nd_wconn {
     struct nd_web *web;
     nd_sock *sock;
-    nd_wconn *prev, *next;   /* web->conns (admitted and closing) or web->waiting */
+    nd_wconn *prev, *next;   /* web->conns */
     nd_wconn *sse_next;      /* web->sse */
     int state;               /* W_* */
-    bool waiting;            /* in web->waiting, holds no slot */
-    bool admitted;           /* holds a client slot (node->web_active) */
+    bool admitted;           /* holds a client slot while its request is served */
+    bool authed;             /* the current request carried the right password */
+    bool held;               /* a failed login's reply is held back (the timer releases it) */
     bool keep_alive;         /* the current request allows another one after it */
     bool close_after;        /* close once the current response is out */
     bool head_only;          /* HEAD: headers without the body */
     bool got_bytes;          /* bytes of the next request arrived: the head timer runs */
     bool kick;               /* the timer fires to resume pipelined input */
     uint32_t nreq;           /* requests answered on this connection */
-    uint64_t since;          /* accept time (waiting room order and timeout) */
+    uint64_t since;          /* accept time; an events stream: its start */
+    nd_slot_waiter wait;     /* W_WAIT: in the node's waiting room */
+    char peer[64];           /* ip:port of the client */
     uint64_t progress;       /* last time bytes moved, see note_progress (mono ms) */
     size_t moved;            /* bytes moved since then */
     nd_timer timer;
@@ -118,11 +117,11 @@ struct nd_web {
     struct nd_node *node;
     nd_sock *ls;
     char problem[200];       /* why there is no listener */
-    nd_wconn *conns;         /* admitted and closing connections */
-    nd_wconn *waiting, *waiting_tail; /* arrival order */
+    nd_wconn *conns;         /* every connection */
     nd_wconn *sse;           /* /events streams */
-    int nconns, nwaiting, nsse;
-    nd_timer tick;           /* waiting room */
+    int nconns, nsse;
+    nd_slot_door door;       /* this door's share of the node's client slots */
+    nd_wconn *cur;           /* the connection whose request is being handled */
     nd_timer reboot;         /* /config/reboot */
     nd_events ev;
     nd_http_req req;         /* the request being handled (spans into its connection's input) */
@@ -145,8 +144,12 @@ void nd_web_reply(nd_wconn *c, int status, const char *ctype, const char *extra,
 void nd_web_error(nd_wconn *c, int status, const char *text, bool close);
 /* micrOS's 401 (micros-compat 4.6): HTML for browsers, else JSON. */
 void nd_web_unauthorized(nd_wconn *c, const nd_http_req *r);
-/* Does the request carry x-micros-auth equal to appwd? (constant time) */
+/* Did the request being handled authenticate (x-micros-auth, or
+** Authorization: Bearer, equal to appwd)? Decided once per request in web.c
+** through auth.c. */
 bool nd_web_authorized(struct nd_web *w, const nd_http_req *r);
+/* May the request being handled do `act` (ND_ACT_*)? */
+bool nd_web_allows(nd_wconn *c, int act);
 /* Append body bytes of a produced response (ignored for HEAD). */
 void nd_web_put(nd_wconn *c, const void *p, size_t n);
 /* Serve a web UI file (user override in <state>/web/ first, then embedded). */

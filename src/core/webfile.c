@@ -12,6 +12,13 @@
 ** no hidden (dot) files (404). Files anyone may upload (user_data/) are
 ** served with `content-security-policy: sandbox`, so an uploaded page cannot
 ** script the dashboard's origin.
+**
+** A symbolic link anywhere under web/ (a linked file, a linked directory on
+** the way, web/ itself) is never followed: the port treats it as absent
+** (port.h, "served trees"), so such a path gets the built-in asset of that
+** name or 404 -- never 403, which would confirm it exists -- and nothing
+** behind the link is read. Each piece of a streamed file is read through
+** the same check, so a link swapped in mid-download ends the reply.
 */
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,6 +16,12 @@
 ** file or the whole new one. Consecutive parts with the same filename append
 ** to one file (the browser UI splits a file into 1 KiB parts, micrOS 4.7).
 ** The request body is never held in memory.
+**
+** Symbolic links: the port never follows one under web/ or modules/ (port.h,
+** "served trees"), in any path component. A linked file or directory is as
+** good as absent here: not listed, not served, deleted with 404 "File does
+** not exist", and an upload whose temporary file, directory or target is a
+** link fails ("Cannot create/store") without writing anything outside.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +114,9 @@ static void list_place(nd_wconn *c, int place)
     nd_fs_mkdir(places[place].dir);
     int rc = nd_fs_list(places[place].dir, list_one, &l);
     nd_buf_putc(b, ']');
-    if (rc != ND_OK && rc != ND_ELIMIT) {
+    /* ND_ENOTFOUND: the place is a symbolic link (refused by the port, see
+    ** port.h) or vanished: it lists as empty, like a missing directory */
+    if (rc != ND_OK && rc != ND_ELIMIT && rc != ND_ENOTFOUND) {
         nd_web_error(c, 500, "Cannot list the directory", false);
         return;
     }

@@ -112,7 +112,7 @@ def test_config_page_with_auth_and_another_password(make_node):
 
 
 def test_files_page_with_auth(make_node):
-    """auth on: every write asks for the password first; a wrong one is refused."""
+    """auth on: reading and writing want the password, asked once; a wrong one is refused."""
     n = web_node(make_node, "auth=True", "appwd=Brows3rX1")
     out = run_browser(n.web, "--only", "files", "--password", "Brows3rX1")
     assert "ok - files: a file chosen in the page is uploaded and listed" in out

@@ -459,3 +459,227 @@ def test_sigint_exits_zero(node):
     node.proc.send_signal(signal.SIGINT)
     assert node.proc.wait(10) == 0
     assert node.read_config()["devfid"] == "node01"
+
+
+# ---- changes are transactions (save failures, size limit, NUL) ----------------------------------
+# A save is made to fail the way root cannot get around: a directory where the temporary file goes
+# (config/node_config.json.tmp, config/.guimeta.key.tmp), so opening the temp file fails. Removing
+# the directory is the "fix". Memory is checked through GET /config and conf mode, the disk
+# through the file, and "after restart" catches a later save writing what was reported failed.
+
+import shutil  # noqa: E402
+
+import requests  # noqa: E402
+
+from conftest import free_port  # noqa: E402
+
+AUTH = {"x-micros-auth": "ADmin123"}
+SAVE_FAILED = "node_config.json could not be written (I/O error): nothing was applied"
+TOO_LARGE = ("node_config.json would be larger than 65536 bytes (the config file limit): "
+             "nothing was applied")
+
+
+def web_node(make_node, *sets):
+    wp = free_port()
+    n = make_node("webui=True", "webport=%d" % wp, *sets)
+    n.url = "http://127.0.0.1:%d" % wp
+    for _ in range(500):
+        try:
+            requests.get(n.url + "/rest", timeout=1)
+            break
+        except requests.ConnectionError:
+            import time
+            time.sleep(0.02)
+    return n
+
+
+def post_config(n, body):
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return requests.post(n.url + "/config", data=data, headers=AUTH, timeout=10)
+
+
+def get_config(n):
+    r = requests.get(n.url + "/config", headers=AUTH, timeout=10)
+    assert r.status_code == 200
+    return r.json()
+
+
+def block_save(n, name="node_config.json"):
+    """Make the next atomic write of config/<name> fail: its temp path is a directory."""
+    d = n.path("config", name + ".tmp")
+    os.mkdir(d)
+    os.mkdir(os.path.join(d, "x"))  # not empty: nothing can remove it by accident
+    return d
+
+
+def tmp_files(n):
+    return sorted(f for f in os.listdir(n.path("config")) if f.endswith(".tmp"))
+
+
+def test_post_failed_save_applies_nothing(make_node):
+    n = web_node(make_node)
+    assert post_config(n, {"utc": 30, "staessid": "before"}).json()["state"] is True
+    d = block_save(n)
+    r = post_config(n, {"utc": 120, "staessid": "after", "devfid": "bad name!"})
+    cfg = get_config(n)
+    assert cfg["utc"] == 30 and cfg["staessid"] == "before" and cfg["devfid"] == "node01"
+    with conf_session(n) as s:
+        assert s.cmd("utc") == "30\n"
+        assert s.cmd("staessid") == "before\n"
+    assert r.status_code == 500
+    j = r.json()
+    assert j["state"] is False and j["result"] == "Config update failed"
+    # the validation failure is listed, then the save failure that undid the valid keys
+    assert j["failed"] == ["devfid: Device name may only contain A-Z a-z 0-9 _ -", SAVE_FAILED]
+    # still failing: still nothing applied, and the node goes on answering
+    assert post_config(n, {"lat": 47.5}).status_code == 500
+    assert get_config(n)["lat"] == 0.0
+    shutil.rmtree(d)
+    # fixed: a save works again, and it does not carry the failed request's values along
+    r = post_config(n, {"devfid": "fixed1", "utc": 99999})
+    assert r.status_code == 200
+    assert r.json()["failed"] == ["utc must be between -720 and 840"]  # micrOS: valid keys apply
+    saved = n.read_config()
+    assert saved["devfid"] == "fixed1"
+    assert saved["utc"] == 30 and saved["staessid"] == "before" and saved["lat"] == 0.0
+    assert tmp_files(n) == []
+    n.restart()  # the shutdown save must not write the failed values either
+    saved = n.read_config()
+    assert saved["utc"] == 30 and saved["staessid"] == "before" and saved["devfid"] == "fixed1"
+
+
+def test_post_with_offloaded_key_is_one_transaction(make_node):
+    n = web_node(make_node)
+    with conf_session(n) as s:
+        assert s.cmd("guimeta old-meta") == "Saved\n"
+    key_file = n.path("config", ".guimeta.key")
+    # node_config.json cannot be written: the guimeta file must not change either
+    d = block_save(n)
+    r = post_config(n, {"guimeta": "new-meta", "utc": 45})
+    assert open(key_file, "rb").read() == b"old-meta"
+    with conf_session(n) as s:
+        assert s.cmd("guimeta") == "old-meta\n"
+        assert s.cmd("utc") == "60\n"
+    assert r.status_code == 500 and r.json()["failed"] == [SAVE_FAILED]
+    shutil.rmtree(d)
+    # the guimeta file cannot be written: utc is not applied either
+    d = block_save(n, ".guimeta.key")
+    r = post_config(n, {"guimeta": "new-meta", "utc": 45})
+    assert get_config(n)["utc"] == 60 and n.read_config()["utc"] == 60
+    assert r.status_code == 500
+    assert r.json()["failed"] == [
+        "node_config.json: config/.guimeta.key could not be written (I/O error): nothing was applied"]
+    shutil.rmtree(d)
+    assert post_config(n, {"guimeta": "new-meta", "utc": 45}).json()["state"] is True
+    assert open(key_file, "rb").read() == b"new-meta" and n.read_config()["utc"] == 45
+    assert tmp_files(n) == []
+
+
+def test_conf_failed_save_says_why_and_recovers(node):
+    with conf_session(node) as s:
+        assert s.cmd("soctout 45") == "Saved\n"
+        d = block_save(node)
+        assert s.cmd_raw("soctout 50") == (
+            b"node_config write error: " + SAVE_FAILED.encode() + b"\nFailed to save\n" + CP)
+        assert s.cmd("soctout") == "45\n"
+        d2 = block_save(node, ".guimeta.key")
+        assert s.cmd_raw("guimeta meta") == (
+            b"node_config write error: config/.guimeta.key could not be written (I/O error): "
+            b"nothing was applied\nFailed to save\n" + CP)
+        assert s.cmd("guimeta") == "n/a\n"
+        shutil.rmtree(d)
+        shutil.rmtree(d2)
+        assert s.cmd("staessid other") == "Saved\n"
+        assert s.cmd("guimeta meta") == "Saved\n"
+    saved = node.read_config()
+    assert saved["soctout"] == 45 and saved["staessid"] == "other"
+    assert tmp_files(node) == []
+
+
+# Keys that take any text and do nothing until a reboot.
+FREE_KEYS = ["staessid", "stapwd", "devip", "timirqcbf", "irq1_cbf", "irq2_cbf", "irq3_cbf",
+             "irq4_cbf", "boothook", "cstmpmap", "ntpserver"]
+
+
+def test_post_oversize_config_refused_nothing_applied(make_node):
+    n = web_node(make_node)
+    big = '"' * 4096  # 4096 bytes in memory, 8192 in the file (each quote is escaped)
+    # about 35 KB: fits
+    assert post_config(n, {k: big for k in FREE_KEYS[:4]}).json()["state"] is True
+    before = open(n.config_path(), "rb").read()
+    assert 32768 < len(before) < 65536
+    # four more would make the file about 68 KB: refused as a whole, naming the limit
+    r = post_config(n, dict({k: big for k in FREE_KEYS[4:8]}, utc=15))
+    assert open(n.config_path(), "rb").read() == before
+    cfg = get_config(n)
+    assert cfg["utc"] == 60
+    assert all(cfg[k] == "n/a" for k in FREE_KEYS[4:8])
+    assert cfg["staessid"] == big
+    assert r.status_code == 413
+    assert r.json() == {"state": False, "result": "Config update failed", "failed": [TOO_LARGE]}
+    # a change that fits still works, and the file always loads
+    assert post_config(n, {FREE_KEYS[4]: "small", "utc": 15}).json()["state"] is True
+    n.restart()
+    assert n.read_config()["utc"] == 15 and n.read_config()[FREE_KEYS[4]] == "small"
+    assert not os.path.exists(n.path("config", "node_config.json.bad"))
+
+
+def test_conf_oversize_config_refused(node):
+    big = "\\" * 4080  # the shell takes lines up to 4095 bytes; 8160 bytes once escaped
+    with conf_session(node) as s:
+        for k in FREE_KEYS[:7]:
+            assert s.cmd("%s %s" % (k, big)) == "Saved\n"
+        assert s.cmd_raw("%s %s" % (FREE_KEYS[7], big)) == (
+            b"node_config write error: " + TOO_LARGE.encode() + b"\nFailed to save\n" + CP)
+        assert s.cmd(FREE_KEYS[7]) == "n/a\n"
+        assert s.cmd("%s x" % FREE_KEYS[7]) == "Saved\n"
+    assert node.read_config()[FREE_KEYS[7]] == "x"
+    assert node.read_config()[FREE_KEYS[6]] == big
+
+
+def test_post_control_characters_kept_exactly(make_node):
+    n = web_node(make_node)
+    value = "a\x01b\x1fc\x7fd\te\nf\rg\"h\\i"
+    # micrOS keeps every character a JSON string can carry; so does nodus, through save + restart
+    r = post_config(n, {"staessid": value, "boothook": "\x1b[1m"})
+    assert r.json()["state"] is True
+    assert get_config(n)["staessid"] == value
+    assert n.read_config()["staessid"] == value and n.read_config()["boothook"] == "\x1b[1m"
+    n.restart()
+    assert get_config(n)["staessid"] == value and get_config(n)["boothook"] == "\x1b[1m"
+    with conf_session(n) as s:
+        assert s.cmd_raw("staessid") == value.encode() + b"\n" + CP
+
+
+def test_post_nul_refused_never_cut(make_node):
+    n = web_node(make_node)
+    # a NUL cannot live in a C string: the key is refused, the other keys apply (micrOS rule)
+    r = post_config(n, b'{"staessid": "ab\\u0000cd", "utc": 30}')
+    cfg = get_config(n)
+    assert cfg["staessid"] == "your_wifi_name" and cfg["utc"] == 30
+    assert r.status_code == 200
+    assert r.json()["failed"] == ["staessid: holds a NUL character (\\u0000), which a config key "
+                                  "or value cannot contain: not applied"]
+    # in a key ("utc\0x" must not become "utc"), in a value of a kept key, as a raw byte
+    r = post_config(n, b'{"utc\\u0000x": 5, "devfid": "a\x00b", "lat": 1}')
+    assert [f.split(":")[0] for f in r.json()["failed"]] == ["utc", "devfid"]
+    cfg = get_config(n)
+    assert cfg["utc"] == 30 and cfg["devfid"] == "node01" and cfg["lat"] == 1.0
+    # an escaped backslash before "u0000" is text, not a NUL
+    assert post_config(n, b'{"staessid": "x\\\\u0000"}').json()["state"] is True
+    assert get_config(n)["staessid"] == "x\\u0000"
+
+
+def test_conf_control_characters(node):
+    """Conf mode keeps what the shell passes on (a carriage return inside the line) exactly; the
+    shell itself refuses lines with NUL and the other control bytes."""
+    with conf_session(node) as s:
+        assert s.cmd("staessid ab\rcd") == "Saved\n"
+        assert s.cmd_raw("staessid") == b"ab\rcd\n" + CP
+        out = s.cmd("staessid x\x00y")
+        assert "invalid input" in out
+        assert s.cmd_raw("staessid") == b"ab\rcd\n" + CP
+    node.restart()
+    assert node.read_config()["staessid"] == "ab\rcd"
+    with conf_session(node) as s:
+        assert s.cmd_raw("staessid") == b"ab\rcd\n" + CP

@@ -26,6 +26,58 @@ def test_readme_config_table_matches_the_schema():
     assert table == want.decode().strip(), "README config table is stale: paste `nodus config-keys`"
 
 
+CONFIG_KEYS_DOC = os.path.join(ROOT, "docs", "config-keys.md")
+
+
+def test_docs_config_keys_is_the_generated_table():
+    """docs/config-keys.md is exactly `nodus config-keys` under a one-line header: it is
+    regenerated from the schema, never edited by hand."""
+    with open(CONFIG_KEYS_DOC, encoding="utf-8") as f:
+        text = f.read()
+    header, sep, table = text.partition("\n\n")
+    assert sep and "\n" not in header and header.startswith("# ") and "generated" in header, (
+        "docs/config-keys.md must start with one header line saying it is generated, then a blank line")
+    want = subprocess.run([NODUS_BIN, "config-keys"], capture_output=True, check=True).stdout.decode()
+    assert table == want, ("docs/config-keys.md is stale: regenerate it with\n"
+                           "  { head -n1 docs/config-keys.md; echo; build/nodus config-keys; } > k.md"
+                           " && mv k.md docs/config-keys.md")
+
+
+# A citation of a numbered section: the doc's name, then numbers such as "2.9", "4.3, 4.5",
+# "2.1-2.3" or "§5.2", optionally after "section".
+CITE = re.compile(r"\b(micros-compat(?:\.md)?|architecture\.md)\s+(?:section\s+)?"
+                  r"(§?\d+(?:\.\d+)?(?:\s*[-,]\s*§?\d+(?:\.\d+)?)*)")
+
+
+def doc_sections(name):
+    with open(os.path.join(ROOT, "docs", name + ".md"), encoding="utf-8") as f:
+        return set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)\.? ", f.read(), re.M))
+
+
+def test_cited_doc_sections_exist():
+    """Every `micros-compat N.M` / `architecture.md section N` cited in the tree names a section
+    that exists in docs/, so a reader can follow it (and renumbering a doc is caught)."""
+    sections = {name: doc_sections(name) for name in ("micros-compat", "architecture")}
+    assert {"2.9", "4.6", "13"} <= sections["micros-compat"] and "2" in sections["architecture"]
+    missing = []
+    for top in ("src", "modules", "include", "tests", "bench", "web"):
+        for d, dirs, files in os.walk(os.path.join(ROOT, top)):
+            dirs[:] = [x for x in dirs if x != "node_modules"]
+            for fn in files:
+                if not fn.endswith((".c", ".h", ".py", ".sh", ".js", ".mjs", ".html", ".css")):
+                    continue
+                path = os.path.join(d, fn)
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    for lineno, line in enumerate(f, 1):
+                        for name, nums in CITE.findall(line):
+                            doc = name.split(".")[0]
+                            for num in re.findall(r"\d+(?:\.\d+)?", nums):
+                                if num not in sections[doc]:
+                                    missing.append("%s:%d: %s %s" % (os.path.relpath(path, ROOT),
+                                                                     lineno, doc, num))
+    assert not missing, "cited sections missing from docs/:\n" + "\n".join(missing)
+
+
 def test_readme_has_no_placeholders():
     text = readme()
     for ph in ("CONFIG_KEYS_TABLE", "BENCH_FIGURES", "TODO", "TBD"):
@@ -48,7 +100,7 @@ def test_example_module_is_about_20_lines():
 def test_readme_example_module_builds_and_runs(tmp_path):
     """Copy the tree, drop the README's module in modules/, build, call it over the shell."""
     src = tmp_path / "src"
-    for d in ("include", "src", "modules", "cmake", "web"):
+    for d in ("include", "src", "modules", "cmake", "web", "bench"):
         shutil.copytree(os.path.join(ROOT, d), src / d)
     shutil.copy(os.path.join(ROOT, "CMakeLists.txt"), src / "CMakeLists.txt")
     (src / "modules" / "greet.c").write_text(example_module())

@@ -3,7 +3,8 @@
 Nodes share one shell port and listen on their own loopback address
 (127.a.b.2, 127.a.b.3, ...): InterCon connects to the target on the *local*
 socport, as micrOS does. Stand-in peers (busy, garbage, silent, micrOS-style)
-are Python socket servers on further loopback addresses. The namespace test
+are Python socket servers on further loopback addresses; a trap peer asks every
+caller for a password and records what it gets (icpeers). The namespace test
 puts nodes in network namespaces joined by a bridge and reaches the peer by
 IP and by a name from the namespace's /etc/hosts (the port's resolver).
 """
@@ -94,7 +95,8 @@ def net(tmp_path):
 class Peer:
     """A stand-in ShellCli on (ip, port). mode: micros (prompt framing as micrOS's
     Server.py, one read = one command), busy, garbage, silent, drop (prompt, then
-    closes on the command)."""
+    closes on the command), trap (prompts "[password] <name> $ ", takes any
+    password, records everything), gate (says nothing; closes once `gate` is set)."""
 
     def __init__(self, ip, port, mode="micros", name="sim", pwd=None):
         self.ls = socket.socket()
@@ -103,11 +105,13 @@ class Peer:
         self.ls.listen(64)
         self.mode, self.name, self.pwd = mode, name.encode(), pwd
         self.got, self.conns, self.held = [], 0, []
+        self.done, self.lock, self.gate = 0, threading.Lock(), threading.Event()
         self.stop = False
         threading.Thread(target=self.serve, daemon=True).start()
 
     def close(self):
         self.stop = True
+        self.gate.set()
         self.ls.close()
         for c in self.held:
             c.close()
@@ -126,6 +130,13 @@ class Peer:
             self._session(c)
         except OSError:
             pass
+        finally:
+            with self.lock:
+                self.done += 1
+
+    def wait_idle(self, timeout=8):
+        """Every session so far has ended: `got` holds all the caller sent."""
+        assert wait_for(lambda: self.done == self.conns, timeout), (self.done, self.conns)
 
     def _session(self, c):
         m = self.mode
@@ -148,7 +159,11 @@ class Peer:
         if m == "silent":
             self.held.append(c)
             return
-        authed = self.pwd is None
+        if m == "gate":
+            self.gate.wait(20)
+            c.close()
+            return
+        authed = self.pwd is None and m != "trap"
         prompt = lambda: (b"" if authed else b"[password] ") + self.name + b" $ "
         c.sendall(prompt())
         while True:
@@ -161,7 +176,7 @@ class Peer:
                 c.close()
                 return
             if not authed:
-                if cmd.split()[0] == self.pwd:
+                if m == "trap" or (cmd.split() or [""])[0] == self.pwd:
                     authed = True
                     c.sendall(b"AuthOk\n" + prompt())
                 else:
@@ -226,16 +241,26 @@ def test_illegal_and_unknown_hosts_and_refused_connections(net):
     assert "err:[intercon] NoHost: nosuchnode" in lst
 
 
-def test_auth_on_the_target_sends_the_local_appwd(net):
-    a = net(2, "devfid=alpha", "appwd=Same1234", "hosts=beta=%s3;gamma=%s4" % (NET, NET))
+def test_auth_on_the_target_sends_the_password_icpeers_names(net):
+    """Real auth nodes: listed peers get the local appwd (beta shares it, gamma
+    does not) or their own secret (eps); an unlisted one (delta) gets nothing."""
+    a = net(2, "devfid=alpha", "appwd=Same1234", "icpeers=beta;gamma;eps=Other123",
+            "hosts=beta=%s3;gamma=%s4;delta=%s5;eps=%s6" % (NET, NET, NET, NET))
     net(3, "devfid=beta", "auth=True", "appwd=Same1234")
     net(4, "devfid=gamma", "auth=True", "appwd=Other123")
+    d = net(5, "devfid=delta", "auth=True", "appwd=Same1234")
+    net(6, "devfid=eps", "auth=True", "appwd=Other123")
     with a.connect() as s:
-        s.cmd("system heartbeat >>beta")
-        s.cmd("system heartbeat >>gamma")
+        for h in ("beta", "gamma", "delta", "eps"):
+            s.cmd("system heartbeat >>" + h)
     assert a.show("con.beta.system") == "<3 heartbeat <3 \n"
     assert a.show("con.gamma.system") == \
         "[intercon] gamma: AuthFailed (the local appwd is not the target's)\n"
+    assert a.show("con.delta.system") == \
+        "[intercon] delta: asks for a password; not sent (delta is not in icpeers)\n"
+    assert a.show("con.eps.system") == "<3 heartbeat <3 \n"
+    # delta never saw a password attempt at all
+    assert "authentication failed" not in log_text(d)
 
 
 def test_prompt_must_match_the_host_name(net):
@@ -329,13 +354,19 @@ def test_target_down_mid_call(net, peers):
 
 
 def test_micros_style_peer_framing_and_auth(net, peers):
-    a = net(2, "appwd=Peer1234", "hosts=sim=%s5" % NET)
+    a = net(2, "appwd=Peer1234", "hosts=sim=%s5;sim2=%s6" % (NET, NET), "icpeers=sim;sim2=Wrong123")
     p = peers(NET + "5", net.port, name="sim", pwd="Peer1234")
+    q = peers(NET + "6", net.port, name="sim2", pwd="Peer1234")
     with a.connect() as s:
         s.cmd("system heartbeat >>sim")
+        s.cmd("system heartbeat >>sim2")
     assert a.show("con.sim.system") == "<3 heartbeat <3 \n"
     # micrOS framing: password and command each in one write, no newline
     assert p.got == [b"Peer1234", b"system heartbeat"]
+    assert a.show("con.sim2.system") == \
+        "[intercon] sim2: AuthFailed (the icpeers secret is not the target's)\n"
+    q.wait_idle()
+    assert q.got == [b"Wrong123"] and q.conns == 1  # no retry
 
 
 def test_1000_calls_queued_at_once_respect_the_task_queue(net, peers):
@@ -358,6 +389,132 @@ def test_1000_calls_queued_at_once_respect_the_task_queue(net, peers):
         assert s.cmd("task list").count("Yes       con.") == 5
         assert s.cmd("task kill con.*").startswith("Kill: con.")
         assert "con." not in s.cmd("task list")
+
+
+# ---- icpeers: who gets a password ---------------------------------------------
+
+def log_text(node):
+    """Everything the node logged: its log files and its console (stderr)."""
+    out = b""
+    for root, _, files in os.walk(node.state):
+        for f in files:
+            if f.endswith(".log") or ".log." in f:
+                with open(os.path.join(root, f), "rb") as fh:
+                    out += fh.read()
+    return out.decode(errors="replace")
+
+
+def ic_tag(host, cmd):
+    """The task tag micrOS gives `cmd >>host` (IP: its last two octets)."""
+    who = ".".join(host.split(".")[2:]) if host[0].isdigit() else host.split(".")[0]
+    return "con.%s.%s" % (who, cmd.split()[0])
+
+
+def ic_call(node, host, cmd="hello"):
+    with node.connect() as s:
+        assert s.cmd("%s >>%s" % (cmd, host)) == "{'%s': 'Starting'}\n" % ic_tag(host, cmd)
+    return node.show(ic_tag(host, cmd))
+
+
+def not_sent(host):
+    return "[intercon] %s: asks for a password; not sent (%s is not in icpeers)\n" % (host, host)
+
+
+MINE = "Mine1234"  # the calling node's appwd in these tests
+
+
+def test_default_icpeers_sends_no_password_to_a_peer_that_asks(net, peers):
+    a = net(2, "appwd=" + MINE)
+    trap = peers(NET + "5", net.port, mode="trap", name="x")
+    assert ic_call(a, NET + "5") == not_sent(NET + "5")
+    trap.wait_idle()
+    assert trap.got == [] and trap.conns == 1  # nothing sent, no retry
+    logs = log_text(a)
+    warn = "[WARN] [intercon] %s: asks for a password; not sent" % (NET + "5")
+    assert logs.count(warn) == 2, logs  # one record, in its log file and on the console
+    assert MINE not in logs
+    with a.connect() as s:
+        assert "err:[intercon] %s: asks for a password" % (NET + "5") in s.cmd("task list")
+
+
+@pytest.mark.parametrize("policy, sent", [
+    ("{trap}=Other123x", b"Other123x"),     # the per-peer secret, not appwd
+    ("{trap}", MINE.encode()),               # listed by IP: appwd
+    (" beta ; {trap} ;", MINE.encode()),     # in a list, spaces ignored
+    ("*", MINE.encode()),                    # micrOS behaviour: anyone asking
+    ("beta=Other123x;*", MINE.encode()),     # * for the rest
+    ("beta;{other}=Other123x", None),        # a list naming other hosts only
+])
+def test_icpeers_decides_what_a_peer_gets(net, peers, policy, sent):
+    policy = policy.format(trap=NET + "5", other=NET + "6")
+    a = net(2, "appwd=" + MINE, "icpeers=" + policy)
+    trap = peers(NET + "5", net.port, mode="trap", name="x")
+    out = ic_call(a, NET + "5")
+    trap.wait_idle()
+    if sent is None:
+        assert out == not_sent(NET + "5")
+        assert trap.got == []
+    else:
+        assert out.startswith("hello:x:micr"), out
+        assert trap.got == [sent, b"hello"]
+    assert "Other123x" not in log_text(a)
+
+
+def test_icpeers_matches_the_host_as_the_caller_wrote_it(net, peers):
+    a = net(2, "appwd=" + MINE, "hosts=trap=%s5" % NET, "icpeers=TRAP=Other123x")
+    trap = peers(NET + "5", net.port, mode="trap", name="trap")
+    assert ic_call(a, "trap").startswith("hello:trap:micr")  # any case
+    trap.wait_idle()
+    assert trap.got == [b"Other123x", b"hello"]
+    # the same peer by its address is another host as written: not listed
+    assert ic_call(a, NET + "5") == not_sent(NET + "5")
+    trap.wait_idle()
+    assert trap.got == [b"Other123x", b"hello"] and trap.conns == 2
+
+
+def test_retry_does_not_follow_a_changed_address(net, peers):
+    """The name is re-pointed (hosts) while the first attempt waits; the retry
+    dials the address resolved first, so the trap at the new address gets no
+    connection and no password. The next call resolves afresh."""
+    a = net(2, "appwd=" + MINE, "hosts=trap=%s5" % NET, "icpeers=trap", "intercontout=8000")
+    gate = peers(NET + "5", net.port, mode="gate")
+    trap = peers(NET + "6", net.port, mode="trap", name="trap")
+    with a.connect() as s:
+        assert s.cmd("hello >>trap") == "{'con.trap.hello': 'Starting'}\n"
+        assert wait_for(lambda: gate.conns == 1, 8)
+        s.cmd("conf")
+        assert s.cmd("hosts trap=%s6" % NET) == "Saved\n"
+        s.cmd("noconf")
+    gate.gate.set()  # the first attempt ends without a prompt: retried
+    assert a.show("con.trap.hello", timeout=20) == \
+        "[intercon] trap: connection closed before the prompt\n"
+    assert gate.conns == 2 and trap.conns == 0
+    assert ic_call(a, "trap").startswith("hello:trap:micr")
+    trap.wait_idle()
+    assert trap.got == [MINE.encode(), b"hello"]
+
+
+def test_icpeers_is_a_checked_secret(net):
+    wp = free_port()
+    a = net(2, "webui=True", "webport=%d" % wp, "appwd=" + MINE, "icpeers=beta=Other123x")
+    req = urllib.request.Request("http://%s:%d/config" % (a.ip, wp), headers={"x-micros-auth": MINE})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        body = r.read().decode()
+    assert "devfid" in body and "icpeers" not in body and "Other123x" not in body
+    with a.connect() as s:
+        s.cmd("conf")
+        for bad, why in (("beta=", "icpeers entry 1: empty secret after ="),
+                         ("*=Other123x", "icpeers entry 1: * takes no secret"),
+                         ("beta;bad!name", "icpeers entry 2: a name may only contain"),
+                         ("beta=two words", "icpeers entry 1: a secret may only hold printable"),
+                         ("beta;BETA", "icpeers entry 2: BETA is listed twice"),
+                         ("x" * 1100, "icpeers may be at most 1024 characters")):
+            out = s.cmd("icpeers " + bad)
+            assert why in out and out.endswith("Failed to save\n"), out
+            assert "Other123x" not in out
+        assert s.cmd("icpeers gamma;delta=Zz12345") == "Saved\n"
+        s.cmd("noconf")
+    assert "Zz12345" not in log_text(a) and "Other123x" not in log_text(a)
 
 
 # ---- network namespaces -------------------------------------------------------
@@ -428,7 +585,8 @@ def netns(tmp_path):
 
 
 def test_nodes_in_network_namespaces(netns):
-    netns(0, "devfid=alpha", "cron=True", "crontasks=*:*:*:*!robustness create_task 2 10 >>beta")
+    netns(0, "devfid=alpha", "cron=True", "crontasks=*:*:*:*!robustness create_task 2 10 >>beta",
+          "icpeers=10.77.0.2")
     netns(1, "devfid=beta", "auth=True", "appwd=Same1234")
     for _ in range(100):
         try:
@@ -437,11 +595,16 @@ def test_nodes_in_network_namespaces(netns):
             break
         except AssertionError:
             time.sleep(0.1)
-    # alpha's appwd is not beta's yet: the name resolves (/etc/hosts of the
-    # namespace, through the port's resolver), the target refuses the password
+    # the name resolves (/etc/hosts of the namespace, through the port's
+    # resolver) and beta answers with its prompt, but "beta" as written is not
+    # in alpha's icpeers: no password goes (nor from the cron's calls)
     assert netns.cli(0, "system heartbeat >>beta") == "{'con.beta.system': 'Starting'}\n"
-    assert wait_for(lambda: "AuthFailed" in netns.cli(0, "task show con.beta.system"), 8)
-    netns.cli(0, "conf", "appwd Same1234")
+    assert wait_for(lambda: "beta: asks for a password; not sent"
+                    in netns.cli(0, "task show con.beta.system"), 8)
+    # by address beta is listed, and alpha's appwd is not beta's yet
+    assert netns.cli(0, "hello >>10.77.0.2") == "{'con.0.2.hello': 'Starting'}\n"
+    assert wait_for(lambda: "AuthFailed" in netns.cli(0, "task show con.0.2.hello"), 8)
+    assert netns.cli(0, "conf", "appwd Same1234", "icpeers beta;10.77.0.2") == "Saved\nSaved\n"
     assert netns.cli(0, "hello >>10.77.0.2") == "{'con.0.2.hello': 'Starting'}\n"
     ok = wait_for(lambda: netns.cli(0, "task show con.0.2.hello").startswith("hello:beta:micr"), 8)
     assert ok, netns.cli(0, "task list")

@@ -233,7 +233,8 @@ def test_rest_auth_mode_protected(make_node):
     assert get(n, "/rest/system/heartbeat").content == b'{"result": "Auth:Protected", "state": true}'
     assert get(n, "/rest/nomod/x").content == b'{"result": "Auth:Protected", "state": true}'
     assert get(n, "/rest/modules").json() == {"result": ["task"], "state": True}
-    assert get(n, "/rest/task/list").json()["state"] is True
+    # no task control before authentication (micrOS allowed it; see README "Security")
+    assert get(n, "/rest/task/list").content == b'{"result": "Auth:Protected", "state": true}'
     # once the module is loaded (over the authenticated shell) REST may call it
     with n.connect() as s:
         assert s.cmd("ADmin123") == "AuthOk\n"
@@ -409,9 +410,10 @@ def test_garbage_flood_keeps_node_alive(make_node):
 
 # ---- slots, timeouts, floods ---------------------------------------------------------
 
-def test_slowloris_gets_408_and_frees_the_slot(make_node):
-    """Two slow clients hold both slots: a newcomer waits 5 s and is told busy;
-    10 s after they connected the slow ones get 408, and the next client is served."""
+def test_slowloris_takes_no_slot_and_gets_408(make_node):
+    """Two slow clients (one silent, one dripping a head) hold no client slot:
+    with both of the node's two slots free a newcomer is served at once; 10 s
+    after they connected the slow ones get 408."""
     n = web_node(make_node, "aioqueue=2", "webui_max_con=2")
     t0 = time.time()
     silent = Conn(n.webport, timeout=20)       # sends nothing at all
@@ -430,26 +432,29 @@ def test_slowloris_gets_408_and_frees_the_slot(make_node):
     th.start()
     try:
         time.sleep(0.5)
-        r, closed = raw(n.webport, b"GET /rest HTTP/1.1\r\nHost: x\r\n\r\n", timeout=10)
-        waited = time.time() - t0
-        assert r.status == 503 and r.body == b"Connection is busy. Bye!\n" and closed
-        assert 4.5 <= waited <= 8, waited
+        t1 = time.time()
+        r, closed = raw(n.webport, b"GET /rest/system/heartbeat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                        timeout=10)
+        assert r.status == 200 and time.time() - t1 < 1.0
+        with n.connect() as s:  # and the shell still has both slots to share
+            with n.connect() as s2:
+                assert s.cmd("hello").startswith("hello:") and s2.cmd("hello").startswith("hello:")
         for c in (silent, drip):
             r = c.response()
             assert r.status == 408 and r.headers["connection"] == "close"
             assert c.closed_by_peer()
         took = time.time() - t0
         assert 9.5 <= took <= 13, took
-        t1 = time.time()
-        assert get(n, "/rest/system/heartbeat").status_code == 200
-        assert time.time() - t1 < 1.0
     finally:
         stop.set()
         silent.close()
         drip.close()
 
 
-def test_idle_keepalive_yields_its_slot(make_node):
+def test_idle_keepalive_holds_no_slot(make_node):
+    """Between requests a keep-alive connection holds no slot: with one slot
+    a newcomer (web or shell) is served at once, and the idle connection
+    stays usable."""
     n = web_node(make_node, "aioqueue=1")
     idle = Conn(n.webport)
     try:
@@ -457,15 +462,11 @@ def test_idle_keepalive_yields_its_slot(make_node):
         t0 = time.time()
         assert get(n, "/rest/system/heartbeat").status_code == 200   # web newcomer
         assert time.time() - t0 < 1.0
-        assert idle.closed_by_peer(1)
-        idle2 = Conn(n.webport)
-        assert idle2.request("GET", "/rest").status == 200
         t0 = time.time()
         with n.connect() as s:                                      # shell newcomer
             assert s.cmd("hello").startswith("hello:node01")
-        assert time.time() - t0 < 1.5
-        assert idle2.closed_by_peer(1)
-        idle2.close()
+            assert time.time() - t0 < 1.0
+        assert idle.request("GET", "/rest").status == 200          # still open, still served
     finally:
         idle.close()
 
@@ -542,15 +543,28 @@ def test_thousand_connections_beyond_the_limit(make_node):
     statuses = flood(n.webport, 1000)
     assert set(statuses) <= {b"200", b"503", b"closed"}, statuses
     assert statuses.get(b"200", 0) >= 3, statuses
-    # the web slots pinned by three event streams: everyone else is told busy
-    # (the waiting room after 5 s, the rest at once), nobody is served
+    # three event streams pin nothing: they live in their own pool
     streams = [Events(n) for _ in range(3)]
+    statuses = flood(n.webport, 200)
+    assert statuses.get(b"200", 0) >= 190, statuses
+    # the web slots pinned by three uploads in progress: everyone else is told
+    # busy (the waiting room after 5 s, the rest at once), nobody is served
+    uploads = []
+    for i in range(3):
+        c = Conn(n.webport, timeout=20)
+        c.send(b"POST /fs/files HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n"
+               b"Content-Length: 100000\r\n\r\n--XyZ\r\nContent-Disposition: form-data; "
+               b"name=\"f\"; filename=\"u%d.txt\"\r\n\r\n" % i)
+        uploads.append(c)
+    time.sleep(0.3)
     t0 = time.time()
     statuses = flood(n.webport, 1000)
     assert set(statuses) <= {b"503", b"closed"} and statuses.get(b"503", 0) >= 900, statuses
     assert 4.5 <= time.time() - t0 < 20
     with n.connect() as s:  # the shell has its own two slots
         assert s.cmd("hello").startswith("hello:node01")
+    for c in uploads:
+        c.close()
     for e in streams:
         e.close()
     assert n.alive()

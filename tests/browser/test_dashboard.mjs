@@ -371,12 +371,13 @@ async function files(ctx) {
     assert(resp && resp.ok(), `GET /: HTTP ${resp && resp.status()}`);
     await Promise.all([page.waitForURL(/\/fs(#.*)?$/), page.click('header nav a[href="/fs"]')]);
     assert((await page.title()).includes('Files'), `title is ${await page.title()}`);
+    authOn = !!(await page.evaluate(() => window.nodus.getJSON('/rest'))).result.auth;
+    if (authOn) await unlock(true); // auth on: reading wants the password too, asked once
     await waitFor(page, 'usage', () => /used, .* free/.test(document.getElementById('fs-usage').textContent));
     const dirs = await page.$$eval('#fs-dir option', (os) => os.map((o) => o.value));
     assert(JSON.stringify(dirs) === JSON.stringify(['/user_data', '$modules']), `dirs ${JSON.stringify(dirs)}`);
     assert(await page.inputValue('#fs-dir') === '/user_data', 'first dir not selected');
     assert(await page.isDisabled('#up-btn'), 'upload enabled without a file');
-    authOn = !!(await page.evaluate(() => window.nodus.getJSON('/rest'))).result.auth;
     for (const p of ['/dashboard', '/config/ui']) { // the other pages link here too
       const html = await page.evaluate((u) => fetch(u).then((r) => r.text()), p);
       assert(html.includes('<a href="/fs">Files</a>'), `no Files link in ${p}`);
@@ -399,7 +400,6 @@ async function files(ctx) {
     assert(await page.inputValue('#up-name') === NAME, `name made safe: ${await page.inputValue('#up-name')}`);
     assert(!(await page.isDisabled('#up-btn')), 'upload disabled');
     await page.click('#up-btn');
-    if (authOn) await unlock(true); // auth on: asked before sending; a wrong password is refused
     await page.waitForSelector(ROW);
     assert(await page.isHidden('#auth'), 'password prompt still shown');
     const msg = await page.textContent('#fs-msg');
@@ -408,9 +408,11 @@ async function files(ctx) {
     assert(size === `${Buffer.byteLength(content)} bytes`, `size ${size}`);
     const href = await page.getAttribute(`${ROW} a.download`, 'href');
     assert(href === `/user_data/${NAME}`, `download link ${href}`);
-    const served = await page.evaluate((u) => fetch(u, { cache: 'no-store' }).then((r) => r.text()), href);
+    const served = await page.evaluate((u) => fetch(u, { cache: 'no-store',
+      headers: window.nodus.authHeaders() }).then((r) => r.text()), href);
     assert(served === content, `served ${JSON.stringify(served)}`);
-    const listed = await page.evaluate(() => fetch('/fs/files', { cache: 'no-store' }).then((r) => r.json()));
+    const listed = await page.evaluate(() => fetch('/fs/files', { cache: 'no-store',
+      headers: window.nodus.authHeaders() }).then((r) => r.json()));
     assert(listed.some((f) => f.path === `/user_data/${NAME}`), `GET /fs/files ${JSON.stringify(listed)}`);
     assert(await page.inputValue('#up-name') === '', 'the form was not reset');
     await page.screenshot({ path: path.join(ARTIFACTS, 'files.png'), fullPage: true });
@@ -421,9 +423,11 @@ async function files(ctx) {
     await page.click(`${ROW} button:has-text("Cancel")`);
     assert(await page.textContent(`${ROW} button.del`) === 'Delete', 'cancel did not disarm');
     await deleteRow(ROW);
-    const listed = await page.evaluate(() => fetch('/fs/files', { cache: 'no-store' }).then((r) => r.json()));
+    const listed = await page.evaluate(() => fetch('/fs/files', { cache: 'no-store',
+      headers: window.nodus.authHeaders() }).then((r) => r.json()));
     assert(!listed.some((f) => f.path === `/user_data/${NAME}`), `still on the node: ${JSON.stringify(listed)}`);
-    const st = await page.evaluate((u) => fetch(u, { cache: 'no-store' }).then((r) => r.status), `/user_data/${NAME}`);
+    const st = await page.evaluate((u) => fetch(u, { cache: 'no-store',
+      headers: window.nodus.authHeaders() }).then((r) => r.status), `/user_data/${NAME}`);
     assert(st === 404, `GET /user_data/${NAME} after delete: ${st}`);
   }, page);
 
@@ -437,7 +441,8 @@ async function files(ctx) {
     assert(await page.$(`${MODROW} a`) === null, 'a link to a file the node does not serve');
     await deleteRow(MODROW);
     const listed = await page.evaluate(() =>
-      fetch('/fs/list', { method: 'POST', body: '$modules', cache: 'no-store' }).then((r) => r.json()));
+      fetch('/fs/list', { method: 'POST', body: '$modules', cache: 'no-store',
+        headers: window.nodus.authHeaders() }).then((r) => r.json()));
     assert(!listed.some((f) => f.path === `$modules/${MOD}`), `still on the node: ${JSON.stringify(listed)}`);
   }, page);
   await page.close();
@@ -497,6 +502,12 @@ async function config(ctx) {
     const dash = await ctx.newPage();
     watch(dash);
     await dash.goto(`${base}/dashboard`);
+    const authed = !!(await dash.evaluate(() => window.nodus.getJSON('/rest'))).result.auth;
+    if (authed) { // auth on: /events wants the password; a new tab asks for it
+      await dash.waitForSelector('#live-auth:not([hidden])');
+      await dash.fill('#live-pwd', password);
+      await dash.click('#live-auth button');
+    }
     await waitFor(dash, 'SSE connected', () => document.querySelector('#conn.up') !== null);
     const downs = await dash.evaluateHandle(() => {
       const seen = { down: false };

@@ -104,7 +104,8 @@ static const char *const micros_order[] = {
     "aioqueue", "utc", "boostmd", "guimeta", "cstmpmap", "espnow", "ha",
     /* nodus keys follow micrOS's */
     "bind", "webport", "webcors", "tz", "lat", "lon", "taskbudget", "hwbackend", "board", "irq_debounce",
-    "ntpserver", "hosts", "intercontout", "mdns", "logmax"};
+    "ntpserver", "hosts", "intercontout", "icpeers", "mdns", "logmax", "authfails", "authlock_s",
+    "webevents_max"};
 
 static void test_schema_order(void **state)
 {
@@ -120,6 +121,7 @@ static void test_schema_order(void **state)
     assert_null(nd_cfg_schema_find("gmttimaaaa"));
     assert_true(nd_cfg_schema_find("appwd")->flags & ND_CFG_SECRET);
     assert_true(nd_cfg_schema_find("stapwd")->flags & ND_CFG_SECRET);
+    assert_true(nd_cfg_schema_find("icpeers")->flags & ND_CFG_SECRET);
     assert_true(nd_cfg_schema_find("version")->flags & ND_CFG_NODE);
     assert_true(nd_cfg_schema_find("hwuid")->flags & ND_CFG_NODE);
     assert_true(nd_cfg_schema_find("guimeta")->flags & ND_CFG_OFFLOAD);
@@ -191,7 +193,8 @@ static void test_missing_file_writes_defaults(void **state)
     assert_non_null(strstr(f, "\n  \"socport\": 9008,\n"));
     assert_non_null(strstr(f, "\n  \"lat\": 0.0,\n"));
     assert_non_null(strstr(f, "\n  \"guimeta\": \"...\",\n"));
-    assert_non_null(strstr(f, "\n  \"logmax\": 16384\n}\n"));
+    assert_non_null(strstr(f, "\n  \"logmax\": 16384,\n"));
+    assert_non_null(strstr(f, "\n  \"webevents_max\": 4\n}\n"));
     free(f);
     nd_cfg_free(c);
     /* a second load of our own file changes nothing and reports nothing */
@@ -408,6 +411,175 @@ static void test_save_failure_keeps_memory_and_file(void **state)
     assert_int_equal(nd_cfg_set_text(c, "socport", "9010", err, sizeof err), ND_EIO);
     assert_int_equal(nd_cfg_int(c, "socport"), 9008);
     assert_false(exists(ND_CFG_PATH ".tmp"));
+    nd_cfg_free(c);
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+/* A directory where the temp file of rel goes: the atomic write fails, also for root. */
+static void block(const char *rel)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s.tmp", rel);
+    assert_int_equal(nd_fs_mkdir(tmp), ND_OK);
+}
+
+static void unblock(const char *rel)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s.tmp", rel);
+    assert_int_equal(nd_fs_remove(tmp), ND_OK);
+}
+
+static void test_txn_failed_save_undoes_everything(void **state)
+{
+    nd_cfg *c = loaded();
+    char err[ND_ERRMSG], mem[1024];
+    nd_arena a;
+    nd_arena_init(&a, mem, sizeof mem);
+    assert_int_equal(nd_cfg_set_text(c, "guimeta", "old-meta", err, sizeof err), ND_OK);
+    assert_int_equal(nd_cfg_override(c, "socport", "1234", err, sizeof err), ND_OK);
+    const char *ssid = nd_cfg_str(c, "staessid"); /* must stay valid through a rollback */
+    char *before = get_file(ND_CFG_PATH, NULL);
+
+    block(ND_CFG_PATH);
+    assert_int_equal(nd_cfg_begin(c), ND_OK);
+    assert_int_equal(nd_cfg_begin(c), ND_EINVAL); /* one at a time */
+    assert_int_equal(nd_cfg_set_value(c, "staessid", nd_str(&a, "new"), false, err, sizeof err),
+                     ND_OK);
+    assert_int_equal(nd_cfg_set_value(c, "staessid", nd_str(&a, "newer"), false, err, sizeof err),
+                     ND_OK);
+    assert_int_equal(nd_cfg_set_value(c, "socport", nd_int(&a, 9100), false, err, sizeof err),
+                     ND_OK);
+    assert_int_equal(nd_cfg_set_text(c, "utc", "120", err, sizeof err), ND_OK); /* staged too */
+    assert_int_equal(nd_cfg_set_text(c, "guimeta", "new-meta", err, sizeof err), ND_OK);
+    assert_int_equal(nd_cfg_set_text(c, "utc", "99999", err, sizeof err), ND_EINVAL);
+    assert_int_equal(nd_cfg_save(c), ND_EINVAL); /* only the commit saves staged values */
+    assert_int_equal(nd_cfg_int(c, "utc"), 120);
+    assert_int_equal(nd_cfg_commit(c, err, sizeof err), ND_EIO);
+    assert_string_equal(err,
+                        "node_config.json could not be written (I/O error): nothing was applied");
+    assert_string_equal(nd_cfg_str(c, "staessid"), "your_wifi_name");
+    assert_ptr_equal(nd_cfg_str(c, "staessid"), ssid);
+    assert_int_equal(nd_cfg_int(c, "socport"), 1234); /* the override is back */
+    assert_int_equal(nd_cfg_int(c, "utc"), 60);
+    assert_string_equal(render(c, "guimeta"), "old-meta"); /* key file restored */
+    assert_string_equal(nd_cfg_str(c, "guimeta"), "old-meta");
+    char *after = get_file(ND_CFG_PATH, NULL);
+    assert_string_equal(after, before);
+    free(after);
+    assert_int_equal(nd_cfg_commit(c, err, sizeof err), ND_EINVAL); /* closed */
+
+    /* a lone set is its own transaction */
+    assert_int_equal(nd_cfg_set_text(c, "staessid", "lone", err, sizeof err), ND_EIO);
+    assert_string_equal(nd_cfg_str(c, "staessid"), "your_wifi_name");
+    /* nothing changed: nothing to write, so no failure */
+    assert_int_equal(nd_cfg_set_text(c, "staessid", "your_wifi_name", err, sizeof err), ND_OK);
+
+    /* the offloaded key's file cannot be written: node_config.json is not touched */
+    unblock(ND_CFG_PATH);
+    block("config/.guimeta.key");
+    assert_int_equal(nd_cfg_begin(c), ND_OK);
+    assert_int_equal(nd_cfg_set_text(c, "guimeta", "new-meta", err, sizeof err), ND_OK);
+    assert_int_equal(nd_cfg_set_text(c, "utc", "30", err, sizeof err), ND_OK);
+    assert_int_equal(nd_cfg_commit(c, err, sizeof err), ND_EIO);
+    assert_string_equal(err, "config/.guimeta.key could not be written (I/O error): nothing was "
+                             "applied");
+    assert_int_equal(nd_cfg_int(c, "utc"), 60);
+    assert_string_equal(render(c, "guimeta"), "old-meta");
+
+    /* fixed: saves work again, nothing of the failed attempts comes along */
+    unblock("config/.guimeta.key");
+    assert_int_equal(nd_cfg_set_text(c, "devfid", "fixed", err, sizeof err), ND_OK);
+    assert_false(exists(ND_CFG_PATH ".tmp"));
+    assert_false(exists("config/.guimeta.key.tmp"));
+    nd_cfg_free(c);
+    c = loaded();
+    assert_string_equal(nd_cfg_str(c, "devfid"), "fixed");
+    assert_string_equal(nd_cfg_str(c, "staessid"), "your_wifi_name");
+    assert_int_equal(nd_cfg_int(c, "utc"), 60);
+    assert_string_equal(nd_cfg_str(c, "guimeta"), "old-meta");
+    nd_cfg_free(c);
+    free(before);
+}
+
+static void test_txn_too_large(void **state)
+{
+    static const char *const keys[] = {"staessid", "stapwd", "devip", "timirqcbf", "irq1_cbf",
+                                       "irq2_cbf", "irq3_cbf", "irq4_cbf", "boothook"};
+    char big[ND_CFG_STR_MAX + 1], err[ND_ERRMSG];
+    memset(big, '"', ND_CFG_STR_MAX); /* each is written as \" */
+    big[ND_CFG_STR_MAX] = 0;
+    nd_cfg *c = loaded();
+    char *before = get_file(ND_CFG_PATH, NULL);
+    assert_int_equal(nd_cfg_begin(c), ND_OK);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_int_equal(nd_cfg_set_text(c, keys[i], big, err, sizeof err), ND_OK);
+    assert_int_equal(nd_cfg_commit(c, err, sizeof err), ND_ELIMIT);
+    assert_string_equal(err, "node_config.json would be larger than 65536 bytes (the config file "
+                             "limit): nothing was applied");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_string_not_equal(nd_cfg_str(c, keys[i]), big);
+    char *after = get_file(ND_CFG_PATH, NULL);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    /* one by one: the first seven fit, the eighth is refused alone */
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(nd_cfg_set_text(c, keys[i], big, err, sizeof err), ND_OK);
+    assert_int_equal(nd_cfg_set_text(c, keys[7], big, err, sizeof err), ND_ELIMIT);
+    assert_string_equal(nd_cfg_str(c, keys[7]), "n/a");
+    nd_cfg_free(c);
+    c = loaded();
+    assert_string_equal(nd_cfg_str(c, keys[6]), big);
+    assert_string_equal(nd_cfg_str(c, keys[7]), "n/a");
+    nd_cfg_free(c);
+}
+
+static const struct {
+    const char *json;
+    size_t n; /* 0: strlen */
+    const char *marks; /* one char per member: 1 marked, 0 not */
+} nuls[] = {
+    {"{\"a\": \"x\", \"b\": \"y\"}", 0, "00"},
+    {"{\"a\": \"x\\u0000y\", \"b\": \"y\"}", 0, "10"},
+    {"{\"a\": \"x\", \"b\\u0000c\": 1}", 0, "01"},
+    {"{\"a\": [\"q\", {\"r\": \"\\u0000\"}], \"b\": \"\\u0000\", \"c\": 1}", 0, "110"},
+    {"{\"a\": \"x\\\\u0000\", \"b\": \"\\\\\\u0000\"}", 0, "01"}, /* \\u0000 is text */
+    {"{\"a\": \"\\u0001\\u00000\", \"a\": \"ok\"}", 0, "10"},       /* duplicates count */
+    /* a raw NUL byte */
+    {" \n{\"a\": \"x\0y\", \"b\": 1}", sizeof " \n{\"a\": \"x\0y\", \"b\": 1}" - 1, "10"},
+    {"{\"a\": \"{,[\\\"\", \"b\": \"\\u0000\"}", 0, "01"},           /* brackets in strings */
+    {"{}", 0, ""},
+};
+
+static void test_json_nuls(void **state)
+{
+    for (size_t i = 0; i < sizeof nuls / sizeof nuls[0]; i++) {
+        size_t n = nuls[i].n ? nuls[i].n : strlen(nuls[i].json), m = strlen(nuls[i].marks);
+        bool mark[8] = {false};
+        size_t want = 0;
+        for (size_t j = 0; j < m; j++) want += nuls[i].marks[j] == '1';
+        size_t got = nd_cfg_json_nuls(nuls[i].json, n, mark, m);
+        if (got != want) fail_msg("case %zu: %zu marked, want %zu", i, got, want);
+        for (size_t j = 0; j < m; j++)
+            if (mark[j] != (nuls[i].marks[j] == '1')) fail_msg("case %zu member %zu", i, j);
+    }
+}
+
+static void test_load_nul_escape_not_silent(void **state)
+{
+    const char *js = "{\"staessid\": \"ab\\u0000cd\", \"mine\": \"k\\u0000\"}";
+    put_file(ND_CFG_PATH, js, strlen(js));
+    nd_cfg *c = loaded();
+    assert_string_equal(nd_cfg_problems(c),
+                        "node_config.json: staessid holds \\u0000 (NUL), which nodus cannot "
+                        "store: cut there, original kept as node_config.json.bad\n"
+                        "node_config.json: mine holds \\u0000 (NUL), which nodus cannot store: "
+                        "cut there, original kept as node_config.json.bad");
+    char *bad = get_file(ND_CFG_BAD_PATH, NULL);
+    assert_string_equal(bad, js);
+    free(bad);
     nd_cfg_free(c);
 }
 
@@ -794,6 +966,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_node, setup, teardown),
         cmocka_unit_test_setup_teardown(test_save_failure_keeps_memory_and_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_txn_failed_save_undoes_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_txn_too_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_nuls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_nul_escape_not_silent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guimeta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),

@@ -3,8 +3,9 @@
 **
 ** One thread, one poll() over a fixed table of sockets. Each socket keeps
 ** its index in the pollfd array, so watching/closing is O(1); closing swaps
-** the last entry into the hole. Timers come from the node's heap: the poll
-** timeout is the time to the next deadline, so idle timers cost nothing.
+** the last entry into the hole. The node is driven only through its public
+** entry (nodus/run.h): nd_node_step runs what is due and gives the next
+** deadline, which becomes the poll timeout, so idle timers cost nothing.
 ** Every socket is non-blocking and close-on-exec (a reboot re-execs us).
 */
 #define _GNU_SOURCE
@@ -22,9 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hw.h"
-#include "node_int.h"
 #include "nodus/port.h"
+#include "nodus/run.h"
 #include "posix.h"
 
 #define ND_SOCKS_MAX 4096 /* sockets open at once; accept past it is refused */
@@ -299,10 +299,11 @@ int nd_loop_run(struct nd_node *node)
     signal(SIGPIPE, SIG_IGN);
     stop_flag = 0;
     window_start_us = nd_port_mono_us();
+    uint64_t next = nd_node_step(node, nd_port_mono_ms());
     while (!stop_flag) {
-        int64_t wait = nd_timers_wait(&node->timers, nd_port_mono_ms());
-        int timeout = wait < 0 ? 1000 : (wait > 1000 ? 1000 : (int)wait);
-        if (nd_hw_pending()) timeout = 0; /* queued pin edges: do not sleep */
+        /* next <= now: work waits (due timer, queued pin edges): no sleep */
+        uint64_t now = nd_port_mono_ms();
+        int timeout = next <= now ? 0 : (next - now > 1000 ? 1000 : (int)(next - now));
         int r = poll(pfds, (nfds_t)nsocks, timeout);
         uint64_t t0 = nd_port_mono_us();
         if (r < 0 && errno != EINTR) return ND_EIO;
@@ -327,8 +328,8 @@ int nd_loop_run(struct nd_node *node)
                 if (s->fn) s->fn(s, ev, s->ud);
             }
         }
-        nd_timers_run(&node->timers, nd_port_mono_ms());
-        nd_hw_poll(node); /* pin edges queued by the hardware backend */
+        /* after the socket callbacks: they may have armed earlier timers */
+        next = nd_node_step(node, nd_port_mono_ms());
         account(nd_port_mono_us() - t0);
     }
     return ND_OK;

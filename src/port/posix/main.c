@@ -13,10 +13,12 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "cfg.h" /* the schema, for config-keys */
 #include "cli.h"
 #include "cli_fleet.h"
-#include "node_int.h"
+#include "nodus/node.h"
 #include "nodus/port.h"
+#include "nodus/run.h"
 #include "posix.h"
 #include "web.h"
 
@@ -104,38 +106,38 @@ static int cmd_run(int argc, char **argv)
         rl.rlim_cur = rl.rlim_max > 8192 ? 8192 : rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-    static struct nd_node node;
+    struct nd_node *node = nd_node_storage();
     char err[256] = "";
-    if (nd_node_init(&node, sets, nsets, err, sizeof err) != ND_OK) {
+    if (nd_node_init(node, sets, nsets, err, sizeof err) != ND_OK) {
         fprintf(stderr, "nodus: %s\n", err);
-        nd_node_free(&node);
+        nd_node_free(node);
         return 2;
     }
-    if (nd_node_start(&node) != ND_OK) {
+    if (nd_node_start(node) != ND_OK) {
         fprintf(stderr, "nodus: cannot start the shell on %s:%lld (see %s/logs/err.sys.log)\n",
-                nd_cfg_str(node.cfg, "bind"), (long long)nd_cfg_int(node.cfg, "socport"), state);
-        nd_node_shutdown(&node);
-        nd_node_free(&node);
+                nd_node_cfg_str(node, "bind"), (long long)nd_node_cfg_int(node, "socport"), state);
+        nd_node_shutdown(node);
+        nd_node_free(node);
         return 1;
     }
-    const char *bind = nd_cfg_str(node.cfg, "bind");
-    int port = (int)nd_cfg_int(node.cfg, "socport");
+    const char *bind = nd_node_cfg_str(node, "bind");
+    int port = (int)nd_node_cfg_int(node, "socport");
     printf("nodus %s: node '%s' running, state in %s\n", NODUS_VERSION,
-           nd_cfg_str(node.cfg, "devfid"), state);
+           nd_node_cfg_str(node, "devfid"), state);
     printf("connect with: nodus connect %s%s%.0d\n",
            strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1", port == 9008 ? "" : ":",
            port == 9008 ? 0 : port);
-    if (nd_web_port(&node) > 0)
+    if (nd_web_port(node) > 0)
         printf("web UI and REST: http://%s:%d/\n", strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1",
-               nd_web_port(&node));
-    else if (nd_cfg_bool(node.cfg, "webui"))
-        fprintf(stderr, "nodus: web UI not started: %s\n", nd_web_problem(&node));
+               nd_web_port(node));
+    else if (nd_node_cfg_bool(node, "webui"))
+        fprintf(stderr, "nodus: web UI not started: %s\n", nd_web_problem(node));
     fflush(stdout);
-    int rc = nd_loop_run(&node);
-    nd_node_shutdown(&node);
+    int rc = nd_loop_run(node);
+    nd_node_shutdown(node);
     nd_port_resolve_shutdown();
-    bool reboot = node.reboot;
-    nd_node_free(&node);
+    bool reboot = nd_node_wants_reboot(node);
+    nd_node_free(node);
     if (reboot) {
         fflush(NULL);
         nd_port_reboot();

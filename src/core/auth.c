@@ -1,0 +1,208 @@
+/*
+** auth.c -- the one authentication decision (auth.h) and the failed-login
+** bookkeeping behind it.
+**
+** Failures are kept per address in a fixed table (ND_AUTH_PEERS_MAX): when
+** it is full the entry with the oldest failure that is not locked out gives
+** way, so memory stays bounded whatever an attacker does; an attacker with
+** more addresses than the table can only make the node forget its own older
+** failures, never lock out an address that did not fail.
+*/
+#include "auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "node_int.h"
+#include "nodus/port.h"
+
+typedef struct {
+    char ip[48];
+    uint32_t fails;       /* failures in the current window */
+    uint64_t window;      /* start of the window (mono ms) */
+    uint64_t last;        /* last failure (mono ms), for replacement */
+    uint64_t locked_until;
+} peer_entry;
+
+struct nd_auth {
+    peer_entry peers[ND_AUTH_PEERS_MAX];
+    int npeers;
+    nd_auth_stats st;
+};
+
+bool nd_auth_on(struct nd_node *n) { return nd_cfg_bool(n->cfg, "auth"); }
+
+/* ---- the decision table (README "Security") -------------------------------- */
+
+bool nd_auth_allows(struct nd_node *n, int door, int act, bool authed)
+{
+    if (authed) return true;
+    if (act == ND_ACT_SUDO) return false; /* micrOS @sudo: the password, whatever `auth` says */
+    if (!nd_auth_on(n)) return true;
+    switch (door) {
+    case ND_AUTH_DOOR_SHELL:
+    case ND_AUTH_DOOR_TELNET: return act == ND_ACT_HELLO;
+    case ND_AUTH_DOOR_REST:
+        /* micrOS: already-loaded modules and `modules` (not `task`: no task
+        ** control before authentication) */
+        return act == ND_ACT_LM_CALL || act == ND_ACT_MODULES || act == ND_ACT_REST_INFO;
+    case ND_AUTH_DOOR_HTTP: return act == ND_ACT_UI_FILE || act == ND_ACT_REST_INFO;
+    default: return false;
+    }
+}
+
+static bool is_word(const char *p, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(p, lit, n) == 0;
+}
+
+int nd_auth_classify(struct nd_node *n, const char *line, size_t len)
+{
+    while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
+    while (len && (line[0] == ' ' || line[0] == '\t')) line++, len--;
+    if (is_word(line, len, "hello")) return ND_ACT_HELLO;
+    if (is_word(line, len, "modules")) return ND_ACT_MODULES;
+    /* one command only: no pipeline separator, no second line */
+    if (memchr(line, ';', len) || memchr(line, '\n', len)) return ND_ACT_COMMAND;
+    nd_cmd c;
+    char err[64];
+    if (nd_cmd_parse(line, len, &c, err, sizeof err) != 0) return ND_ACT_COMMAND;
+    if (c.host.n || c.task != ND_TASK_NONE || c.json || c.nwords < 2) return ND_ACT_COMMAND;
+    if (nd_span_eq(c.w0, "task")) return ND_ACT_COMMAND;
+    int idx;
+    if (!nd_registry_find(c.w0.p, c.w0.n, &idx) || !nd_registry_is_loaded(n, idx))
+        return ND_ACT_COMMAND;
+    return ND_ACT_LM_CALL;
+}
+
+/* ---- password attempts -------------------------------------------------------- */
+
+bool nd_auth_equal(const char *a, size_t an, const char *b)
+{
+    /* the time taken does not depend on where the guess differs */
+    size_t bn = strlen(b);
+    unsigned diff = (unsigned)(an ^ bn);
+    for (size_t i = 0; i < an; i++) diff |= (unsigned char)a[i] ^ (unsigned char)b[bn ? i % bn : 0];
+    return diff == 0;
+}
+
+static struct nd_auth *state(struct nd_node *n)
+{
+    if (!n->auth) n->auth = calloc(1, sizeof *n->auth);
+    return n->auth;
+}
+
+/* "1.2.3.4:5678" -> "1.2.3.4" ("[::1]:80" -> "::1"). */
+static void peer_ip(const char *peer, char *ip, size_t cap)
+{
+    if (!peer) peer = "?";
+    const char *p = peer, *e = peer + strlen(peer);
+    if (*p == '[') {
+        p++;
+        const char *rb = strchr(p, ']');
+        if (rb) e = rb;
+    } else {
+        const char *colon = strrchr(p, ':');
+        if (colon && strchr(p, ':') == colon) e = colon; /* one colon: ip:port */
+    }
+    snprintf(ip, cap, "%.*s", (int)(e - p), p);
+}
+
+static peer_entry *find(struct nd_auth *a, const char *ip)
+{
+    for (int i = 0; i < a->npeers; i++)
+        if (!strcmp(a->peers[i].ip, ip)) return &a->peers[i];
+    return NULL;
+}
+
+static peer_entry *add(struct nd_auth *a, const char *ip, uint64_t now)
+{
+    peer_entry *e = NULL;
+    if (a->npeers < ND_AUTH_PEERS_MAX) {
+        e = &a->peers[a->npeers++];
+    } else {
+        for (int i = 0; i < a->npeers; i++) {
+            peer_entry *c = &a->peers[i];
+            if (c->locked_until > now) continue;
+            if (!e || c->last < e->last) e = c;
+        }
+        if (!e) e = &a->peers[0]; /* every entry locked: the oldest slot */
+    }
+    memset(e, 0, sizeof *e);
+    snprintf(e->ip, sizeof e->ip, "%s", ip);
+    e->window = now;
+    return e;
+}
+
+static int64_t cfg_int(struct nd_node *n, const char *key, int64_t dflt)
+{
+    int64_t v = nd_cfg_int(n->cfg, key);
+    return v > 0 ? v : dflt;
+}
+
+uint64_t nd_auth_locked_ms(struct nd_node *n, const char *peer)
+{
+    struct nd_auth *a = state(n);
+    if (!a) return 0;
+    char ip[48];
+    peer_ip(peer, ip, sizeof ip);
+    peer_entry *e = find(a, ip);
+    uint64_t now = nd_port_mono_ms();
+    return e && e->locked_until > now ? e->locked_until - now : 0;
+}
+
+int nd_auth_password(struct nd_node *n, const char *peer, const char *guess, size_t len)
+{
+    struct nd_auth *a = state(n);
+    bool ok = nd_auth_equal(guess, len, nd_cfg_str(n->cfg, "appwd"));
+    if (!a) return ok ? ND_AUTH_OK : ND_AUTH_BAD; /* out of memory: still no way in */
+    char ip[48];
+    peer_ip(peer, ip, sizeof ip);
+    uint64_t now = nd_port_mono_ms();
+    peer_entry *e = find(a, ip);
+    if (e && e->locked_until > now) {
+        a->st.refused++;
+        return ND_AUTH_LOCKED;
+    }
+    if (ok) return ND_AUTH_OK;
+    a->st.failures++;
+    if (!e) e = add(a, ip, now);
+    if (now - e->window > ND_AUTH_WINDOW_MS) {
+        e->window = now;
+        e->fails = 0;
+    }
+    e->fails++;
+    e->last = now;
+    int64_t max = cfg_int(n, "authfails", 5);
+    if (e->fails >= (uint64_t)max) {
+        int64_t secs = cfg_int(n, "authlock_s", 60);
+        e->locked_until = now + (uint64_t)secs * 1000;
+        e->fails = 0;
+        e->window = now;
+        a->st.lockouts++;
+        nd_log(n, "[WARN] auth: %s locked out for %lld s after %lld failed logins", ip,
+               (long long)secs, (long long)max);
+    } else {
+        nd_log(n, "[WARN] auth: failed login from %s", ip);
+    }
+    return ND_AUTH_BAD;
+}
+
+void nd_auth_get_stats(struct nd_node *n, nd_auth_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    struct nd_auth *a = n->auth;
+    if (!a) return;
+    *st = a->st;
+    uint64_t now = nd_port_mono_ms();
+    for (int i = 0; i < a->npeers; i++)
+        if (a->peers[i].locked_until > now) st->locked_now++;
+}
+
+void nd_auth_free(struct nd_node *n)
+{
+    free(n->auth);
+    n->auth = NULL;
+}
