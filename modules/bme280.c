@@ -3,7 +3,9 @@
 ** LM_bme280), register level: chip id, calibration, normal mode at x1
 ** oversampling, then each measure reads the 8 data bytes and applies the
 ** datasheet's integer compensation (sensors.h). Normal mode keeps measuring
-** on its own, so reading never waits for a conversion.
+** on its own, so reading never waits for a conversion. measure answers
+** micrOS's keys {'temp[C]', 'hum[%]', 'pressure[hPa]'} with micrOS's two
+** decimals (cut, not rounded). The contract: docs/modules.md.
 */
 #include "nodus/hal.h"
 #include "nodus/module.h"
@@ -51,10 +53,8 @@ static int f_load(nd_call *c)
 {
     int a = 0x76;
     if (addr_arg(c, 0, &a) || setup(c, a)) return ND_ERR;
-    return nd_ret_str(c, "BME280 at 0x%02x on bus %d", a, s.bus);
+    return nd_ret_str(c, "BME280 temp/hum/pressure sensor - loaded");
 }
-
-static double round2(double v) { return (double)(long long)(v * 100.0 + (v < 0 ? -0.5 : 0.5)) / 100.0; }
 
 static int f_measure(nd_call *c)
 {
@@ -66,26 +66,29 @@ static int f_measure(nd_call *c)
     }
     int32_t at, ap, ah, tf;
     nd_bme280_raw(d, &at, &ap, &ah);
+    /* micrOS prints "<int>.<2 digits>" of the integer results and reads it
+    ** back: 0.01 degC / 100, whole Pa / 100, and %RH cut to 2 decimals --
+    ** a correctly rounded division gives that same double */
     double t = nd_bme280_temp(&s.cal, at, &tf) / 100.0;
-    double p = nd_bme280_press(&s.cal, ap, tf) / 256.0 / 100.0;
-    double h = nd_bme280_hum(&s.cal, ah, tf) / 1024.0;
+    double p = (double)(nd_bme280_press(&s.cal, ap, tf) >> 8) / 100.0;
+    double h = (double)(((uint64_t)nd_bme280_hum(&s.cal, ah, tf) * 100) >> 10) / 100.0;
     nd_value *r = nd_ret_dict(c);
-    if (!r || nd_dict_set(c->arena, r, "temp [\xc2\xba" "C]", nd_float(c->arena, round2(t))) ||
-        nd_dict_set(c->arena, r, "hum [%]", nd_float(c->arena, round2(h))) ||
-        nd_dict_set(c->arena, r, "press [hPa]", nd_float(c->arena, round2(p))))
+    if (!r || nd_dict_set(c->arena, r, "temp[C]", nd_float(c->arena, t)) ||
+        nd_dict_set(c->arena, r, "hum[%]", nd_float(c->arena, h)) ||
+        nd_dict_set(c->arena, r, "pressure[hPa]", nd_float(c->arena, p)))
         return nd_fail(c, "memory allocation failed");
-    return ND_OK;
+    return ND_OK; /* ntfy: no notification call in the module API (docs/modules.md) */
 }
 
 static int f_pinmap(nd_call *c)
 {
-    static const char *const tags[] = {"i2c_sda", "i2c_scl", NULL};
+    static const char *const tags[] = {"i2c_scl", "i2c_sda", NULL}; /* micrOS's order */
     return nd_pin_ret_map(c, tags);
 }
 
 static const nd_func funcs[] = {
-    ND_FUNC("load", f_load, "addr=0x76", "load addr=<0x76,0x77>"),
-    ND_FUNC("measure", f_measure, "", "TEXTBOX measure"),
+    ND_FUNC("measure", f_measure, "ntfy=False", "TEXTBOX{\"refresh\": 2000} measure ntfy=False"),
+    ND_FUNC("load", f_load, "addr=0x76", "load"), /* addr= is nodus's */
     ND_FUNC("pinmap", f_pinmap, "", "pinmap"),
     ND_FUNCS_END,
 };

@@ -1,15 +1,50 @@
 /*
-** dht22.c -- DHT22 temperature/humidity on `dhtpin` (micrOS LM_dht22).
-** One transaction per measure: the hal returns the raw 40-bit frame and
-** nd_dht_decode checks it, so a bad checksum is reported as such instead
-** of a plausible-looking wrong reading.
+** dht22.c -- DHT22 temperature/humidity on `dhtpin` (micrOS LM_dht22):
+** measure -> {'temp[C]': 21.5, 'hum[%]': 48.2}, micrOS's keys exactly (its
+** Gateway turns them into metric names). One transaction per measure: the
+** hal returns the raw 40-bit frame and nd_dht_decode checks it, so a bad
+** checksum is reported as such instead of a plausible-looking wrong
+** reading. The contract: docs/modules.md.
 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "nodus/hal.h"
 #include "nodus/module.h"
+#include "nodus/node.h"
 #include "nodus/pins.h"
 #include "nodus/sensors.h"
 
+#define LOG_LINES 12 /* micrOS data_logger's default line limit */
+#define LOG_LINE 96
+
 static int pin = -1;
+static char log_ring[LOG_LINES][LOG_LINE];
+static int log_n, log_next;
+
+static double round2(double x) /* Python's round(x, 2) */
+{
+    char b[400];
+    snprintf(b, sizeof b, "%.2f", x);
+    return strtod(b, NULL);
+}
+
+/* measure(log=True) keeps "<Y.M.D-h:m:s> {data}" lines as micrOS's
+** data_logger writes them (in memory here, the newest LOG_LINES). */
+static void log_add(nd_call *c, const nd_value *data)
+{
+    nd_tm tm;
+    nd_buf b;
+    nd_node_localtime(c->node, &tm);
+    nd_buf_init(&b, LOG_LINE);
+    nd_buf_printf(&b, "%d.%d.%d-%d:%d:%d ", tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec);
+    nd_render_repr(&b, data);
+    snprintf(log_ring[log_next], LOG_LINE, "%s", nd_buf_cstr(&b));
+    nd_buf_free(&b);
+    log_next = (log_next + 1) % LOG_LINES;
+    if (log_n < LOG_LINES) log_n++;
+}
 
 static int f_measure(nd_call *c)
 {
@@ -20,16 +55,34 @@ static int f_measure(nd_call *c)
     if (nd_dht_decode(f, 22, &t, &h) != ND_OK)
         return nd_fail(c, "DHT22 checksum error: frame %02x %02x %02x %02x sum %02x", f[0], f[1], f[2], f[3], f[4]);
     nd_value *d = nd_ret_dict(c);
-    if (!d || nd_dict_set(c->arena, d, "temp [\xc2\xba" "C]", nd_float(c->arena, t)) ||
-        nd_dict_set(c->arena, d, "hum [%]", nd_float(c->arena, h)))
+    if (!d || nd_dict_set(c->arena, d, "temp[C]", nd_float(c->arena, round2(t))) ||
+        nd_dict_set(c->arena, d, "hum[%]", nd_float(c->arena, round2(h))))
         return nd_fail(c, "memory allocation failed");
+    bool log;
+    nd_arg_bool(c, 0, &log);
+    if (log) log_add(c, d);
     return ND_OK;
+}
+
+/* logger(): micrOS streams its log file into the session and returns '';
+** nodus returns the lines (oldest first) as the reply */
+static int f_logger(nd_call *c)
+{
+    nd_buf b;
+    nd_buf_init(&b, LOG_LINES * LOG_LINE);
+    for (int i = 0; i < log_n; i++) {
+        int k = (log_next - log_n + i + LOG_LINES) % LOG_LINES;
+        nd_buf_printf(&b, "%s%s", i ? "\n" : "", log_ring[k]);
+    }
+    c->ret = nd_strn(c->arena, b.p ? b.p : "", b.n);
+    nd_buf_free(&b);
+    return c->ret ? ND_OK : nd_fail(c, "memory allocation failed");
 }
 
 static int f_load(nd_call *c)
 {
     if (nd_pin_bind_arg(c, "dhtpin", 0, &pin)) return ND_ERR;
-    return nd_ret_str(c, "dht22 on pin %d", pin);
+    return nd_ret_str(c, "DHT22 hum/temp sensor module - loaded");
 }
 
 static int f_pinmap(nd_call *c)
@@ -38,9 +91,11 @@ static int f_pinmap(nd_call *c)
     return nd_pin_ret_map(c, tags);
 }
 
+/* micrOS's help order; load's pin= is nodus's */
 static const nd_func funcs[] = {
-    ND_FUNC("load", f_load, "pin=None", "load pin=None"),
-    ND_FUNC("measure", f_measure, "", "TEXTBOX measure"),
+    ND_FUNC("measure", f_measure, "log=False", "TEXTBOX measure log=False"),
+    ND_FUNC("logger", f_logger, "", "logger"),
+    ND_FUNC("load", f_load, "pin=None", "load"),
     ND_FUNC("pinmap", f_pinmap, "", "pinmap"),
     ND_FUNCS_END,
 };

@@ -1,6 +1,7 @@
 /*
 ** i2c.c -- I2C bus scan on i2c_sda/i2c_scl (micrOS LM_i2c): `scan` lists
-** the 7-bit addresses that answer, `discover` names the usual suspects.
+** the 7-bit addresses that answer, as micrOS's [118]; `discover` (nodus)
+** names the usual suspects. The contract: docs/modules.md.
 */
 #include <stdio.h>
 
@@ -57,14 +58,14 @@ static int f_discover(nd_call *c) { return scan(c, true); }
 
 static int f_pinmap(nd_call *c)
 {
-    static const char *const tags[] = {"i2c_sda", "i2c_scl", NULL};
+    static const char *const tags[] = {"i2c_scl", "i2c_sda", NULL}; /* micrOS's order */
     return nd_pin_ret_map(c, tags);
 }
 
 static const nd_func funcs[] = {
-    ND_FUNC("scan", f_scan, "", "TEXTBOX scan"),
-    ND_FUNC("discover", f_discover, "", "TEXTBOX discover"),
+    ND_FUNC("scan", f_scan, "", "scan"), /* micrOS's help has no widget tags */
     ND_FUNC("pinmap", f_pinmap, "", "pinmap"),
+    ND_FUNC("discover", f_discover, "", "discover"),
     ND_FUNCS_END,
 };
 

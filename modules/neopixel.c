@@ -1,11 +1,14 @@
 /*
-** neopixel.c -- WS2812 strip on the `neop` pin (micrOS LM_neopixel plus a
-** few neoeffects). The whole strip shows one colour (0..255 per channel);
-** colour, on/off and brightness survive a restart (data/neopixel.cache).
-** Fades run as the task "neopixel._tran" (light.h); effects are stepped
-** tasks "neopixel.effect" that stop as soon as colour/toggle/brightness/
-** segment is used (a generation counter, checked at every step).
+** neopixel.c -- WS2812 strip on the `neop` pin (micrOS LM_neopixel, 3.3.1,
+** plus a few effects of nodus's own). The whole strip shows one colour
+** (0..255 per channel); colour and on/off survive a restart
+** (data/neopixel.cache). The contract: docs/modules.md.
+** Fades run as the tasks "neopixel._fade" and "neopixel._tran" (light.h);
+** effects are stepped tasks "neopixel.effect" that stop as soon as colour,
+** toggle, brightness, segment ... is used (a generation counter, checked
+** at every step).
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "nodus/hal.h"
@@ -15,7 +18,9 @@
 #include "nodus/task.h"
 
 static int show(nd_light *l, const int *v);
-static nd_light rgb = {.name = "neopixel", .n = 3, .max = 255, .val = {100, 100, 100}, .show = show};
+static const char *const keys[] = {"R", "G", "B"};
+static nd_light rgb = {.name = "neopixel", .n = 3, .max = 255, .keys = keys, .val = {100, 100, 100},
+                       .off_restore_sf = true, .br_mode = ND_BR_NEO, .show = show};
 static uint8_t px[ND_PIXEL_MAX * 3]; /* the frame last sent */
 static int ledcnt = 24, gen;        /* gen: bumped to stop a running effect */
 
@@ -25,35 +30,34 @@ static int show(nd_light *l, const int *v)
         for (int k = 0; k < 3; k++) px[i * 3 + k] = (uint8_t)v[k];
     return nd_pixel_show(l->pin[0], px, (size_t)ledcnt, 3);
 }
-static const char *const keys[] = {"R", "G", "B"};
 static const char *const tags[] = {"neop", NULL}; /* one pin drives all three channels */
+static const int load_arg[] = {1};                /* load(ledcnt, pin, cache) */
 
-static void stop_effect(nd_light *l) { gen++; }
-
-static int status_br(nd_call *c, nd_light *l)
+static void stop_effect(nd_light *l)
 {
-    if (nd_dict_set(c->arena, c->ret, "BR", nd_float(c->arena, nd_light_br(l))) != ND_OK)
-        return nd_fail(c, "memory allocation failed");
-    return ND_OK;
+    (void)l;
+    gen++;
 }
 
-/* colour, toggle, brightness, transition: the shared calls (light_lm.c),
-** which stop a running effect through on_change */
-static const nd_light_lm lm = {.l = &rgb, .tags = tags, .keys = keys, .on_change = stop_effect,
-                               .on_status = status_br};
+/* colour, toggle, brightness, transition, random: the shared calls
+** (light_lm.c), which stop a running effect through on_change */
+static const nd_light_lm lm = {.l = &rgb, .tags = tags, .load_arg = load_arg, .cache_arg = 2,
+                               .on_change = stop_effect};
 
 static int ready(nd_call *c) { return nd_light_lm_ready(c, &lm); }
 
 static int f_load(nd_call *c)
 {
-    bool cache;
+    bool cache = true;
     int64_t n;
     if (nd_arg_int(c, 0, &n)) return ND_ERR;
     if (n < 1 || n > ND_PIXEL_MAX) return nd_fail(c, "ledcnt=%lld out of range 1..%d", (long long)n, ND_PIXEL_MAX);
-    nd_arg_bool(c, 2, &cache);
+    if (!nd_arg_is_none(c, 2)) nd_arg_bool(c, 2, &cache);
     ledcnt = (int)n;
-    if (nd_light_lm_bind(c, &lm, 1, cache)) return ND_ERR;
-    return nd_ret_str(c, "CACHE: %s, LED CNT: %d", cache ? "True" : "False", ledcnt);
+    if (nd_light_lm_bind(c, &lm, true, cache)) return ND_ERR;
+    char cnt[32];
+    snprintf(cnt, sizeof cnt, ", LED CNT: %d", ledcnt);
+    return nd_light_cache_reply(c, 2, cnt);
 }
 
 static int f_status(nd_call *c) { return nd_light_lm_status(c, &lm); }
@@ -61,21 +65,42 @@ static int f_color(nd_call *c) { return nd_light_lm_set(c, &lm); }
 static int f_toggle(nd_call *c) { return nd_light_lm_toggle(c, &lm); }
 static int f_brightness(nd_call *c) { return nd_light_lm_brightness(c, &lm); }
 static int f_transition(nd_call *c) { return nd_light_lm_transition(c, &lm); }
+static int f_random(nd_call *c) { return nd_light_lm_random(c, &lm); }
 
 /* ---- segment and effects ------------------------------------------------ */
 
+/* segment(r=None, g=None, b=None, s=0, cache=False, write=True): one pixel,
+** Python indexing (s=-1 is the last pixel); past the end micrOS answers
+** with a string, not an error. */
 static int f_segment(nd_call *c)
 {
-    int v[3];
+    double v[3];
+    bool vf[3], cache, write;
     int64_t s;
     gen++;
     if (ready(c)) return ND_ERR;
-    for (int i = 0; i < 3; i++)
-        if (nd_light_arg(c, &rgb, i, rgb.val[i], &v[i])) return ND_ERR;
+    for (int i = 0; i < 3; i++) {
+        v[i] = (int)rgb.val[i], vf[i] = false; /* micrOS: int(cached) */
+        if (nd_light_arg(c, &rgb, i, &v[i], &vf[i])) return ND_ERR;
+    }
     if (nd_arg_int(c, 3, &s)) return ND_ERR;
-    if (s < 0 || s >= ledcnt) return nd_fail(c, "NEOPIXEL index error: %lld not in 0..%d", (long long)s, ledcnt - 1);
+    if (s > ledcnt) return nd_ret_str(c, "NEOPIXEL index error: %lld > %d", (long long)s, ledcnt);
+    if (s == ledcnt || s < -ledcnt) return nd_fail(c, "bytearray index out of range");
+    if (s < 0) s += ledcnt;
+    nd_arg_bool(c, 4, &cache);
+    nd_arg_bool(c, 5, &write);
     for (int k = 0; k < 3; k++) px[s * 3 + k] = (uint8_t)v[k];
-    if (nd_pixel_show(rgb.pin[0], px, (size_t)ledcnt, 3) < 0) return nd_fail(c, "%s", nd_hal_error());
+    if (write && nd_pixel_show(rgb.pin[0], px, (size_t)ledcnt, 3) < 0) return nd_fail(c, "%s", nd_hal_error());
+    if (cache) { /* micrOS stores the colour as its state, without showing it on the strip */
+        if (v[0] > 0 || v[1] > 0 || v[2] > 0) {
+            for (int k = 0; k < 3; k++) rgb.val[k] = v[k], rgb.vf[k] = vf[k];
+            rgb.s = 1;
+        } else {
+            rgb.s = 0;
+        }
+        rgb.sf = false;
+        nd_light_save(&rgb);
+    }
     return f_status(c);
 }
 
@@ -104,7 +129,7 @@ static int32_t fx_step(nd_task *t, void *ud)
         return ND_TASK_DONE;
     }
     int top = 0;
-    for (int k = 0; k < 3; k++) top = rgb.val[k] > top ? rgb.val[k] : top;
+    for (int k = 0; k < 3; k++) top = (int)rgb.val[k] > top ? (int)rgb.val[k] : top;
     if (!top) top = 255;
     uint64_t n = nd_task_runs(t);
     for (int i = 0; i < ledcnt; i++) {
@@ -116,7 +141,7 @@ static int32_t fx_step(nd_task *t, void *ud)
             for (int k = 0; k < 3; k++) p[k] = on ? (uint8_t)rgb.val[k] : 0;
         } else { /* breathe: triangle wave 0..100 % of the stored colour, 64 steps */
             int ph = (int)(n % 64), lvl = ph < 32 ? ph : 63 - ph;
-            for (int k = 0; k < 3; k++) p[k] = (uint8_t)(rgb.val[k] * lvl / 31);
+            for (int k = 0; k < 3; k++) p[k] = (uint8_t)((int)rgb.val[k] * lvl / 31);
         }
     }
     if (nd_pixel_show(rgb.pin[0], px, (size_t)ledcnt, 3) < 0) {
@@ -149,29 +174,32 @@ static int f_stop(nd_call *c)
     gen++;
     if (ready(c)) return ND_ERR;
     int t[3];
-    for (int k = 0; k < 3; k++) t[k] = rgb.s ? rgb.val[k] : 0;
-    if (nd_light_set(c, &rgb, t, 0)) return ND_ERR; /* back to the plain colour */
+    for (int k = 0; k < 3; k++) t[k] = rgb.s ? (int)rgb.val[k] : 0;
+    if (nd_light_show(c, &rgb, t)) return ND_ERR; /* back to the plain colour */
     return f_status(c);
 }
 
 static int f_pinmap(nd_call *c) { return nd_pin_ret_map(c, tags); }
 
+/* micrOS's help order (subscribe_presence and an own help line are not in
+** nodus), then nodus's effects */
 static const nd_func funcs[] = {
-    ND_FUNC("load", f_load, "ledcnt=24 pin=None cache=True", "load ledcnt=24 pin=None cache=True"),
     ND_FUNC("color", f_color, "r=None g=None b=None smooth=True force=True",
             "COLOR color r=<0-255-5> g b smooth=True force=True"),
     ND_FUNC("toggle", f_toggle, "state=None smooth=True", "BUTTON toggle state=<True,False> smooth=True"),
-    ND_FUNC("brightness", f_brightness, "percent=None smooth=True",
-            "SLIDER brightness percent=<0-100> smooth=True"),
+    ND_FUNC("load", f_load, "ledcnt=24 pin=None cache=True", "load ledcnt=24"),
+    ND_FUNC("brightness", f_brightness, "percent=None smooth=True wake=True",
+            "SLIDER brightness percent=<0-100> smooth=True wake=True"),
+    ND_FUNC("segment", f_segment, "r=None g=None b=None s=0 cache=False write=True", "segment r g b s=<0-n>"),
     ND_FUNC("transition", f_transition, "r=None g=None b=None sec=1.0 wake=False",
             "transition r g b sec=1.0 wake=False"),
-    ND_FUNC("segment", f_segment, "r=None g=None b=None s=0", "segment r g b s=<0-n>"),
+    ND_FUNC("random", f_random, "smooth=True max_val=255", "BUTTON random smooth=True max_val=254"),
+    ND_FUNC("status", f_status, "lmf=None", "STATUS status"),
+    ND_FUNC("pinmap", f_pinmap, "", "pinmap"),
     ND_FUNC("rainbow", f_rainbow, "speed_ms=50", "BUTTON rainbow speed_ms=50"),
     ND_FUNC("cycle", f_cycle, "speed_ms=100", "BUTTON cycle speed_ms=100"),
     ND_FUNC("breathe", f_breathe, "speed_ms=30", "BUTTON breathe speed_ms=30"),
     ND_FUNC("stop", f_stop, "", "BUTTON stop"),
-    ND_FUNC("status", f_status, "lmf=None", "STATUS status"),
-    ND_FUNC("pinmap", f_pinmap, "", "pinmap"),
     ND_FUNCS_END,
 };
 

@@ -1,35 +1,67 @@
 /*
-** robustness.c -- test helpers with micrOS's names: an error on purpose, and
-** safe, bounded C equivalents of a memory leak and deep recursion. They
-** report what they did instead of taking the node down.
+** robustness.c -- test helpers with micrOS's names and texts (micrOS's
+** SystemTest reads them): an error on purpose, and safe, bounded C
+** equivalents of a memory leak and deep recursion. They report what they
+** did instead of taking the node down.
 */
+#include <stdio.h>
+
 #include "nodus/module.h"
 #include "nodus/task.h"
 
 #define ND_LEAK_MAX 4096   /* items memory_leak may allocate in one call */
-#define ND_RECURSION_MAX 2000
+#define ND_RECURSION_MAX 2000 /* deepest recursion_limit goes */
+#define ND_REPLY_TEXT_MAX (60 * 1024) /* a reply fits the node's 64 KiB reply buffer */
+#define ND_XSTR(x) #x
+#define ND_STR(x) ND_XSTR(x)
 
 static int f_raise_error(nd_call *c) { return nd_fail(c, "Test exception"); }
 
-/* Allocates n small strings in the command arena (as micrOS appends to a
-** list): memory is bounded by the arena and returned when the call ends. */
+/* micrOS's text, line by line: "[k] gen: micrOS memory usage: <p> %" per
+** item, then "[n] RAM Alloc.: <kB> kB <byte> byte" (SystemTest looks for
+** "[12] RAM Alloc"). Each item is allocated in the command arena, as micrOS
+** fills a dict: the memory is bounded by the arena and returned when the
+** call ends. The percentage is the arena's fill, the memory the items draw
+** from. Where micrOS would run out of memory, this stops early and says so
+** in a line before the last. */
 static int f_memory_leak(nd_call *c)
 {
     int64_t n;
     if (nd_arg_int(c, 0, &n)) return ND_ERR;
     if (n < 0) return nd_fail(c, "n must be >= 0");
-    if (n > ND_LEAK_MAX) n = ND_LEAK_MAX;
+    nd_arena *a = c->arena;
+    nd_buf out;
+    nd_buf_init(&out, ND_REPLY_TEXT_MAX);
+    size_t before = a->used;
     int64_t made = 0;
-    size_t before = c->arena->used;
-    /* keep 1 KiB of the arena for the reply itself */
-    for (; made < n && c->arena->cap - c->arena->used > 1024; made++)
-        if (!nd_strf(c->arena, "leak item %lld", (long long)made)) break;
-    size_t bytes = c->arena->used - before;
-    nd_value *d = nd_ret_dict(c);
-    if (!d) return ND_ERR;
-    nd_dict_set(c->arena, d, "allocated", nd_int(c->arena, made));
-    nd_dict_set(c->arena, d, "bytes", nd_int(c->arena, (int64_t)bytes));
-    nd_dict_set(c->arena, d, "freed", nd_str(c->arena, made < n ? "arena full, stopped early" : "at end of call"));
+    const char *why = NULL;
+    for (; made < n; made++) {
+        if (made == ND_LEAK_MAX) {
+            why = "item limit " ND_STR(ND_LEAK_MAX);
+            break;
+        }
+        double pct = 100.0 * (double)a->used / (double)a->cap;
+        char data[48];
+        int dn = snprintf(data, sizeof data, "micrOS memory usage: %.1f %%", pct);
+        /* room for this item, the reply text so far plus this line, and the
+        ** closing lines: the reply is copied into the arena at the end */
+        size_t need = (size_t)dn + 64 + out.n + (size_t)dn + 32 + 512;
+        if (a->cap - a->used < need || !nd_strn(a, data, (size_t)dn)) {
+            why = "command arena full";
+            break;
+        }
+        nd_buf_printf(&out, "%s[%lld] gen: %s", made ? "\n" : "", (long long)made, data);
+    }
+    size_t delta = a->used - before;
+    if (why)
+        nd_buf_printf(&out, "%sstopped early (%s): %lld of %lld items", made ? "\n" : "", why,
+                      (long long)made, (long long)n);
+    nd_buf_printf(&out, "%s[%lld] RAM Alloc.: %zu kB %zu byte", made || why ? "\n" : "", (long long)made,
+                  delta / 1024, delta % 1024);
+    nd_value *v = out.overflow ? NULL : nd_strn(a, out.p, out.n);
+    nd_buf_free(&out);
+    if (!v) return nd_fail(c, "memory allocation failed");
+    c->ret = v;
     return ND_OK;
 }
 
@@ -41,17 +73,32 @@ static int64_t recurse(int64_t depth, int64_t limit)
     return recurse(depth + 1, limit);
 }
 
+/* micrOS's text: "recalled <d>" for each depth 1..n reached, then
+** "Recursion limit: <d>". Past ND_RECURSION_MAX frames it answers as
+** micrOS does when Python's limit is hit: "ok error: maximum recursion
+** depth exceeded", and the last line names the depth that failed. */
 static int f_recursion_limit(nd_call *c)
 {
     int64_t n;
     if (nd_arg_int(c, 0, &n)) return ND_ERR;
     if (n < 0) return nd_fail(c, "n must be >= 0");
-    int64_t capped = n > ND_RECURSION_MAX ? ND_RECURSION_MAX : n;
-    int64_t reached = recurse(0, capped);
-    if (capped < n)
-        return nd_ret_str(c, "Recursion depth %lld refused, stopped at the limit %d", (long long)n,
-                          ND_RECURSION_MAX);
-    return nd_ret_str(c, "Recursion depth reached: %lld", (long long)reached);
+    nd_buf out;
+    nd_buf_init(&out, ND_REPLY_TEXT_MAX);
+    int64_t d = 0;
+    for (d = 1; d <= n; d++) {
+        if (d > ND_RECURSION_MAX) {
+            nd_buf_puts(&out, "ok error: maximum recursion depth exceeded\n");
+            break;
+        }
+        nd_buf_printf(&out, "recalled %lld\n", (long long)recurse(1, d));
+    }
+    if (d > n) d = n; /* the loop ran to its end: the last depth done */
+    nd_buf_printf(&out, "Recursion limit: %lld", (long long)d);
+    nd_value *v = out.overflow ? NULL : nd_strn(c->arena, out.p, out.n);
+    nd_buf_free(&out);
+    if (!v) return nd_fail(c, "memory allocation failed");
+    c->ret = v;
+    return ND_OK;
 }
 
 /* A stepped task (nodus/task.h): counts to `count`, one step every

@@ -1,6 +1,6 @@
 /*
 ** system.c -- the `system` Load Module: node information and management,
-** with micrOS's function names and output shapes (micros-compat 9.1).
+** with micrOS's function names and output shapes (docs/micros-compat.md §9.1).
 ** Values are real: resident memory, state-directory disk use, loop load.
 */
 #include <stdio.h>
@@ -51,7 +51,7 @@ static int top_into(nd_call *c, nd_value *d)
 }
 
 /* The JSON of `system info` is read by clients with a Python literal parser:
-** only numbers and strings, never true/false/null (micros-compat 9.1). */
+** only numbers and strings, never true/false/null (docs/micros-compat.md §9.1). */
 static int f_info(nd_call *c)
 {
     nd_value *d = nd_ret_dict(c);
@@ -258,6 +258,224 @@ static int f_timing(nd_call *c)
     return ND_OK;
 }
 
+/* ---- network ------------------------------------------------------------ */
+
+/* micrOS's thresholds: > -67 Amazing, > -70 VeryGood, > -80 Okay, > -90
+** NotGood, else Unusable; {'Unavailable': -90} without a station link. */
+static int f_rssi(nd_call *c)
+{
+    int dbm = -90;
+    const char *k = "Unavailable";
+    if (nd_port_wifi_rssi(&dbm) == ND_OK)
+        k = dbm > -67   ? "Amazing"
+            : dbm > -70 ? "VeryGood"
+            : dbm > -80 ? "Okay"
+            : dbm > -90 ? "NotGood"
+                        : "Unusable";
+    else
+        dbm = -90;
+    nd_value *d = nd_ret_dict(c);
+    if (!d) return ND_ERR;
+    return put(c, d, k, nd_int(c->arena, dbm));
+}
+
+/* micrOS lists the stations of its own access point; a node that is not an
+** access point answers [('NoAP', '')]. The POSIX port never runs one (a
+** Wi-Fi scan or hostapd's station table is out of its scope). */
+static int f_list_stations(nd_call *c)
+{
+    nd_value *l = nd_list(c->arena), *t = nd_tuple(c->arena);
+    if (!l || !t || nd_seq_push(c->arena, t, nd_str(c->arena, "NoAP")) ||
+        nd_seq_push(c->arena, t, nd_str(c->arena, "")) || nd_seq_push(c->arena, l, t))
+        return nd_fail(c, "memory allocation failed");
+    c->ret = l;
+    return ND_OK;
+}
+
+/* ---- alarms: [ERR] lines in the logs ------------------------------------ */
+
+#define ND_ALARM_NAMES 16 /* log files handled per directory pass */
+
+typedef struct {
+    char name[ND_ALARM_NAMES][64];
+    int n;
+    bool all; /* clean: every log and its older generation, not just *.sys.log */
+} log_names;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int collect_log(void *ud, const char *name, const nd_fs_info *info)
+{
+    log_names *ln = ud;
+    if (info->dir || strlen(name) >= sizeof ln->name[0]) return 0;
+    bool take = ends_with(name, ".sys.log") ||
+                (ln->all && (ends_with(name, ".log") || ends_with(name, ".log.1")));
+    if (!take) return 0;
+    snprintf(ln->name[ln->n++], sizeof ln->name[0], "%s", name);
+    return ln->n == ND_ALARM_NAMES; /* full: the caller takes another pass */
+}
+
+/* Lines containing "[ERR]" in one file, read in small pieces so a large
+** log costs no memory. "[ERR]" has no border (no prefix is also a suffix),
+** so a mismatch restarts the match at 0, or at 1 on a '['. */
+static int64_t count_err_lines(const char *rel)
+{
+    static const char pat[] = "[ERR]";
+    char buf[1024];
+    uint64_t off = 0;
+    size_t got = 0;
+    int64_t count = 0;
+    int k = 0;
+    bool hit = false;
+    while (nd_fs_read_at(rel, off, buf, sizeof buf, &got) == ND_OK && got > 0) {
+        for (size_t i = 0; i < got; i++) {
+            char ch = buf[i];
+            if (ch == '\n') {
+                count += hit;
+                hit = false;
+                k = 0;
+                continue;
+            }
+            k = ch == pat[k] ? k + 1 : ch == '[' ? 1 : 0;
+            if (k == 5) {
+                hit = true;
+                k = 0;
+            }
+        }
+        off += got;
+    }
+    return count + hit; /* a last line without its newline */
+}
+
+/* micrOS: optionally delete the logs, then count the [ERR] lines of every
+** logs/<name>.sys.log: {'NOK alarm': n} or {'OK alarm': 0}. micrOS also streams
+** each log line to every shell as a `~~~` broadcast; nodus has no broadcast
+** lines (docs/micros-compat.md §2.11), the reply is the verdict alone. */
+static int f_alarms(nd_call *c)
+{
+    bool clean;
+    if (nd_arg_bool(c, 0, &clean)) return ND_ERR;
+    char rel[80];
+    if (clean) {
+        for (int pass = 0; pass < 64; pass++) { /* bounded: 64 passes of 16 files */
+            log_names ln = {.n = 0, .all = true};
+            nd_fs_list("logs", collect_log, &ln);
+            for (int i = 0; i < ln.n; i++) {
+                snprintf(rel, sizeof rel, "logs/%s", ln.name[i]);
+                nd_fs_remove(rel);
+            }
+            if (ln.n < ND_ALARM_NAMES) break;
+        }
+    }
+    log_names ln = {.n = 0, .all = false};
+    int64_t errs = 0;
+    nd_fs_list("logs", collect_log, &ln); /* five *.sys.log files: one pass holds them */
+    for (int i = 0; i < ln.n; i++) {
+        snprintf(rel, sizeof rel, "logs/%s", ln.name[i]);
+        errs += count_err_lines(rel);
+    }
+    nd_value *d = nd_ret_dict(c);
+    if (!d) return ND_ERR;
+    return put(c, d, errs > 0 ? "NOK alarm" : "OK alarm", nd_int(c->arena, errs));
+}
+
+/* ---- notifications: the node's own bounded record ----------------------- */
+
+#define ND_NOTES 32     /* notifications kept: the oldest goes first */
+#define ND_NOTE_MAX 256 /* bytes of one message, NUL included */
+
+/* micrOS sends notifications to subscribers (Telegram, MQTT); nodus's one
+** subscriber is a local record, listed by `system notifications`. */
+static struct {
+    bool disabled;
+    unsigned next, count;
+    struct {
+        char when[24];
+        char text[ND_NOTE_MAX];
+    } note[ND_NOTES];
+} notes;
+
+static int f_notifications(nd_call *c)
+{
+    if (!nd_arg_is_none(c, 0)) {
+        if (c->argv[0]->type != ND_T_BOOL) /* micrOS changes the state only for a bool */
+            return nd_fail(c, "enable must be True, False or None, not '%s'",
+                           nd_type_name(c->argv[0]->type));
+        notes.disabled = !c->argv[0]->u.b;
+    }
+    nd_buf b;
+    nd_buf_init(&b, 1024 + ND_NOTES * (ND_NOTE_MAX + 32));
+    nd_buf_printf(&b, "Notifications[Local]: %s", notes.disabled ? "disabled" : "enabled");
+    unsigned first = (notes.next + ND_NOTES - notes.count) % ND_NOTES;
+    for (unsigned i = 0; i < notes.count; i++) {
+        unsigned k = (first + i) % ND_NOTES;
+        nd_buf_printf(&b, "\n%s %s", notes.note[k].when, notes.note[k].text);
+    }
+    /* not nd_ret_str: the listing is longer than its 1 KiB */
+    nd_value *v = b.overflow ? NULL : nd_strn(c->arena, b.p ? b.p : "", b.n);
+    nd_buf_free(&b);
+    if (!v) return nd_fail(c, "memory allocation failed");
+    c->ret = v;
+    return ND_OK;
+}
+
+/* micrOS's channels argument picks subscribers by class name: a name, or a
+** list/tuple of names; None or an empty list means all. */
+static int wants_local(nd_call *c, bool *local)
+{
+    nd_value *ch = c->argv[1];
+    *local = true;
+    if (!ch || ch->type == ND_T_NONE) return ND_OK;
+    if (ch->type == ND_T_STR) { /* one name; "" names no subscriber, as on micrOS */
+        *local = strcmp(ch->u.s.p, "Local") == 0;
+        return ND_OK;
+    }
+    if (ch->type != ND_T_LIST && ch->type != ND_T_TUPLE)
+        return nd_fail(c, "channels must be a name or a list of names, not '%s'",
+                       nd_type_name(ch->type));
+    *local = ch->u.seq.n == 0;
+    for (size_t i = 0; i < ch->u.seq.n; i++) {
+        nd_value *v = ch->u.seq.v[i];
+        if (v->type == ND_T_STR && strcmp(v->u.s.p, "Local") == 0) *local = true;
+    }
+    return ND_OK;
+}
+
+static int f_notify(nd_call *c)
+{
+    bool local;
+    if (wants_local(c, &local)) return ND_ERR;
+    if (notes.disabled) return nd_ret_str(c, "Notifications disabled");
+    nd_buf b;
+    nd_buf_init(&b, 4 * ND_NOTE_MAX);
+    nd_render_str(&b, c->argv[0]); /* str(msg), as micrOS formats any value */
+    if (b.overflow || b.n >= ND_NOTE_MAX) {
+        size_t n = b.n;
+        nd_buf_free(&b);
+        return nd_fail(c, "msg too long: %s%zu bytes (max %d)", n >= 4 * ND_NOTE_MAX ? "over " : "", n,
+                       ND_NOTE_MAX - 1);
+    }
+    if (local) {
+        unsigned k = notes.next;
+        nd_tm t;
+        nd_node_localtime(c->node, &t);
+        snprintf(notes.note[k].when, sizeof notes.note[k].when, "%d.%d.%d-%d:%d:%d", t.year, t.mon,
+                 t.mday, t.hour, t.min, t.sec);
+        /* one record per line in the listing */
+        for (size_t i = 0; i < b.n; i++)
+            notes.note[k].text[i] = b.p[i] == '\n' || b.p[i] == '\r' ? ' ' : b.p[i];
+        notes.note[k].text[b.n] = 0;
+        notes.next = (k + 1) % ND_NOTES;
+        if (notes.count < ND_NOTES) notes.count++;
+    }
+    nd_buf_free(&b);
+    return nd_ret_str(c, "Sent over %s (%d/1) client(s) - errors: (0)", local ? "Local" : "", local ? 1 : 0);
+}
+
 static const nd_func funcs[] = {
     ND_FUNC("info", f_info, "", "TEXTBOX info"),
     ND_FUNC("top", f_top, "", "GRAPH{\"refresh\":5000} top"),
@@ -276,6 +494,11 @@ static const nd_func funcs[] = {
     ND_FUNC("sun", f_sun, "refresh=False", "TEXTBOX sun"),
     ND_FUNC("cron", f_cron, "", "TEXTBOX cron"),
     ND_FUNC("timing", f_timing, "reset=False", "timing reset=False"),
+    ND_FUNC("rssi", f_rssi, "", "rssi"),
+    ND_FUNC("list_stations", f_list_stations, "", "list_stations"),
+    ND_FUNC("alarms", f_alarms, "clean=False", "alarms clean=False"),
+    ND_FUNC("notifications", f_notifications, "enable=None", "notifications enable=<None,True,False>"),
+    ND_FUNC("notify", f_notify, "msg channels=None", "notify \"msg\""),
     ND_FUNCS_END,
 };
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The rule that keeps ports possible: src/core and modules/ include no OS
-# header (architecture.md section 2). Only standard C headers, cJSON, and our
+# header (docs/architecture.md §2). Only standard C headers, cJSON, and our
 # own headers are allowed there. Fails listing every offending include.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,7 +2,7 @@
  *
  * A shell command ("system info", "notify 'hi there'") travels as
  * GET /rest/<words joined by '/'>, each word with micrOS's escapes so the
- * node's REST tokeniser (micros-compat 4.3) gets back exactly the words.
+ * node's REST tokeniser (docs/micros-compat.md §4.3) gets back exactly the words.
  * Replies are {"result": ..., "state": bool}. The config endpoints (and, in
  * auth mode, /events, /metrics, /fs and commands beyond loaded modules) want
  * the node password in the x-micros-auth header; it is kept in sessionStorage

@@ -1,4 +1,4 @@
-/* widgets.js -- dashboard widgets from micrOS widget JSON (micros-compat 8.3).
+/* widgets.js -- dashboard widgets from micrOS widget JSON (docs/micros-compat.md §8.3).
  *
  * `<module> help True` answers one JSON string per tagged help line, e.g.
  *   {"type": "slider", "callback": "brightness br=:range:", "range": [0, 100, 5]}

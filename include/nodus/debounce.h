@@ -1,7 +1,7 @@
 /*
 ** debounce.h -- contact debouncing as pure logic over an injected clock.
 **
-** Two modes (field-lessons 10):
+** Two modes:
 **  - LEAD (micrOS `irq_prell_ms`): fire on the first matching edge, then
 **    ignore every edge until more than `window` ms passed since the last
 **    accepted one. Fast, but a noise burst on an idle line fires.

@@ -1,5 +1,5 @@
 /*
-** pins.h -- logical pins for Load Modules (micrOS microIO, micros-compat 8.4).
+** pins.h -- logical pins for Load Modules (micrOS microIO, docs/micros-compat.md §8.4).
 **
 ** A module never hard-codes a GPIO number: it asks for a logical name and
 ** gets the number on the node's board (config key `board`, or the first item

@@ -186,6 +186,12 @@ double nd_port_cpu_mhz(void);        /* current CPU clock, 0 if unknown */
 const char *nd_port_board(void);     /* e.g. "linux-x86_64" */
 /* Primary IPv4 interface: ip, netmask, gateway, dns (dotted); "0.0.0.0" when none. */
 int nd_port_ifconfig(char ip[16], char mask[16], char gw[16], char dns[16], char mac[18]);
+/* Signal level of the machine's Wi-Fi station link in dBm (negative), for
+** `system rssi`. ND_ENOTFOUND when there is no associated station link
+** (no wireless interface, or none connected). POSIX: the first interface
+** in /proc/net/wireless (another file with ND_WIRELESS) whose level is a
+** plausible dBm value; interfaces that are not associated are not listed. */
+int nd_port_wifi_rssi(int *dbm);
 /* Stable per-machine id bytes (e.g. /etc/machine-id); ND_ENOTFOUND if none. */
 int nd_port_machine_id(char *buf, size_t cap);
 void nd_port_random(void *buf, size_t n);

@@ -132,7 +132,7 @@ int nd_render_str(nd_buf *b, const nd_value *v);   /* Python str(): strings raw 
 int nd_render_json(nd_buf *b, const nd_value *v);  /* Python json.dumps() */
 int nd_render_float(nd_buf *b, double f);          /* Python repr of a float */
 
-/* micrOS reply formatting of a module function's return value (micros-compat 2.6 item 5):
+/* micrOS reply formatting of a module function's return value (docs/micros-compat.md §2.6 item 5):
 **  dict, text : one line per item " <key>: <str(value)>", joined by "\n"
 **  dict, json : JSON object on one line
 **  help       : text " <item>," per line; json: JSON array of strings

@@ -53,17 +53,12 @@ bool nd_auth_allows(struct nd_node *n, int door, int act, bool authed)
     }
 }
 
-static bool is_word(const char *p, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(p, lit, n) == 0;
-}
-
 int nd_auth_classify(struct nd_node *n, const char *line, size_t len)
 {
     while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
     while (len && (line[0] == ' ' || line[0] == '\t')) line++, len--;
-    if (is_word(line, len, "hello")) return ND_ACT_HELLO;
-    if (is_word(line, len, "modules")) return ND_ACT_MODULES;
+    if (nd_span_eq((nd_span){line, len}, "hello")) return ND_ACT_HELLO;
+    if (nd_span_eq((nd_span){line, len}, "modules")) return ND_ACT_MODULES;
     /* one command only: no pipeline separator, no second line */
     if (memchr(line, ';', len) || memchr(line, '\n', len)) return ND_ACT_COMMAND;
     nd_cmd c;

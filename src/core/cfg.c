@@ -7,7 +7,7 @@
 ** order of `dump` and of the saved file, so a save of a micrOS file keeps
 ** micrOS's layout and never drops what nodus does not understand.
 **
-** Loading is where data gets lost on other systems (field-lessons 5), so it
+** Loading is where data gets lost on other systems, so it
 ** never discards bytes: an unreadable or unparsable file is renamed
 ** node_config.json.bad before defaults are written; a file whose values had
 ** to be converted or replaced is first copied to node_config.json.bad. If
@@ -39,9 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "cfg.h"
+#include "json.h"
 #include "nodus/port.h"
 
 /* Largest magnitude a double holds exactly: ints beyond it would change. */
@@ -160,17 +159,6 @@ static bool parse_float(const char *t, double *out)
     return true;
 }
 
-static bool ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return *a == *b;
-}
-
 static const char *type_word(nd_cfg_type t)
 {
     switch (t) {
@@ -181,16 +169,6 @@ static const char *type_word(nd_cfg_type t)
     }
 }
 
-/* Python str() of a number held by a cJSON item whose schema type is unknown. */
-static void put_number(nd_buf *b, double d)
-{
-    int64_t i;
-    if (dbl_to_int(d, &i))
-        nd_buf_printf(b, "%lld", (long long)i);
-    else
-        nd_render_float(b, d);
-}
-
 /* ---- conversion and validation --------------------------------------- */
 
 /* Text to a new cJSON item of k's type, with the conf-mode rules. */
@@ -199,9 +177,9 @@ static int from_text(const nd_cfg_key *k, const char *t, cJSON **out, char *err,
     cJSON *v = NULL;
     switch (k->type) {
     case ND_CFG_BOOL:
-        if (ieq(t, "true"))
+        if (nd_span_ieq(nd_span_of(t), "true"))
             v = cJSON_CreateTrue();
-        else if (ieq(t, "false"))
+        else if (nd_span_ieq(nd_span_of(t), "false"))
             v = cJSON_CreateFalse();
         else {
             seterr(err, errn, "%s expects True or False", k->name);
@@ -287,21 +265,23 @@ static cJSON *coerce(const nd_cfg_key *k, const cJSON *v, bool *converted)
         if (cJSON_IsNumber(v)) {
             nd_buf b;
             nd_buf_init(&b, 64);
-            put_number(&b, v->valuedouble);
+            nd_json_render(&b, v, ND_JSON_AS_STR); /* Python str() of the number */
             cJSON *r = b.overflow ? NULL : cJSON_CreateString(nd_buf_cstr(&b));
             nd_buf_free(&b);
             *converted = r != NULL;
             return r;
         }
         return NULL;
-    case ND_CFG_BOOL:
+    case ND_CFG_BOOL: {
         if (cJSON_IsBool(v)) return cJSON_CreateBool(cJSON_IsTrue(v));
         *converted = true;
-        if (cJSON_IsString(v) && ieq(v->valuestring, "true")) return cJSON_CreateTrue();
-        if (cJSON_IsString(v) && ieq(v->valuestring, "false")) return cJSON_CreateFalse();
+        nd_span t = cJSON_IsString(v) ? nd_span_of(v->valuestring) : (nd_span){"", 0};
+        if (nd_span_ieq(t, "true")) return cJSON_CreateTrue();
+        if (nd_span_ieq(t, "false")) return cJSON_CreateFalse();
         if (cJSON_IsNumber(v) && v->valuedouble == 1) return cJSON_CreateTrue();
         if (cJSON_IsNumber(v) && v->valuedouble == 0) return cJSON_CreateFalse();
         return NULL;
+    }
     case ND_CFG_INT: {
         int64_t i;
         if (cJSON_IsNumber(v))
@@ -351,47 +331,11 @@ static bool obj_put(cJSON *obj, const char *name, cJSON *item)
 
 /* ---- rendering -------------------------------------------------------- */
 
-/* Python repr()/str() of a value of a key nodus does not know. */
-static void put_py(nd_buf *b, const cJSON *v, bool top)
-{
-    if (cJSON_IsString(v)) {
-        if (top) {
-            nd_buf_puts(b, v->valuestring);
-            return;
-        }
-        nd_value s = {.type = ND_T_STR};
-        s.u.s.p = v->valuestring;
-        s.u.s.n = strlen(v->valuestring);
-        nd_render_repr(b, &s);
-    } else if (cJSON_IsNumber(v)) {
-        put_number(b, v->valuedouble);
-    } else if (cJSON_IsBool(v)) {
-        nd_buf_puts(b, cJSON_IsTrue(v) ? "True" : "False");
-    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
-        bool obj = cJSON_IsObject(v);
-        nd_buf_putc(b, obj ? '{' : '[');
-        for (const cJSON *it = v->child; it && !b->overflow; it = it->next) {
-            if (it != v->child) nd_buf_puts(b, ", ");
-            if (obj) {
-                nd_value s = {.type = ND_T_STR};
-                s.u.s.p = it->string ? it->string : "";
-                s.u.s.n = strlen(s.u.s.p);
-                nd_render_repr(b, &s);
-                nd_buf_puts(b, ": ");
-            }
-            put_py(b, it, false);
-        }
-        nd_buf_putc(b, obj ? '}' : ']');
-    } else {
-        nd_buf_puts(b, "None");
-    }
-}
-
 /* Python str() of a schema key's value (a float key always shows a '.'). */
 static void put_typed(nd_buf *b, const nd_cfg_key *k, const cJSON *v)
 {
     if (!k) {
-        put_py(b, v, true);
+        nd_json_render(b, v, ND_JSON_AS_STR);
         return;
     }
     switch (k->type) {
@@ -399,55 +343,6 @@ static void put_typed(nd_buf *b, const nd_cfg_key *k, const cJSON *v)
     case ND_CFG_INT: nd_buf_printf(b, "%lld", (long long)v->valuedouble); break;
     case ND_CFG_FLOAT: nd_render_float(b, v->valuedouble); break;
     default: nd_buf_puts(b, cJSON_IsString(v) ? v->valuestring : ""); break;
-    }
-}
-
-/* JSON string literal; UTF-8 is written as is (Python's json reads it). */
-static void put_json_str(nd_buf *b, const char *s)
-{
-    nd_buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': nd_buf_puts(b, "\\\""); break;
-        case '\\': nd_buf_puts(b, "\\\\"); break;
-        case '\n': nd_buf_puts(b, "\\n"); break;
-        case '\r': nd_buf_puts(b, "\\r"); break;
-        case '\t': nd_buf_puts(b, "\\t"); break;
-        default:
-            if (*p < 0x20)
-                nd_buf_printf(b, "\\u%04x", *p);
-            else
-                nd_buf_putc(b, (char)*p);
-        }
-    }
-    nd_buf_putc(b, '"');
-}
-
-/* JSON text of a kept value. Not cJSON_Print: its numbers are "%.15g unless
-** that reads back approximately equal", which loses the last digits; ours
-** are the shortest round-trip form (Python's repr, as json.dumps writes). */
-static void put_json(nd_buf *b, const cJSON *v)
-{
-    if (cJSON_IsString(v)) {
-        put_json_str(b, v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        put_number(b, v->valuedouble);
-    } else if (cJSON_IsBool(v)) {
-        nd_buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
-    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
-        bool obj = cJSON_IsObject(v);
-        nd_buf_putc(b, obj ? '{' : '[');
-        for (const cJSON *it = v->child; it && !b->overflow; it = it->next) {
-            if (it != v->child) nd_buf_puts(b, ", ");
-            if (obj) {
-                put_json_str(b, it->string ? it->string : "");
-                nd_buf_puts(b, ": ");
-            }
-            put_json(b, it);
-        }
-        nd_buf_putc(b, obj ? '}' : ']');
-    } else {
-        nd_buf_puts(b, "null");
     }
 }
 
@@ -533,17 +428,19 @@ const char *nd_cfg_problems(const nd_cfg *c) { return c ? c->problems : ""; }
 /* ---- save ------------------------------------------------------------- */
 
 /* The file text of the store into b (capacity ND_CFG_FILE_MAX): b->overflow
-** means the file would be larger than the loader accepts. */
+** means the file would be larger than the loader accepts. Strings are
+** written as every JSON of the node is, json.dumps style (non-ASCII as
+** \uXXXX): micrOS's and Python's json read that as they read raw UTF-8. */
 static void render_file(const nd_cfg *c, nd_buf *b)
 {
     nd_buf_puts(b, "{\n");
     for (const cJSON *it = c->obj->child; it && !b->overflow; it = it->next) {
         const nd_cfg_key *k = nd_cfg_schema_find(it->string);
         nd_buf_puts(b, "  ");
-        put_json_str(b, it->string);
+        nd_json_escape(b, it->string, strlen(it->string));
         nd_buf_puts(b, ": ");
         if (k && k->type == ND_CFG_STR) {
-            put_json_str(b, it->valuestring);
+            nd_json_escape(b, it->valuestring, strlen(it->valuestring));
         } else if (k && k->type == ND_CFG_BOOL) {
             nd_buf_puts(b, cJSON_IsTrue(it) ? "true" : "false");
         } else if (k && k->type == ND_CFG_INT) {
@@ -551,7 +448,7 @@ static void render_file(const nd_cfg *c, nd_buf *b)
         } else if (k) {
             nd_render_float(b, it->valuedouble);
         } else {
-            put_json(b, it);
+            nd_json_render(b, it, ND_JSON_AS_JSON);
         }
         nd_buf_puts(b, it->next ? ",\n" : "\n");
     }
@@ -713,54 +610,6 @@ int nd_cfg_commit(nd_cfg *c, char *err, size_t errn)
     return ND_OK;
 }
 
-size_t nd_cfg_json_nuls(const char *p, size_t n, bool *mark, size_t cap)
-{
-    size_t i = 0, marked = 0, member = 0;
-    int depth = 0;
-    bool in_str = false, want_key = false, any = false;
-    while (i < n && p[i] != '{') i++; /* white space or a BOM before the object */
-    for (; i < n; i++) {
-        char ch = p[i];
-        if (in_str) {
-            bool nul = ch == 0;
-            if (ch == '\\' && i + 1 < n) {
-                nul = p[i + 1] == 'u' && n - i >= 6 && memcmp(p + i + 2, "0000", 4) == 0;
-                i++; /* the escaped character cannot end the string */
-            } else if (ch == '"') {
-                in_str = false;
-            }
-            if (nul && any && member < cap && !mark[member]) {
-                mark[member] = true;
-                marked++;
-            }
-            continue;
-        }
-        switch (ch) {
-        case '"':
-            in_str = true;
-            if (depth == 1 && want_key) { /* a member's key opens */
-                member += any;
-                any = true;
-                want_key = false;
-            }
-            break;
-        case '{':
-        case '[':
-            if (++depth == 1) want_key = true;
-            break;
-        case '}':
-        case ']':
-            if (--depth <= 0) return marked;
-            break;
-        case ',':
-            if (depth == 1) want_key = true;
-            break;
-        default: break;
-        }
-    }
-    return marked;
-}
-
 /* ---- load ------------------------------------------------------------- */
 
 /* Short printable form of a file value for a problem line; secrets hidden. */
@@ -772,7 +621,7 @@ static void preview(const nd_cfg_key *k, const cJSON *v, char *out, size_t n)
     }
     nd_buf b;
     nd_buf_init(&b, n > 4 ? n - 4 : 1);
-    put_json(&b, v);
+    nd_json_render(&b, v, ND_JSON_AS_JSON);
     snprintf(out, n, "%s%s", nd_buf_cstr(&b), b.overflow ? "..." : "");
     nd_buf_free(&b);
 }
@@ -919,7 +768,7 @@ static void nul_problems(nd_cfg *c, const cJSON *root, const char *buf, size_t n
     size_t cnt = (size_t)cJSON_GetArraySize(root);
     bool *mark = cnt ? calloc(cnt, sizeof *mark) : NULL;
     if (!mark) return;
-    if (nd_cfg_json_nuls(buf, n, mark, cnt)) {
+    if (nd_json_nuls(buf, n, mark, cnt)) {
         size_t i = 0;
         for (const cJSON *it = root->child; it && i < cnt; it = it->next, i++)
             if (mark[i])
@@ -956,7 +805,7 @@ int nd_cfg_load(nd_cfg *c)
     } else {
         size_t sp = 0;
         while (sp < n && is_space(buf[sp])) sp++;
-        const char *end = NULL;
+        size_t end = 0;
         cJSON *root = NULL;
         if (sp == n) {
             rewrite = quarantine(c, "is empty");
@@ -964,10 +813,9 @@ int nd_cfg_load(nd_cfg *c)
             rewrite = quarantine(c, "contains a NUL byte");
         } else if (!nd_utf8_valid(buf, n)) {
             rewrite = quarantine(c, "is not valid UTF-8");
-        } else if (/* n + 1: cJSON wants the NUL inside the length to reject trailing bytes */
-                   !(root = cJSON_ParseWithLengthOpts(buf, n + 1, &end, 1))) {
+        } else if (!(root = nd_json_parse(buf, n, &end)) || end != n) { /* one value, nothing after it */
             char why[48];
-            snprintf(why, sizeof why, "unparsable (line %d)", line_of(buf, end ? end : buf));
+            snprintf(why, sizeof why, "unparsable (line %d)", line_of(buf, buf + end));
             rewrite = quarantine(c, why);
         } else if (!cJSON_IsObject(root)) {
             rewrite = quarantine(c, "is not a JSON object");
@@ -1231,35 +1079,6 @@ int nd_cfg_render(const nd_cfg *c, const char *key, nd_buf *b)
     return ND_OK;
 }
 
-/* nd_value of a kept (unknown) key; depth-bounded like the literal parser. */
-static nd_value *to_value(nd_arena *a, const cJSON *v, int depth)
-{
-    if (depth > ND_LIT_MAX_DEPTH) return NULL;
-    if (cJSON_IsString(v)) return nd_str(a, v->valuestring);
-    if (cJSON_IsBool(v)) return nd_bool(a, cJSON_IsTrue(v));
-    if (cJSON_IsNumber(v)) {
-        int64_t i;
-        return dbl_to_int(v->valuedouble, &i) ? nd_int(a, i) : nd_float(a, v->valuedouble);
-    }
-    if (cJSON_IsArray(v)) {
-        nd_value *l = nd_list(a);
-        for (const cJSON *it = v->child; l && it; it = it->next) {
-            nd_value *x = to_value(a, it, depth + 1);
-            if (!x || nd_seq_push(a, l, x) != ND_OK) return NULL;
-        }
-        return l;
-    }
-    if (cJSON_IsObject(v)) {
-        nd_value *d = nd_dict(a);
-        for (const cJSON *it = v->child; d && it; it = it->next) {
-            nd_value *x = to_value(a, it, depth + 1);
-            if (!x || nd_dict_set(a, d, it->string, x) != ND_OK) return NULL;
-        }
-        return d;
-    }
-    return nd_none(a);
-}
-
 nd_value *nd_cfg_value(const nd_cfg *c, nd_arena *a, const char *key)
 {
     if (!c || !key) return NULL;
@@ -1273,7 +1092,7 @@ nd_value *nd_cfg_value(const nd_cfg *c, nd_arena *a, const char *key)
     }
     if (!v) v = cJSON_GetObjectItemCaseSensitive(c->obj, key);
     if (!v) return NULL;
-    if (!k) return to_value(a, v, 0);
+    if (!k) return nd_json_value(a, v);
     switch (k->type) {
     case ND_CFG_BOOL: return nd_bool(a, cJSON_IsTrue(v));
     case ND_CFG_INT: return nd_int(a, (int64_t)v->valuedouble);

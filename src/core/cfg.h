@@ -2,7 +2,7 @@
 ** cfg.h -- the node configuration: one schema, one store, atomic saves.
 **
 ** The schema (cfg_schema.c) lists every key nodus knows: micrOS's keys of
-** micros-compat.md section 6, in micrOS's order, then nodus's own keys. Each
+** docs/micros-compat.md §6, in micrOS's order, then nodus's own keys. Each
 ** key has a type, a default, a range or a check, and flags. The store holds
 ** the JSON object of config/node_config.json (cJSON), merged over defaults.
 **
@@ -94,13 +94,6 @@ int nd_cfg_save(nd_cfg *c);
 int nd_cfg_begin(nd_cfg *c);
 int nd_cfg_commit(nd_cfg *c, char *err, size_t errn);
 void nd_cfg_rollback(nd_cfg *c);
-
-/* cJSON returns C strings, which end at a \u0000 escape (or a raw 0 byte):
-** the rest of that key or value would be lost without a word. For the JSON
-** object text p[0..n) that cJSON parsed, mark[i] is set when member i (text
-** order = cJSON's child order, duplicates included; i < cap) has a NUL in
-** its key or in any string of its value. Returns how many were marked. */
-size_t nd_cfg_json_nuls(const char *p, size_t n, bool *mark, size_t cap);
 
 /* Problems seen while loading, one per line ("" when none), e.g.
 ** "node_config.json unparsable (line 3): kept as node_config.json.bad, using defaults" */

@@ -1,7 +1,7 @@
 /*
 ** cfg_schema.c -- every configuration key nodus knows, in one table.
 **
-** The first block is micrOS's node_config.json (micros-compat.md section 6)
+** The first block is micrOS's node_config.json (docs/micros-compat.md §6)
 ** in micrOS's own dump order, with micrOS's code defaults, so a micrOS file
 ** loads unchanged and `conf` / `dump` look the same to micrOS clients. The
 ** second block holds the keys nodus adds; micrOS ignores unknown keys, so a

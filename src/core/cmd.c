@@ -8,25 +8,6 @@
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
-bool nd_span_eq(nd_span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
-bool nd_span_prefix(nd_span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n >= n && memcmp(s.p, lit, n) == 0;
-}
-
-static nd_span trim(const char *p, const char *e)
-{
-    while (p < e && is_space(*p)) p++;
-    while (e > p && is_space(e[-1])) e--;
-    return (nd_span){p, (size_t)(e - p)};
-}
-
 /* Last whitespace-separated word of [p, e) (e already trimmed). */
 static nd_span last_word(const char *p, const char *e)
 {
@@ -56,7 +37,7 @@ int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
 {
     memset(c, 0, sizeof *c);
     c->task_ms = -1;
-    nd_span all = trim(line, line + n);
+    nd_span all = nd_span_trim((nd_span){line, n});
     const char *p = all.p, *e = all.p + all.n;
     c->local = all;
 
@@ -74,7 +55,7 @@ int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
                 return -1;
             }
             c->host = h;
-            c->local = trim(p, w.p);
+            c->local = nd_span_trim((nd_span){p, (size_t)(w.p - p)});
             c->json = false; /* a >json left of >>host is the remote's business */
         } else if (is_task_word(w) && !c->host.n && !c->task) {
             size_t i = 1;
@@ -98,7 +79,7 @@ int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
         } else {
             break;
         }
-        nd_span rest = trim(p, w.p);
+        nd_span rest = nd_span_trim((nd_span){p, (size_t)(w.p - p)});
         e = rest.p + rest.n;
     }
 
@@ -115,8 +96,12 @@ int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
         c->nwords++;
         if (k == 2) break;
     }
-    if (c->nwords >= 2) c->args = trim(c->w1.p + c->w1.n, e);
-    else c->args = (nd_span){e, 0};
+    if (c->nwords >= 2) {
+        const char *a = c->w1.p + c->w1.n;
+        c->args = nd_span_trim((nd_span){a, (size_t)(e - a)});
+    } else {
+        c->args = (nd_span){e, 0};
+    }
     if (c->task && c->nwords < 2) {
         /* micrOS needs module and function for a task; without them the
         ** '&' word is an ordinary word */

@@ -2,7 +2,7 @@
 ** cmd.h -- split a micrOS command line into module, function, argument text
 ** and postfixes, without copying (spans into the line).
 **
-** Postfixes are taken from the right, in any order (micros-compat 2.6):
+** Postfixes are taken from the right, in any order (docs/micros-compat.md §2.6):
 **   >json       JSON rendering
 **   >>host      run on another node (InterCon); host is [A-Za-z0-9._-]+
 **   &  &<ms>  &&  &&<ms>   background task (only with module and function)
@@ -16,12 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { ND_TASK_NONE, ND_TASK_ONCE, ND_TASK_LOOP };
+#include "text.h" /* nd_span and its helpers */
 
-typedef struct nd_span {
-    const char *p;
-    size_t n;
-} nd_span;
+enum { ND_TASK_NONE, ND_TASK_ONCE, ND_TASK_LOOP };
 
 typedef struct nd_cmd {
     nd_span w0, w1;     /* first two words (n == 0 when absent) */
@@ -36,7 +33,5 @@ typedef struct nd_cmd {
 
 /* Returns 0, or -1 with a message in err (e.g. a malformed task postfix). */
 int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn);
-bool nd_span_eq(nd_span s, const char *lit);
-bool nd_span_prefix(nd_span s, const char *lit);
 
 #endif

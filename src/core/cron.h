@@ -1,7 +1,7 @@
 /*
 ** cron.h -- micrOS `crontasks` parsing and pure next/previous fire times.
 **
-** GRAMMAR (a superset of micrOS, see micros-compat.md section 7.1)
+** GRAMMAR (a superset of micrOS, see docs/micros-compat.md §7.1)
 **
 **   crontasks := task { SEP task }          "n/a..." or "" = no tasks
 **   SEP       := ";;" if the string contains ";;" anywhere, else ";"

@@ -12,6 +12,7 @@
 
 #include "dns.h"
 #include "nodus/value.h"
+#include "text.h"
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t rd32(const uint8_t *p)
@@ -116,8 +117,6 @@ int nd_dns_name_text(const uint8_t *p, size_t n, size_t off, char *out, size_t c
     return (int)o;
 }
 
-static char lower(char ch) { return (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch; }
-
 bool nd_dns_name_eq(const uint8_t *p, size_t n, size_t off, const char *dotted)
 {
     lab_cur c;
@@ -131,7 +130,7 @@ bool nd_dns_name_eq(const uint8_t *p, size_t n, size_t off, const char *dotted)
         size_t sl = dot ? (size_t)(dot - s) : strlen(s);
         if (sl != len || sl == 0) return false;
         for (size_t i = 0; i < len; i++)
-            if (lower((char)lab[i]) != lower(s[i])) return false;
+            if (nd_ascii_lower(lab[i]) != nd_ascii_lower((unsigned char)s[i])) return false;
         s += sl;
         if (*s == '.') s++;
         else if (!*s) s = NULL;
@@ -156,7 +155,7 @@ bool nd_dns_names_eq(const uint8_t *p1, size_t n1, size_t o1, const uint8_t *p2,
         if (ra == 0) return true;
         if (na != nb) return false;
         for (size_t i = 0; i < na; i++)
-            if (lower((char)la[i]) != lower((char)lb[i])) return false;
+            if (nd_ascii_lower(la[i]) != nd_ascii_lower(lb[i])) return false;
     }
 }
 

@@ -1,45 +1,101 @@
 /*
-** events.c -- live events: the node's hook (nd_node_emit and the nd_emit_*
-** helpers called by tasks, the log and the dispatcher) and the /events
-** Server-Sent Events stream of the web door.
+** events.c -- the node's live events (see events.h): the ring, its readers
+** and the emitters (nd_node_emit and the nd_emit_* helpers called by tasks,
+** the log and the dispatcher). The web door's /events stream is one
+** reader (web_events.c); nothing here knows about it.
 **
-** Cost when nobody listens: one integer comparison per call (ev_listeners).
+** Cost when nobody reads: one comparison per call (n->events is NULL).
 **
-** One ring for all clients. An event is rendered once into the ring of the
-** last ND_EV_RING events; each client only remembers the sequence number of
-** the next event it needs. A client that reads slower than events come
+** One ring for all readers. An event is rendered once into the ring of the
+** last ND_EV_RING events; each reader only remembers the sequence number of
+** the next event it needs. A reader that reads slower than events come
 ** falls more than a ring behind: each new event then overwrites the oldest
-** one it has not read, the loss is counted at once (per client and in
-** /metrics) and announced to it, when it reads again, as a ": dropped <n>
-** events" comment. Memory is bounded by the ring, whatever the
-** number or speed of the clients.
+** one it has not read, and the loss is counted at once (per reader and, for
+** /metrics, in the node). Memory is bounded by the ring, whatever the
+** number or speed of the readers, and the ring exists only while someone
+** reads.
 **
 ** Delivery is never inline: emitting only stores the event and arms a timer
-** that is due at once, and the loop then writes to the clients. Events are
+** that is due at once, and the loop then wakes the readers. Events are
 ** emitted from deep inside the dispatcher and the task runner, and writing
 ** to a connection there could re-enter them.
 */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "web_int.h"
+#include "node_int.h"
+#include "text.h"
+#include "nodus/port.h"
+
+/* The ring: allocated by the first reader, freed when the last one goes. */
+struct nd_events {
+    uint64_t seq;            /* sequence number of the next event */
+    char *text[ND_EV_RING];  /* "event: ...\ndata: ...\n\n", slot seq % ND_EV_RING */
+    uint32_t len[ND_EV_RING];
+    nd_timer pump;           /* wakes the readers from the loop, never inline */
+    nd_ev_reader *readers;
+};
 
 static void pump_fn(nd_timer *t, void *ud)
 {
     (void)t;
-    struct nd_web *w = ud;
-    for (nd_wconn *c = w->sse, *nx; c; c = nx) {
-        nx = c->sse_next;
-        nd_web_drive(c);
+    struct nd_node *n = ud;
+    /* a wake may end its reader's connection, and with the last reader the
+    ** ring: the next reader is taken before, the ring never after */
+    for (nd_ev_reader *r = n->events ? n->events->readers : NULL, *nx; r; r = nx) {
+        nx = r->next;
+        r->wake(r->ud);
     }
+}
+
+int nd_events_listen(struct nd_node *n, nd_ev_reader *r, void (*wake)(void *ud), void *ud)
+{
+    if (!n->events && !(n->events = calloc(1, sizeof *n->events))) return ND_ENOMEM;
+    struct nd_events *ev = n->events;
+    r->wake = wake;
+    r->ud = ud;
+    r->next_seq = ev->seq; /* from now on: no history */
+    r->dropped = r->unreported = 0;
+    r->next = ev->readers;
+    ev->readers = r;
+    return ND_OK;
+}
+
+bool nd_events_unlisten(struct nd_node *n, nd_ev_reader *r)
+{
+    struct nd_events *ev = n->events;
+    bool found = false;
+    if (!ev) return false;
+    for (nd_ev_reader **pp = &ev->readers; *pp; pp = &(*pp)->next)
+        if (*pp == r) {
+            *pp = r->next;
+            found = true;
+            break;
+        }
+    r->next = NULL;
+    if (!ev->readers) { /* nobody reads: give the ring's memory back */
+        for (int i = 0; i < ND_EV_RING; i++) free(ev->text[i]);
+        nd_timer_disarm(&n->timers, &ev->pump);
+        free(ev);
+        n->events = NULL;
+    }
+    return found;
+}
+
+const char *nd_events_next(struct nd_node *n, nd_ev_reader *r, size_t *len)
+{
+    struct nd_events *ev = n->events;
+    if (!ev || r->next_seq >= ev->seq) return NULL;
+    size_t slot = (size_t)(r->next_seq % ND_EV_RING);
+    r->next_seq++;
+    *len = ev->len[slot];
+    return ev->text[slot];
 }
 
 void nd_node_emit(struct nd_node *n, const char *kind, const char *json, size_t len)
 {
-    if (!n->ev_listeners || !n->web) return;
-    struct nd_web *w = n->web;
-    nd_events *ev = &w->ev;
+    struct nd_events *ev = n->events;
+    if (!ev) return;
     size_t kl = strlen(kind);
     size_t need = 7 + kl + 7 + len + 2; /* "event: " kind "\ndata: " json "\n\n" */
     if (need > ND_EV_MAX) return;       /* the helpers keep events far below this */
@@ -60,16 +116,16 @@ void nd_node_emit(struct nd_node *n, const char *kind, const char *json, size_t 
     need = 14 + kl + len + 2;
     ev->len[slot] = (uint32_t)need;
     ev->seq++;
-    /* a client a whole ring behind just lost its oldest event: count it now,
-    ** so /metrics shows the loss while the client is still stuck */
-    for (nd_wconn *c = w->sse; c; c = c->sse_next)
-        if (ev->seq - c->ev_next > ND_EV_RING) {
-            c->ev_next++;
-            c->ev_dropped++;
-            c->ev_unreported++;
-            ev->dropped++;
+    /* a reader a whole ring behind just lost its oldest event: count it now,
+    ** so /metrics shows the loss while the reader is still stuck */
+    for (nd_ev_reader *r = ev->readers; r; r = r->next)
+        if (ev->seq - r->next_seq > ND_EV_RING) {
+            r->next_seq++;
+            r->dropped++;
+            r->unreported++;
+            n->events_dropped++;
         }
-    if (!nd_timer_armed(&ev->pump)) nd_timer_arm(&n->timers, &ev->pump, nd_port_mono_ms(), pump_fn, w);
+    if (!nd_timer_armed(&ev->pump)) nd_timer_arm(&n->timers, &ev->pump, nd_port_mono_ms(), pump_fn, n);
 }
 
 /* ---- the helpers: one JSON object each ------------------------------------ */
@@ -95,12 +151,12 @@ static void put_str(struct nd_node *n, nd_buf *b, const char *s, size_t max)
     memcpy(tmp, s, len);
     tmp[len] = 0;
     len = nd_mask_secrets(n, tmp, len, cut);
-    nd_web_json_str(b, tmp, len);
+    nd_json_escape(b, tmp, len);
 }
 
 void nd_emit_task(struct nd_node *n, const char *tag, const char *out)
 {
-    if (!n->ev_listeners) return;
+    if (!n->events) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"tag\": ");
@@ -113,7 +169,7 @@ void nd_emit_task(struct nd_node *n, const char *tag, const char *out)
 
 void nd_emit_log(struct nd_node *n, const char *line)
 {
-    if (!n->ev_listeners) return;
+    if (!n->events) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"line\": ");
@@ -124,7 +180,7 @@ void nd_emit_log(struct nd_node *n, const char *line)
 
 void nd_emit_task_state(struct nd_node *n, const char *tag, bool active)
 {
-    if (!n->ev_listeners) return;
+    if (!n->events) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"task\", \"tag\": ");
@@ -135,7 +191,7 @@ void nd_emit_task_state(struct nd_node *n, const char *tag, bool active)
 
 void nd_emit_module(struct nd_node *n, const char *module)
 {
-    if (!n->ev_listeners) return;
+    if (!n->events) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"module\", \"module\": ");
@@ -148,7 +204,7 @@ void nd_emit_module(struct nd_node *n, const char *module)
 ** any value: a listener reads /config, which hides the secret keys). */
 void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys)
 {
-    if (!n->ev_listeners) return;
+    if (!n->events) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"config\", \"keys\": [");
@@ -158,75 +214,4 @@ void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys)
     }
     nd_buf_puts(&b, "]}");
     emit_buf(n, "state", &b);
-}
-
-/* ---- the /events stream ------------------------------------------------------ */
-
-static int produce_events(nd_wconn *c)
-{
-    nd_events *ev = &c->web->ev;
-    if (c->ev_unreported) {
-        nd_buf_printf(&c->out, ": dropped %llu events\n\n", (unsigned long long)c->ev_unreported);
-        c->ev_unreported = 0;
-    }
-    while (c->ev_next < ev->seq && c->out.n - c->outoff < ND_WEB_OUT_LOW) {
-        size_t slot = (size_t)(c->ev_next % ND_EV_RING);
-        nd_buf_put(&c->out, ev->text[slot], ev->len[slot]);
-        c->ev_next++;
-    }
-    return 0; /* a stream has no end: it stops when the client goes */
-}
-
-void nd_events_handle(nd_wconn *c, const nd_http_req *r)
-{
-    struct nd_web *w = c->web;
-    (void)r;
-    nd_web_head(c, 200, "text/event-stream", "cache-control: no-cache\r\nx-accel-buffering: no\r\n",
-                -1);
-    if (c->head_only) {
-        c->close_after = true; /* no length was given: only a close ends the reply */
-        return;
-    }
-    /* the client reconnects 3 s after a drop; the comment makes the browser
-    ** see the stream open at once */
-    nd_buf_puts(&c->out, "retry: 3000\n: nodus events\n\n");
-    nd_net_set_sndbuf(c->sock, ND_WEB_SSE_SNDBUF);
-    c->state = W_SSE;
-    c->produce = produce_events;
-    c->ev_next = w->ev.seq; /* from now on: no history */
-    c->since = nd_port_mono_ms();
-    c->sse_next = w->sse;
-    w->sse = c;
-    w->nsse++;
-    w->node->ev_listeners++;
-    nd_web_arm(c, ND_WEB_SSE_PING_MS);
-}
-
-void nd_events_ping(nd_wconn *c)
-{
-    if (c->out.n - c->outoff < ND_WEB_OUT_LOW) nd_buf_puts(&c->out, ": keepalive\n\n");
-}
-
-void nd_events_drop(nd_wconn *c)
-{
-    struct nd_web *w = c->web;
-    for (nd_wconn **pp = &w->sse; *pp; pp = &(*pp)->sse_next)
-        if (*pp == c) {
-            *pp = c->sse_next;
-            w->nsse--;
-            w->node->ev_listeners--;
-            break;
-        }
-    c->sse_next = NULL;
-    if (!w->nsse) nd_events_free(w); /* nobody listens: give the ring's memory back */
-}
-
-void nd_events_free(struct nd_web *w)
-{
-    for (int i = 0; i < ND_EV_RING; i++) {
-        free(w->ev.text[i]);
-        w->ev.text[i] = NULL;
-        w->ev.len[i] = 0;
-    }
-    nd_timer_disarm(&w->node->timers, &w->ev.pump);
 }

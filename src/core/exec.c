@@ -1,7 +1,7 @@
 /*
 ** exec.c -- the one dispatcher. Every door (shell, REST, pipelines from
 ** cron/boothook/interrupts) hands it a line; it resolves built-ins, conf
-** mode, then Load Module functions, in micrOS's order (micros-compat 2.4),
+** mode, then Load Module functions, in micrOS's order (docs/micros-compat.md §2.4),
 ** and appends the rendered reply to `out`.
 **
 ** A module call's values live in the node's command arena, reset per call:
@@ -34,7 +34,7 @@ static const char *const help_block[] = {
     "     key value - set key to value (saved at once)",
     "   noconf    - leave configuration mode",
     "[TASK] Task operations",
-    "   task list       - list tasks by tag (>json: as JSON)",
+    "   task list       - list tasks by tag (task stats: their runs, times, errors; >json)",
     "   task kill <tag> - stop a task (<module>.* for all of a module)",
     "   task show <tag> - show the output of a task",
     "[EXEC] Command mode, syntax(...): <module> <function> <params> <postfix>",
@@ -382,7 +382,7 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
         return ND_X_OK;
     }
     if (ctx->conf_mode) return conf_op(n, &c, out);
-    if (c.host.n) return nd_intercon_start(n, &c, ctx->json, out); /* every door, micrOS 5.1 */
+    if (c.host.n) return nd_intercon_start(n, &c, ctx->json, out); /* every door, docs/micros-compat.md §5.1 */
     /* the shell's `modules >json` stays a repr, as on micrOS [verified] */
     if (nd_span_eq(c.w0, "modules")) return modules_list(n, ctx->json, out);
     if (nd_span_eq(c.w0, "task")) {

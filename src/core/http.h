@@ -1,6 +1,9 @@
 /*
-** http.h -- HTTP/1.x request parsing for the WebCli door, and micrOS's REST
-** tokeniser. Pure code: no I/O, no allocation beyond the caller's buffers.
+** http.h -- HTTP/1.x request parsing for the WebCli door, and the percent-
+** decoding of a request's path and query. Pure code: no I/O, no allocation
+** beyond the caller's buffers. What is built on a parsed request has its
+** own file: the REST tokeniser (rest_path.h), path confinement for the file
+** endpoints (safepath.h), upload bodies (multipart.h).
 **
 ** The parser is incremental and zero-copy: the door keeps a connection's
 ** received bytes in one bounded buffer and calls nd_http_parse() after each
@@ -16,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmd.h"
 #include "nodus/value.h"
+#include "text.h"
 
 #define ND_HTTP_HEAD_MAX 8192   /* request line + headers */
 #define ND_HTTP_HEADERS_MAX 32  /* header lines kept */
@@ -27,7 +30,7 @@
 enum { ND_HTTP_GET, ND_HTTP_HEAD, ND_HTTP_POST, ND_HTTP_PUT, ND_HTTP_DELETE, ND_HTTP_OPTIONS };
 
 typedef struct nd_http_hdr {
-    nd_span name;  /* as received; compare with nd_http_span_ieq (case-insensitive) */
+    nd_span name;  /* as received; compare with nd_span_ieq (case-insensitive) */
     nd_span value; /* leading/trailing white space removed */
 } nd_http_hdr;
 
@@ -68,68 +71,11 @@ int nd_http_parse(const char *buf, size_t n, size_t body_max, nd_http_req *req);
 
 /* Case-insensitive header lookup; NULL when absent. */
 const nd_http_hdr *nd_http_header(const nd_http_req *req, const char *name);
-bool nd_http_span_ieq(nd_span s, const char *lit);
 
 /* Percent-decode src into dst (cap bytes, NUL-terminated). ND_ESYNTAX on an
 ** invalid escape (%G1, truncated %4) or a NUL (raw or %00: the result is
 ** always a C string), ND_ELIMIT when it does not fit; on error dst is "".
 ** plus_space: '+' means ' ' (query strings only). outn may be NULL. */
 int nd_http_pct_decode(nd_span src, char *dst, size_t cap, size_t *outn, bool plus_space);
-
-/* micrOS REST path -> a command line (micros-compat 4.3): the part after
-** "/rest/" with micrOS's escapes decoded (%22 %E2%80%9C %E2%80%9D -> ",
-** %27 ' %23 # %3D = %3E > %26 & %2F / %5C \ %20 space %3F ? %25 %, and
-** any other valid %XX too), text inside double quotes kept as one token with
-** its quotes, a quoted value directly after a token ending in '=' appended
-** to it, '/' outside quotes a separator. Unlike micrOS, '-' is NOT a
-** separator (so -5 stays -5; micros-compat 13 explains why no client
-** cares). Only a raw '/' separates: an escaped %2F is data. Tokens are
-** joined with single spaces into out. Errors: ND_ESYNTAX (bad escape, %00
-** or NUL, unbalanced quote), ND_ELIMIT (too long); out is "" and err (may
-** be NULL) says what and where. */
-int nd_rest_tokenize(nd_span path, char *out, size_t cap, size_t *outn, char *err, size_t errn);
-
-/* Normalise a relative file path for the file endpoints: removes "." and
-** empty segments, refuses ".." that would leave the root, absolute paths,
-** NUL and control bytes, and names with characters outside
-** [A-Za-z0-9._-] in any segment. ND_EINVAL when refused, ND_ELIMIT when
-** the result does not fit cap. "", "." or "a/.." give ND_OK with out ""
-** (the root itself): callers that need a file name check out[0]. */
-int nd_http_safe_path(const char *in, char *out, size_t cap);
-
-/* Streaming multipart/form-data parser (uploads, micros-compat 4.7). The
-** door feeds body bytes as they arrive; callbacks get part headers and data
-** pieces. Bounded state, no allocation. */
-typedef struct nd_mpart nd_mpart;
-typedef struct nd_mpart_cb {
-    /* a part begins: its Content-Disposition filename= value (decoded) */
-    int (*part_begin)(void *ud, const char *filename, const char *name);
-    int (*part_data)(void *ud, const char *p, size_t n);
-    int (*part_end)(void *ud);
-} nd_mpart_cb;
-struct nd_mpart {
-    char boundary[80];      /* "--" + boundary from the Content-Type */
-    size_t blen;
-    int state;
-    char hold[160];         /* bytes that may be the start of a boundary */
-    size_t holdn;
-    char hline[512];        /* current part-header line */
-    size_t hlinen;
-    char filename[128], name[64];
-    const nd_mpart_cb *cb;
-    void *ud;
-};
-/* content_type is the request's Content-Type header value. ND_ESYNTAX when
-** it is not multipart/form-data with a valid boundary. */
-int nd_mpart_init(nd_mpart *m, nd_span content_type, const nd_mpart_cb *cb, void *ud);
-/* Feed bytes; ND_OK, ND_ESYNTAX for a broken body, or a callback's error
-** (a callback returns ND_OK to go on). Errors are sticky. part_end comes
-** when a delimiter ends the part, before the body is known to be whole:
-** commit an upload only when nd_mpart_finish() says ND_OK. Part header
-** lines longer than hline, a filename or name longer than its array give
-** ND_ESYNTAX. */
-int nd_mpart_feed(nd_mpart *m, const char *p, size_t n);
-/* End of body: ND_OK only if the closing boundary was seen. */
-int nd_mpart_finish(nd_mpart *m);
 
 #endif

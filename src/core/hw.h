@@ -1,7 +1,7 @@
 /*
-** hw.h -- the node's hardware life cycle: open the backend chosen by
-** `hwbackend`, arm the pin interrupts irq1..irq4, and the loop's hook that
-** hands queued edges to their watchers.
+** hw.h -- the node's hardware life cycle (hw.c): open the backend chosen by
+** `hwbackend`, arm the pin interrupts irq1..irq4 (irq.c), and the loop's
+** hook that hands queued edges to their watchers.
 */
 #ifndef ND_HW_H
 #define ND_HW_H

@@ -12,14 +12,10 @@
 #include <string.h>
 
 #include "icpeers.h"
+#include "text.h"
 
 typedef struct {
-    const char *p;
-    size_t n;
-} span;
-
-typedef struct {
-    span name, secret;
+    nd_span name, secret;
     bool eq; /* "name=..." form */
 } entry;
 
@@ -44,12 +40,12 @@ static bool next_entry(const char **pp, entry *e)
         e->eq = eq != NULL;
         const char *ne = eq ? eq : end;
         while (ne > s && ne[-1] == ' ') ne--;
-        e->name = (span){s, (size_t)(ne - s)};
-        e->secret = (span){end, 0};
+        e->name = (nd_span){s, (size_t)(ne - s)};
+        e->secret = (nd_span){end, 0};
         if (eq) {
             const char *v = eq + 1;
             while (v < end && *v == ' ') v++;
-            e->secret = (span){v, (size_t)(end - v)};
+            e->secret = (nd_span){v, (size_t)(end - v)};
         }
         *pp = p;
         return true;
@@ -57,7 +53,7 @@ static bool next_entry(const char **pp, entry *e)
 }
 
 /* Dotted-quad IPv4 literal (as nd_ipv4_literal) into *ip. */
-static bool ipv4(span s, uint32_t *ip)
+static bool ipv4(nd_span s, uint32_t *ip)
 {
     uint32_t v = 0;
     size_t i = 0;
@@ -74,19 +70,17 @@ static bool ipv4(span s, uint32_t *ip)
     return true;
 }
 
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
-static bool same_peer(span a, span b)
+static bool same_peer(nd_span a, nd_span b)
 {
     uint32_t x, y;
     if (ipv4(a, &x) && ipv4(b, &y)) return x == y;
     if (a.n != b.n) return false;
     for (size_t i = 0; i < a.n; i++)
-        if (lower(a.p[i]) != lower(b.p[i])) return false;
+        if (nd_ascii_lower((unsigned char)a.p[i]) != nd_ascii_lower((unsigned char)b.p[i])) return false;
     return true;
 }
 
-static bool is_star(span s) { return s.n == 1 && s.p[0] == '*'; }
+static bool is_star(nd_span s) { return s.n == 1 && s.p[0] == '*'; }
 
 static bool name_char(char c)
 {
@@ -185,7 +179,7 @@ int nd_icpeers_pick(const char *policy, const char *host, char *out, size_t outn
     if (outn) out[0] = 0;
     if (!policy || !host || !*host || lists_nobody(policy) || !validate(policy, err, sizeof err))
         return ND_ICPEER_NONE;
-    span h = {host, strlen(host)};
+    nd_span h = {host, strlen(host)};
     bool star = false;
     const char *p = policy;
     entry e;

@@ -1,22 +1,25 @@
 /*
 ** intercon.c -- the client side of ShellCli: `command >>host`
-** (micros-compat.md 5.1-5.2), as a task the loop drives.
+** (docs/micros-compat.md §5.1-5.2), as a task the loop drives.
 **
 ** A call is a small state machine owned by a core stepped task tagged
-** con.<host>.<module>. Socket readiness moves it forward (loop callbacks);
-** the task's own timer is its deadline: every waiting phase re-arms it with
-** the per-phase timeout (`intercontout`), and a step that fires while the
-** call still waits is a timeout. When the call ends (result or error) it
-** wakes its task at once; that last step publishes the output and frees the
-** call. Nothing blocks: resolution is nd_resolve (off-loop for real names),
-** the connect is non-blocking, reads take what the socket has.
+** con.<host>.<module>: resolve, connect, then a ShellCli session -- the
+** shared client machine (shcli.h) reads the prompt, the auth answer and the
+** reply; this file does the I/O, the password policy and the retries.
+** Socket readiness moves it forward (loop callbacks); the task's own timer
+** is its deadline: every waiting phase re-arms it with the per-phase timeout
+** (`intercontout`), and a step that fires while the call still waits is a
+** timeout. When the call ends (result or error) it wakes its task at once;
+** that last step publishes the output and frees the call. Nothing blocks:
+** resolution is nd_resolve (off-loop for real names), the connect is
+** non-blocking, reads take what the socket has.
 **
 ** Wire exchange, as micrOS's InterConnect.py:
 **   resolve -> connect to <ip>:<local socport> -> read until the prompt ->
+**   (target given by name: prompt devfid must equal its first label) ->
 **   (prompt "[password] ...": send the password `icpeers` names for this
 **   host -- the local appwd or a per-peer secret -- or, when it names
 **   none, end the call without sending anything; expect AuthOk) ->
-**   (target given by name: prompt devfid must equal its first label) ->
 **   send the command without newline (>>host removed) -> read until the
 **   prompt, "Bye!" or "[configure]" -> strip the prompt, newlines become
 **   spaces -> task output. The socket is closed, no `exit`. A failed
@@ -45,11 +48,14 @@
 #include "intercon.h"
 #include "nodus/port.h"
 #include "resolve.h"
+#include "shcli.h"
 #include "task.h"
 
-#define ND_IC_KEEP 2048 /* reply head kept once the buffer fills; the rest is a tail window */
+#define ND_IC_KEEP 2048  /* reply head kept once the buffer fills; the rest is a tail window */
+#define ND_IC_TAIL 256   /* tail kept when the window moves on */
+#define ND_IC_READS 64   /* reads per readiness callback: a flooding peer cannot hold the loop */
 
-enum { P_START, P_RESOLVE, P_CONNECT, P_PROMPT, P_AUTH, P_REPLY, P_RETRY, P_DONE };
+enum { P_START, P_RESOLVE, P_CONNECT, P_SHELL, P_RETRY, P_DONE };
 
 typedef struct nd_icall {
     struct nd_node *node;
@@ -67,15 +73,15 @@ typedef struct nd_icall {
     char host[ND_HOST_NAME_MAX];
     char label[ND_HOST_NAME_MAX]; /* host up to the first dot */
     char ip[16];
-    char dev[48];        /* the target's devfid, from its first prompt */
     char msg[ND_ERRMSG];
-    char *cmd;           /* forwarded command, also the pending output when outn > 0 */
+    char *cmd;           /* forwarded command */
     size_t cmdn, sent;
     const char *pending; /* bytes being sent: cmd or the password */
     size_t pendn;
     char pwd[64];        /* password in flight; zero except while it is being sent */
-    size_t inn;
-    char in[ND_IC_IN_MAX + 1];
+    nd_shcli sh;         /* this attempt's ShellCli session (P_SHELL) */
+    size_t outn;
+    char out[ND_IC_IN_MAX + 1]; /* the reply's text */
 } nd_icall;
 
 static void on_sock(nd_sock *s, int ev, void *ud);
@@ -148,13 +154,14 @@ static void succeed(nd_icall *ic)
     arm(ic, 0);
 }
 
-/* Queue bytes and send what the socket takes; the rest goes on ND_EV_WRITE. */
-static void send_text(nd_icall *ic, const char *p, size_t n)
+/* Queue bytes (what: ND_SHCLI_SEND_*) and send what the socket takes; the
+** rest goes on ND_EV_WRITE. micrOS framing: one write, no newline. */
+static void send_text(nd_icall *ic, int what, const char *p, size_t n)
 {
+    nd_shcli_sent(&ic->sh, what);
     ic->pending = p;
     ic->pendn = n;
     ic->sent = 0;
-    ic->inn = 0;
     long k = nd_net_send(ic->sock, p, n);
     if (k < 0 && k != ND_EAGAIN) {
         fail(ic, true, "[intercon] %s: connection lost while sending", ic->host);
@@ -167,49 +174,28 @@ static void send_text(nd_icall *ic, const char *p, size_t n)
     arm(ic, phase_ms(ic));
 }
 
-/* The last line of the buffer, if it is a prompt "[password] dev $ ":
-** devfid and prefix flags. The prompt is the last thing a ShellCli sends. */
-static bool find_prompt(nd_icall *ic, char *dev, size_t devn, bool *pwd, bool *conf)
+/* The reply's text (shcli sink): the head, and once the buffer is full a
+** window over the tail, so the end of a long reply is still seen. */
+static void on_reply_text(void *ud, const char *p, size_t n)
 {
-    size_t e = ic->inn;
-    while (e && (ic->in[e - 1] == ' ' || ic->in[e - 1] == '\r' || ic->in[e - 1] == '\t')) e--;
-    if (!e || ic->in[e - 1] != '$') return false;
-    size_t s = e - 1;
-    while (s && ic->in[s - 1] != '\n') s--;
-    const char *line = ic->in + s;
-    size_t ln = e - 1 - s; /* without the '$' */
-    *pwd = ln >= 11 && !memcmp(line, "[password] ", 11);
-    *conf = ln >= 12 && !memcmp(line, "[configure] ", 12);
-    while (ln && line[ln - 1] == ' ') ln--;
-    size_t w = ln;
-    while (w && line[w - 1] != ' ') w--;
-    if (w == ln || ln - w >= devn) return false;
-    memcpy(dev, line + w, ln - w);
-    dev[ln - w] = 0;
-    return true;
+    nd_icall *ic = ud;
+    while (n) {
+        if (ic->outn == ND_IC_IN_MAX) {
+            memmove(ic->out + ND_IC_KEEP, ic->out + ic->outn - ND_IC_TAIL, ND_IC_TAIL);
+            ic->outn = ND_IC_KEEP + ND_IC_TAIL;
+            ic->truncated = true;
+        }
+        size_t k = ND_IC_IN_MAX - ic->outn < n ? ND_IC_IN_MAX - ic->outn : n;
+        memcpy(ic->out + ic->outn, p, k);
+        ic->outn += k;
+        p += k;
+        n -= k;
+    }
 }
 
-static bool contains(const nd_icall *ic, const char *lit)
+static void got_prompt(nd_icall *ic, bool pwd)
 {
-    size_t k = strlen(lit);
-    for (size_t i = 0; i + k <= ic->inn; i++)
-        if (!memcmp(ic->in + i, lit, k)) return true;
-    return false;
-}
-
-/* Keep the reply's head and a tail window (to see the prompt) once full. */
-static void make_room(nd_icall *ic)
-{
-    if (ic->inn < ND_IC_IN_MAX) return;
-    size_t tail = 256;
-    memmove(ic->in + ND_IC_KEEP, ic->in + ic->inn - tail, tail);
-    ic->inn = ND_IC_KEEP + tail;
-    ic->truncated = true;
-}
-
-static void got_prompt(nd_icall *ic, const char *dev, bool pwd)
-{
-    snprintf(ic->dev, sizeof ic->dev, "%s", dev);
+    const char *dev = ic->sh.devfid;
     if (ic->by_name && strcmp(dev, ic->label) != 0) {
         nd_log(ic->node, "[WARN] [intercon] prompt mismatch, hostname: %s prompt: %s", ic->host, dev);
         fail(ic, false, "[intercon] prompt mismatch, hostname: %s prompt: %s $", ic->host, dev);
@@ -230,67 +216,57 @@ static void got_prompt(nd_icall *ic, const char *dev, bool pwd)
         if (how == ND_ICPEER_APPWD)
             snprintf(ic->pwd, sizeof ic->pwd, "%s", nd_cfg_str(ic->node->cfg, "appwd"));
         ic->own_secret = how == ND_ICPEER_SECRET;
-        ic->phase = P_AUTH;
-        send_text(ic, ic->pwd, strlen(ic->pwd));
+        send_text(ic, ND_SHCLI_SEND_PASSWORD, ic->pwd, strlen(ic->pwd));
         return;
     }
-    ic->phase = P_REPLY;
-    send_text(ic, ic->cmd, ic->cmdn);
+    send_text(ic, ND_SHCLI_SEND_COMMAND, ic->cmd, ic->cmdn);
 }
 
-static void reply_done(nd_icall *ic, size_t end)
+/* What the session said (shcli event) moves the call on. */
+static void on_event(nd_icall *ic, int ev)
 {
-    /* strip the prompt line, newlines become spaces (micrOS) */
-    size_t s = end;
-    while (s && ic->in[s - 1] != '\n') s--;
-    size_t n = s;
-    for (size_t i = 0; i < n; i++)
-        if (ic->in[i] == '\n' || ic->in[i] == '\r') ic->in[i] = ' ';
-    ic->inn = n;
-    succeed(ic);
-}
-
-static void on_data(nd_icall *ic)
-{
-    char dev[48];
-    bool pwd = false, conf = false;
-    if (ic->phase == P_PROMPT) {
-        if (contains(ic, "Connection is busy")) {
-            fail(ic, true, "[intercon] %s: Connection is busy", ic->host);
-            return;
-        }
-        if (find_prompt(ic, dev, sizeof dev, &pwd, &conf)) {
-            got_prompt(ic, dev, pwd);
-            return;
-        }
-        if (ic->inn >= ND_IC_IN_MAX)
+    const nd_shcli *sh = &ic->sh;
+    switch (ev) {
+    case ND_SHCLI_EV_GREETED:
+    case ND_SHCLI_EV_ASKS_PASSWORD:
+        got_prompt(ic, ev == ND_SHCLI_EV_ASKS_PASSWORD);
+        return;
+    case ND_SHCLI_EV_AUTH_OK:
+        send_text(ic, ND_SHCLI_SEND_COMMAND, ic->cmd, ic->cmdn);
+        return;
+    case ND_SHCLI_EV_REPLY:
+    case ND_SHCLI_EV_BYE: /* closed after Bye! (exit, reboot): the reply is complete */
+        for (size_t i = 0; i < ic->outn; i++) /* newlines become spaces (micrOS) */
+            if (ic->out[i] == '\n' || ic->out[i] == '\r') ic->out[i] = ' ';
+        succeed(ic);
+        return;
+    case ND_SHCLI_EV_BUSY:
+        fail(ic, true, "[intercon] %s: Connection is busy", ic->host);
+        return;
+    case ND_SHCLI_EV_AUTH_FAILED: {
+        const char *what = ic->own_secret ? "icpeers secret" : "local appwd";
+        nd_log(ic->node, "[WARN] [intercon] %s: authentication failed (%s differs)", ic->host,
+               ic->own_secret ? "icpeers secret" : "appwd");
+        fail(ic, false, "[intercon] %s: AuthFailed (the %s is not the target's)", ic->host, what);
+        return;
+    }
+    case ND_SHCLI_EV_GARBAGE:
+        if (sh->ended_in == ND_SHCLI_ST_AUTH)
+            fail(ic, false, "[intercon] %s: garbage answer to the password", ic->host);
+        else
             fail(ic, false, "[intercon] %s: no ShellCli prompt (garbage answer)", ic->host);
         return;
-    }
-    if (ic->phase == P_AUTH) {
-        if (contains(ic, "AuthFailed") || contains(ic, "Bye!")) {
-            const char *what = ic->own_secret ? "icpeers secret" : "local appwd";
-            nd_log(ic->node, "[WARN] [intercon] %s: authentication failed (%s differs)", ic->host,
-                   ic->own_secret ? "icpeers secret" : "appwd");
-            fail(ic, false, "[intercon] %s: AuthFailed (the %s is not the target's)", ic->host, what);
-            return;
-        }
-        if (find_prompt(ic, dev, sizeof dev, &pwd, &conf) && !strcmp(dev, ic->dev) &&
-            contains(ic, "AuthOk")) {
-            ic->phase = P_REPLY;
-            send_text(ic, ic->cmd, ic->cmdn);
-            return;
-        }
-        if (ic->inn >= ND_IC_IN_MAX) fail(ic, false, "[intercon] %s: garbage answer to the password", ic->host);
+    default: /* closed */
+        if (sh->ended_in == ND_SHCLI_ST_AUTH)
+            fail(ic, false, "[intercon] %s: AuthFailed (connection closed)", ic->host);
+        else if (sh->ended_in == ND_SHCLI_ST_GREETING && sh->got)
+            fail(ic, true, "[intercon] %s: closed without a ShellCli prompt (garbage answer)",
+                 ic->host);
+        else
+            fail(ic, true, "[intercon] %s: connection closed %s", ic->host,
+                 sh->ended_in == ND_SHCLI_ST_REPLY ? "before the reply ended" : "before the prompt");
         return;
     }
-    /* P_REPLY: the target's own prompt ends it (a line of output that
-    ** merely ends in '$' does not) */
-    if (find_prompt(ic, dev, sizeof dev, &pwd, &conf) && !strcmp(dev, ic->dev)) {
-        reply_done(ic, ic->inn);
-        return;
-    }
-    make_room(ic);
 }
 
 static void on_sock(nd_sock *s, int ev, void *ud)
@@ -305,8 +281,8 @@ static void on_sock(nd_sock *s, int ev, void *ud)
             return;
         }
         if (!(ev & ND_EV_WRITE)) return;
-        ic->phase = P_PROMPT;
-        ic->inn = 0;
+        ic->phase = P_SHELL;
+        nd_shcli_init(&ic->sh, on_reply_text, ic);
         nd_net_watch(ic->sock, on_sock, ic, ND_EV_READ);
         arm(ic, phase_ms(ic));
         return;
@@ -324,31 +300,16 @@ static void on_sock(nd_sock *s, int ev, void *ud)
         }
     }
     if (!(ev & ND_EV_READ)) return;
-    for (;;) {
-        if (ic->inn >= ND_IC_IN_MAX) make_room(ic);
-        if (ic->inn >= ND_IC_IN_MAX) break;
-        long k = nd_net_recv(ic->sock, ic->in + ic->inn, ND_IC_IN_MAX - ic->inn);
-        if (k == ND_EAGAIN) break;
-        if (k <= 0) {
-            /* closed: a reply ended by Bye! (exit, reboot) is complete */
-            if (ic->phase == P_REPLY && (contains(ic, "Bye!") || contains(ic, "[configure]"))) {
-                reply_done(ic, ic->inn);
-            } else if (ic->phase == P_AUTH) {
-                fail(ic, false, "[intercon] %s: AuthFailed (connection closed)", ic->host);
-            } else if (ic->phase == P_PROMPT && ic->inn) {
-                fail(ic, true, "[intercon] %s: closed without a ShellCli prompt (garbage answer)",
-                     ic->host);
-            } else {
-                fail(ic, true, "[intercon] %s: connection closed %s", ic->host,
-                     ic->phase == P_REPLY ? "before the reply ended" : "before the prompt");
-            }
+    char buf[1024];
+    for (int i = 0; i < ND_IC_READS; i++) {
+        long k = nd_net_recv(ic->sock, buf, sizeof buf);
+        if (k == ND_EAGAIN) return;
+        /* an error reads as a close: the session machine says what it means */
+        int r = k > 0 ? nd_shcli_feed(&ic->sh, buf, (size_t)k) : nd_shcli_closed(&ic->sh);
+        if (r != ND_SHCLI_EV_MORE) {
+            on_event(ic, r);
             return;
         }
-        ic->inn += (size_t)k;
-        ic->in[ic->inn] = 0;
-        int before = ic->phase;
-        on_data(ic);
-        if (ic->phase != before || !ic->sock) return;
     }
 }
 
@@ -383,7 +344,7 @@ static void on_resolved(void *ud, int rc, const char *ip)
 static void begin(nd_icall *ic)
 {
     ic->attempt++;
-    ic->inn = 0;
+    ic->outn = 0;
     ic->truncated = false;
     ic->failed = false;
     ic->own_secret = false;
@@ -404,15 +365,13 @@ static void begin(nd_icall *ic)
     }
 }
 
-static const char *phase_name(int p)
+static const char *phase_name(const nd_icall *ic)
 {
-    switch (p) {
-    case P_RESOLVE: return "resolving the name";
-    case P_CONNECT: return "connecting";
-    case P_PROMPT: return "waiting for the prompt";
-    case P_AUTH: return "waiting for AuthOk";
-    default: return "waiting for the reply";
-    }
+    if (ic->phase == P_RESOLVE) return "resolving the name";
+    if (ic->phase == P_CONNECT) return "connecting";
+    if (ic->sh.state == ND_SHCLI_ST_GREETING) return "waiting for the prompt";
+    if (ic->sh.state == ND_SHCLI_ST_AUTH) return "waiting for AuthOk";
+    return "waiting for the reply";
 }
 
 static int32_t step(nd_task *t, void *ud)
@@ -428,7 +387,7 @@ static int32_t step(nd_task *t, void *ud)
     case P_DONE:
         break;
     default: /* the deadline of a waiting phase passed */
-        fail(ic, true, "[intercon] %s: timeout %s (%u ms)", ic->host, phase_name(ic->phase),
+        fail(ic, true, "[intercon] %s: timeout %s (%u ms)", ic->host, phase_name(ic),
              (unsigned)phase_ms(ic));
         break;
     }
@@ -438,8 +397,8 @@ static int32_t step(nd_task *t, void *ud)
     if (ic->failed) {
         nd_task_fail(ic->task, "%s", ic->msg);
     } else {
-        ic->in[ic->inn] = 0;
-        nd_task_printf(ic->task, "%s%s", ic->in, ic->truncated ? " [reply truncated]" : "");
+        ic->out[ic->outn] = 0;
+        nd_task_printf(ic->task, "%s%s", ic->out, ic->truncated ? " [reply truncated]" : "");
     }
     drop(ic);
     return ND_TASK_DONE;

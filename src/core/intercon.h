@@ -1,6 +1,6 @@
 /*
 ** intercon.h -- InterCon: `any command >>host` runs the command on another
-** node's ShellCli (micros-compat.md section 5), from every door.
+** node's ShellCli (docs/micros-compat.md §5), from every door.
 */
 #ifndef ND_INTERCON_H
 #define ND_INTERCON_H

@@ -1,6 +1,6 @@
 /*
-** irq.c -- external interrupts irq1..irq4 (micros-compat 7.3) and the
-** node's hardware life cycle (hw.h).
+** irq.c -- external interrupts irq1..irq4 (docs/micros-compat.md §7.3),
+** armed by the hardware life cycle (hw.c) once the backend is open.
 **
 ** An interrupt is enabled when `irqN` is True and `irqN_cbf` is set. Its pin
 ** is the pin-map name `irqN`, configured as an input with pull-down. Edges
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "hal_int.h"
-#include "hw.h"
+#include "irq.h"
 #include "nodus/debounce.h"
 #include "nodus/port.h"
 #include "sched.h"
@@ -40,7 +40,6 @@ static irq irqs[IRQ_N];
 static struct nd_node *node;
 static uint32_t lat[LAT_N];
 static uint64_t lat_n;
-static uint64_t drops_logged, drop_log_ms;
 
 static void run(irq *q, int edge, uint64_t t_us)
 {
@@ -115,22 +114,15 @@ static void irq_start(struct nd_node *n, int i)
            stable ? "stable" : "lead", (int)nd_cfg_int(n->cfg, "irq_prell_ms"));
 }
 
-int nd_hw_start(struct nd_node *n)
+void nd_irq_start(struct nd_node *n)
 {
     node = n;
-    const char *be = nd_cfg_str(n->cfg, "hwbackend");
-    if (nd_hal_open(be) != ND_OK) {
-        nd_node_add_problem(n, "hwbackend %s: %s (running on the sim board)", be, nd_hal_error());
-        nd_log(n, "[ERR] hwbackend %s: %s; running on the sim board", be, nd_hal_error());
-    }
     memset(irqs, 0, sizeof irqs);
     lat_n = 0;
-    drops_logged = 0;
     for (int i = 0; i < IRQ_N; i++) irq_start(n, i);
-    return ND_OK;
 }
 
-void nd_hw_stop(struct nd_node *n)
+void nd_irq_stop(struct nd_node *n)
 {
     for (int i = 0; i < IRQ_N; i++) {
         irq *q = &irqs[i];
@@ -141,27 +133,7 @@ void nd_hw_stop(struct nd_node *n)
         q->cbf = NULL;
         q->on = false;
     }
-    nd_hal_close();
     node = NULL;
-}
-
-bool nd_hw_pending(void) { return nd_hal_edges_pending(); }
-
-void nd_hw_poll(struct nd_node *n)
-{
-    if (nd_hal_edges_pending()) nd_hal_edges_dispatch(ND_HW_EDGES_PER_TURN);
-    nd_gpio_stats st;
-    nd_gpio_stats_get(&st);
-    if (st.dropped > drops_logged) {
-        uint64_t now = nd_port_mono_ms();
-        if (now - drop_log_ms >= 1000 || drops_logged == 0) {
-            nd_log(n, "[WARN] irq: %llu edges dropped (edge queue of %d full), %llu in total",
-                   (unsigned long long)(st.dropped - drops_logged), ND_GPIO_RING,
-                   (unsigned long long)st.dropped);
-            drops_logged = st.dropped;
-            drop_log_ms = now;
-        }
-    }
 }
 
 /* ---- info ------------------------------------------------------------------ */

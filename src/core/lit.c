@@ -27,6 +27,7 @@
 ** The input is a byte range, not a C string: nothing reads s[n].
 */
 #include "nodus/value.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,18 +47,6 @@ typedef struct lp {
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* dst holds a message cut to len bytes: drop a trailing UTF-8 sequence the
-** cut left incomplete, so messages quoting user text stay valid UTF-8. */
-static void utf8_trim(char *dst, size_t len)
-{
-    size_t j = len, back = 0;
-    while (j > 0 && back < 4 && ((unsigned char)dst[j - 1] & 0xc0) == 0x80) j--, back++;
-    if (j == 0) return;
-    unsigned c = (unsigned char)dst[j - 1];
-    size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    if (c >= 0xc0 && back + 1 < need) dst[j - 1] = 0;
-}
-
 /* Format into dst (size dn), cut safely when too long. */
 static void msg_vformat(char *dst, size_t dn, const char *fmt, va_list ap)
 {
@@ -67,7 +56,9 @@ static void msg_vformat(char *dst, size_t dn, const char *fmt, va_list ap)
         dst[0] = 0;
         return;
     }
-    if ((size_t)len >= dn) utf8_trim(dst, dn - 1);
+    /* drop a UTF-8 sequence the cut left incomplete: messages quote user
+    ** text and must stay valid UTF-8 */
+    if ((size_t)len >= dn) dst[nd_utf8_cut(dst, dn - 1)] = 0;
 }
 
 #if defined(__GNUC__)
@@ -106,95 +97,19 @@ static int finish(lp *p)
         if (l >= p->errn) l = p->errn - 1;
         memcpy(p->err, p->dmsg, l);
         p->err[l] = 0;
-        if (l < strlen(p->dmsg)) utf8_trim(p->err, l); /* a shorter caller buffer */
+        if (l < strlen(p->dmsg)) p->err[nd_utf8_cut(p->err, l)] = 0; /* a shorter caller buffer */
     }
     return p->drc;
 }
 
-/* ---- UTF-8 ------------------------------------------------------------- */
-
-enum { U8_START = -1, U8_CONT = -2, U8_END = -3 };
-
-/* Decode one strict UTF-8 sequence. Returns its length, or why it is bad
-** in the terms CPython's decoder uses: invalid start byte, invalid
-** continuation byte (which covers overlongs, surrogates and > U+10FFFF via
-** the restricted second-byte ranges), unexpected end of data. */
-static int u8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    int len;
-    unsigned lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        if (c == 0xe0) lo = 0xa0; /* overlong */
-        if (c == 0xed) hi = 0x9f; /* surrogates */
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        if (c == 0xf0) lo = 0x90; /* overlong */
-        if (c == 0xf4) hi = 0x8f; /* > U+10FFFF */
-    } else {
-        return U8_START;
-    }
-    uint32_t v = c & (0x7fu >> len);
-    for (int k = 1; k < len; k++) {
-        if ((size_t)k >= n) return U8_END;
-        unsigned d = s[k];
-        if (d < lo || d > hi) return U8_CONT;
-        lo = 0x80, hi = 0xbf;
-        v = (v << 6) | (d & 0x3f);
-    }
-    *cp = v;
-    return len;
-}
-
-bool nd_utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    uint32_t cp;
-    for (size_t i = 0; i < n;) {
-        int l = u8_next(u + i, n - i, &cp);
-        if (l < 0) return false;
-        i += (size_t)l;
-    }
-    return true;
-}
+/* ---- UTF-8 (text.c decodes) ---------------------------------------------- */
 
 static int u8_fail(lp *p, size_t at, int why)
 {
     return fail(p, ND_ESYNTAX, "(unicode error) 'utf-8' codec can't decode byte 0x%02x in position %zu: %s",
                 (unsigned char)p->s[at], at,
-                why == U8_START ? "invalid start byte"
-                : why == U8_CONT ? "invalid continuation byte" : "unexpected end of data");
-}
-
-static size_t u8_put(char *d, uint32_t cp)
-{
-    if (cp < 0x80) {
-        d[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        d[0] = (char)(0xc0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xe0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        d[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    d[0] = (char)(0xf0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    d[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
+                why == ND_UTF8_START ? "invalid start byte"
+                : why == ND_UTF8_CONT ? "invalid continuation byte" : "unexpected end of data");
 }
 
 /* ---- characters -------------------------------------------------------- */
@@ -229,14 +144,6 @@ static int peek(const lp *p, size_t k)
 static void skip_ws(lp *p)
 {
     while (p->i < p->n && is_ws((unsigned char)p->s[p->i])) p->i++;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 static bool is_closer(int c)
@@ -285,7 +192,7 @@ static size_t scan_ident(const lp *p, size_t at)
             j++;
         } else {
             uint32_t cp;
-            int l = u8_next(u + j, p->n - j, &cp);
+            int l = nd_utf8_next(p->s + j, p->n - j, &cp);
             if (l < 0) break;
             j += (size_t)l;
         }
@@ -356,11 +263,11 @@ static int parse_number(lp *p, bool neg, nd_value **out)
             int c = peek(p, 0);
             if (c == '_') { /* allowed after the prefix and between digits */
                 int d = peek(p, 1);
-                if (d < 0 || hexval(d) < 0 || hexval(d) >= base) break;
+                if (d < 0 || nd_hex_val(d) < 0 || nd_hex_val(d) >= base) break;
                 p->i++;
                 continue;
             }
-            int v = c < 0 ? -1 : hexval(c);
+            int v = c < 0 ? -1 : nd_hex_val(c);
             if (v < 0 || v >= base) break;
             if (mag > (UINT64_MAX - (uint64_t)v) / (uint64_t)base) big = true;
             mag = mag * (uint64_t)base + (uint64_t)v;
@@ -448,7 +355,7 @@ static size_t read_hex(const unsigned char *s, size_t n, size_t want, uint32_t *
 {
     size_t k = 0;
     *v = 0;
-    while (k < want && k < n && hexval(s[k]) >= 0) *v = (*v << 4) | (uint32_t)hexval(s[k++]);
+    while (k < want && k < n && nd_hex_val(s[k]) >= 0) *v = (*v << 4) | (uint32_t)nd_hex_val(s[k++]);
     return k;
 }
 
@@ -490,7 +397,7 @@ static int parse_string(lp *p, bool raw, nd_value **out)
         unsigned char c = u[k];
         if (c >= 0x80) {
             uint32_t cp;
-            int l = u8_next(u + k, end - k, &cp);
+            int l = nd_utf8_next(p->s + k, end - k, &cp);
             if (l < 0) return u8_fail(p, k, l);
             memcpy(d + o, u + k, (size_t)l);
             o += (size_t)l, k += (size_t)l;
@@ -539,7 +446,7 @@ static int parse_string(lp *p, bool raw, nd_value **out)
             if (cp >= 0xd800 && cp <= 0xdfff)
                 return fail(p, ND_ESYNTAX, "(unicode error) surrogates not allowed");
             k += got;
-            o += u8_put(d + o, cp);
+            o += nd_utf8_put(d + o, cp);
             break;
         }
         case 'N': {
@@ -561,7 +468,7 @@ static int parse_string(lp *p, bool raw, nd_value **out)
             if (e >= '0' && e <= '7') {
                 cp = e - '0';
                 for (int m = 0; m < 2 && k < end && u[k] >= '0' && u[k] <= '7'; m++) cp = cp * 8 + (u[k++] - '0');
-                o += u8_put(d + o, cp); /* up to \777 = U+01FF, as CPython */
+                o += nd_utf8_put(d + o, cp); /* up to \777 = U+01FF, as CPython */
             } else {
                 /* unknown escape: CPython keeps the backslash */
                 d[o++] = '\\';
@@ -589,7 +496,7 @@ static int parse_name(lp *p, nd_value **out)
     if (len == 0) {
         /* a byte >= 0x80 that is not valid UTF-8 */
         uint32_t cp;
-        return u8_fail(p, p->i, u8_next((const unsigned char *)w, p->n - p->i, &cp));
+        return u8_fail(p, p->i, nd_utf8_next(w, p->n - p->i, &cp));
     }
     int c = p->i + len < p->n ? (unsigned char)p->s[p->i + len] : -1;
     if (c == '\'' || c == '"') {
@@ -863,7 +770,7 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
     for (size_t k = 0; k < p.n;) {
         uint32_t cp;
         if (u[k] == 0) return fail(&p, ND_ESYNTAX, "source code cannot contain null bytes");
-        int l = u8_next(u + k, p.n - k, &cp);
+        int l = nd_utf8_next(p.s + k, p.n - k, &cp);
         if (l < 0) return u8_fail(&p, k, l);
         k += (size_t)l;
     }

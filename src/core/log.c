@@ -1,7 +1,7 @@
 /*
 ** log.c -- bounded log files in the state directory, micrOS layout.
 **
-** A line's leading tag picks its file (micros-compat 1.2): [ERR] -> err,
+** A line's leading tag picks its file (docs/micros-compat.md §1.2): [ERR] -> err,
 ** [WARN] -> warn, [BOOT] -> boot, [INFO] -> info, anything else -> user,
 ** all as logs/<name>.sys.log with lines "<Y.M.D-h:m:s> <text>". micrOS keeps
 ** only 4 lines per file; we keep up to `logmax` bytes per file and one older

@@ -19,6 +19,11 @@
 ** conflicting authority record (A address bytes, or SRV priority/weight/
 ** port); we answer from one packet (no TC-bit known-answer continuation);
 ** negative answers (NSEC) are given for the host name only.
+**
+** Other hosts' names (InterCon >>name.local) are the querier's
+** (mdns_query.c, shared with the CLI): this file feeds it every response
+** heard on the link, sends the queries it writes, and is the resolver's
+** .local hook.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +31,7 @@
 
 #include "dns.h"
 #include "mdns.h"
+#include "mdns_query.h"
 #include "node_int.h"
 #include "resolve.h"
 #include "web.h"
@@ -39,9 +45,8 @@
 #define MDNS_TTL_HOST 120   /* RFC 6762 10: records naming a host */
 #define MDNS_TTL_OTHER 4500 /* ... and the rest */
 #define MDNS_ADDR_POLL_MS 5000
-#define MDNS_CACHE_MAX 16   /* name -> IPv4 learned from answers on the link */
-#define MDNS_Q_MAX 8        /* lookups of other hosts in flight (InterCon >>name.local) */
-#define MDNS_Q_MS 2000      /* a lookup gives up after this */
+#define MDNS_Q_MS 2000      /* a lookup of another host gives up after this */
+#define MDNS_Q_RESEND_MS 500 /* ... and asks again this often */
 
 enum { K_A, K_AAAA, K_NSEC, K_PTR_N, K_SRV_N, K_TXT_N, K_PTR_H, K_SRV_H, K_TXT_H, K_ENUM_N,
        K_ENUM_H, K_COUNT };
@@ -64,19 +69,6 @@ typedef struct mdns_if {
     uint64_t pend_due;
 } mdns_if;
 
-typedef struct mdns_cached {
-    char name[64], ip[16];
-    uint64_t until; /* mono ms; 0 = free */
-} mdns_cached;
-
-typedef struct mdns_q {
-    bool used;
-    char name[64];
-    nd_resolve_fn fn;
-    void *ud;
-    uint64_t next_send, deadline;
-} mdns_q;
-
 struct nd_mdns {
     struct nd_node *node;
     nd_sock *s4, *s6;
@@ -95,8 +87,7 @@ struct nd_mdns {
     uint32_t addr_sum;      /* checksum of the links' addresses (change detection) */
     uint8_t rx[MDNS_RX], tx[MDNS_PKT];
     uint64_t n_rx, n_bad, n_answers;
-    mdns_cached cache[MDNS_CACHE_MAX];
-    mdns_q q[MDNS_Q_MAX];
+    nd_mdnsq q;             /* other hosts' names (InterCon >>name.local) */
     nd_timer t_query;
 };
 
@@ -596,120 +587,37 @@ static void on_resp_timer(nd_timer *t, void *ud)
 }
 
 /* ---- the querier: other hosts' names (the resolver's .local hook) ------ */
-static bool same_name(const char *a, const char *b) /* ASCII case-insensitive */
-{
-    for (; *a && *b; a++, b++) {
-        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-        if (x != y) return false;
-    }
-    return *a == *b;
-}
-
-/* Remember every A record heard on the link (bounded, oldest goes) and
-** complete the lookups waiting for it. Goodbyes (TTL 0) forget. */
-static void learn(struct nd_mdns *m, const nd_dns_msg *msg)
-{
-    uint64_t now = nd_port_mono_ms();
-    for (int i = 0; i < msg->nan + msg->nns + msg->nar; i++) {
-        const nd_dns_rr *rr = &msg->rr[i];
-        if (rr->type != ND_DNS_A || rr->cls != ND_DNS_IN) continue;
-        char name[64], ip[16];
-        if (nd_dns_name_text(msg->p, msg->n, rr->name, name, sizeof name) <= 0) continue;
-        const uint8_t *a = msg->p + rr->rdata;
-        snprintf(ip, sizeof ip, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-        mdns_cached *slot = NULL, *oldest = &m->cache[0];
-        for (int k = 0; k < MDNS_CACHE_MAX; k++) {
-            mdns_cached *c = &m->cache[k];
-            if (c->until && same_name(c->name, name)) slot = c;
-            if (c->until < oldest->until) oldest = c;
-        }
-        if (!rr->ttl) {
-            if (slot) slot->until = 0;
-            continue;
-        }
-        if (!slot) slot = oldest;
-        snprintf(slot->name, sizeof slot->name, "%s", name);
-        memcpy(slot->ip, ip, sizeof ip);
-        slot->until = now + (uint64_t)rr->ttl * 1000u;
-        for (int k = 0; k < MDNS_Q_MAX; k++) {
-            mdns_q *q = &m->q[k];
-            if (!q->used || !same_name(q->name, name)) continue;
-            q->used = false; /* first: fn may start another lookup */
-            q->fn(q->ud, ND_OK, ip);
-        }
-    }
-}
-
-static void send_query(struct nd_mdns *m, const char *name)
-{
-    nd_dns_w w;
-    nd_dns_w_init(&w, m->tx, sizeof m->tx, 0, 0);
-    nd_dns_w_question(&w, name, ND_DNS_A, ND_DNS_IN);
-    size_t len = nd_dns_w_finish(&w);
-    for (int i = 0; i < m->nifs; i++)
-        if (m->ifs[i].n4) send_to(m, len, 4, NULL, m->ifs[i].ifindex);
-}
-
 static void on_query_timer(nd_timer *t, void *ud)
 {
     struct nd_mdns *m = ud;
-    uint64_t now = nd_port_mono_ms(), next = 0;
+    uint64_t now = nd_port_mono_ms(), wake;
+    size_t len;
     (void)t;
-    for (int k = 0; k < MDNS_Q_MAX; k++) {
-        mdns_q *q = &m->q[k];
-        if (!q->used) continue;
-        if (now >= q->deadline) {
-            q->used = false;
-            q->fn(q->ud, ND_ENOTFOUND, "");
-            continue;
-        }
-        if (now >= q->next_send) { /* resend: one lost datagram must not fail a call */
-            send_query(m, q->name);
-            q->next_send = now + 500;
-        }
-        uint64_t due = q->next_send < q->deadline ? q->next_send : q->deadline;
-        if (!next || due < next) next = due;
-    }
-    if (next) nd_timer_arm(&m->node->timers, &m->t_query, next, on_query_timer, m);
+    while ((len = nd_mdnsq_poll(&m->q, now, m->tx, sizeof m->tx, &wake)) > 0)
+        for (int i = 0; i < m->nifs; i++)
+            if (m->ifs[i].n4) send_to(m, len, 4, NULL, m->ifs[i].ifindex);
+    if (wake) nd_timer_arm(&m->node->timers, &m->t_query, wake, on_query_timer, m);
 }
 
 static int hook_resolve(void *hud, const char *name, char ip[16], nd_resolve_fn fn, void *ud,
                         void **handle)
 {
     struct nd_mdns *m = hud;
-    if (!m->nifs || strlen(name) >= sizeof m->q[0].name) return ND_ENOTFOUND;
-    if (same_name(name, m->host) && m->ifs[0].n4) { /* ourselves */
+    if (!m->nifs) return ND_ENOTFOUND;
+    if (nd_mdnsq_same_name(name, m->host) && m->ifs[0].n4) { /* ourselves */
         const uint8_t *a = m->ifs[0].v4[0].ip;
         snprintf(ip, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
         return ND_OK;
     }
     uint64_t now = nd_port_mono_ms();
-    for (int k = 0; k < MDNS_CACHE_MAX; k++)
-        if (m->cache[k].until > now && same_name(m->cache[k].name, name)) {
-            memcpy(ip, m->cache[k].ip, 16);
-            return ND_OK;
-        }
-    for (int k = 0; k < MDNS_Q_MAX; k++) {
-        mdns_q *q = &m->q[k];
-        if (q->used) continue;
-        q->used = true;
-        snprintf(q->name, sizeof q->name, "%s", name);
-        q->fn = fn;
-        q->ud = ud;
-        q->next_send = now;
-        q->deadline = now + MDNS_Q_MS;
-        *handle = q;
-        nd_timer_arm(&m->node->timers, &m->t_query, now, on_query_timer, m);
-        return ND_EAGAIN;
-    }
-    return ND_ELIMIT;
+    int rc = nd_mdnsq_lookup(&m->q, name, now, ip, fn, ud, handle);
+    if (rc == ND_EAGAIN) nd_timer_arm(&m->node->timers, &m->t_query, now, on_query_timer, m);
+    return rc;
 }
 
 static void hook_cancel(void *hud, void *handle)
 {
-    (void)hud;
-    ((mdns_q *)handle)->used = false;
+    nd_mdnsq_cancel(&((struct nd_mdns *)hud)->q, handle);
 }
 
 static void on_readable(nd_sock *s, int events, void *ud)
@@ -731,7 +639,7 @@ static void on_readable(nd_sock *s, int events, void *ud)
         if ((msg.flags & 0x7800) != 0) continue; /* opcode must be QUERY */
         if (msg.flags & ND_DNS_QR) {
             if (from.port != MDNS_PORT) continue; /* RFC 6762 6: not a responder */
-            learn(m, &msg);
+            nd_mdnsq_learn(&m->q, &msg, nd_port_mono_ms());
             on_response(m, &msg);
         } else {
             on_query(m, &msg, &from, fam);
@@ -828,6 +736,7 @@ int nd_mdns_start(struct nd_node *n)
     if (!m) return ND_ENOMEM;
     m->node = n;
     m->suffix = 1;
+    nd_mdnsq_init(&m->q, MDNS_Q_MS, MDNS_Q_RESEND_MS);
     int sp = nd_shell_port(n), wp = nd_web_port(n);
     m->shell_port = (uint16_t)(sp > 0 ? sp : 0);
     m->web_port = (uint16_t)(wp > 0 ? wp : 0);
@@ -863,11 +772,7 @@ void nd_mdns_stop(struct nd_node *n)
     nd_timer_disarm(&n->timers, &m->t_addr);
     nd_timer_disarm(&n->timers, &m->t_query);
     nd_resolve_set_mdns(n, NULL, NULL, NULL);
-    for (int k = 0; k < MDNS_Q_MAX; k++)
-        if (m->q[k].used) { /* lookups in flight end now, with an answer */
-            m->q[k].used = false;
-            m->q[k].fn(m->q[k].ud, ND_ENOTFOUND, "");
-        }
+    nd_mdnsq_stop(&m->q); /* lookups in flight end now, with an answer */
     if (m->s4) nd_net_close(m->s4);
     if (m->s6) nd_net_close(m->s6);
     nd_log(n, "[mdns] stopped (%llu packets in, %llu malformed, %llu answered)",

@@ -1,6 +1,6 @@
 /*
 ** metrics.c -- the node's metrics registry and its Prometheus formatter
-** (GET /metrics, text exposition format 0.0.4; field-lessons 13).
+** (GET /metrics, text exposition format 0.0.4).
 **
 ** The registry is the table of families below; collect() reads every value
 ** from where the node keeps it (node counters, task table, web door, port).
@@ -133,7 +133,7 @@ static void collect(struct nd_web *w, msnap *m)
     for (int i = 0; i < ND_WEB_NSTATUS; i++) add(m, M_HTTP, i, (double)w->status[i]);
     add(m, M_HTTP_BUSY, 0, (double)w->busy);
     add(m, M_EV_CLIENTS, 0, w->nsse);
-    add(m, M_EV_DROPPED, 0, (double)w->ev.dropped);
+    add(m, M_EV_DROPPED, 0, (double)w->node->events_dropped);
     nd_auth_stats st;
     nd_auth_get_stats(n, &st);
     add(m, M_AUTH_FAILS, 0, (double)st.failures);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devip.h"
 #include "mdns.h"
 #include "hw.h"
 #include "auth.h"
@@ -123,6 +124,7 @@ int nd_node_start(struct nd_node *n)
     /* after the doors: the records carry their bound ports; a responder
     ** that cannot start is logged, never fatal */
     if (rc == ND_OK && nd_cfg_bool(n->cfg, "mdns")) nd_mdns_start(n);
+    nd_devip_start(n); /* micrOS writes its address to `devip` when the network is up */
     return rc;
 }
 
@@ -133,6 +135,7 @@ void nd_node_shutdown(struct nd_node *n)
     nd_shell_stop(n);
     nd_sched_stop(n);
     nd_sntp_stop(n);
+    nd_devip_stop(n);
     nd_slots_stop(&n->slots);
     nd_cfg_save(n->cfg);
     nd_log(n, "[INFO] nodus stopped%s", n->reboot ? " for reboot" : "");
@@ -140,6 +143,7 @@ void nd_node_shutdown(struct nd_node *n)
 
 void nd_node_free(struct nd_node *n)
 {
+    nd_devip_stop(n);
     nd_tasks_free(n);
     nd_resolver_free(n);
     nd_auth_free(n);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "events.h"
 #include "nodus/module.h"
 #include "nodus/node.h"
 #include "nodus/value.h"
@@ -29,6 +30,8 @@ struct nd_resolver;
 struct nd_sntp;
 struct nd_cmd;
 struct nd_auth;
+struct nd_events;
+struct nd_devip;
 
 /* Per-door session state the dispatcher needs. */
 enum { ND_DOOR_SHELL, ND_DOOR_REST, ND_DOOR_PIPE };
@@ -56,12 +59,13 @@ struct nd_node {
     struct nd_auth *auth;     /* failed-login bookkeeping (auth.c) */
     int web_active;           /* HTTP requests holding a client slot */
     struct nd_web *web;       /* the WebCli door (web.c), NULL when webui is off */
-    int ev_listeners;         /* live-event (SSE) clients: emitting is a no-op at 0 */
+    struct nd_events *events; /* live-event ring (events.c), NULL while nobody reads */
     struct nd_tasks *tasks;   /* task table (task.c) */
     struct nd_sched *sched;   /* boothook, timirq, cron (sched.c) */
     struct nd_mdns *mdns;     /* mDNS responder (mdns.c), NULL when off */
     struct nd_resolver *resolver; /* host cache and mDNS hook (resolve.c) */
     struct nd_sntp *sntp;     /* NTP client (sntp.c) */
+    struct nd_devip *devip;   /* keeps the `devip` key current (devip.c) */
     nd_tz tz;                 /* local time rules: `tz`, else fixed `utc` minutes */
     /* registry: load order of modules (indexes into nd_registry_all) */
     uint16_t loaded[ND_MODULES_MAX];
@@ -77,6 +81,7 @@ struct nd_node {
     uint64_t cmds_run, cmds_failed;
     uint64_t mod_runs[ND_MODULES_MAX], mod_fails[ND_MODULES_MAX]; /* by registry index */
     uint64_t shell_accepted;  /* shell connections accepted since start */
+    uint64_t events_dropped;  /* live events lost by slow readers since start */
 };
 
 /* Life cycle (node.c). */
@@ -104,16 +109,6 @@ int nd_exec_lm(struct nd_node *n, struct nd_cmd *c, bool json, nd_buf *out);
 ** nd_log and the event emitters call it: no other caller needs to. */
 #define ND_MASK_MIN 4
 size_t nd_mask_secrets(const struct nd_node *n, char *text, size_t len, bool cut);
-
-/* Live events (events.c) for the web door's /events stream. Each call costs
-** one comparison when no client listens, so doors and tasks call them freely.
-** kind is "task", "log" or "state"; json is one JSON object. */
-void nd_node_emit(struct nd_node *n, const char *kind, const char *json, size_t len);
-void nd_emit_task(struct nd_node *n, const char *tag, const char *out);    /* {"tag","out"} */
-void nd_emit_log(struct nd_node *n, const char *line);                     /* {"line"} */
-void nd_emit_task_state(struct nd_node *n, const char *tag, bool active);  /* what: task */
-void nd_emit_module(struct nd_node *n, const char *module);                /* what: module */
-void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys); /* what: config */
 
 /* Registry (registry.c). */
 size_t nd_registry_count(void);

@@ -1,6 +1,6 @@
 /*
 ** pinmap.h -- board pin maps and pin booking, micrOS microIO style
-** (micros-compat 8.4).
+** (docs/micros-compat.md §8.4).
 **
 ** A board is a data table of logical names -> GPIO numbers (`neop` -> 15).
 ** A pin map is one board plus the user's `cstmpmap` overrides plus the

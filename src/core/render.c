@@ -8,7 +8,8 @@
 **    floats, one-element tuples with a trailing comma;
 **  - str:  str(): a top-level string is written raw, anything else as repr;
 **  - json: json.dumps() with its defaults (", " / ": " separators,
-**    ensure_ascii, NaN/Infinity, non-string keys converted to strings).
+**    ensure_ascii, NaN/Infinity, non-string keys converted to strings);
+**    its strings are text.c's escaper, the one every JSON writer uses.
 **
 ** Non-ASCII in repr: CPython prints printable characters as they are and
 ** escapes the others (\x85, \xa0, \u200b ...) using its Unicode database.
@@ -23,6 +24,7 @@
 ** ND_ETYPE for a JSON key json.dumps would refuse (written as its str()).
 */
 #include "nodus/value.h"
+#include "text.h"
 
 #include <float.h>
 #include <math.h>
@@ -185,24 +187,6 @@ static int json_float(nd_buf *b, double f)
 
 /* ---- strings ----------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1 for ASCII), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-               : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (len == 0 || len > n) return 0;
-    return len == 1 || nd_utf8_valid((const char *)s, len) ? len : 0;
-}
-
-static uint32_t utf8_decode(const unsigned char *s, size_t len)
-{
-    if (len == 1) return s[0];
-    uint32_t cp = s[0] & (0x7f >> len);
-    for (size_t i = 1; i < len; i++) cp = (cp << 6) | (s[i] & 0x3f);
-    return cp;
-}
-
 /* Assigned code points >= 0x80 that str.isprintable() rejects (categories
 ** Cc, Cf, Zs, Zl, Zp, Co), from CPython 3.11's unicodedata. */
 static const uint32_t nonprint[][2] = {
@@ -246,10 +230,11 @@ static int repr_str(nd_buf *b, const char *p, size_t n)
         } else if (c < 0x20 || c == 0x7f) {
             snprintf(esc, sizeof esc, "\\x%02x", c), e = esc;
         } else if (c >= 0x80) {
-            len = utf8_seq(s + i, n - i);
-            uint32_t cp = len ? utf8_decode(s + i, len) : 0;
-            if (len == 0) {
-                snprintf(esc, sizeof esc, "\\x%02x", c), e = esc, len = 1;
+            uint32_t cp;
+            int l = nd_utf8_next(p + i, n - i, &cp);
+            if (l > 0) len = (size_t)l;
+            if (l < 0) {
+                snprintf(esc, sizeof esc, "\\x%02x", c), e = esc;
             } else if (!printable(cp)) {
                 if (cp < 0x100) snprintf(esc, sizeof esc, "\\x%02x", (unsigned)cp);
                 else if (cp < 0x10000) snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
@@ -268,53 +253,6 @@ static int repr_str(nd_buf *b, const char *p, size_t n)
     return first(rc, nd_buf_putc(b, q));
 }
 
-static int json_str(nd_buf *b, const char *p, size_t n)
-{
-    if (!p) p = "", n = 0;
-    int rc = nd_buf_putc(b, '"');
-    const unsigned char *s = (const unsigned char *)p;
-    size_t run = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t len = 1;
-        char esc[16];
-        const char *e = NULL;
-        switch (c) {
-        case '"': e = "\\\""; break;
-        case '\\': e = "\\\\"; break;
-        case '\n': e = "\\n"; break;
-        case '\r': e = "\\r"; break;
-        case '\t': e = "\\t"; break;
-        case '\b': e = "\\b"; break;
-        case '\f': e = "\\f"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                snprintf(esc, sizeof esc, "\\u%04x", c), e = esc;
-            } else if (c >= 0x80) {
-                len = utf8_seq(s + i, n - i);
-                uint32_t cp = len ? utf8_decode(s + i, len) : 0xfffd;
-                if (!len) len = 1;
-                if (cp >= 0x10000) { /* ensure_ascii writes a UTF-16 surrogate pair */
-                    cp -= 0x10000;
-                    snprintf(esc, sizeof esc, "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)),
-                             (unsigned)(0xdc00 + (cp & 0x3ff)));
-                } else {
-                    snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
-                }
-                e = esc;
-            }
-        }
-        if (e) {
-            rc = first(rc, nd_buf_put(b, s + run, i - run));
-            rc = first(rc, nd_buf_puts(b, e));
-            run = i + len;
-        }
-        i += len;
-    }
-    rc = first(rc, nd_buf_put(b, s + run, n - run));
-    return first(rc, nd_buf_putc(b, '"'));
-}
-
 /* ---- the walk ---------------------------------------------------------- */
 
 static int render(nd_buf *b, const nd_value *v, int mode, int depth);
@@ -324,7 +262,7 @@ static int json_key(nd_buf *b, const nd_value *k, int depth)
 {
     if (!k) return nd_buf_puts(b, "\"null\""); /* NULL stands for None */
     switch (k->type) {
-    case ND_T_STR: return json_str(b, k->u.s.p, k->u.s.n);
+    case ND_T_STR: return nd_json_escape(b, k->u.s.p, k->u.s.n);
     case ND_T_NONE: return nd_buf_puts(b, "\"null\"");
     case ND_T_BOOL: return nd_buf_puts(b, k->u.b ? "\"true\"" : "\"false\"");
     case ND_T_INT: return nd_buf_printf(b, "\"%lld\"", (long long)k->u.i);
@@ -339,7 +277,7 @@ static int json_key(nd_buf *b, const nd_value *k, int depth)
         nd_buf tmp;
         nd_buf_init(&tmp, b->max);
         int rc = render(&tmp, k, MODE_REPR, depth + 1);
-        rc = first(rc, json_str(b, tmp.p ? tmp.p : "", tmp.n));
+        rc = first(rc, nd_json_escape(b, tmp.p ? tmp.p : "", tmp.n));
         nd_buf_free(&tmp);
         return first(rc, ND_ETYPE);
     }
@@ -358,7 +296,7 @@ static int render(nd_buf *b, const nd_value *v, int mode, int depth)
         return nd_buf_puts(b, json ? (v->u.b ? "true" : "false") : (v->u.b ? "True" : "False"));
     case ND_T_INT: return nd_buf_printf(b, "%lld", (long long)v->u.i);
     case ND_T_FLOAT: return json ? json_float(b, v->u.f) : nd_render_float(b, v->u.f);
-    case ND_T_STR: return json ? json_str(b, v->u.s.p, v->u.s.n) : repr_str(b, v->u.s.p, v->u.s.n);
+    case ND_T_STR: return json ? nd_json_escape(b, v->u.s.p, v->u.s.n) : repr_str(b, v->u.s.p, v->u.s.n);
     case ND_T_LIST:
     case ND_T_TUPLE: {
         bool tuple = v->type == ND_T_TUPLE && !json;

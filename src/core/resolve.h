@@ -2,7 +2,7 @@
 ** resolve.h -- host name to IPv4 address without blocking the loop, and
 ** the node's host cache (`system hosts`).
 **
-** nd_resolve tries, in order (micros-compat 5.2 step 1, extended):
+** nd_resolve tries, in order (docs/micros-compat.md §5.2 step 1, extended):
 **   1. an IPv4 literal: the answer itself;
 **   2. the host cache: name->ip pairs learned from successful InterCon
 **      calls; a bare name without a dot also matches a cached

@@ -1,6 +1,6 @@
 /*
 ** rest.c -- micrOS's REST bridge and the config endpoints of the web door
-** (micros-compat.md 4.3, 4.5, 4.6).
+** (docs/micros-compat.md §4.3, §4.5, §4.6).
 **
 ** /rest/<tokens> runs through the one dispatcher (nd_exec) in JSON mode,
 ** exactly as a shell line would, and wraps the reply in micrOS's envelope
@@ -18,145 +18,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "auth.h"
+#include "json.h"
+#include "rest_path.h"
 #include "sched.h"
 #include "web_int.h"
-
-/* ---- strict JSON check (RFC 8259, what Python's json.loads accepts) ----------- */
-/* A reply is embedded verbatim when this says yes, so it must never accept
-** what a JSON reader would refuse (leading zeros, raw control characters). */
-
-typedef struct {
-    const char *p, *e;
-    int depth;
-} jscan;
-
-static void j_ws(jscan *j)
-{
-    while (j->p < j->e && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')) j->p++;
-}
-
-static bool j_value(jscan *j);
-
-static bool j_lit(jscan *j, const char *lit)
-{
-    size_t n = strlen(lit);
-    if ((size_t)(j->e - j->p) < n || memcmp(j->p, lit, n) != 0) return false;
-    j->p += n;
-    return true;
-}
-
-static bool j_digits(jscan *j)
-{
-    const char *s = j->p;
-    while (j->p < j->e && *j->p >= '0' && *j->p <= '9') j->p++;
-    return j->p > s;
-}
-
-static bool j_number(jscan *j)
-{
-    if (j->p < j->e && *j->p == '-') j->p++;
-    if (j->p < j->e && *j->p == '0') j->p++;
-    else if (!j_digits(j)) return false;
-    if (j->p < j->e && *j->p == '.') {
-        j->p++;
-        if (!j_digits(j)) return false;
-    }
-    if (j->p < j->e && (*j->p == 'e' || *j->p == 'E')) {
-        j->p++;
-        if (j->p < j->e && (*j->p == '+' || *j->p == '-')) j->p++;
-        if (!j_digits(j)) return false;
-    }
-    return true;
-}
-
-static bool j_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool j_string(jscan *j)
-{
-    const char *s = ++j->p;
-    while (j->p < j->e && *j->p != '"') {
-        unsigned char c = (unsigned char)*j->p;
-        if (c < 0x20) return false;
-        if (c == '\\') {
-            if (++j->p >= j->e) return false;
-            char x = *j->p;
-            if (x == 'u') {
-                if (j->e - j->p < 5) return false;
-                for (int i = 1; i <= 4; i++)
-                    if (!j_hex(j->p[i])) return false;
-                j->p += 4;
-            } else if (!strchr("\"\\/bfnrt", x) || !x) {
-                return false;
-            }
-        }
-        j->p++;
-    }
-    if (j->p >= j->e) return false;
-    bool ok = nd_utf8_valid(s, (size_t)(j->p - s));
-    j->p++;
-    return ok;
-}
-
-static bool j_seq(jscan *j, char close, bool object)
-{
-    if (++j->depth > ND_LIT_MAX_DEPTH) return false;
-    j->p++;
-    j_ws(j);
-    if (j->p < j->e && *j->p == close) {
-        j->p++;
-        j->depth--;
-        return true;
-    }
-    for (;;) {
-        if (object) {
-            j_ws(j);
-            if (j->p >= j->e || *j->p != '"' || !j_string(j)) return false;
-            j_ws(j);
-            if (j->p >= j->e || *j->p != ':') return false;
-            j->p++;
-        }
-        if (!j_value(j)) return false;
-        j_ws(j);
-        if (j->p >= j->e) return false;
-        if (*j->p == ',') {
-            j->p++;
-            continue;
-        }
-        if (*j->p != close) return false;
-        j->p++;
-        j->depth--;
-        return true;
-    }
-}
-
-static bool j_value(jscan *j)
-{
-    j_ws(j);
-    if (j->p >= j->e) return false;
-    switch (*j->p) {
-    case '{': return j_seq(j, '}', true);
-    case '[': return j_seq(j, ']', false);
-    case '"': return j_string(j);
-    case 't': return j_lit(j, "true");
-    case 'f': return j_lit(j, "false");
-    case 'n': return j_lit(j, "null");
-    default: return j_number(j);
-    }
-}
-
-static bool json_valid(const char *p, size_t n)
-{
-    jscan j = {p, p + n, 0};
-    if (!j_value(&j)) return false;
-    j_ws(&j);
-    return j.p == j.e;
-}
 
 /* ---- CORS ------------------------------------------------------------------- */
 
@@ -184,7 +50,7 @@ static void rest_info(struct nd_web *w, nd_buf *b)
     struct nd_node *n = w->node;
     nd_buf_printf(b, "{\"result\": {\"micrOS\": \"%s\", \"node\": ", NODUS_VERSION);
     const char *dev = nd_cfg_str(n->cfg, "devfid");
-    nd_web_json_str(b, dev, strlen(dev));
+    nd_json_escape(b, dev, strlen(dev));
     nd_buf_printf(b, ", \"auth\": %s, \"usr_endpoints\": [",
                   nd_cfg_bool(n->cfg, "auth") ? "true" : "false");
     for (size_t i = 0; i < sizeof usr_endpoints / sizeof usr_endpoints[0]; i++)
@@ -253,8 +119,8 @@ void nd_rest_handle(nd_wconn *c, const nd_http_req *r)
         size_t on = n->reply.n;
         while (on && (o[on - 1] == '\n' || o[on - 1] == '\r')) on--;
         nd_buf_puts(b, "{\"result\": ");
-        if (on && !n->reply.overflow && json_valid(o, on)) nd_buf_put(b, o, on);
-        else nd_web_json_str(b, o, on);
+        if (on && !n->reply.overflow && nd_json_valid(o, on)) nd_buf_put(b, o, on);
+        else nd_json_escape(b, o, on);
         nd_buf_printf(b, ", \"state\": %s}", x == ND_X_FAIL ? "false" : "true");
         if (x == ND_X_REBOOT) { /* not reachable from REST today; never half-handle it */
             n->reboot = true;
@@ -286,7 +152,7 @@ static void config_get(nd_wconn *c)
         if (!v) continue;
         nd_buf_puts(b, first ? "" : ", ");
         first = false;
-        nd_web_json_str(b, k->name, strlen(k->name));
+        nd_json_escape(b, k->name, strlen(k->name));
         nd_buf_puts(b, ": ");
         nd_render_json(b, v);
         nd_arena_reset(&n->arena);
@@ -308,7 +174,7 @@ static void failed_item(nd_buf *f, const char *key, const char *msg)
     else
         snprintf(line, sizeof line, "%.64s: %s", key, msg);
     if (f->n > 1) nd_buf_puts(f, ", ");
-    nd_web_json_str(f, line, strlen(line));
+    nd_json_escape(f, line, strlen(line));
 }
 
 /* One transaction per POST: keys that fail validation are listed and the
@@ -324,7 +190,8 @@ static void config_post(nd_wconn *c, nd_span body)
     nd_buf failed;
     nd_buf_init(&failed, 16 * 1024);
     nd_buf_putc(&failed, '[');
-    cJSON *root = body.n ? cJSON_ParseWithLength(body.p, body.n) : NULL;
+    /* bytes after the object are ignored (end not checked), as they always were */
+    cJSON *root = nd_json_parse(body.p, body.n, NULL);
     const char *keys[64];
     int nkeys = 0, status = 200;
     bool sched = false, txn = false, *nul = NULL;
@@ -338,7 +205,7 @@ static void config_post(nd_wconn *c, nd_span body)
         nul = nd_arena_alloc(&n->arena, (cnt ? cnt : 1) * sizeof *nul);
         if (nul) {
             memset(nul, 0, (cnt ? cnt : 1) * sizeof *nul);
-            nd_cfg_json_nuls(body.p, body.n, nul, cnt);
+            nd_json_nuls(body.p, body.n, nul, cnt);
         }
         txn = nul && nd_cfg_begin(n->cfg) == ND_OK;
         if (!txn) {
@@ -365,29 +232,12 @@ static void config_post(nd_wconn *c, nd_span body)
             continue;
         }
         nd_value v;
-        memset(&v, 0, sizeof v);
-        if (cJSON_IsString(it)) {
-            v.type = ND_T_STR;
-            /* micrOS: an empty string means "not set" (n/a); an empty
-            ** devfid goes on to be refused by its check */
-            const char *s = it->valuestring;
-            if (!s[0] && strcmp(key, "devfid") != 0) s = "n/a";
-            v.u.s.p = s;
-            v.u.s.n = strlen(s);
-        } else if (cJSON_IsBool(it)) {
-            v.type = ND_T_BOOL;
-            v.u.b = cJSON_IsTrue(it);
-        } else if (cJSON_IsNumber(it)) {
-            double d = it->valuedouble;
-            if (d == (double)(int64_t)d && d > -9007199254740992.0 && d < 9007199254740992.0) {
-                v.type = ND_T_INT;
-                v.u.i = (int64_t)d;
-            } else {
-                v.type = ND_T_FLOAT;
-                v.u.f = d;
-            }
-        } else {
-            v.type = cJSON_IsArray(it) ? ND_T_LIST : cJSON_IsObject(it) ? ND_T_DICT : ND_T_NONE;
+        nd_json_scalar(it, &v); /* an array or object: its type is all the error needs */
+        /* micrOS: an empty string means "not set" (n/a); an empty devfid goes
+        ** on to be refused by its check */
+        if (v.type == ND_T_STR && !v.u.s.n && strcmp(key, "devfid") != 0) {
+            v.u.s.p = "n/a";
+            v.u.s.n = 3;
         }
         int rc = nd_cfg_set_value(n->cfg, key, &v, false, err, sizeof err);
         if (rc != ND_OK) {

@@ -1,6 +1,6 @@
 /*
 ** shell.c -- the ShellCli door: micrOS's TCP shell, byte for byte
-** (micros-compat.md section 2).
+** (docs/micros-compat.md §2).
 **
 ** Framing. micrOS treats each read() as one command, and its clients send a
 ** command with no newline; telnet users end lines with \n or \r\n. We accept

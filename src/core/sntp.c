@@ -11,7 +11,7 @@
 **
 ** Rhythm: at start, then every ND_SNTP_PERIOD_S after a success. A failure
 ** retries after 2 s, doubling up to ND_SNTP_PERIOD_S (capped exponential
-** backoff, field-lessons 8: an absent server costs nothing and floods
+** backoff: an absent server costs nothing and floods
 ** nothing). Results are logged once per change (first success, clock
 ** steps of a second or more, the first failure of a streak), so a node
 ** without network writes one line, not one per retry.

@@ -1,6 +1,6 @@
 /*
 ** task.c -- background tasks: `mod func &`, `&<ms>`, `&&`, `&&<ms>`, the
-** `task list|show|kill` built-in (micros-compat 3), and stepped tasks that
+** `task list|show|kill` built-in (docs/micros-compat.md §3), and stepped tasks that
 ** modules spawn (nodus/task.h).
 **
 ** A task is a timer in the node's heap plus a little bookkeeping; an idle
@@ -13,9 +13,12 @@
 **
 ** Beyond micrOS, each task records its runs, total and longest run time,
 ** the runs that blocked the loop longer than `taskbudget` ms, and its last
-** error; `task list` shows them, so a task that died or starves the loop is
-** visible (field-lessons 9). A loop task whose call fails stops, and its
-** output keeps the error.
+** error; `task stats` shows them (`task list` stays micrOS's exact text), so
+** a task that died or starves the loop is visible. A loop task whose call
+** fails stops, and its output keeps the error.
+**
+** The table keeps creation order, as micrOS's task dict does: `task list`
+** and `task kill <module>.*` go oldest first.
 */
 #include <stdarg.h>
 #include <stdio.h>
@@ -252,8 +255,9 @@ static nd_task *admit(struct nd_node *n, const char *tag, const char **msg, bool
     t->node = n;
     t->active = true;
     snprintf(t->tag, sizeof t->tag, "%s", tag);
-    t->next = n->tasks->head;
-    n->tasks->head = t;
+    nd_task **tail = &n->tasks->head; /* appended: the table is in creation order */
+    while (*tail) tail = &(*tail)->next;
+    *tail = t;
     *msg = "Starting";
     return t;
 }
@@ -394,52 +398,98 @@ struct nd_node *nd_task_node(nd_task *t) { return t->node; }
 uint64_t nd_task_runs(nd_task *t) { return t->runs; }
 
 /* ---- the `task` built-in ------------------------------------------------ */
-static void list_line(nd_buf *out, nd_task *t)
+static void json_str(nd_buf *out, const char *s)
 {
-    nd_buf_printf(out, "%-10s%-24s runs:%llu time:%.3fms max:%.3fms slow:%u", t->active ? "Yes" : "No",
-                  t->tag, (unsigned long long)t->runs, (double)t->total_us / 1000.0,
-                  (double)t->max_us / 1000.0, t->slow);
-    if (t->failed) {
-        const char *o = t->out ? t->out : "";
-        nd_buf_printf(out, " err:%.*s", (int)strcspn(o, "\n"), o);
-    }
-    nd_buf_putc(out, '\n');
+    nd_value v = {.type = ND_T_STR, .u.s = {s, strlen(s)}};
+    nd_render_json(out, &v);
 }
 
+/* micrOS builds the text as '\n'.join(active) + '\n' + '\n'.join(finished)
+** + '\n', and the shell adds a newline: so the header and running tasks,
+** then the finished ones, then an empty line -- two when none finished.
+** The JSON form is {"active": [...], "inactive": [...]}, nothing more.
+** `idle` and `server` are micrOS's own tasks, listed first for clients
+** that look for them. */
 static int show_list(struct nd_node *n, bool json, nd_buf *out)
 {
     nd_task *head = n->tasks ? n->tasks->head : NULL;
-    if (json) {
-        nd_arena a;
-        static char mem[48 * 1024];
-        nd_arena_init(&a, mem, sizeof mem);
-        nd_value *d = nd_dict(&a), *act = nd_list(&a), *inact = nd_list(&a), *stats = nd_dict(&a);
-        nd_seq_push(&a, act, nd_str(&a, "idle"));
-        nd_seq_push(&a, act, nd_str(&a, "server"));
-        for (nd_task *t = head; t; t = t->next) {
-            nd_seq_push(&a, t->active ? act : inact, nd_str(&a, t->tag));
-            nd_value *s = nd_dict(&a);
-            nd_dict_set(&a, s, "runs", nd_int(&a, (int64_t)t->runs));
-            nd_dict_set(&a, s, "time_ms", nd_float(&a, (double)t->total_us / 1000.0));
-            nd_dict_set(&a, s, "max_ms", nd_float(&a, (double)t->max_us / 1000.0));
-            nd_dict_set(&a, s, "slow", nd_int(&a, t->slow));
-            nd_dict_set(&a, s, "error", t->failed ? nd_str(&a, t->out ? t->out : "") : nd_none(&a));
-            nd_dict_set(&a, stats, t->tag, s);
-        }
-        nd_dict_set(&a, d, "active", act);
-        nd_dict_set(&a, d, "inactive", inact);
-        nd_dict_set(&a, d, "stats", stats);
-        nd_render_json(out, d);
-        nd_buf_putc(out, '\n');
+    if (json) { /* written item by item: no table to size for 2 x aioqueue tasks */
+        nd_buf_puts(out, "{\"active\": [\"idle\", \"server\"");
+        for (nd_task *t = head; t; t = t->next)
+            if (t->active) {
+                nd_buf_puts(out, ", ");
+                json_str(out, t->tag);
+            }
+        nd_buf_puts(out, "], \"inactive\": [");
+        bool first = true;
+        for (nd_task *t = head; t; t = t->next)
+            if (!t->active) {
+                if (!first) nd_buf_puts(out, ", ");
+                json_str(out, t->tag);
+                first = false;
+            }
+        nd_buf_puts(out, "]}\n");
         return ND_X_OK;
     }
     nd_buf_printf(out, "---- micrOS  top ----\n#queue: %d #load: %d%%\n\n#Active   #taskID\n",
                   queue_size(n) - nd_tasks_active(n), (int)(nd_loop_load_pct() + 0.5));
     nd_buf_puts(out, "Yes       idle\nYes       server\n");
-    for (int pass = 0; pass < 2; pass++) /* running first, as micrOS */
-        for (nd_task *t = head; t; t = t->next)
-            if (t->active == (pass == 0)) list_line(out, t);
+    for (nd_task *t = head; t; t = t->next)
+        if (t->active) nd_buf_printf(out, "Yes       %s\n", t->tag);
+    for (nd_task *t = head; t; t = t->next)
+        if (!t->active) nd_buf_printf(out, "No        %s\n", t->tag);
     nd_buf_putc(out, '\n');
+    bool finished = false;
+    for (nd_task *t = head; t; t = t->next) finished |= !t->active;
+    if (!finished) nd_buf_putc(out, '\n');
+    return ND_X_OK;
+}
+
+/* `task stats` (nodus): what each task cost. Text: one line per task, in
+** `task list`'s order; JSON: {"<tag>": {"active", "runs", "time_ms",
+** "max_ms", "slow", "error"}}. */
+static int show_stats(struct nd_node *n, bool json, nd_buf *out)
+{
+    nd_task *head = n->tasks ? n->tasks->head : NULL;
+    if (json) { /* one small arena per task: any number of tasks fits */
+        nd_buf_putc(out, '{');
+        bool first = true;
+        for (int pass = 0; pass < 2; pass++)
+            for (nd_task *t = head; t; t = t->next) {
+                if (t->active != (pass == 0)) continue;
+                char mem[ND_TASK_OUT_MAX + 1024];
+                nd_arena a;
+                nd_arena_init(&a, mem, sizeof mem);
+                nd_value *st = nd_dict(&a);
+                if (!st) continue;
+                nd_dict_set(&a, st, "active", nd_bool(&a, t->active));
+                nd_dict_set(&a, st, "runs", nd_int(&a, (int64_t)t->runs));
+                nd_dict_set(&a, st, "time_ms", nd_float(&a, (double)t->total_us / 1000.0));
+                nd_dict_set(&a, st, "max_ms", nd_float(&a, (double)t->max_us / 1000.0));
+                nd_dict_set(&a, st, "slow", nd_int(&a, t->slow));
+                nd_dict_set(&a, st, "error", t->failed ? nd_str(&a, t->out ? t->out : "") : nd_none(&a));
+                if (!first) nd_buf_puts(out, ", ");
+                json_str(out, t->tag);
+                nd_buf_puts(out, ": ");
+                nd_render_json(out, st);
+                first = false;
+            }
+        nd_buf_puts(out, "}\n");
+        return ND_X_OK;
+    }
+    nd_buf_puts(out, "#Active   #taskID\n");
+    for (int pass = 0; pass < 2; pass++)
+        for (nd_task *t = head; t; t = t->next) {
+            if (t->active != (pass == 0)) continue;
+            nd_buf_printf(out, "%-10s%-24s runs:%llu time:%.3fms max:%.3fms slow:%u",
+                          t->active ? "Yes" : "No", t->tag, (unsigned long long)t->runs,
+                          (double)t->total_us / 1000.0, (double)t->max_us / 1000.0, t->slow);
+            if (t->failed) {
+                const char *o = t->out ? t->out : "";
+                nd_buf_printf(out, " err:%.*s", (int)strcspn(o, "\n"), o);
+            }
+            nd_buf_putc(out, '\n');
+        }
     return ND_X_OK;
 }
 
@@ -455,6 +505,7 @@ int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out)
     nd_span rest = c->args;
     bool show = nd_span_eq(c->w1, "show"), kill = nd_span_eq(c->w1, "kill");
     if (nd_span_eq(c->w1, "list") && rest.n == 0) return show_list(n, c->json, out);
+    if (nd_span_eq(c->w1, "stats") && rest.n == 0) return show_stats(n, c->json, out);
     if (!(show || kill) || !rest.n || memchr(rest.p, ' ', rest.n)) {
         nd_buf_puts(out, "Invalid task cmd! Help: task list / kill <taskID> / show <taskID>\n");
         return ND_X_FAIL;
@@ -496,13 +547,17 @@ void nd_task_timing_get(struct nd_node *n, nd_task_timing *tt, bool reset)
     bool got50 = false;
     for (size_t b = 0; b <= ND_LATE_BUCKETS && ts->late_count; b++) {
         acc += ts->late[b];
-        uint64_t top = (uint64_t)(b + 1) * ND_LATE_STEP_US; /* upper bound of the bucket */
+        /* a percentile lies in its bucket, at most at the bucket's upper
+        ** bound -- and never above the largest value seen: without that
+        ** bound a p99 in the top bucket could read higher than the max */
+        uint64_t top = (uint64_t)(b + 1) * ND_LATE_STEP_US;
+        if (b == ND_LATE_BUCKETS || top > ts->late_max_us) top = ts->late_max_us;
         if (!got50 && acc >= p50) {
             tt->p50_us = top;
             got50 = true;
         }
         if (acc >= p99) {
-            tt->p99_us = b == ND_LATE_BUCKETS ? ts->late_max_us : top;
+            tt->p99_us = top;
             break;
         }
     }

@@ -1,6 +1,6 @@
 /*
 ** web.c -- the WebCli door: connections, client slots, timeouts, request
-** framing, routing, responses and the web UI files (micros-compat.md 4).
+** framing, routing, responses and the web UI files (docs/micros-compat.md §4).
 **
 ** Beyond micrOS (which answers one request per connection, HTTP/1.1 only):
 ** keep-alive and HTTP/1.0, HEAD on files, Content-Length on every response
@@ -53,28 +53,6 @@ static void arm(nd_wconn *c, uint64_t delay);
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-bool nd_web_span_is(nd_span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
-static bool span_prefix(nd_span s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.n >= n && memcmp(s.p, lit, n) == 0;
-}
-
-void nd_web_json_str(nd_buf *b, const char *p, size_t n)
-{
-    /* the value renderer already writes strings exactly as json.dumps does */
-    nd_value v;
-    v.type = ND_T_STR;
-    v.u.s.p = p;
-    v.u.s.n = n;
-    nd_render_json(b, &v);
-}
-
 static const char *reason(int status)
 {
     switch (status) {
@@ -126,7 +104,7 @@ void nd_web_head(nd_wconn *c, int status, const char *ctype, const char *extra, 
     count_status(w, status);
     if (!c->keep_alive) c->close_after = true;
     const char *conn = c->close_after ? "close" : "keep-alive";
-    /* micrOS's header order and lower-case names (micros-compat 4.4) */
+    /* micrOS's header order and lower-case names (docs/micros-compat.md §4.4) */
     if (length >= 0)
         nd_buf_printf(&c->out, "HTTP/1.1 %d %s\r\ncontent-length: %lld\r\ncontent-type: %s\r\n"
                                "connection: %s\r\n%s\r\n",
@@ -190,7 +168,7 @@ static bool request_auth(nd_wconn *c, const nd_http_req *r)
     if (h) {
         guess = h->value;
     } else if ((h = nd_http_header(r, "authorization")) && h->value.n > 7 &&
-               nd_http_span_ieq((nd_span){h->value.p, 7}, "bearer ")) {
+               nd_span_ieq((nd_span){h->value.p, 7}, "bearer ")) {
         guess = (nd_span){h->value.p + 7, h->value.n - 7};
     } else {
         return true; /* no password: what anonymous clients may do */
@@ -266,7 +244,7 @@ static void events(nd_wconn *c, const nd_http_req *r)
         nd_web_error(c, 503, "Too many event streams (webevents_max)", true);
         return;
     }
-    nd_events_handle(c, r);
+    nd_web_events_handle(c, r);
     if (c->state == W_SSE) release_slot(c); /* streams have their own pool */
 }
 
@@ -278,33 +256,33 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
         nd_web_error(c, 400, "Bad request", true);
         return;
     }
-    if (nd_web_span_is(p, "/rest") || span_prefix(p, "/rest/")) {
+    if (nd_span_eq(p, "/rest") || nd_span_prefix(p, "/rest/")) {
         nd_rest_handle(c, r); /* the command decides: rest.c asks auth.c */
         return;
     }
-    if (nd_web_span_is(p, "/config")) {
+    if (nd_span_eq(p, "/config")) {
         if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_POST))
             nd_web_error(c, 405, "Method not allowed", false);
         else if (!refused(c, r, ND_ACT_SUDO)) nd_config_handle(c, r, body);
         return;
     }
-    if (nd_web_span_is(p, "/config/reboot")) {
+    if (nd_span_eq(p, "/config/reboot")) {
         if (!method_is(r, ND_HTTP_POST)) nd_web_error(c, 405, "Method not allowed", false);
         else if (!refused(c, r, ND_ACT_SUDO)) nd_config_reboot(c, r);
         return;
     }
-    if (nd_web_span_is(p, "/events")) {
+    if (nd_span_eq(p, "/events")) {
         if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) events(c, r);
         else nd_web_error(c, 405, "Method not allowed", false);
         return;
     }
-    if (nd_web_span_is(p, "/metrics")) {
+    if (nd_span_eq(p, "/metrics")) {
         if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_HEAD))
             nd_web_error(c, 405, "Method not allowed", false);
         else if (!refused(c, r, ND_ACT_METRICS)) nd_metrics_handle(c, r);
         return;
     }
-    if (span_prefix(p, "/fs/")) {
+    if (nd_span_prefix(p, "/fs/")) {
         /* $modules writes need more (@sudo): webfs.c knows the place */
         bool read = method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD);
         if (refused(c, r, read ? ND_ACT_FS_READ : ND_ACT_FS_WRITE)) return;
@@ -312,7 +290,7 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
     }
     if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) {
         /* uploaded files are the node's data, not the UI's */
-        int act = span_prefix(p, "/user_data/") ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
+        int act = nd_span_prefix(p, "/user_data/") ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
         if (!refused(c, r, act)) nd_web_static(c, r);
         return;
     }
@@ -355,7 +333,7 @@ static void conn_free(nd_wconn *c)
 {
     struct nd_web *w = c->web;
     if (w->cur == c) w->cur = NULL;
-    if (c->state == W_SSE) nd_events_drop(c);
+    if (c->state == W_SSE) nd_web_events_drop(c);
     if (c->state == W_UPLOAD) nd_webfs_upload_feed(c, NULL, 0, false); /* drops the partial file */
     release_slot(c);
     nd_slot_unwait(&w->node->slots, &c->wait);
@@ -542,7 +520,7 @@ static void process_input(nd_wconn *c)
     }
     int64_t cl = r->content_length < 0 ? 0 : r->content_length;
     const nd_http_hdr *expect = nd_http_header(r, "expect");
-    bool want_continue = expect && nd_http_span_ieq(expect->value, "100-continue") && r->minor >= 1;
+    bool want_continue = expect && nd_span_ieq(expect->value, "100-continue") && r->minor >= 1;
     if (nd_webfs_is_upload(r)) {
         if (r->content_length < 0) {
             c->keep_alive = false;
@@ -816,7 +794,7 @@ static void conn_timer(nd_timer *t, void *ud)
             conn_free(c);
             return;
         }
-        nd_events_ping(c);
+        nd_web_events_ping(c);
         arm(c, ND_WEB_SSE_PING_MS);
         nd_web_drive(c);
         return;
@@ -912,7 +890,6 @@ void nd_web_stop(struct nd_node *n)
     }
     nd_slot_door_remove(&n->slots, &w->door);
     nd_timer_disarm(&n->timers, &w->reboot);
-    nd_events_free(w);
     if (w->ls) nd_net_close(w->ls);
     nd_buf_free(&w->body);
     free(w);

@@ -1,7 +1,7 @@
 /*
 ** web.h -- the WebCli door: an HTTP/1.1 server on the event loop serving
 ** micrOS's REST bridge, the config endpoints, the web UI files, live events
-** (SSE), Prometheus metrics and the file endpoints (micros-compat.md 4).
+** (SSE), Prometheus metrics and the file endpoints (docs/micros-compat.md §4).
 **
 ** Started by the node when `webui` is true, on `webport` at `bind`. A port
 ** that cannot be bound (port 80 without root, a port in use) is logged and
@@ -10,7 +10,7 @@
 ** URL map (first match wins):
 **   GET  /rest, /rest/<module>/<function>/<args...>   REST bridge (rest.c)
 **   GET|POST /config, POST /config/reboot             config (rest.c), x-micros-auth
-**   GET  /events                                      Server-Sent Events (events.c)
+**   GET  /events                                      Server-Sent Events (web_events.c)
 **   GET  /metrics                                     Prometheus text format (metrics.c)
 **   /fs/dirs /fs/list /fs/files /fs/usage             file endpoints (webfs.c)
 **   GET  /, /dashboard, /config/ui, /fs, /<file>      web UI files (web.c)

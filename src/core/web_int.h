@@ -1,7 +1,8 @@
 /*
 ** web_int.h -- internals shared by the files of the WebCli door: the
 ** connection (web.c), the REST and config endpoints (rest.c), the file
-** endpoints (webfs.c), live events (events.c) and metrics (metrics.c).
+** endpoints (webfs.c), the live-event stream (web_events.c) and metrics
+** (metrics.c).
 **
 ** A connection is a small state machine driven by socket readiness and one
 ** timer. Its memory is bounded: the input buffer holds at most one request
@@ -42,9 +43,6 @@
 #define ND_WEB_UPLOAD_MAX (16 * 1024 * 1024) /* largest multipart upload body */
 #define ND_WEB_PATH_MAX 256       /* relative file paths (state dir) */
 
-#define ND_EV_RING 128            /* live events kept for slow clients */
-#define ND_EV_MAX 8192            /* one rendered event */
-
 enum {
     W_WAIT,   /* a complete request waits for a client slot; nothing more is read */
     W_HEAD,   /* reading a request head (or idle between keep-alive requests) */
@@ -65,7 +63,6 @@ struct nd_wconn {
     struct nd_web *web;
     nd_sock *sock;
     nd_wconn *prev, *next;   /* web->conns */
-    nd_wconn *sse_next;      /* web->sse */
     int state;               /* W_* */
     bool admitted;           /* holds a client slot while its request is served */
     bool authed;             /* the current request carried the right password */
@@ -93,21 +90,8 @@ struct nd_wconn {
     nd_wproduce_fn produce;
     void *ps;                /* producer or upload state, freed with free() */
     int64_t body_left;       /* W_UPLOAD: body bytes still to come */
-    uint64_t ev_next;        /* W_SSE: sequence number of the next event to send */
-    uint64_t ev_dropped;     /* W_SSE: events this client lost */
-    uint64_t ev_unreported;  /* W_SSE: lost events not yet announced to it */
+    nd_ev_reader ev;         /* W_SSE: its place in the node's live events */
 };
-
-/* The live-event ring (events.c): the last ND_EV_RING events, rendered once
-** and shared by every client; a client keeps only its position, so a slow
-** client costs no memory and loses the oldest events (counted). */
-typedef struct nd_events {
-    uint64_t seq;            /* sequence number of the next event */
-    char *text[ND_EV_RING];  /* "event: ...\ndata: ...\n\n", slot seq % ND_EV_RING */
-    uint32_t len[ND_EV_RING];
-    nd_timer pump;           /* delivers queued events from the loop, never inline */
-    uint64_t dropped;        /* events lost by slow clients, all clients */
-} nd_events;
 
 /* HTTP status codes counted for /metrics (the last slot counts the rest). */
 #define ND_WEB_NSTATUS 17
@@ -118,12 +102,10 @@ struct nd_web {
     nd_sock *ls;
     char problem[200];       /* why there is no listener */
     nd_wconn *conns;         /* every connection */
-    nd_wconn *sse;           /* /events streams */
-    int nconns, nsse;
+    int nconns, nsse;        /* every connection, /events streams */
     nd_slot_door door;       /* this door's share of the node's client slots */
     nd_wconn *cur;           /* the connection whose request is being handled */
     nd_timer reboot;         /* /config/reboot */
-    nd_events ev;
     nd_http_req req;         /* the request being handled (spans into its connection's input) */
     nd_buf body;             /* scratch for a response body being built */
     char line[ND_HTTP_URL_MAX + 64]; /* scratch for a decoded path or command line */
@@ -142,7 +124,7 @@ void nd_web_reply(nd_wconn *c, int status, const char *ctype, const char *extra,
                   size_t n);
 /* A small text/plain error ("Not found\n"); close: end the connection after it. */
 void nd_web_error(nd_wconn *c, int status, const char *text, bool close);
-/* micrOS's 401 (micros-compat 4.6): HTML for browsers, else JSON. */
+/* micrOS's 401 (docs/micros-compat.md §4.6): HTML for browsers, else JSON. */
 void nd_web_unauthorized(nd_wconn *c, const nd_http_req *r);
 /* Did the request being handled authenticate (x-micros-auth, or
 ** Authorization: Bearer, equal to appwd)? Decided once per request in web.c
@@ -156,18 +138,14 @@ void nd_web_put(nd_wconn *c, const void *p, size_t n);
 void nd_web_file(nd_wconn *c, const char *rel_in_web, const char *extra);
 /* GET/HEAD of a path no endpoint claimed: a web UI file (webfile.c). */
 void nd_web_static(nd_wconn *c, const nd_http_req *r);
-bool nd_web_span_is(nd_span s, const char *lit);
-/* JSON string literal (Python json.dumps style) of p[0..n) appended to b. */
-void nd_web_json_str(nd_buf *b, const char *p, size_t n);
 
 /* ---- endpoints ------------------------------------------------------------- */
 void nd_rest_handle(nd_wconn *c, const nd_http_req *r);                   /* rest.c */
 void nd_config_handle(nd_wconn *c, const nd_http_req *r, nd_span body);   /* rest.c */
 void nd_config_reboot(nd_wconn *c, const nd_http_req *r);                 /* rest.c */
-void nd_events_handle(nd_wconn *c, const nd_http_req *r);                 /* events.c */
-void nd_events_drop(nd_wconn *c);  /* a stream connection goes away */
-void nd_events_ping(nd_wconn *c);  /* keepalive timer of a stream */
-void nd_events_free(struct nd_web *w);
+void nd_web_events_handle(nd_wconn *c, const nd_http_req *r);             /* web_events.c */
+void nd_web_events_drop(nd_wconn *c);  /* a stream connection goes away */
+void nd_web_events_ping(nd_wconn *c);  /* keepalive timer of a stream */
 void nd_metrics_handle(nd_wconn *c, const nd_http_req *r);                /* metrics.c */
 /* webfs.c: true when it handled the request */
 bool nd_webfs_handle(nd_wconn *c, const nd_http_req *r, nd_span body);

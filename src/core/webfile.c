@@ -1,5 +1,5 @@
 /*
-** webfile.c -- the web UI files of the web door (micros-compat.md 4.4).
+** webfile.c -- the web UI files of the web door (docs/micros-compat.md §4.4).
 **
 ** A file is looked up first in <state>/web/ (the user's own pages override
 ** the built-in ones, and user_data/ uploads live there), then among the
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "safepath.h"
 #include "webassets.h"
 #include "web_int.h"
 
@@ -136,7 +137,7 @@ void nd_web_static(nd_wconn *c, const nd_http_req *r)
                  {"/config/ui", "config.html", NULL},
                  {"/fs", "filesui.html", "fs.html"}};
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
-        if (nd_web_span_is(p, pages[i].path)) {
+        if (nd_span_eq(p, pages[i].path)) {
             const char *f = pages[i].file;
             if (pages[i].fallback && !have_file(f)) f = pages[i].fallback;
             nd_web_file(c, f, NULL);

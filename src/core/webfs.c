@@ -1,5 +1,5 @@
 /*
-** webfs.c -- the file endpoints of the web door (micros-compat.md 4.5, 4.7):
+** webfs.c -- the file endpoints of the web door (docs/micros-compat.md §4.5, §4.7):
 ** /fs/dirs, /fs/list, /fs/files (list, multipart upload, delete), /fs/usage.
 **
 ** Two places only, each a flat directory of the state dir:
@@ -8,13 +8,13 @@
 ** A name is one path segment of [A-Za-z0-9._-] (nd_http_safe_path), not
 ** hidden, not .mpy. Writing needs x-micros-auth when `auth` is on -- and
 ** always for $modules: a module is code, and code is not uploaded without a
-** credential (field-lessons 6).
+** credential.
 **
 ** Uploads stream: the multipart parser (nd_mpart_*) hands part data to
 ** nd_fs_append on a temporary file in web/user_data/tmp as it arrives, and a
 ** completed file is renamed over its target, so a target is either the old
 ** file or the whole new one. Consecutive parts with the same filename append
-** to one file (the browser UI splits a file into 1 KiB parts, micrOS 4.7).
+** to one file (the browser UI splits a file into 1 KiB parts, docs/micros-compat.md §4.7).
 ** The request body is never held in memory.
 **
 ** Symbolic links: the port never follows one under web/ or modules/ (port.h,
@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "multipart.h"
+#include "safepath.h"
 #include "web_int.h"
 
 #define TMP_DIR "web/user_data/tmp"
@@ -99,7 +101,7 @@ static int list_one(void *ud, const char *name, const nd_fs_info *info)
     char path[ND_WEB_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", places[l->place].pub, name);
     nd_buf_puts(l->b, l->count++ ? ", {\"path\": " : "{\"path\": ");
-    nd_web_json_str(l->b, path, strlen(path));
+    nd_json_escape(l->b, path, strlen(path));
     nd_buf_printf(l->b, ", \"size\": %llu, \"created\": %lld}", (unsigned long long)info->size,
                   (long long)info->mtime);
     return 0;
@@ -257,7 +259,7 @@ static void upload_abort(upload *u)
 
 bool nd_webfs_is_upload(const nd_http_req *r)
 {
-    return r->method == ND_HTTP_POST && nd_web_span_is(r->path, "/fs/files");
+    return r->method == ND_HTTP_POST && nd_span_eq(r->path, "/fs/files");
 }
 
 void nd_webfs_upload_begin(nd_wconn *c, const nd_http_req *r)
@@ -362,13 +364,13 @@ bool nd_webfs_handle(nd_wconn *c, const nd_http_req *r, nd_span body)
     nd_span p = r->path;
     int m = r->method;
     struct nd_web *w = c->web;
-    if (nd_web_span_is(p, "/fs/dirs")) {
+    if (nd_span_eq(p, "/fs/dirs")) {
         if (m != ND_HTTP_GET) return nd_web_error(c, 405, "Method not allowed", false), true;
         static const char dirs[] = "[[\"/user_data\", \"rw\"], [\"$modules\", \"rw\"]]";
         nd_web_reply(c, 200, "application/json", "", dirs, sizeof dirs - 1);
         return true;
     }
-    if (nd_web_span_is(p, "/fs/list")) {
+    if (nd_span_eq(p, "/fs/list")) {
         if (m == ND_HTTP_GET) {
             static const char t[] = "USE THIS AS POST Endpoint, select dir in http body";
             nd_web_reply(c, 200, "text/plain", "", t, sizeof t - 1);
@@ -384,13 +386,13 @@ bool nd_webfs_handle(nd_wconn *c, const nd_http_req *r, nd_span body)
         list_place(c, place);
         return true;
     }
-    if (nd_web_span_is(p, "/fs/files")) {
+    if (nd_span_eq(p, "/fs/files")) {
         if (m == ND_HTTP_GET) list_place(c, P_USER);
         else if (m == ND_HTTP_DELETE) delete_file(c, r, body);
         else nd_web_error(c, 405, "Method not allowed", false); /* POST is streamed (upload) */
         return true;
     }
-    if (nd_web_span_is(p, "/fs/usage")) {
+    if (nd_span_eq(p, "/fs/usage")) {
         if (m != ND_HTTP_GET) return nd_web_error(c, 405, "Method not allowed", false), true;
         uint64_t used = 0, total = 0, avail = 0;
         if (nd_fs_usage(&used, &total, &avail) != ND_OK) {

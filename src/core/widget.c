@@ -1,5 +1,5 @@
 /*
-** widget.c -- micrOS dashboard widgets from help tags (micros-compat 8.3).
+** widget.c -- micrOS dashboard widgets from help tags (docs/micros-compat.md §8.3).
 **
 ** The output must be byte-for-byte what micrOS's Types.resolve(widgets=True)
 ** writes, because micrOS dashboards and apps parse it. So this file follows
@@ -40,10 +40,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "widget.h"
 
 #define WG_FIELDS 16   /* keys of one widget: 2-4 from the template + overrides */
-#define WG_DEPTH 32    /* nesting of [ ] accepted in overrides */
 
 /* One key of the widget dict, key and value already in json.dumps form,
 ** as offsets into out (out->p moves when out grows; offsets do not). */
@@ -57,7 +57,7 @@ typedef struct wg {
     int n;
 } wg;
 
-/* The templates of Types.py (STATUS from micros-compat 8.3): type and the
+/* The templates of Types.py (STATUS from docs/micros-compat.md §8.3): type and the
 ** keys after 'callback', values in json.dumps form. */
 static const struct wg_tmpl {
     const char *tag, *type;
@@ -80,253 +80,24 @@ static bool py_space(char c)
     return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
 }
 
-static const char *span_find(const char *s, size_t n, char c)
-{
-    return n ? memchr(s, c, n) : NULL;
-}
-
-static bool span_is(const char *s, size_t n, const char *lit)
-{
-    return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
 /* ---- rendering strings as json.dumps (ensure_ascii) -------------------- */
-
-/* One UTF-16 code unit, or a code point (pair above U+FFFF). */
-static int put_cp(nd_buf *b, uint32_t cp)
-{
-    switch (cp) {
-    case '"': return nd_buf_puts(b, "\\\"");
-    case '\\': return nd_buf_puts(b, "\\\\");
-    case '\n': return nd_buf_puts(b, "\\n");
-    case '\r': return nd_buf_puts(b, "\\r");
-    case '\t': return nd_buf_puts(b, "\\t");
-    case '\b': return nd_buf_puts(b, "\\b");
-    case '\f': return nd_buf_puts(b, "\\f");
-    }
-    if (cp >= 0x20 && cp < 0x7f) return nd_buf_putc(b, (char)cp);
-    if (cp >= 0x10000) {
-        cp -= 0x10000;
-        return nd_buf_printf(b, "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)),
-                             (unsigned)(0xdc00 + (cp & 0x3ff)));
-    }
-    return nd_buf_printf(b, "\\u%04x", (unsigned)cp);
-}
-
-/* Decode the UTF-8 sequence at s; 0 when invalid. */
-static size_t utf8_next(const char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = (unsigned char)s[0];
-    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-               : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (len == 0 || len > n || !nd_utf8_valid(s, len)) return 0;
-    if (len == 1) {
-        *cp = c;
-        return 1;
-    }
-    uint32_t v = c & (0x7f >> len);
-    for (size_t i = 1; i < len; i++) v = (v << 6) | ((unsigned char)s[i] & 0x3f);
-    *cp = v;
-    return len;
-}
 
 /* The characters of raw text s[0..n) as inside a JSON string (no quotes). */
 static int put_chars(nd_buf *b, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        uint32_t cp;
-        size_t len = utf8_next(s + i, n - i, &cp);
-        if (!len) return ND_ESYNTAX; /* Python would not have loaded the file */
-        int rc = put_cp(b, cp);
-        if (rc != ND_OK) return ND_ENOMEM;
-        i += len;
-    }
-    return ND_OK;
+    if (!nd_utf8_valid(s, n)) return ND_ESYNTAX; /* Python would not have loaded the file */
+    return nd_json_escape_chars(b, s, n) == ND_OK ? ND_OK : ND_ENOMEM;
 }
 
 static int put_str(nd_buf *b, const char *s, size_t n)
 {
-    if (nd_buf_putc(b, '"') != ND_OK) return ND_ENOMEM;
-    int rc = put_chars(b, s, n);
-    if (rc != ND_OK) return rc;
-    return nd_buf_putc(b, '"') == ND_OK ? ND_OK : ND_ENOMEM;
-}
-
-/* ---- the overrides: json.loads, then json.dumps ------------------------ */
-
-/* A reader over the override text that sees every ' as " (Types.py does
-** .replace("'", '"') before json.loads). */
-typedef struct jr {
-    const char *s;
-    size_t n, i;
-} jr;
-
-static int jr_peek(const jr *r)
-{
-    if (r->i >= r->n) return -1;
-    char c = r->s[r->i];
-    return c == '\'' ? '"' : (unsigned char)c;
-}
-
-static void jr_ws(jr *r)
-{
-    while (r->i < r->n && (r->s[r->i] == ' ' || r->s[r->i] == '\t' || r->s[r->i] == '\n' ||
-                           r->s[r->i] == '\r'))
-        r->i++;
-}
-
-static bool jr_lit(jr *r, const char *lit)
-{
-    size_t l = strlen(lit);
-    if (r->n - r->i < l || memcmp(r->s + r->i, lit, l) != 0) return false;
-    r->i += l;
-    return true;
-}
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* A JSON string, re-rendered. \uXXXX units are written back one by one:
-** Python joins a surrogate pair and ensure_ascii splits it again, and a lone
-** surrogate survives both, so unit by unit gives the same text. */
-static int j_str(jr *r, nd_buf *b)
-{
-    r->i++; /* the opening quote */
-    if (nd_buf_putc(b, '"') != ND_OK) return ND_ENOMEM;
-    for (;;) {
-        int c = jr_peek(r);
-        if (c < 0x20) return ND_ESYNTAX; /* unterminated (-1), or a raw control char */
-        int rc;
-        if (c == '"') {
-            r->i++;
-            break;
-        }
-        if (c == '\\') {
-            r->i++;
-            int e = jr_peek(r);
-            r->i++;
-            uint32_t u;
-            switch (e) {
-            case '"': u = '"'; break;
-            case '\\': u = '\\'; break;
-            case '/': u = '/'; break;
-            case 'b': u = '\b'; break;
-            case 'f': u = '\f'; break;
-            case 'n': u = '\n'; break;
-            case 'r': u = '\r'; break;
-            case 't': u = '\t'; break;
-            case 'u':
-                if (r->n - r->i < 4) return ND_ESYNTAX;
-                u = 0;
-                for (int k = 0; k < 4; k++) {
-                    int h = hexval((unsigned char)r->s[r->i + (size_t)k]);
-                    if (h < 0) return ND_ESYNTAX;
-                    u = (u << 4) | (uint32_t)h;
-                }
-                r->i += 4;
-                break;
-            default: return ND_ESYNTAX;
-            }
-            rc = put_cp(b, u);
-        } else if (c < 0x80) {
-            r->i++;
-            rc = put_cp(b, (uint32_t)c);
-        } else {
-            uint32_t cp;
-            size_t len = utf8_next(r->s + r->i, r->n - r->i, &cp);
-            if (!len) return ND_ESYNTAX;
-            r->i += len;
-            rc = put_cp(b, cp);
-        }
-        if (rc != ND_OK) return ND_ENOMEM;
-    }
-    return nd_buf_putc(b, '"') == ND_OK ? ND_OK : ND_ENOMEM;
+    if (!nd_utf8_valid(s, n)) return ND_ESYNTAX;
+    return nd_json_escape(b, s, n) == ND_OK ? ND_OK : ND_ENOMEM;
 }
 
 static bool is_digit(int c)
 {
     return c >= '0' && c <= '9';
-}
-
-/* A JSON number (Python's NUMBER_RE): ints keep their digits ("-0" is 0),
-** floats are re-rendered as Python's repr (1e400 is Infinity). */
-static int j_num(jr *r, nd_buf *b)
-{
-    size_t s = r->i;
-    if (jr_peek(r) == '-') r->i++;
-    if (jr_peek(r) == '0') r->i++;
-    else if (is_digit(jr_peek(r)))
-        while (is_digit(jr_peek(r))) r->i++;
-    else return ND_ESYNTAX;
-    size_t int_end = r->i;
-    bool is_float = false;
-    if (jr_peek(r) == '.' && r->i + 1 < r->n && is_digit((unsigned char)r->s[r->i + 1])) {
-        r->i++;
-        while (is_digit(jr_peek(r))) r->i++;
-        is_float = true;
-    }
-    if (jr_peek(r) == 'e' || jr_peek(r) == 'E') {
-        size_t e = r->i + 1;
-        if (e < r->n && (r->s[e] == '+' || r->s[e] == '-')) e++;
-        if (e < r->n && is_digit((unsigned char)r->s[e])) {
-            r->i = e;
-            while (is_digit(jr_peek(r))) r->i++;
-            is_float = true;
-        }
-    }
-    size_t len = r->i - s;
-    if (!is_float) {
-        if (span_is(r->s + s, int_end - s, "-0")) return nd_buf_putc(b, '0') ? ND_ENOMEM : ND_OK;
-        return nd_buf_put(b, r->s + s, len) ? ND_ENOMEM : ND_OK;
-    }
-    /* strtod needs a terminated copy: borrow out's tail, then give it back */
-    size_t at = b->n;
-    if (nd_buf_put(b, r->s + s, len) != ND_OK) return ND_ENOMEM;
-    nd_buf_cstr(b);
-    double d = strtod(b->p + at, NULL);
-    b->n = at;
-    nd_value v;
-    v.type = ND_T_FLOAT;
-    v.u.f = d;
-    return nd_render_json(b, &v) == ND_OK ? ND_OK : ND_ENOMEM;
-}
-
-static int j_value(jr *r, nd_buf *b, int depth)
-{
-    int c = jr_peek(r);
-    if (c == '"') return j_str(r, b);
-    if (c == '[') {
-        if (depth >= WG_DEPTH) return ND_ESYNTAX;
-        r->i++;
-        if (nd_buf_putc(b, '[') != ND_OK) return ND_ENOMEM;
-        jr_ws(r);
-        if (jr_peek(r) == ']') {
-            r->i++;
-            return nd_buf_putc(b, ']') == ND_OK ? ND_OK : ND_ENOMEM;
-        }
-        for (;;) {
-            jr_ws(r);
-            int rc = j_value(r, b, depth + 1);
-            if (rc != ND_OK) return rc;
-            jr_ws(r);
-            c = jr_peek(r);
-            r->i++;
-            if (c == ']') return nd_buf_putc(b, ']') == ND_OK ? ND_OK : ND_ENOMEM;
-            if (c != ',') return ND_ESYNTAX;
-            if (nd_buf_puts(b, ", ") != ND_OK) return ND_ENOMEM;
-        }
-    }
-    /* '{' can never close: the override text ends at the first '}' */
-    static const char *const consts[] = {"true", "false", "null", "NaN", "Infinity", "-Infinity"};
-    for (size_t k = 0; k < sizeof consts / sizeof consts[0]; k++)
-        if (jr_lit(r, consts[k])) return nd_buf_puts(b, consts[k]) == ND_OK ? ND_OK : ND_ENOMEM;
-    if (c == '-' || is_digit(c)) return j_num(r, b);
-    return ND_ESYNTAX;
 }
 
 /* ---- the widget dict --------------------------------------------------- */
@@ -371,30 +142,32 @@ static wg_field *wg_get(wg *w, const char *key)
     return NULL;
 }
 
-/* TAG{...}: the object's members, json.loads'ed, then d.update(). */
+/* TAG{...}: the object's members, json.loads'ed, then d.update(). The text
+** is read as Types.py reads it: every ' turned into " first, NaN and
+** Infinity allowed. A nested '{' can never close (the text ends at the
+** first '}'), so an object value is always a syntax error, as in micrOS. */
 static int apply_overrides(wg *w, const char *s, size_t n)
 {
-    jr r = {s, n, 0};
-    jr_ws(&r);
+    nd_json_rd r = {s, n, 0, ND_JSON_SQUOTE | ND_JSON_CONSTS};
+    nd_json_rd_ws(&r);
     if (r.i == r.n) return ND_OK; /* {} */
     for (;;) {
-        jr_ws(&r);
-        if (jr_peek(&r) != '"') return ND_ESYNTAX;
+        nd_json_rd_ws(&r);
         size_t k = w->out->n;
-        int rc = j_str(&r, w->out);
+        int rc = nd_json_rd_string(&r, w->out);
         if (rc != ND_OK) return rc;
         size_t kn = w->out->n - k;
-        jr_ws(&r);
-        if (jr_peek(&r) != ':') return ND_ESYNTAX;
+        nd_json_rd_ws(&r);
+        if (nd_json_rd_peek(&r) != ':') return ND_ESYNTAX;
         r.i++;
-        jr_ws(&r);
+        nd_json_rd_ws(&r);
         size_t v = w->out->n;
-        rc = j_value(&r, w->out, 0);
+        rc = nd_json_rd_value(&r, w->out);
         if (rc != ND_OK) return rc;
         if ((rc = wg_set(w, k, kn, v, w->out->n - v)) != ND_OK) return rc;
-        jr_ws(&r);
+        nd_json_rd_ws(&r);
         if (r.i == r.n) return ND_OK;
-        if (jr_peek(&r) != ',') return ND_ESYNTAX;
+        if (nd_json_rd_peek(&r) != ',') return ND_ESYNTAX;
         r.i++;
     }
 }
@@ -501,13 +274,13 @@ static int placeholder(wg *w, wg_over *ov, const char *var, size_t varn, const c
     if (valn >= 2 && val[0] == '<' && val[valn - 1] == '>') {
         const char *in = val + 1;
         size_t inn = valn - 2;
-        if (span_find(val, valn, '-')) {
+        if (nd_span_chr((nd_span){val, valn}, '-')) {
             /* every part must be an int; a missing step is the dict's */
             const char *parts[64];
             size_t partn[64];
             int np = 0;
             for (const char *s = in, *e = in + inn;; np++) {
-                const char *d = span_find(s, (size_t)(e - s), '-');
+                const char *d = nd_span_chr((nd_span){s, (size_t)(e - s)}, '-');
                 if (np == 64) return ND_ESYNTAX;
                 parts[np] = s;
                 partn[np] = d ? (size_t)(d - s) : (size_t)(e - s);
@@ -544,12 +317,12 @@ static int placeholder(wg *w, wg_over *ov, const char *var, size_t varn, const c
             out->tail = "=:range:";
             return ND_OK;
         }
-        if (span_find(val, valn, ',')) {
+        if (nd_span_chr((nd_span){val, valn}, ',')) {
             nd_buf *b = w->out;
             size_t v = b->n;
             nd_buf_putc(b, '[');
             for (const char *s = in, *e = in + inn;;) {
-                const char *d = span_find(s, (size_t)(e - s), ',');
+                const char *d = nd_span_chr((nd_span){s, (size_t)(e - s)}, ',');
                 size_t len = d ? (size_t)(d - s) : (size_t)(e - s);
                 int rc = put_str(b, s, len);
                 if (rc != ND_OK) return rc;
@@ -590,9 +363,9 @@ static int generate(wg *w, const char *cmd, size_t n, wg_over *ov)
         size_t len = (size_t)(p - s);
         if (np == WG_PARAMS) return ND_ESYNTAX;
         wg_param *pa = &params[np++];
-        const char *eq = span_find(s, len, '=');
+        const char *eq = nd_span_chr((nd_span){s, len}, '=');
         if (eq) {
-            if (span_find(eq + 1, (size_t)(s + len - eq - 1), '='))
+            if (nd_span_chr((nd_span){eq + 1, (size_t)(s + len - eq - 1)}, '='))
                 return ND_ESYNTAX; /* var, value = p.split("="): too many values */
             int rc = placeholder(w, ov, s, (size_t)(eq - s), eq + 1, (size_t)(s + len - eq - 1), pa);
             if (rc != ND_OK) return rc;
@@ -663,7 +436,7 @@ static int widget(wg *w, const char *line)
     while (t < e && *t != ' ' && *t != '{') t++;
     const struct wg_tmpl *tm = NULL;
     for (size_t i = 0; i < sizeof tmpls / sizeof tmpls[0]; i++)
-        if (span_is(s, (size_t)(t - s), tmpls[i].tag)) tm = &tmpls[i];
+        if (nd_span_eq((nd_span){s, (size_t)(t - s)}, tmpls[i].tag)) tm = &tmpls[i];
     if (!tm) return ND_ENOTFOUND;
     const char *cmd = t;
     while (cmd < e && py_space(*cmd)) cmd++;
@@ -677,7 +450,7 @@ static int widget(wg *w, const char *line)
         if ((rc = wg_set_lit(w, tm->extra[i][0], tm->extra[i][1])) != ND_OK) return rc;
 
     if (cmd < e && *cmd == '{') {
-        const char *close = span_find(cmd, (size_t)(e - cmd), '}');
+        const char *close = nd_span_chr((nd_span){cmd, (size_t)(e - cmd)}, '}');
         if (!close) return ND_ESYNTAX;
         if ((rc = apply_overrides(w, cmd + 1, (size_t)(close - cmd - 1))) != ND_OK) return rc;
         cmd = close + 1;

@@ -1,5 +1,5 @@
 /*
-** widget.h -- micrOS dashboard widgets from help tags (micros-compat 8.3).
+** widget.h -- micrOS dashboard widgets from help tags (docs/micros-compat.md §8.3).
 **
 ** A help line may start with an upper-case tag and optional inline
 ** overrides: "SLIDER brightness br=<0-100-5>", "GRAPH{\"refresh\":5000} top",

@@ -258,7 +258,7 @@ def test_connect_to_nothing_exits_2(tmp_path):
 # ---- against a micrOS-style peer -----------------------------------------------------------------
 
 class MicrosPeer:
-    """A socket peer that frames like micrOS's Server.py (micros-compat 2.1-2.3, 2.9): one read is
+    """A socket peer that frames like micrOS's Server.py (docs/micros-compat.md §2.1-2.3, §2.9): one read is
     one command, stripped; replies end with the prompt; auth prompt `[password] `. It is a wire
     stand-in for a MicroPython node, which cannot run here."""
 

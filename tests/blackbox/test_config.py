@@ -1,4 +1,4 @@
-"""Conf mode (micros-compat.md 2.8) and node_config.json handling (section 6).
+"""Conf mode (docs/micros-compat.md §2.8) and node_config.json handling (§6).
 
 Conf-mode replies are checked byte for byte; the config file is checked on
 disk after every change; broken config files must never lose data.

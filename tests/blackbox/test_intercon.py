@@ -1,4 +1,4 @@
-"""InterCon (micros-compat 5): `command >>host` between real nodes.
+"""InterCon (docs/micros-compat.md §5): `command >>host` between real nodes.
 
 Nodes share one shell port and listen on their own loopback address
 (127.a.b.2, 127.a.b.3, ...): InterCon connects to the target on the *local*
@@ -59,7 +59,7 @@ class IcNode(Node):
     def show(self, tag, timeout=8):
         """task show <tag> once the task has finished (not listed as active)."""
         with self.connect() as s:
-            assert wait_for(lambda: ("Yes       " + tag + " ") not in s.cmd("task list"), timeout), tag
+            assert wait_for(lambda: ("Yes       " + tag + "\n") not in s.cmd("task list"), timeout), tag
             return s.cmd("task show " + tag)
 
 
@@ -237,7 +237,7 @@ def test_illegal_and_unknown_hosts_and_refused_connections(net):
     out = a.show("con.%s.9.hello" % NET.split(".")[2])
     assert out == "[intercon] %s9 (%s9:%d): Connection refused\n" % (NET, NET, a.port)
     with a.connect() as s:
-        lst = s.cmd("task list")
+        lst = s.cmd("task stats")
     assert "err:[intercon] NoHost: nosuchnode" in lst
 
 
@@ -434,7 +434,7 @@ def test_default_icpeers_sends_no_password_to_a_peer_that_asks(net, peers):
     assert logs.count(warn) == 2, logs  # one record, in its log file and on the console
     assert MINE not in logs
     with a.connect() as s:
-        assert "err:[intercon] %s: asks for a password" % (NET + "5") in s.cmd("task list")
+        assert "err:[intercon] %s: asks for a password" % (NET + "5") in s.cmd("task stats")
 
 
 @pytest.mark.parametrize("policy, sent", [

@@ -1,9 +1,10 @@
-"""neopixel on the shared light calls (light_lm.c): its two hooks.
+"""neopixel on the shared light calls (light_lm.c): its hook, and the
+status every light module shares.
 
-on_change: every colour, toggle, brightness or transition call stops a
-running effect -- even one refused for a bad argument, as before the calls
-were shared. on_status: every reply that shows the status carries neopixel's
-BR key, which rgb's does not.
+on_change: every colour, toggle, brightness, transition or random call stops
+a running effect -- even one refused for a bad argument, as before the calls
+were shared. Status: every reply that shows it carries micrOS 3.3.1's
+integer BR key, on every light module.
 """
 import time
 
@@ -32,6 +33,7 @@ def running(node):
     "neopixel brightness 101",          # refused, still stops
     "neopixel color 300 0 0",           # refused, still stops
     "neopixel transition 1 2 3 sec=0",
+    "neopixel random smooth=False",
     "neopixel load ledcnt=8",
 ])
 def test_shared_calls_stop_a_running_effect(node, call):
@@ -55,9 +57,12 @@ def test_a_refused_load_leaves_the_effect_running(node):
     wait_stopped(node)
 
 
-def test_status_replies_carry_br_on_neopixel_only(node):
-    assert node.cmd("neopixel color 255 0 0 smooth=False").endswith(" S: 1\n BR: 100.0\n")
-    assert node.cmd("neopixel toggle smooth=False") == " R: 255\n G: 0\n B: 0\n S: 0\n BR: 0.0\n"
-    assert node.cmd("neopixel brightness 50 smooth=False").endswith(" S: 1\n BR: 50.2\n")
-    assert node.cmd("neopixel status").endswith(" BR: 50.2\n")
-    assert node.cmd("rgb color 255 0 0 smooth=False") == " R: 255\n G: 0\n B: 0\n S: 1\n"
+def test_status_replies_carry_micros_br_on_every_light(node):
+    # BR = 0 when off, else int(max(channel) * 100 / CH_MAX + 0.5), an int
+    assert node.cmd("neopixel color 255 0 0 smooth=False").endswith(" S: 1\n BR: 100\n")
+    assert node.cmd("neopixel toggle smooth=False") == " R: 255\n G: 0\n B: 0\n S: 0\n BR: 0\n"
+    assert node.cmd("neopixel brightness 50 smooth=False").endswith(" S: 1\n BR: 50\n")
+    assert node.cmd("neopixel status").endswith(" BR: 50\n")
+    assert node.cmd("rgb color 255 0 0 smooth=False") == " R: 255\n G: 0\n B: 0\n S: 1\n BR: 26\n"
+    assert node.cmd("cct white 0 994 smooth=False") == " CW: 0\n WW: 994\n S: 1\n BR: 99\n"
+    assert node.cmd("dimmer set_value 995 smooth=False") == " X: 995\n S: 1\n BR: 100\n"

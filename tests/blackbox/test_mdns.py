@@ -202,7 +202,7 @@ def test_malformed_packets_do_not_hurt(lab, tmp_path):
 
 
 def test_keeps_answering(lab, tmp_path):
-    """field-lessons 11: a responder must answer for as long as it runs."""
+    """a responder must answer for as long as it runs."""
     n = lab.start_node(0, tmp_path / "hall", NODUS_BIN, "hall")
     assert wait_for(lambda: a_records(lab.mdnsq(2, "query", "hall.local", "A"), "hall.local"))
     ok = 0

@@ -172,6 +172,11 @@ def test_http_endpoints_before_auth(trapped):
         assert r.status_code == 401, (method, path, r.status_code, r.text)
         assert r.json() == {"state": False, "result": "Auth required"}
     assert get(n, "/").status_code == 200  # the UI's own files carry no node data
+    # a browser gets micrOS's 401 page, whose script (served to anyone) asks for the password
+    page = get(n, "/config", headers={"Accept": "text/html"})
+    assert page.status_code == 401 and '<script src="/auth.js"></script>' in page.text
+    js = get(n, "/auth.js")
+    assert js.status_code == 200 and "x-micros-auth" in js.text
     # and with the password every one of them answers
     hdr = {"x-micros-auth": "Secr3tPw"}
     assert get(n, "/config", headers=hdr).status_code == 200

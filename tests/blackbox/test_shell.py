@@ -1,4 +1,4 @@
-"""ShellCli byte-exactness against a real node (micros-compat.md section 2).
+"""ShellCli byte-exactness against a real node (docs/micros-compat.md §2).
 
 Every expectation is the exact byte stream a micrOS client sees: the prompt
 "<devfid> $ " with no newline after it, reply lines ending in "\\n", errors in
@@ -6,6 +6,7 @@ micrOS's "Core error: LM_<module>-><function>: <reason>" form.
 """
 import ast
 import json
+import os
 import re
 import socket
 import time
@@ -225,7 +226,8 @@ def test_help_block_tags_and_empty_listing(node):
     assert order == sorted(order) and order[0] == 0
     text = "\n".join(block)
     for word in ("hello", "modules", "version", "exit", "reboot", "webrepl", "conf", "dump",
-                 "noconf", "task list", "task kill", "task show", "&&", ">json", ">>", "help lm"):
+                 "noconf", "task list", "task stats", "task kill", "task show", "&&", ">json", ">>",
+                 "help lm"):
         assert word in text, word
     assert listing == []  # nothing imported yet: plain help lists no module
 
@@ -387,15 +389,35 @@ def test_unclosed_paren_exact_micros_text(node):
             "Core error: LM_system->clock: '(' was never closed (<string>, line 1)\n")
 
 
-def test_robustness_memory_leak_and_recursion_report(node):
+def test_robustness_memory_leak_micros_text(node):
+    """micrOS's lines: '[k] gen: micrOS memory usage: <p> %' per item, then
+    '[n] RAM Alloc.: <kB> kB <byte> byte' (SystemTest looks for '[12] RAM Alloc')."""
     with node.connect() as s:
-        assert s.cmd_raw("robustness memory_leak 10") == (
-            b" allocated: 10\n bytes: 480\n freed: at end of call\n" + P)
-        assert s.cmd_raw("robustness recursion_limit 10") == b"Recursion depth reached: 10\n" + P
-        assert s.cmd_raw("robustness recursion_limit 100000") == (
-            b"Recursion depth 100000 refused, stopped at the limit 2000\n" + P)
+        out = s.cmd("robustness memory_leak 12")
+        lines = out.rstrip("\n").split("\n")
+        assert len(lines) == 13, out
+        for k, ln in enumerate(lines[:12]):
+            assert re.fullmatch(r"\[%d\] gen: micrOS memory usage: \d+\.\d %%" % k, ln), ln
+        assert re.fullmatch(r"\[12\] RAM Alloc\.: \d+ kB \d+ byte", lines[12]), lines[12]
+        kb, byte = map(int, re.findall(r"\d+", lines[12])[1:])
+        assert 0 < kb * 1024 + byte < 64 * 1024 and byte < 1024
+        assert s.cmd_raw("robustness memory_leak 0") == b"[0] RAM Alloc.: 0 kB 0 byte\n" + P
         assert s.cmd_raw("robustness memory_leak -1") == (
             b"Core error: LM_robustness->memory_leak: n must be >= 0\n" + P)
+    assert node.alive()
+
+
+def test_robustness_recursion_limit_micros_text(node):
+    with node.connect() as s:
+        assert s.cmd("robustness recursion_limit 8") == (
+            "".join("recalled %d\n" % d for d in range(1, 9)) + "Recursion limit: 8\n")
+        assert s.cmd("robustness recursion_limit 0") == "Recursion limit: 0\n"
+        # past the bound it answers as micrOS does when Python's limit is hit
+        out = s.cmd("robustness recursion_limit 100000")
+        lines = out.rstrip("\n").split("\n")
+        assert lines[-3:] == ["recalled 2000", "ok error: maximum recursion depth exceeded",
+                              "Recursion limit: 2001"]
+        assert len(lines) == 2002
     assert node.alive()
 
 
@@ -403,7 +425,110 @@ def test_robustness_memory_leak_and_recursion_report(node):
 def test_robustness_memory_leak_large_reports_what_it_did(node, n):
     with node.connect() as s:
         out = s.cmd("robustness memory_leak %d" % n)
-        assert re.match(r"^ allocated: \d+\n bytes: \d+\n freed: arena full, stopped early\n$", out), out
+        lines = out.rstrip("\n").split("\n")
+        made = len(lines) - 2
+        assert 100 < made < n
+        assert re.fullmatch(r"stopped early \((command arena full|item limit 4096)\): %d of %d items"
+                            % (made, n), lines[-2]), lines[-2]
+        assert re.fullmatch(r"\[%d\] RAM Alloc\.: \d+ kB \d+ byte" % made, lines[-1]), lines[-1]
+        assert s.cmd("system heartbeat") == "<3 heartbeat <3\n"
+
+
+# ---- system: micrOS functions added for clients (rssi, alarms, notifications ...) ------------
+
+RSSI_CASES = [(-40, "Amazing"), (-66, "Amazing"), (-67, "VeryGood"), (-69, "VeryGood"),
+              (-70, "Okay"), (-79, "Okay"), (-80, "NotGood"), (-89, "NotGood"), (-90, "Unusable"),
+              (-95, "Unusable")]
+
+
+def wireless_file(path, level):
+    with open(path, "w") as f:
+        f.write("Inter-| sta-|   Quality        |   Discarded packets               | Missed | WE\n"
+                " face | tus | link level noise |  nwid  crypt   frag  retry   misc | beacon | 22\n")
+        if level is not None:
+            f.write(" wlan0: 0000   50.  %d.  -256        0      0      0      0      0        0\n"
+                    % level)
+
+
+@pytest.mark.parametrize("level,word", RSSI_CASES)
+def test_rssi_thresholds_from_the_station_link(make_node, tmp_path, level, word):
+    path = str(tmp_path / "wireless")
+    wireless_file(path, level)
+    n = make_node(env={"ND_WIRELESS": path})
+    with n.connect() as s:
+        assert s.cmd("system rssi") == " %s: %d\n" % (word, level)
+        assert s.cmd("system rssi >json") == '{"%s": %d}\n' % (word, level)
+
+
+@pytest.mark.parametrize("content", ["missing", "header only", "relative level"])
+def test_rssi_unavailable_without_a_station_link(make_node, tmp_path, content):
+    path = str(tmp_path / "wireless")
+    if content == "header only":
+        wireless_file(path, None)
+    elif content == "relative level":
+        wireless_file(path, 60)  # a driver's own scale, not dBm
+    n = make_node(env={"ND_WIRELESS": path})
+    with n.connect() as s:
+        assert s.cmd_raw("system rssi") == b" Unavailable: -90\n" + P
+        assert s.cmd("system rssi >json") == '{"Unavailable": -90}\n'
+
+
+def test_list_stations_not_an_access_point(node):
+    with node.connect() as s:
+        assert s.cmd_raw("system list_stations") == b"[('NoAP', '')]\n" + P
+        assert s.cmd("system list_stations >json") == "[('NoAP', '')]\n"  # not a dict: repr
+
+
+def test_alarms_count_err_lines_and_clean(make_node):
+    n = make_node(start=False)
+    n.write_config_bytes(b"{not json")  # logged as [ERR] at start
+    n.start()
+    with open(n.path("logs", "user.sys.log"), "a") as f:
+        f.write("2026.1.1-0:0:0 user text mentioning [ERR] counts too\n2026.1.1-0:0:1 plain\n")
+    with open(n.path("logs", "err.sys.log"), "a") as f:
+        f.write("2026.1.1-0:0:2 [ERR] last line without newline")
+    with open(n.path("logs", "notes.txt"), "w") as f:
+        f.write("[ERR] not a log file\n")
+    errs = sum(sum(1 for ln in open(n.path("logs", f)).read().splitlines() if "[ERR]" in ln)
+               for f in os.listdir(n.path("logs")) if f.endswith(".sys.log"))
+    assert errs >= 3
+    with n.connect() as s:
+        assert s.cmd("system alarms") == " NOK alarm: %d\n" % errs
+        assert s.cmd("system alarms >json") == '{"NOK alarm": %d}\n' % errs
+        assert s.cmd("system alarms True") == " OK alarm: 0\n"  # micrOS's SystemTest cleans so
+        assert s.cmd("system alarms clean=True >json") == '{"OK alarm": 0}\n'
+        assert s.cmd("system alarms") == " OK alarm: 0\n"
+    assert not os.path.exists(n.path("logs", "err.sys.log"))
+    assert os.path.exists(n.path("logs", "notes.txt"))  # only logs go
+
+
+def test_notify_keeps_a_bounded_record(node):
+    with node.connect() as s:
+        assert s.cmd("system notifications") == "Notifications[Local]: enabled\n"
+        assert s.cmd("system notify 'door open'") == "Sent over Local (1/1) client(s) - errors: (0)\n"
+        assert s.cmd("system notify 42") == "Sent over Local (1/1) client(s) - errors: (0)\n"
+        out = s.cmd("system notifications").split("\n")
+        assert out[0] == "Notifications[Local]: enabled"
+        assert re.fullmatch(r"\d+\.\d+\.\d+-\d+:\d+:\d+ door open", out[1]), out[1]
+        assert re.fullmatch(r"\d+\.\d+\.\d+-\d+:\d+:\d+ 42", out[2]), out[2]
+        # channels pick subscribers by name, as micrOS's
+        assert s.cmd("system notify 'x' channels='Telegram'") == "Sent over  (0/1) client(s) - errors: (0)\n"
+        assert s.cmd("system notify 'y' channels=['Local']") == "Sent over Local (1/1) client(s) - errors: (0)\n"
+        assert s.cmd("system notify 'z' channels=''") == "Sent over  (0/1) client(s) - errors: (0)\n"
+        assert s.cmd("system notify 'w' channels=[]") == "Sent over Local (1/1) client(s) - errors: (0)\n"
+        assert s.cmd("system notifications enable=False").startswith("Notifications[Local]: disabled\n")
+        assert s.cmd("system notify 'lost'") == "Notifications disabled\n"
+        assert s.cmd("system notifications True").startswith("Notifications[Local]: enabled\n")
+        listed = s.cmd("system notifications")
+        assert "lost" not in listed and " x\n" not in listed and " z\n" not in listed and " w\n" in listed
+        assert s.cmd("system notify '%s'" % ("a" * 256)) == \
+            "Core error: LM_system->notify: msg too long: 256 bytes (max 255)\n"
+        assert s.cmd("system notifications 1").startswith("Core error: LM_system->notifications: enable must be")
+        for i in range(40):
+            s.cmd("system notify 'n%d'" % i)
+        out = s.cmd("system notifications").rstrip("\n").split("\n")
+        assert len(out) == 1 + 32  # the last 32
+        assert out[1].endswith(" n8") and out[-1].endswith(" n39")
 
 
 # ---- reply rendering --------------------------------------------------------------------------

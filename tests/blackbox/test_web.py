@@ -137,7 +137,7 @@ def get(node, path, **kw):
     return requests.get(node.url + path, timeout=10, **kw)
 
 
-# ---- REST bridge (micros-compat 4.3) --------------------------------------------
+# ---- REST bridge (docs/micros-compat.md §4.3) --------------------------------------------
 
 def test_rest_info_exact(make_node):
     n = web_node(make_node)
@@ -154,7 +154,7 @@ def test_rest_info_exact(make_node):
 
 
 def test_rest_examples_exact(make_node):
-    """Every example of micros-compat 4.3, byte for byte, in the order a client meets them."""
+    """Every example of docs/micros-compat.md §4.3, byte for byte, in the order a client meets them."""
     n = web_node(make_node)
     hints = ("Shell: for hints type help.\\nShell: for LM exec: [1](LM)module [2]function "
              "[3...]optional params")
@@ -578,7 +578,7 @@ def test_thousand_connections_beyond_the_limit(make_node):
     assert m[("nodus_connections", '{door="web"}')] == 1
 
 
-# ---- config (micros-compat 4.5, 4.6) -----------------------------------------------------
+# ---- config (docs/micros-compat.md §4.5, §4.6) -----------------------------------------------------
 
 def test_config_read_hides_secrets(make_node):
     n = web_node(make_node)
@@ -673,7 +673,7 @@ def test_config_reboot(make_node):
     assert n.alive()
 
 
-# ---- web UI files (micros-compat 4.4) ------------------------------------------------------
+# ---- web UI files (docs/micros-compat.md §4.4) ------------------------------------------------------
 
 def test_static_files_embedded_and_override(make_node):
     n = web_node(make_node)
@@ -1003,7 +1003,7 @@ def test_prometheus_scrapes_the_node(make_node, tmp_path):
         log.close()
 
 
-# ---- file endpoints (micros-compat 4.5, 4.7) -----------------------------------------------------
+# ---- file endpoints (docs/micros-compat.md §4.5, §4.7) -----------------------------------------------------
 
 def test_fs_upload_list_download_delete(make_node):
     n = web_node(make_node)

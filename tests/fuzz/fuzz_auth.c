@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "cfg.h"
 #include "icpeers.h"
+#include "json.h"
 #include "node_int.h"
 #include "nodus/port.h"
 
@@ -75,7 +76,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     check(rc == ND_AUTH_OK || rc == ND_AUTH_BAD || rc == ND_AUTH_LOCKED);
 
     bool mark[64] = {false};
-    nd_cfg_json_nuls(p, rn, mark, 64);
+    nd_json_nuls(p, rn, mark, 64);
 
     char *text = malloc(rn + 1);
     if (!text) return 0;

@@ -1,6 +1,6 @@
 /*
 ** fuzz_http.c -- libFuzzer target for the HTTP request parser and the
-** streaming multipart/form-data parser (src/core/http.c).
+** streaming multipart/form-data parser (src/core/http.c, multipart.c).
 **
 ** Input: byte 0 = flags, bytes 1-2 = split position (big endian), the rest
 ** is the payload.
@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "multipart.h"
 
 static void check(int ok)
 {
@@ -84,8 +85,8 @@ static void check_req(const char *buf, size_t n, size_t body_max, const nd_http_
         memcpy(name, nm.p, nm.n);
         name[nm.n] = 0;
         const nd_http_hdr *h = nd_http_header(r, name);
-        check(h != NULL && h <= &r->hdr[i] && nd_http_span_ieq(h->name, name));
-        if (nd_http_span_ieq(nm, "connection")) have_conn = 1;
+        check(h != NULL && h <= &r->hdr[i] && nd_span_ieq(h->name, name));
+        if (nd_span_ieq(nm, "connection")) have_conn = 1;
     }
     if (!have_conn) check(r->keep_alive == (r->minor == 1));
 

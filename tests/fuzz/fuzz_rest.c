@@ -1,6 +1,7 @@
 /*
 ** fuzz_rest.c -- libFuzzer target for micrOS's REST tokeniser, percent-
-** decoding and file path normalisation (src/core/http.c).
+** decoding and file path normalisation (src/core/rest_path.c, http.c,
+** safepath.c).
 **
 ** Input: byte 0 = flags (bits 0-5: a small output capacity 1..64, bit 6:
 ** plus_space for nd_http_pct_decode), the rest is the payload, given to
@@ -24,6 +25,8 @@
 #include <string.h>
 
 #include "http.h"
+#include "rest_path.h"
+#include "safepath.h"
 
 static void check(int ok)
 {

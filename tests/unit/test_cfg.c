@@ -204,6 +204,30 @@ static void test_missing_file_writes_defaults(void **state)
     nd_cfg_free(c);
 }
 
+/* Strings are saved as json.dumps writes them, the node's one JSON escaper:
+** non-ASCII, DEL and control characters as escapes (the file is ASCII), and
+** they load back byte for byte. Kept keys too. */
+static void test_file_strings_escaped(void **state)
+{
+    const char *js = "{\"m\xc3\xa9\": [\"\xc3\xa9\", 1]}";
+    put_file(ND_CFG_PATH, js, strlen(js));
+    nd_cfg *c = loaded();
+    char err[ND_ERRMSG];
+    const char *v = "caf\xc3\xa9 \x7f\b\f\"\\ \xf0\x9f\x98\x80";
+    assert_int_equal(nd_cfg_set_text(c, "staessid", v, err, sizeof err), ND_OK);
+    nd_cfg_free(c);
+    char *f = get_file(ND_CFG_PATH, NULL);
+    assert_non_null(strstr(f, "\n  \"staessid\": \"caf\\u00e9 \\u007f\\b\\f\\\"\\\\ \\ud83d\\ude00\",\n"));
+    assert_non_null(strstr(f, "\n  \"m\\u00e9\": [\"\\u00e9\", 1]\n}\n"));
+    for (const char *p = f; *p; p++) assert_true((unsigned char)*p < 0x80);
+    free(f);
+    c = loaded();
+    assert_string_equal(nd_cfg_problems(c), "");
+    assert_string_equal(nd_cfg_str(c, "staessid"), v);
+    assert_string_equal(render(c, "m\xc3\xa9"), "['\xc3\xa9', 1]");
+    nd_cfg_free(c);
+}
+
 /* ---- dump -------------------------------------------------------------- */
 
 static void test_dump_format(void **state)
@@ -534,37 +558,6 @@ static void test_txn_too_large(void **state)
     assert_string_equal(nd_cfg_str(c, keys[6]), big);
     assert_string_equal(nd_cfg_str(c, keys[7]), "n/a");
     nd_cfg_free(c);
-}
-
-static const struct {
-    const char *json;
-    size_t n; /* 0: strlen */
-    const char *marks; /* one char per member: 1 marked, 0 not */
-} nuls[] = {
-    {"{\"a\": \"x\", \"b\": \"y\"}", 0, "00"},
-    {"{\"a\": \"x\\u0000y\", \"b\": \"y\"}", 0, "10"},
-    {"{\"a\": \"x\", \"b\\u0000c\": 1}", 0, "01"},
-    {"{\"a\": [\"q\", {\"r\": \"\\u0000\"}], \"b\": \"\\u0000\", \"c\": 1}", 0, "110"},
-    {"{\"a\": \"x\\\\u0000\", \"b\": \"\\\\\\u0000\"}", 0, "01"}, /* \\u0000 is text */
-    {"{\"a\": \"\\u0001\\u00000\", \"a\": \"ok\"}", 0, "10"},       /* duplicates count */
-    /* a raw NUL byte */
-    {" \n{\"a\": \"x\0y\", \"b\": 1}", sizeof " \n{\"a\": \"x\0y\", \"b\": 1}" - 1, "10"},
-    {"{\"a\": \"{,[\\\"\", \"b\": \"\\u0000\"}", 0, "01"},           /* brackets in strings */
-    {"{}", 0, ""},
-};
-
-static void test_json_nuls(void **state)
-{
-    for (size_t i = 0; i < sizeof nuls / sizeof nuls[0]; i++) {
-        size_t n = nuls[i].n ? nuls[i].n : strlen(nuls[i].json), m = strlen(nuls[i].marks);
-        bool mark[8] = {false};
-        size_t want = 0;
-        for (size_t j = 0; j < m; j++) want += nuls[i].marks[j] == '1';
-        size_t got = nd_cfg_json_nuls(nuls[i].json, n, mark, m);
-        if (got != want) fail_msg("case %zu: %zu marked, want %zu", i, got, want);
-        for (size_t j = 0; j < m; j++)
-            if (mark[j] != (nuls[i].marks[j] == '1')) fail_msg("case %zu member %zu", i, j);
-    }
 }
 
 static void test_load_nul_escape_not_silent(void **state)
@@ -959,6 +952,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_file_writes_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_strings_escaped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_text, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_unchanged_is_saved, setup, teardown),
@@ -968,7 +962,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_save_failure_keeps_memory_and_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_txn_failed_save_undoes_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_txn_too_large, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_nuls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_nul_escape_not_silent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guimeta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_override, setup, teardown),

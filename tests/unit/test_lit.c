@@ -670,56 +670,6 @@ static void test_args_edges(void **state)
     assert_int_equal(nd_args_parse(&a, many + 3, n - 3, av, 4, &count, err, sizeof err), ND_ESYNTAX);
 }
 
-/* ---- nd_utf8_valid ----------------------------------------------------- */
-
-static void test_utf8_valid(void **state)
-{
-    static const struct {
-        const char *s;
-        size_t n;
-        bool ok;
-    } rows[] = {
-        {"", 0, true},
-        {"plain ascii", 11, true},
-        {"\0", 1, true},
-        {"\x7f", 1, true},
-        {"\xc2\x80", 2, true},         /* U+0080 */
-        {"\xdf\xbf", 2, true},         /* U+07FF */
-        {"\xe0\xa0\x80", 3, true},     /* U+0800 */
-        {"\xed\x9f\xbf", 3, true},     /* U+D7FF */
-        {"\xee\x80\x80", 3, true},     /* U+E000 */
-        {"\xef\xbf\xbf", 3, true},     /* U+FFFF */
-        {"\xf0\x90\x80\x80", 4, true}, /* U+10000 */
-        {"\xf4\x8f\xbf\xbf", 4, true}, /* U+10FFFF */
-        {"caf\xc3\xa9", 5, true},
-        {"\x80", 1, false},              /* lone continuation */
-        {"\xbf", 1, false},
-        {"\xc0\x80", 2, false},          /* overlong NUL */
-        {"\xc1\xbf", 2, false},          /* overlong */
-        {"\xe0\x9f\xbf", 3, false},      /* overlong */
-        {"\xf0\x8f\xbf\xbf", 4, false},  /* overlong */
-        {"\xed\xa0\x80", 3, false},      /* U+D800 */
-        {"\xed\xbf\xbf", 3, false},      /* U+DFFF */
-        {"\xf4\x90\x80\x80", 4, false},  /* U+110000 */
-        {"\xf5\x80\x80\x80", 4, false},
-        {"\xf8\x88\x80\x80\x80", 5, false},
-        {"\xff", 1, false},
-        {"\xfe", 1, false},
-        {"\xc3", 1, false},              /* truncated */
-        {"\xe2\x82", 2, false},
-        {"\xf0\x9f\x98", 3, false},
-        {"\xc3(", 2, false},             /* bad continuation */
-        {"\xe2\x28\xa1", 3, false},
-        {"a\xc3\xa9\xc3", 4, false},
-        {"\xc3\xa9", 1, false},          /* n cuts the sequence */
-    };
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-        char *in = exact_copy(rows[i].s, rows[i].n);
-        if (nd_utf8_valid(in, rows[i].n) != rows[i].ok) fail_msg("utf8 row %zu", i);
-        free(in);
-    }
-}
-
 /* ---- round trip: repr re-parses to an equal value ---------------------- */
 
 static void test_round_trip(void **state)
@@ -758,7 +708,6 @@ int main(void)
         cmocka_unit_test(test_lit_errbuf),
         cmocka_unit_test(test_args_table),
         cmocka_unit_test(test_args_edges),
-        cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /*
 ** test_pinmap.c -- board tables, cstmpmap parsing (including garbage) and
-** pin booking with micrOS's error texts (micros-compat 8.4). One row per
+** pin booking with micrOS's error texts (docs/micros-compat.md §8.4). One row per
 ** input; the expected problems are substrings of pm.problems.
 */
 #include <stdarg.h>

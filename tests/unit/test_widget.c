@@ -1,8 +1,8 @@
 /*
-** test_widget.c -- widget JSON from help lines (micros-compat 8.3), one row
+** test_widget.c -- widget JSON from help lines (docs/micros-compat.md §8.3), one row
 ** per line. Every expected string is what micrOS's Types.resolve(help,
 ** widgets=True) writes for the same line under CPython (json.dumps), with
-** STATUS as micros-compat 8.3 defines it. Rows marked "nodus:" are lines
+** STATUS as docs/micros-compat.md §8.3 defines it. Rows marked "nodus:" are lines
 ** micrOS mishandles (it logs an error and emits a useless widget, or none);
 ** nodus drops them with ND_ESYNTAX as widget.h specifies.
 **
@@ -49,7 +49,7 @@ static const struct {
      "{\"type\": \"slider\", \"callback\": \"brightness br=:range:\", \"range\": [0, 100, 5]}"},
     {"SLIDER level value=<0-100-5>", ND_OK,
      "{\"type\": \"slider\", \"callback\": \"level value=:range:\", \"range\": [0, 100, 5]}"},
-    /* the verified example of micros-compat 8.3 */
+    /* the verified example of docs/micros-compat.md §8.3 */
     {"COLOR color r=<0-255-5> g b smooth=True force=True", ND_OK,
      "{\"type\": \"color\", \"callback\": \"color r=:range: g=:range: b=:range: smooth=True force=True\", "
      "\"range\": [0, 255, 5]}"},

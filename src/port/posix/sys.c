@@ -153,6 +153,31 @@ int nd_port_ifconfig(char ip[16], char mask[16], char gw[16], char dns[16], char
     return best ? ND_OK : ND_ENOTFOUND;
 }
 
+/* /proc/net/wireless: two header lines, then one line per wireless
+** interface with stats, e.g. "  wlan0: 0000   70.  -40.  -256  0 0 0 0 0  0"
+** (name, status, link quality, level, noise ...). cfg80211 lists only
+** associated interfaces and prints the level in dBm; a level outside
+** -255..-1 is a driver's relative scale, not a station signal we can report. */
+int nd_port_wifi_rssi(int *dbm)
+{
+    const char *path = getenv("ND_WIRELESS");
+    FILE *f = fopen(path && *path ? path : "/proc/net/wireless", "re");
+    if (!f) return ND_ENOTFOUND;
+    char line[256], name[32];
+    unsigned status;
+    double qual, level;
+    int rc = ND_ENOTFOUND;
+    for (int i = 0; rc != ND_OK && fgets(line, sizeof line, f); i++) {
+        if (i < 2 || !strchr(line, ':')) continue; /* the header */
+        if (sscanf(line, " %31[^:]: %x %lf %lf", name, &status, &qual, &level) != 4) continue;
+        if (level > -1.0 || level < -255.0) continue;
+        *dbm = (int)(level - 0.5);
+        rc = ND_OK;
+    }
+    fclose(f);
+    return rc;
+}
+
 int nd_port_machine_id(char *buf, size_t cap)
 {
     static const char *paths[] = {"/etc/machine-id", "/var/lib/dbus/machine-id"};

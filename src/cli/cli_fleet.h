@@ -2,7 +2,7 @@
 ** cli_fleet.h -- finding nodes and watching a fleet: `nodus search`,
 ** `nodus status`, and the device cache that lets `nodus exec NAME` work.
 **
-** The cache is micrOS's device_conn_cache.json (micros-compat 10.4), so
+** The cache is micrOS's device_conn_cache.json (docs/micros-compat.md §10.4), so
 ** micrOS's devToolKit and nodus share one list of devices:
 **   {"<uid>": ["<ip>", <port>, "<fuid>"], ...}
 ** with micrOS's two placeholder entries __devuid__ and __localhost__. It

@@ -3,24 +3,21 @@
 ** (cli_fleet.h).
 **
 ** search asks the link for _nodus._tcp over mDNS with one-shot queries
-** (RFC 6762 5.1: from an ephemeral port, so responders answer us directly
-** and nothing needs port 5353 here), and with --scan also knocks on a port
+** (cli_mdns.c), and with --scan also knocks on a port
 ** of every address of a CIDR block: non-blocking connects, at most --conc in
 ** flight and at most --rate started per second, each open port then asked
-** `hello` as micrOS's devToolKit does (micros-compat 10.4).
+** `hello` as micrOS's devToolKit does (docs/micros-compat.md §10.4).
 **
 ** status probes every cached device in parallel (connect only), then opens
 ** one session per online device for hello, version and the conf flags
-** (micros-compat 10.5).
+** (docs/micros-compat.md §10.5).
 **
-** Like cli.c this is a client program: it may block, with timeouts.
+** Every session is a cli_sess (the shared ShellCli client). Like cli.c
+** this is a client program: it may block, with timeouts.
 */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -35,8 +32,9 @@
 #include <cjson/cJSON.h>
 
 #include "cli_fleet.h"
-#include "dns.h"
-#include "nodus/value.h"
+#include "cli_mdns.h"
+#include "cli_sess.h"
+#include "nodus/port.h"
 
 #define FLEET_MAX 256        /* devices in the cache / found in one search */
 #define SCAN_HOSTS_MAX 65536 /* --scan refuses blocks larger than a /16 */
@@ -50,9 +48,7 @@ typedef struct {
 
 static long long now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)nd_port_mono_ms();
 }
 
 static double now_msf(void)
@@ -174,193 +170,53 @@ static int cache_store(const dev *found, int nfound)
     return rc;
 }
 
-/* ---- one-shot mDNS ----------------------------------------------------- */
-/* Send one query on every multicast-capable IPv4 link (or the default one). */
-static void mdns_send(int fd, const char *name, uint16_t type)
-{
-    uint8_t buf[512];
-    nd_dns_w w;
-    nd_dns_w_init(&w, buf, sizeof buf, (uint16_t)(now_ms() & 0xffff), 0);
-    nd_dns_w_question(&w, name, type, ND_DNS_IN);
-    size_t len = nd_dns_w_finish(&w);
-    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(5353)};
-    inet_pton(AF_INET, "224.0.0.251", &to.sin_addr);
-    struct ifaddrs *list, *ifa;
-    int sent = 0;
-    if (getifaddrs(&list) == 0) {
-        for (ifa = list; ifa; ifa = ifa->ifa_next) {
-            if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET) continue;
-            if (!(ifa->ifa_flags & IFF_UP) || !(ifa->ifa_flags & IFF_MULTICAST)) continue;
-            struct ip_mreqn mr = {.imr_ifindex = (int)if_nametoindex(ifa->ifa_name)};
-            setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof mr);
-            if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to) > 0) sent++;
-        }
-        freeifaddrs(list);
-    }
-    if (!sent) (void)!sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof to);
-}
+/* ---- mDNS browse ------------------------------------------------------- */
+typedef struct {
+    dev *out;
+    int n, max;
+} browse_acc;
 
-static int mdns_socket(void)
+/* An instance heard: a device, once per uid. */
+static void on_found(void *ud, const nd_mdnsq_inst *in, const char *ip)
 {
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    unsigned char ttl = 255;
-    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
-    return fd;
-}
-
-/* Wait up to ms for one datagram; its length, 0 on timeout. */
-static int mdns_recv(int fd, uint8_t *buf, size_t cap, long long deadline, char *from, size_t fn)
-{
-    long long left = deadline - now_ms();
-    if (left <= 0) return 0;
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, (int)left) <= 0) return 0;
-    struct sockaddr_in sa;
-    socklen_t sl = sizeof sa;
-    ssize_t r = recvfrom(fd, buf, cap, 0, (struct sockaddr *)&sa, &sl);
-    if (r <= 0) return r < 0 && errno == EINTR ? -1 : 0;
-    inet_ntop(AF_INET, &sa.sin_addr, from, (socklen_t)fn);
-    return (int)r;
-}
-
-/* NAME.local -> IPv4 over mDNS, within timeout_ms. */
-static int mdns_resolve(const char *name, char ip[64], int timeout_ms)
-{
-    int fd = mdns_socket();
-    if (fd < 0) return -1;
-    long long deadline = now_ms() + timeout_ms, resend = now_ms() + 300;
-    mdns_send(fd, name, ND_DNS_A);
-    int rc = -1;
-    static uint8_t buf[9000];
-    while (rc != 0 && now_ms() < deadline) {
-        char from[64];
-        int n = mdns_recv(fd, buf, sizeof buf, resend < deadline ? resend : deadline, from,
-                          sizeof from);
-        if (n == 0 && now_ms() >= resend) { /* one retry: a lost datagram is common */
-            mdns_send(fd, name, ND_DNS_A);
-            resend = deadline;
-            continue;
-        }
-        nd_dns_msg m;
-        if (n <= 0 || nd_dns_parse(buf, (size_t)n, &m) != ND_OK || !(m.flags & ND_DNS_QR)) continue;
-        for (int i = 0; i < m.nan + m.nns + m.nar; i++) {
-            const nd_dns_rr *r = &m.rr[i];
-            if (r->type == ND_DNS_A && r->ttl && nd_dns_name_eq(buf, (size_t)n, r->name, name)) {
-                inet_ntop(AF_INET, buf + r->rdata, ip, 64);
-                rc = 0;
-                break;
-            }
-        }
-    }
-    close(fd);
-    return rc;
+    browse_acc *b = ud;
+    dev d;
+    memset(&d, 0, sizeof d);
+    d.port = in->port ? in->port : DEF_PORT;
+    snprintf(d.ip, sizeof d.ip, "%s", ip);
+    snprintf(d.uid, sizeof d.uid, "%s", in->hwuid[0] ? in->hwuid : in->label);
+    snprintf(d.fuid, sizeof d.fuid, "%s", in->devfid[0] ? in->devfid : in->label);
+    snprintf(d.version, sizeof d.version, "%s", in->version);
+    int k = 0;
+    while (k < b->n && strcmp(b->out[k].uid, d.uid)) k++;
+    if (k == b->n && b->n < b->max) b->out[b->n++] = d;
 }
 
 /* Browse _nodus._tcp: every instance with its SRV port, TXT and address. */
 static int mdns_browse(dev *out, int max, int timeout_ms)
 {
-    int fd = mdns_socket();
-    if (fd < 0) return 0;
-    static const char svc[] = "_nodus._tcp.local";
-    long long deadline = now_ms() + timeout_ms, resend = now_ms() + 1000;
-    mdns_send(fd, svc, ND_DNS_PTR);
-    static uint8_t buf[9000];
-    int n = 0;
-    for (;;) {
-        char from[64] = "";
-        int len = mdns_recv(fd, buf, sizeof buf, resend < deadline ? resend : deadline, from,
-                            sizeof from);
-        if (now_ms() >= deadline) break;
-        if (len == 0 && now_ms() >= resend) {
-            mdns_send(fd, svc, ND_DNS_PTR);
-            resend = deadline;
-            continue;
-        }
-        nd_dns_msg m;
-        if (len <= 0 || nd_dns_parse(buf, (size_t)len, &m) != ND_OK || !(m.flags & ND_DNS_QR))
-            continue;
-        /* one responder's packet carries PTR + SRV + TXT + A (additionals) */
-        for (int i = 0; i < m.nan + m.nns + m.nar; i++) {
-            const nd_dns_rr *r = &m.rr[i];
-            if (r->type != ND_DNS_PTR || !nd_dns_name_eq(buf, (size_t)len, r->name, svc)) continue;
-            dev d;
-            memset(&d, 0, sizeof d);
-            d.port = DEF_PORT;
-            snprintf(d.ip, sizeof d.ip, "%s", from);
-            char inst[ND_DNS_TEXT_MAX];
-            if (nd_dns_name_text(buf, (size_t)len, r->rdata, inst, sizeof inst) < 0) continue;
-            char *dot = strchr(inst, '.');
-            if (dot) *dot = 0;
-            snprintf(d.fuid, sizeof d.fuid, "%.63s", inst);
-            for (int k = 0; k < m.nan + m.nns + m.nar; k++) {
-                const nd_dns_rr *s = &m.rr[k];
-                if (!nd_dns_names_eq(buf, (size_t)len, s->name, buf, (size_t)len, r->rdata))
-                    continue;
-                if (s->type == ND_DNS_SRV) d.port = buf[s->rdata + 4] << 8 | buf[s->rdata + 5];
-                if (s->type != ND_DNS_TXT) continue;
-                for (size_t o = s->rdata; o < (size_t)s->rdata + s->rdlen;) {
-                    size_t l = buf[o++];
-                    if (o + l > (size_t)s->rdata + s->rdlen) break;
-                    char kv[256];
-                    memcpy(kv, buf + o, l);
-                    kv[l] = 0;
-                    o += l;
-                    if (!strncmp(kv, "hwuid=", 6)) snprintf(d.uid, sizeof d.uid, "%.63s", kv + 6);
-                    if (!strncmp(kv, "devfid=", 7))
-                        snprintf(d.fuid, sizeof d.fuid, "%.63s", kv + 7);
-                    if (!strncmp(kv, "version=", 8))
-                        snprintf(d.version, sizeof d.version, "%.31s", kv + 8);
-                }
-            }
-            if (!d.uid[0]) snprintf(d.uid, sizeof d.uid, "%.63s", inst);
-            int k = 0;
-            while (k < n && strcmp(out[k].uid, d.uid)) k++;
-            if (k == n && n < max) out[n++] = d;
-        }
-    }
-    close(fd);
-    return n;
+    browse_acc b = {out, 0, max};
+    cli_mdns_browse("_nodus._tcp.local", timeout_ms, on_found, &b);
+    return b.n;
 }
 
-/* ---- a small ShellCli session ------------------------------------------ */
-typedef struct {
-    int fd;
-    int timeout_ms;
-    char buf[65536];
-    size_t len;
-} sess;
-
-/* Read up to a prompt (" $ " after the last newline); 0 ok, -1 otherwise. */
-static int sess_read(sess *s)
+/* ---- sessions ---------------------------------------------------------- */
+/* Greeting and, when the node asks, the password: NULL when ready, else
+** what went wrong, for the status table. */
+static const char *sess_open(cli_sess *s, int fd, int timeout_ms, const char *pwd)
 {
-    s->len = 0;
-    long long deadline = now_ms() + s->timeout_ms;
-    for (;;) {
-        long long left = deadline - now_ms();
-        struct pollfd p = {.fd = s->fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0) return -1;
-        ssize_t r = recv(s->fd, s->buf + s->len, sizeof s->buf - 1 - s->len, 0);
-        if (r <= 0) return -1;
-        s->len += (size_t)r;
-        s->buf[s->len] = 0;
-        if (s->len >= 3 && !memcmp(s->buf + s->len - 3, " $ ", 3)) {
-            char *nl = memrchr(s->buf, '\n', s->len);
-            s->len = nl ? (size_t)(nl - s->buf) + 1 : 0; /* keep the reply, drop the prompt */
-            s->buf[s->len] = 0;
-            return 0;
-        }
-        if (s->len >= sizeof s->buf - 1) return -1;
-    }
+    int g = cli_sess_greet(s, fd, timeout_ms);
+    if (g == ND_SHCLI_EV_GREETED) return NULL;
+    if (g == ND_SHCLI_EV_ASKS_PASSWORD)
+        return pwd && cli_sess_login(s, pwd) == ND_SHCLI_EV_AUTH_OK ? NULL : "auth needed";
+    return g == ND_SHCLI_EV_BUSY ? "busy" : "no prompt";
 }
 
-static int sess_cmd(sess *s, const char *cmd)
+/* A command whose reply is one line: that line in s->buf; 0 ok, else -1. */
+static int sess_cmd(cli_sess *s, const char *cmd)
 {
-    char line[256];
-    int n = snprintf(line, sizeof line, "%s\n", cmd);
-    if (send(s->fd, line, (size_t)n, MSG_NOSIGNAL) != n) return -1;
-    if (sess_read(s) != 0) return -1;
-    s->buf[strcspn(s->buf, "\r\n")] = 0; /* one-line replies are all we ask for */
+    if (cli_sess_cmd(s, cmd) != ND_SHCLI_EV_REPLY) return -1;
+    s->buf[strcspn(s->buf, "\r\n")] = 0;
     return 0;
 }
 
@@ -383,31 +239,6 @@ static bool dial_done(int fd)
     int err = 0;
     socklen_t sl = sizeof err;
     return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) == 0 && err == 0;
-}
-
-/* Greeting on a connected socket: 0 plain prompt, 1 the node asks for a
-** password ([password] prompt), -1 no prompt in time (busy text in buf). */
-static int sess_greet(sess *s, int fd, int timeout_ms)
-{
-    s->fd = fd;
-    s->timeout_ms = timeout_ms;
-    s->len = 0;
-    s->buf[0] = 0;
-    int fl = fcntl(fd, F_GETFL);
-    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    long long deadline = now_ms() + timeout_ms;
-    /* read raw: the prompt itself tells whether a password is wanted */
-    while (!(s->len >= 3 && !memcmp(s->buf + s->len - 3, " $ ", 3))) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        long long left = deadline - now_ms();
-        ssize_t k;
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0 ||
-            (k = recv(fd, s->buf + s->len, sizeof s->buf - 1 - s->len, 0)) <= 0)
-            return -1;
-        s->len += (size_t)k;
-        s->buf[s->len] = 0;
-    }
-    return strstr(s->buf, "[password] ") ? 1 : 0;
 }
 
 /* ---- search ------------------------------------------------------------ */
@@ -436,26 +267,26 @@ static int parse_cidr(const char *s, uint32_t *first, uint32_t *count)
     return 0;
 }
 
-/* hello on an open port: fills fuid/uid. */
+/* hello on an open port (fd, closed here): fills fuid/uid. */
 static int ask_hello(dev *d, int fd, int timeout_ms)
 {
-    static sess s;
-    const char *pwd = getenv("NODUS_PWD");
-    int g = sess_greet(&s, fd, timeout_ms);
-    if (g < 0 || (g == 1 && (!pwd || sess_cmd(&s, pwd) != 0 || !strstr(s.buf, "AuthOk"))))
-        return -1;
-    if (sess_cmd(&s, "hello") != 0) return -1;
-    char *p = strstr(s.buf, "hello:");
-    if (!p) return -1;
-    char *f1 = p + 6, *f2 = strchr(f1, ':');
-    if (!f2) return -1;
-    *f2++ = 0;
-    char *f3 = strchr(f2, ':');
-    if (f3) *f3 = 0;
-    snprintf(d->fuid, sizeof d->fuid, "%s", f1);
-    snprintf(d->uid, sizeof d->uid, "%s", f2);
-    (void)!send(fd, "exit\n", 5, MSG_NOSIGNAL);
-    return 0;
+    cli_sess s;
+    int rc = -1;
+    char *p;
+    if (!sess_open(&s, fd, timeout_ms, getenv("NODUS_PWD")) && sess_cmd(&s, "hello") == 0 &&
+        (p = strstr(s.buf, "hello:")) != NULL) {
+        char *f1 = p + 6, *f2 = strchr(f1, ':');
+        if (f2) {
+            *f2++ = 0;
+            char *f3 = strchr(f2, ':');
+            if (f3) *f3 = 0;
+            snprintf(d->fuid, sizeof d->fuid, "%s", f1);
+            snprintf(d->uid, sizeof d->uid, "%s", f2);
+            rc = 0;
+        }
+    }
+    cli_sess_close(&s, rc == 0);
+    return rc;
 }
 
 static int scan(const char *cidr, int port, int conc, int rate, int timeout_ms, dev *out, int max)
@@ -522,8 +353,9 @@ static int scan(const char *cidr, int port, int conc, int rate, int timeout_ms, 
                 d.port = port;
                 /* a ShellCli answers hello; anything else on the port is not ours */
                 if (ask_hello(&d, slots[i].fd, 2000) == 0) out[n++] = d;
+            } else {
+                close(slots[i].fd);
             }
-            close(slots[i].fd);
             slots[i].fd = -1;
             active--;
         }
@@ -624,20 +456,22 @@ static const char *flag(const char *reply)
     return !strcmp(reply, "True") ? "ON" : !strcmp(reply, "False") ? "off" : "?";
 }
 
-static void status_one(const dev *d, row *r, int timeout_ms, const char *pwd)
+/* One session on the connected r->fd (closed here): the row's columns. */
+static void status_one(row *r, int timeout_ms, const char *pwd)
 {
-    static sess s;
-    int g = sess_greet(&s, r->fd, timeout_ms);
-    if (g < 0) {
-        snprintf(r->note, sizeof r->note, "%s", strstr(s.buf, "busy") ? "busy" : "no prompt");
-        return;
-    }
-    if (g == 1 && (!pwd || sess_cmd(&s, pwd) != 0 || !strstr(s.buf, "AuthOk"))) {
-        snprintf(r->note, sizeof r->note, "auth needed");
+    cli_sess s;
+    const char *why = sess_open(&s, r->fd, timeout_ms, pwd);
+    r->fd = -1;
+    if (why) {
+        snprintf(r->note, sizeof r->note, "%s", why);
+        cli_sess_close(&s, false);
         return;
     }
     double t0 = now_msf();
-    if (sess_cmd(&s, "hello") != 0) return;
+    if (sess_cmd(&s, "hello") != 0) {
+        cli_sess_close(&s, false);
+        return;
+    }
     r->hello_ms = now_msf() - t0;
     char *f = strrchr(s.buf, ':');
     if (f && strstr(s.buf, "hello:")) snprintf(r->mode, sizeof r->mode, "%s", f + 1);
@@ -658,8 +492,7 @@ static void status_one(const dev *d, row *r, int timeout_ms, const char *pwd)
         }
         sess_cmd(&s, "noconf");
     }
-    (void)!send(s.fd, "exit\n", 5, MSG_NOSIGNAL);
-    (void)d;
+    cli_sess_close(&s, true);
 }
 
 int nd_cli_status(int argc, char **argv)
@@ -715,12 +548,14 @@ int nd_cli_status(int argc, char **argv)
            "ADDRESS", "STATUS", "VERSION", "MODE", "HELLO ms", "WEBUI", "CRON", "TIMIRQ", "IRQ");
     int online = 0;
     for (int i = 0; i < n; i++) {
-        if (r[i].online) status_one(&d[i], &r[i], timeout_ms, pwd);
+        if (r[i].online) status_one(&r[i], timeout_ms, pwd);
         if (r[i].fd >= 0) close(r[i].fd);
         online += r[i].online;
         char addr[80], lat[16] = "-";
         snprintf(addr, sizeof addr, "%s:%d", d[i].ip, d[i].port);
-        if (r[i].hello_ms > 0) snprintf(lat, sizeof lat, "%.1f", r[i].hello_ms);
+        /* microsecond resolution: a loopback or LAN round trip is well
+        ** under 0.1 ms and must not print as 0.0 */
+        if (r[i].hello_ms > 0) snprintf(lat, sizeof lat, "%.3f", r[i].hello_ms);
 #define OR(x) ((x)[0] ? (x) : "-")
         printf("%-20s %-16s %-21s %-7s %-9s %-4s %8s  %-5s %-5s %-6s %-5s%s%s\n", d[i].uid,
                d[i].fuid, addr, r[i].online ? "ONLINE" : "OFFLINE", OR(r[i].version),
@@ -761,8 +596,8 @@ int nd_cli_resolve_name(char *host, size_t hostn, int *port, bool port_given)
     size_t len = strlen(host);
     if (!strchr(host, '.')) return from_cache(host, len, host, hostn, port, port_given);
     if (len > 6 && !strcasecmp(host + len - 6, ".local")) {
-        char ip[64];
-        if (mdns_resolve(host, ip, 1500) == 0) {
+        char ip[16];
+        if (cli_mdns_resolve(host, ip, 1500) == 0) {
             snprintf(host, hostn, "%s", ip);
             return 0;
         }

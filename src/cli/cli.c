@@ -1,23 +1,20 @@
 /*
 ** cli.c -- `nodus connect` and `nodus exec`: a ShellCli client.
 **
-** The wire is micrOS's (micros-compat 2.3): no framing but the prompt. A
-** reply is everything up to the prompt `[prefix] <devfid> $ `, which is the
-** last thing the node sends and is never followed by a newline. We learn
-** devfid from the greeting and afterwards accept only that name as a prompt,
+** The wire is micrOS's (docs/micros-compat.md §2.3): no framing but the prompt.
+** The session (cli_sess.c, over the shared client machine src/core/shcli.c)
+** reads it: a reply is everything up to the prompt `[prefix] <devfid> $ `,
+** and after the greeting only a prompt with the greeting's devfid ends one,
 ** so a reply line that happens to contain " $ " cannot end a reply early.
-** Commands go out with a trailing "\n": a micrOS node strips it, a nodus node
-** then need not wait for the rest of the line.
+** This file is the user's side: the address, the password, the terminal.
 **
 ** This is a client program, not the node: it blocks (with timeouts), and that
 ** is fine here.
 */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,30 +22,17 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <dlfcn.h>
 
 #include "cli.h"
 #include "cli_fleet.h"
+#include "cli_sess.h"
 
 #define CLI_PORT 9008
-#define CLI_REPLY_MAX (16u << 20) /* a reply larger than this is a broken peer */
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_CONN = 2, EXIT_REFUSED = 3 };
-
-/* How a read of one reply ended. */
-enum { R_PROMPT, R_CLOSED, R_TIMEOUT, R_ERROR };
-
-typedef struct {
-    int fd;
-    int timeout_ms;   /* for one whole reply */
-    char devfid[128]; /* learned from the greeting; "" until then */
-    char prompt[192]; /* the prompt that ended the last reply */
-    char *buf;        /* the last reply, prompt removed, NUL-terminated */
-    size_t len, cap;
-} cli_conn;
 
 typedef struct {
     const char *target;
@@ -57,13 +41,6 @@ typedef struct {
     char **cmds;
     int ncmds;
 } cli_opts;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* HOST, HOST:PORT, [V6]:PORT or a bare V6 address. */
 static int split_target(const char *t, char *host, size_t hn, int *port)
@@ -139,115 +116,16 @@ static int cli_dial(const char *target, int timeout_ms)
     return fd;
 }
 
-/* Is s (the text after the last newline) a prompt? With devfid known, only
-** `devfid $ ` with an optional `[word] ` prefix counts. */
-static bool is_prompt(const cli_conn *c, const char *s, size_t n)
-{
-    if (n < 3 || memcmp(s + n - 3, " $ ", 3) != 0) return false;
-    size_t end = n - 3, start = 0;
-    if (s[0] == '[') {
-        const char *rb = memchr(s, ']', end);
-        if (!rb || rb[1] != ' ') return false;
-        start = (size_t)(rb - s) + 2;
-    }
-    if (start >= end) return false;
-    for (size_t i = start; i < end; i++)
-        if (s[i] == ' ' || s[i] == '\t') return false;
-    if (!c->devfid[0]) return true;
-    return end - start == strlen(c->devfid) && !memcmp(s + start, c->devfid, end - start);
-}
-
-static int buf_reserve(cli_conn *c, size_t more)
-{
-    if (c->len + more + 1 <= c->cap) return 0;
-    if (c->len + more + 1 > CLI_REPLY_MAX) return -1;
-    size_t cap = c->cap ? c->cap : 4096;
-    while (cap < c->len + more + 1) cap *= 2;
-    char *nb = realloc(c->buf, cap);
-    if (!nb) return -1;
-    c->buf = nb;
-    c->cap = cap;
-    return 0;
-}
-
-/* Read one reply: up to the prompt, or to the end of the connection. */
-static int cli_read_reply(cli_conn *c)
-{
-    c->len = 0;
-    c->prompt[0] = 0;
-    if (buf_reserve(c, 4096) != 0) return R_ERROR;
-    c->buf[0] = 0;
-    long long deadline = now_ms() + c->timeout_ms;
-    for (;;) {
-        long long left = deadline - now_ms();
-        if (left <= 0) return R_TIMEOUT;
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        int pr = poll(&p, 1, (int)left);
-        if (pr < 0 && errno == EINTR) continue;
-        if (pr < 0) return R_ERROR;
-        if (pr == 0) return R_TIMEOUT;
-        if (buf_reserve(c, 4096) != 0) {
-            fprintf(stderr, "nodus: reply larger than %u bytes, giving up\n", CLI_REPLY_MAX);
-            return R_ERROR;
-        }
-        ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len - 1, 0);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n < 0) return errno == ECONNRESET ? R_CLOSED : R_ERROR;
-        if (n == 0) return R_CLOSED;
-        c->len += (size_t)n;
-        c->buf[c->len] = 0;
-        const char *nl = memrchr(c->buf, '\n', c->len);
-        size_t ls = nl ? (size_t)(nl - c->buf) + 1 : 0;
-        if (is_prompt(c, c->buf + ls, c->len - ls)) {
-            snprintf(c->prompt, sizeof c->prompt, "%s", c->buf + ls);
-            c->len = ls;
-            c->buf[ls] = 0;
-            return R_PROMPT;
-        }
-    }
-}
-
-static int cli_send(cli_conn *c, const char *cmd)
-{
-    size_t n = strlen(cmd);
-    char *line = malloc(n + 2);
-    if (!line) return -1;
-    memcpy(line, cmd, n);
-    line[n] = '\n';
-    size_t off = 0;
-    int rc = 0;
-    while (off < n + 1) {
-        ssize_t w = send(c->fd, line + off, n + 1 - off, MSG_NOSIGNAL);
-        if (w < 0 && (errno == EINTR || errno == EAGAIN)) {
-            struct pollfd p = {.fd = c->fd, .events = POLLOUT};
-            poll(&p, 1, c->timeout_ms);
-            continue;
-        }
-        if (w <= 0) {
-            rc = -1;
-            break;
-        }
-        off += (size_t)w;
-    }
-    free(line);
-    return rc;
-}
-
-/* The name in a prompt `[prefix] name $ `. */
-static void learn_devfid(cli_conn *c)
-{
-    const char *s = c->prompt;
-    if (*s == '[') s = strchr(s, ']') + 2;
-    size_t n = strlen(s) - 3;
-    if (n >= sizeof c->devfid) n = sizeof c->devfid - 1;
-    memcpy(c->devfid, s, n);
-    c->devfid[n] = 0;
-}
-
+/* Why a session step did not get what it waited for (what: "prompt" ...). */
 static void report(int r, const char *what)
 {
-    if (r == R_TIMEOUT) fprintf(stderr, "nodus: no %s in time (--timeout)\n", what);
-    else if (r == R_CLOSED) fprintf(stderr, "nodus: the node closed the connection\n");
+    if (r == CLI_TIMEOUT) fprintf(stderr, "nodus: no %s in time (--timeout)\n", what);
+    else if (r == ND_SHCLI_EV_CLOSED || r == ND_SHCLI_EV_BYE)
+        fprintf(stderr, "nodus: the node closed the connection\n");
+    else if (r == ND_SHCLI_EV_GARBAGE) fprintf(stderr, "nodus: garbage instead of the %s\n", what);
+    else if (r == CLI_TOOBIG)
+        fprintf(stderr, "nodus: reply larger than %u bytes, giving up\n", CLI_REPLY_MAX);
+    else if (r == CLI_SENDERR) fprintf(stderr, "nodus: cannot send: %s\n", strerror(errno));
     else fprintf(stderr, "nodus: connection error: %s\n", strerror(errno));
 }
 
@@ -272,23 +150,24 @@ static char *ask_password(void)
 }
 
 /* Connect, read the greeting, log in if asked. Returns an exit code. */
-static int cli_open(cli_conn *c, const cli_opts *o, bool may_ask)
+static int cli_open(cli_sess *c, const cli_opts *o, bool may_ask)
 {
     memset(c, 0, sizeof *c);
-    c->timeout_ms = o->timeout_ms;
-    c->fd = cli_dial(o->target, o->timeout_ms < 5000 ? o->timeout_ms : 5000);
-    if (c->fd < 0) return EXIT_CONN;
-    int r = cli_read_reply(c);
-    if (r == R_CLOSED && strstr(c->buf, "busy")) {
-        fprintf(stderr, "nodus: %s", c->buf);
+    c->fd = -1;
+    int fd = cli_dial(o->target, o->timeout_ms < 5000 ? o->timeout_ms : 5000);
+    if (fd < 0) return EXIT_CONN;
+    int r = cli_sess_greet(c, fd, o->timeout_ms);
+    if (r == ND_SHCLI_EV_BUSY) {
+        size_t n;
+        const char *line = nd_shcli_partial(&c->sh, &n);
+        fprintf(stderr, "nodus: %.*s\n", (int)n, line);
         return EXIT_REFUSED;
     }
-    if (r != R_PROMPT) {
+    if (r == ND_SHCLI_EV_GREETED) return EXIT_OK;
+    if (r != ND_SHCLI_EV_ASKS_PASSWORD) {
         report(r, "prompt");
         return EXIT_CONN;
     }
-    learn_devfid(c);
-    if (strncmp(c->prompt, "[password] ", 11) != 0) return EXIT_OK;
     const char *pwd = o->pwd;
     if (!pwd) pwd = getenv("NODUS_PWD");
     if (!pwd && may_ask) pwd = ask_password();
@@ -300,29 +179,14 @@ static int cli_open(cli_conn *c, const cli_opts *o, bool may_ask)
         fprintf(stderr, "nodus: a password cannot be empty or contain spaces\n");
         return EXIT_REFUSED;
     }
-    if (cli_send(c, pwd) != 0) return EXIT_CONN;
-    r = cli_read_reply(c);
-    if (strstr(c->buf, "AuthOk") && r == R_PROMPT) return EXIT_OK;
-    if (strstr(c->buf, "AuthFailed")) {
+    r = cli_sess_login(c, pwd);
+    if (r == ND_SHCLI_EV_AUTH_OK) return EXIT_OK;
+    if (r == ND_SHCLI_EV_AUTH_FAILED) {
         fprintf(stderr, "nodus: wrong password (AuthFailed)\n");
         return EXIT_REFUSED;
     }
     report(r, "answer to the password");
     return EXIT_CONN;
-}
-
-static void cli_close(cli_conn *c, bool say_bye)
-{
-    if (c->fd >= 0) {
-        if (say_bye) {
-            const char bye[] = "exit\n";
-            (void)!send(c->fd, bye, sizeof bye - 1, MSG_NOSIGNAL);
-        }
-        close(c->fd);
-    }
-    free(c->buf);
-    c->fd = -1;
-    c->buf = NULL;
 }
 
 /* Commands after which the node closes the session on purpose. */
@@ -370,17 +234,13 @@ static int parse_opts(int argc, char **argv, cli_opts *o, bool want_cmds)
 
 /* Run one command and print its reply. Returns an exit code, or -1 when the
 ** session ended as the command asked (exit, reboot). */
-static int run_one(cli_conn *c, const char *cmd)
+static int run_one(cli_sess *c, const char *cmd)
 {
-    if (cli_send(c, cmd) != 0) {
-        fprintf(stderr, "nodus: cannot send: %s\n", strerror(errno));
-        return EXIT_CONN;
-    }
-    int r = cli_read_reply(c);
+    int r = cli_sess_cmd(c, cmd);
     fwrite(c->buf, 1, c->len, stdout);
     fflush(stdout);
-    if (r == R_PROMPT) return EXIT_OK;
-    if (r == R_CLOSED && ends_session(cmd)) return -1;
+    if (r == ND_SHCLI_EV_REPLY) return EXIT_OK;
+    if ((r == ND_SHCLI_EV_CLOSED || r == ND_SHCLI_EV_BYE) && ends_session(cmd)) return -1;
     report(r, "reply");
     return EXIT_CONN;
 }
@@ -392,7 +252,7 @@ int nd_cli_exec(int argc, char **argv)
         free(o.cmds);
         return EXIT_USAGE;
     }
-    cli_conn c;
+    cli_sess c;
     int rc = cli_open(&c, &o, false);
     char line[8192];
     for (int i = 0; rc == EXIT_OK; i++) {
@@ -410,7 +270,7 @@ int nd_cli_exec(int argc, char **argv)
         if (r == -1) break;
         rc = r;
     }
-    cli_close(&c, rc == EXIT_OK);
+    cli_sess_close(&c, rc == EXIT_OK);
     free(o.cmds);
     return rc;
 }
@@ -478,10 +338,10 @@ int nd_cli_connect(int argc, char **argv)
     }
     o.timeout_ms = o.timeout_ms < 30000 ? 30000 : o.timeout_ms; /* people run slow things */
     bool tty = isatty(0);
-    cli_conn c;
+    cli_sess c;
     int rc = cli_open(&c, &o, tty);
     if (rc != EXIT_OK) {
-        cli_close(&c, false);
+        cli_sess_close(&c, false);
         free(o.cmds);
         return rc;
     }
@@ -489,16 +349,16 @@ int nd_cli_connect(int argc, char **argv)
     if (tty) {
         if (edit) history_open();
         else fprintf(stderr, "nodus: libedit.so.2 not found: no line editing or history\n");
-        printf("connected to %s (%s); type help, or exit to leave\n", c.devfid, o.target);
+        printf("connected to %s (%s); type help, or exit to leave\n", c.sh.devfid, o.target);
     }
     char *line = NULL;
     size_t lcap = 0;
     for (;;) {
         char *cmd;
         if (edit) {
-            cmd = ed.readline(c.prompt);
+            cmd = ed.readline(c.sh.prompt);
         } else {
-            fputs(c.prompt, stdout);
+            fputs(c.sh.prompt, stdout);
             fflush(stdout);
             if (getline(&line, &lcap, stdin) < 0) cmd = NULL;
             else cmd = strdup(line);
@@ -518,7 +378,7 @@ int nd_cli_connect(int argc, char **argv)
         int r = run_one(&c, s);
         free(cmd);
         if (r == -1) {
-            cli_close(&c, false);
+            cli_sess_close(&c, false);
             goto out;
         }
         if (r != EXIT_OK) {
@@ -526,7 +386,7 @@ int nd_cli_connect(int argc, char **argv)
             break;
         }
     }
-    cli_close(&c, rc == EXIT_OK);
+    cli_sess_close(&c, rc == EXIT_OK);
 out:
     if (edit && history_path[0]) ed.write_history(history_path);
     free(line);

@@ -3,7 +3,7 @@
 **
 ** Talks to any node that speaks micrOS's socket shell (a nodus node or a
 ** micrOS node): the prompt ends every reply, `[password] ` before it asks
-** for the password, `Bye!` ends the session (micros-compat 2.2, 2.3, 2.9).
+** for the password, `Bye!` ends the session (docs/micros-compat.md §2.2, §2.3, §2.9).
 **
 ** Exit codes (exec and connect):
 **   0  every command answered
