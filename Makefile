@@ -2,6 +2,8 @@
 #   make run    install missing Debian packages, build, run a node on loopback
 #   make test   build and run every test (unit, black-box, sanitizers, fuzz smoke)
 #   make bench  run the benchmarks and print their figures
+#   make install  binary, man page, systemd unit under PREFIX (DESTDIR for staging)
+#   make deb    a Debian package, nodus_<version>_<arch>.deb, in $(DEB)/
 BUILD ?= build
 ASAN  ?= build-asan
 FUZZ  ?= build-fuzz
@@ -10,8 +12,11 @@ STATE ?= $(or $(XDG_STATE_HOME),$(HOME)/.local/state)/nodus
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 PY    := /usr/bin/python3
 FUZZ_SECONDS ?= 15
+PREFIX ?= /usr/local
+DEB   ?= build-deb
 
-.PHONY: all build run test unit blackbox asan fuzz fuzz-long purity valgrind bench deps deps-test deps-bench clean
+.PHONY: all build run test unit blackbox asan fuzz fuzz-long purity valgrind bench deps deps-test deps-bench clean \
+	install deb
 
 all: build
 
@@ -68,5 +73,21 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory build
 	@bench/run.sh $(BUILD)
 
+# DESTDIR stages the install under another root (packages, tests); cmake
+# --install reads it from the environment, made absolute here.
+install: build
+	DESTDIR="$(if $(DESTDIR),$(abspath $(DESTDIR)))" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# Its own build with Debian's compiler and hardening flags (dpkg-buildflags),
+# then packaging/mkdeb.sh stages, strips and packs it (see README "Debian package").
+deb:
+	@scripts/deps.sh --deb
+	DEB_BUILD_MAINT_OPTIONS=hardening=+all; export DEB_BUILD_MAINT_OPTIONS; \
+	CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+	LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" \
+	cmake -S . -B $(DEB) -DCMAKE_BUILD_TYPE=None -DND_SYSTEMD_UNITDIR=/lib/systemd/system >/dev/null
+	cmake --build $(DEB) -j $(JOBS) --target nodus
+	@packaging/mkdeb.sh $(DEB)
+
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB)

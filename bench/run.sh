@@ -37,3 +37,6 @@ if [ "$(id -u)" -eq 0 ]; then "$here/mdns_latency.sh" "$build" 5000; else echo "
 
 echo "== a well-behaved client under slot abuse (bench/slot_abuse.py) =="
 taskset -c 0 /usr/bin/python3 "$here/slot_abuse.py" 200
+
+echo "== signed update: to confirmed, and a rollback (bench/update_time.py) =="
+/usr/bin/python3 "$here/update_time.py" 5

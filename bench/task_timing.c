@@ -123,7 +123,7 @@ int main(int argc, char **argv)
     struct mallinfo2 m1 = mallinfo2();
     double per_task = (double)(m1.uordblks - m0.uordblks) / 2000.0;
     char kill[] = "task kill bench.*";
-    nd_ctx ctx = {ND_DOOR_SHELL, false, false};
+    nd_ctx ctx = {.door = ND_DOOR_SHELL};
     nd_buf_clear(&node.reply);
     nd_exec(&node, &ctx, kill, strlen(kill), &node.reply);
 

@@ -138,12 +138,29 @@ static int f_level(nd_call *c)
                : nd_fail(c, "memory allocation failed");
 }
 
+/* micrOS's @sudo examples: the dispatcher checks pwd= before these run. */
+static int f_func_sudo(nd_call *c) { return nd_ret_str(c, "Access granted"); }
+
+static int f_func_sudo_opt(nd_call *c)
+{
+    bool opt;
+    if (nd_arg_bool(c, 0, &opt)) return ND_ERR;
+    nd_buf b; /* micrOS formats the value as given: f"...: {opt}" (Python str) */
+    nd_buf_init(&b, 256);
+    nd_render_str(&b, c->argv[0]);
+    int rc = nd_ret_str(c, "Access granted, opt flag: %s", nd_buf_cstr(&b));
+    nd_buf_free(&b);
+    return rc;
+}
+
 static const nd_func funcs[] = {
     ND_FUNC("raise_error", f_raise_error, "", "BUTTON raise_error"),
     ND_FUNC("memory_leak", f_memory_leak, "n", "memory_leak n"),
     ND_FUNC("recursion_limit", f_recursion_limit, "n", "recursion_limit n"),
     ND_FUNC("create_task", f_create_task, "count=10 period=100", "BUTTON create_task count period"),
     ND_FUNC("level", f_level, "value=50", "SLIDER level value=<0-100-5>"),
+    ND_FUNC_SUDO("func_sudo", f_func_sudo, "", "func_sudo"),
+    ND_FUNC_SUDO_IF("func_sudo_opt", f_func_sudo_opt, "opt=False", "func_sudo_opt opt=False", "opt"),
     ND_FUNCS_END,
 };
 

@@ -10,6 +10,7 @@
 #include "nodus/node.h"
 #include "nodus/pins.h"
 #include "nodus/port.h"
+#include "nodus/update.h"
 
 static double pct(double part, double whole)
 {
@@ -499,6 +500,10 @@ static const nd_func funcs[] = {
     ND_FUNC("alarms", f_alarms, "clean=False", "alarms clean=False"),
     ND_FUNC("notifications", f_notifications, "enable=None", "notifications enable=<None,True,False>"),
     ND_FUNC("notify", f_notify, "msg channels=None", "notify \"msg\""),
+    /* signed updates (README "Updates"): src/core/update_lm.c */
+    ND_FUNC("update", nd_update_lm_update, ND_UPDATE_PARAMS, "update url='http://host:port/x.ndu'"),
+    ND_FUNC("update_status", nd_update_lm_status, "", "update_status"),
+    ND_FUNC("update_rollback", nd_update_lm_rollback, "", "update_rollback"),
     ND_FUNCS_END,
 };
 

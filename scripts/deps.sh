@@ -3,18 +3,22 @@
 #   scripts/deps.sh          what `make run` needs (build + run a node)
 #   scripts/deps.sh --test   what `make test` needs as well (browser, Prometheus, npm packages)
 #   scripts/deps.sh --bench  what `make bench` needs as well (wrk, nginx)
+#   scripts/deps.sh --deb    what `make deb` needs as well (dpkg-dev)
 # Says what it installs; needs root or sudo only when something is missing.
 set -euo pipefail
 
-run_pkgs="gcc make cmake pkg-config libcjson-dev libedit2"
+run_pkgs="gcc make cmake pkg-config libcjson-dev libedit2 libmbedtls-dev"
 test_pkgs="libcmocka-dev python3 python3-pytest python3-pexpect python3-requests clang libclang-rt-dev
-valgrind chromium prometheus chrony avahi-daemon avahi-utils bind9-dnsutils dbus iproute2"
+valgrind chromium prometheus chrony avahi-daemon avahi-utils bind9-dnsutils dbus iproute2
+dpkg-dev lintian systemd strace"
 bench_pkgs="wrk nginx"
+deb_pkgs="dpkg-dev"
 
 pkgs="$run_pkgs"
 case "${1:-}" in
 --test) pkgs="$run_pkgs $test_pkgs" ;;
 --bench) pkgs="$run_pkgs $bench_pkgs" ;;
+--deb) pkgs="$run_pkgs $deb_pkgs" ;;
 esac
 # Node.js for the browser tests: any node + npm will do (Debian's, or NodeSource's
 # if the machine has it already -- installing Debian's over it would conflict).

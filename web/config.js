@@ -1,7 +1,10 @@
 /* config.js -- the node's config as a form: GET /config, POST the changed
  * keys as JSON, POST /config/reboot. With auth on, the node answers 401
  * until the x-micros-auth header carries its password (asked once, kept in
- * sessionStorage for this tab). */
+ * sessionStorage for this tab). The form shows exactly the keys GET returns:
+ * like micrOS, the node leaves out secrets and hwuid, guimeta, socport,
+ * version, auth and soctout (set those in the shell's conf mode), so nothing
+ * here may assume a key is present. */
 (function () {
   'use strict';
   var n = window.nodus, el = n.el;

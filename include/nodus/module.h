@@ -22,6 +22,14 @@
 ** nd_ret_* (or c->ret directly) and returns ND_OK, or fails with
 ** `return nd_fail(c, "reason %d", x);` which the shell shows as
 **     Core error: LM_<module>-><function>: reason 1
+**
+** Functions that change what a password protects (micrOS's @sudo) are
+** declared with ND_FUNC_SUDO (always) or ND_FUNC_SUDO_IF (only when the named
+** parameter's value is truthy, micrOS's @sudo(_when_true=...)). The caller
+** then adds the keyword pwd='<appwd>'; the dispatcher checks it in one place
+** (exec.c), removes it before binding, and otherwise fails the call with
+** micrOS's text "Access denied, wrong password (pwd)". The function never
+** sees pwd and declares no such parameter.
 */
 #ifndef NODUS_MODULE_H
 #define NODUS_MODULE_H
@@ -42,7 +50,13 @@ typedef struct nd_func {
     nd_fn fn;           /* the C function */
     const char *params; /* "a b=1 c='x'"; "" or NULL for none */
     const char *help;   /* micrOS help line, widget tag first if any */
+    unsigned flags;     /* ND_F_* below; 0 for an ordinary function */
+    const char *sudo_if; /* ND_F_SUDO_IF: the parameter whose truthy value needs pwd
+                          ** (naming no parameter: pwd is always needed) */
 } nd_func;
+
+#define ND_F_SUDO 1u    /* always needs pwd='<appwd>' */
+#define ND_F_SUDO_IF 2u /* needs it when parameter `sudo_if` is truthy */
 
 typedef struct nd_module {
     const char *name;         /* shell name, [A-Za-z0-9_]+ */
@@ -51,8 +65,11 @@ typedef struct nd_module {
     const char *about;        /* one line for `help lm` and the README */
 } nd_module;
 
-#define ND_FUNC(name, fn, params, help) {name, fn, params, help}
-#define ND_FUNCS_END {0, 0, 0, 0}
+#define ND_FUNC(name, fn, params, help) {name, fn, params, help, 0, 0}
+#define ND_FUNC_SUDO(name, fn, params, help) {name, fn, params, help, ND_F_SUDO, 0}
+#define ND_FUNC_SUDO_IF(name, fn, params, help, param) \
+    {name, fn, params, help, ND_F_SUDO_IF, param}
+#define ND_FUNCS_END {0, 0, 0, 0, 0, 0}
 
 struct nd_call {
     struct nd_node *node;    /* the node: config, clock, tasks ... (node.h) */

@@ -16,7 +16,10 @@ struct nd_node;
 
 #define NODUS_VERSION "0.1.0-0" /* micrOS-style X.Y.Z-N: clients check '.' and '-' */
 
-/* Configuration (override > file > default); see README "Config keys". */
+/* Configuration (override > file > default); see README "Config keys". A key
+** nodus does not know reads as its value when node_config.json has it (a
+** module's own key), else as "", false or 0 -- and the first read of such a
+** name logs a [WARN] (a misspelt key would otherwise fail silently). */
 const char *nd_node_cfg_str(struct nd_node *n, const char *key);
 bool nd_node_cfg_bool(struct nd_node *n, const char *key);
 int64_t nd_node_cfg_int(struct nd_node *n, const char *key);

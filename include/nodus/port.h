@@ -200,4 +200,42 @@ void nd_port_console(const char *line);
 /* Restart the node in place (re-exec on POSIX). Returns only on failure. */
 int nd_port_reboot(void);
 
+/* ---- A/B update slots (update_posix.c on POSIX; docs/updates.md) --------
+** The core's update machine (src/core/update.c) stages a verified bundle in
+** the slot that is not running, switches to it, and confirms or rolls back.
+** Slots are ND_UPD_A and ND_UPD_B; ND_UPD_BASE is "no slot": the binary the
+** node was started as (POSIX) or the factory image (a board). The port
+** owns where slots live: directories <state>/slots/a|b with a `current`
+** symlink on POSIX, two flash partitions and a boot record on a board.
+** Every call is a short local storage operation. */
+int nd_upd_active(void);       /* the slot a restart runs (ND_UPD_BASE when none) */
+int nd_upd_running_slot(void); /* the slot this process was started from */
+const char *nd_upd_arch(void); /* CPU architecture bundles must name: "x86_64", "aarch64" ... */
+/* Bytes a bundle's files may take in a slot (free space, or the slot size). */
+int nd_upd_room(uint64_t *bytes);
+/* Staging, in this order: begin (empties the staging area), then per file
+** in manifest order file / write... / file_end, then commit, which writes
+** the manifest and its signature and makes the staged files slot `slot`
+** (the slot's old content is gone afterwards, and not before). abort drops a
+** partial stage; the core also calls it at start (a kill left one behind). */
+int nd_upd_stage_begin(int slot);
+int nd_upd_stage_file(const char *path, uint64_t size, bool binary); /* path as in a manifest */
+int nd_upd_stage_write(const void *p, size_t n);
+int nd_upd_stage_file_end(void); /* flushed to storage when it returns */
+int nd_upd_stage_commit(int slot, const char *manifest, size_t mlen, const void *sig, size_t slen);
+void nd_upd_stage_abort(void);
+/* A slot's manifest as committed; ND_ENOTFOUND for an empty or broken slot. */
+int nd_upd_slot_manifest(int slot, char *buf, size_t cap, size_t *n);
+/* Make slot the one a restart runs, atomically (ND_UPD_BASE: none). */
+int nd_upd_activate(int slot);
+/* The update record (update_manifest.h): read whole / replace atomically. */
+int nd_upd_record_read(char *buf, size_t cap, size_t *n); /* ND_ENOTFOUND when none */
+int nd_upd_record_write(const char *p, size_t n);
+/* A process on trial is ended by the port if it is still unconfirmed after
+** seconds (0 disarms): the backstop for a new version whose loop hangs. */
+void nd_upd_watchdog(uint32_t seconds);
+/* Fault injection for the tests: on POSIX the process kills itself
+** (SIGKILL) at the named step when NODUS_UPDATE_CRASH_AT names it. */
+void nd_upd_crashpoint(const char *step);
+
 #endif

@@ -120,6 +120,21 @@ static int cache_load(dev *d, int max)
     return cnt;
 }
 
+int nd_cli_cache_devices(nd_cli_dev *out, int max)
+{
+    static dev d[FLEET_MAX];
+    int n = 0, loaded = cache_load(d, FLEET_MAX);
+    for (int i = 0; i < loaded && n < max; i++) {
+        if (!strncmp(d[i].uid, "__", 2)) continue; /* micrOS's placeholders */
+        nd_cli_dev *o = &out[n++];
+        snprintf(o->uid, sizeof o->uid, "%.63s", d[i].uid);
+        snprintf(o->fuid, sizeof o->fuid, "%.63s", d[i].fuid);
+        snprintf(o->ip, sizeof o->ip, "%.63s", d[i].ip);
+        o->port = d[i].port;
+    }
+    return n;
+}
+
 /* Merge found devices into the cache (by uid) and write it atomically. */
 static int cache_store(const dev *found, int nfound)
 {

@@ -25,4 +25,12 @@ int nd_cli_status(int argc, char **argv); /* argv[0] == "status" */
 ** both alone for the system resolver. */
 int nd_cli_resolve_name(char *host, size_t hostn, int *port, bool port_given);
 
+/* The cached nodes (micrOS's placeholder entries left out), for other
+** fleet commands (`nodus update --all`): count written, at most max. */
+typedef struct nd_cli_dev {
+    char uid[64], fuid[64], ip[64];
+    int port;
+} nd_cli_dev;
+int nd_cli_cache_devices(nd_cli_dev *out, int max);
+
 #endif

@@ -32,7 +32,7 @@ struct nd_auth {
     nd_auth_stats st;
 };
 
-bool nd_auth_on(struct nd_node *n) { return nd_cfg_bool(n->cfg, "auth"); }
+bool nd_auth_on(struct nd_node *n) { return nd_cfg_get_bool(n->cfg, ND_K_auth); }
 
 /* ---- the decision table (README "Security") -------------------------------- */
 
@@ -68,6 +68,10 @@ int nd_auth_classify(struct nd_node *n, const char *line, size_t len)
     if (nd_span_eq(c.w0, "task")) return ND_ACT_COMMAND;
     int idx;
     if (!nd_registry_find(c.w0.p, c.w0.n, &idx) || !nd_registry_is_loaded(n, idx))
+        return ND_ACT_COMMAND;
+    /* nodus's update functions install or remove code (README "Updates"): not
+    ** part of micrOS's pre-authentication REST surface; the status is */
+    if (nd_span_eq(c.w0, "system") && (nd_span_eq(c.w1, "update") || nd_span_eq(c.w1, "update_rollback")))
         return ND_ACT_COMMAND;
     return ND_ACT_LM_CALL;
 }
@@ -131,9 +135,9 @@ static peer_entry *add(struct nd_auth *a, const char *ip, uint64_t now)
     return e;
 }
 
-static int64_t cfg_int(struct nd_node *n, const char *key, int64_t dflt)
+static int64_t cfg_int(struct nd_node *n, nd_key key, int64_t dflt)
 {
-    int64_t v = nd_cfg_int(n->cfg, key);
+    int64_t v = nd_cfg_get_int(n->cfg, key);
     return v > 0 ? v : dflt;
 }
 
@@ -151,7 +155,7 @@ uint64_t nd_auth_locked_ms(struct nd_node *n, const char *peer)
 int nd_auth_password(struct nd_node *n, const char *peer, const char *guess, size_t len)
 {
     struct nd_auth *a = state(n);
-    bool ok = nd_auth_equal(guess, len, nd_cfg_str(n->cfg, "appwd"));
+    bool ok = nd_auth_equal(guess, len, nd_cfg_get_str(n->cfg, ND_K_appwd));
     if (!a) return ok ? ND_AUTH_OK : ND_AUTH_BAD; /* out of memory: still no way in */
     char ip[48];
     peer_ip(peer, ip, sizeof ip);
@@ -170,9 +174,9 @@ int nd_auth_password(struct nd_node *n, const char *peer, const char *guess, siz
     }
     e->fails++;
     e->last = now;
-    int64_t max = cfg_int(n, "authfails", 5);
+    int64_t max = cfg_int(n, ND_K_authfails, 5);
     if (e->fails >= (uint64_t)max) {
-        int64_t secs = cfg_int(n, "authlock_s", 60);
+        int64_t secs = cfg_int(n, ND_K_authlock_s, 60);
         e->locked_until = now + (uint64_t)secs * 1000;
         e->fails = 0;
         e->window = now;

@@ -24,8 +24,11 @@
 ** failed save left the new values in memory, and the next save (another key,
 ** shutdown) wrote what the client had been told failed.
 **
-** --set overrides live in a second object that is consulted first by every
-** getter and never written. The offloaded key (guimeta) keeps "..." in the
+** Reads go by key (enum nd_key, the schema index) through two arrays: each
+** schema key's member of the object, and its --set override, which is
+** consulted first and never written. Reads by name (conf mode, REST, the
+** module API) find the index first; keys kept from the file are read from
+** the object itself. The offloaded key (guimeta) keeps "..." in the
 ** JSON file and its real value in config/.<key>.key, as micrOS does.
 **
 ** Known limits: cJSON stores numbers as doubles, so ints are confined to
@@ -45,13 +48,16 @@
 
 /* Largest magnitude a double holds exactly: ints beyond it would change. */
 #define INT_EXACT 9007199254740992.0
-/* Must match cfg_schema.c: max == this means "no upper bound". */
-#define ATLEAST INT32_MAX
 #define PROBLEMS_MAX 1024
 
 struct nd_cfg {
     cJSON *obj;   /* schema keys in schema order, then kept keys in file order */
-    cJSON *ovr;   /* --set overrides, typed like obj; never saved */
+    /* Per schema index (nd_key): the key's member of obj, so a typed read is
+    ** an array lookup. A member only ever changes its value in place
+    ** (swap_values); where one is replaced (fill_defaults, merge) the array
+    ** is rebuilt (index_members). */
+    cJSON **mem;
+    cJSON **ovr;  /* per schema index: its --set override (typed like obj), or NULL; never saved */
     char **off;   /* per schema index: cached content of an offloaded key, or NULL */
     char problems[PROBLEMS_MAX];
     /* The open transaction (nd_cfg_begin). Per schema index: the value the
@@ -233,7 +239,7 @@ static int validate(const nd_cfg_key *k, const cJSON *v, char *err, size_t errn)
     if ((k->type == ND_CFG_INT || k->type == ND_CFG_FLOAT) && k->min < k->max) {
         double d = v->valuedouble;
         if (d < (double)k->min || d > (double)k->max) {
-            if (k->max == ATLEAST)
+            if (k->max == ND_CFG_ATLEAST)
                 seterr(err, errn, "%s must be at least %lld", k->name, (long long)k->min);
             else
                 seterr(err, errn, "%s must be between %lld and %lld", k->name,
@@ -365,7 +371,15 @@ static char *off_read(const nd_cfg_key *k)
     return NULL;
 }
 
-static size_t key_index(const nd_cfg_key *k) { return (size_t)(k - nd_cfg_schema_at(0)); }
+static size_t key_index(const nd_cfg_key *k) { return (size_t)nd_cfg_key_id(k); }
+
+/* Point mem[] at the members of obj (after members were replaced). */
+static void index_members(nd_cfg *c)
+{
+    for (size_t i = 0; i < ND_K_COUNT; i++)
+        c->mem[i] = c->obj ? cJSON_GetObjectItemCaseSensitive(c->obj, nd_cfg_schema_at(i)->name)
+                           : NULL;
+}
 
 /* ---- life cycle ------------------------------------------------------- */
 
@@ -385,6 +399,7 @@ static int fill_defaults(nd_cfg *c)
     }
     cJSON_Delete(c->obj);
     c->obj = o;
+    index_members(c);
     return ND_OK;
 }
 
@@ -392,12 +407,14 @@ nd_cfg *nd_cfg_new(void)
 {
     nd_cfg *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->ovr = cJSON_CreateObject();
+    c->mem = calloc(nd_cfg_schema_count(), sizeof *c->mem);
+    c->ovr = calloc(nd_cfg_schema_count(), sizeof *c->ovr);
     c->off = calloc(nd_cfg_schema_count(), sizeof *c->off);
     c->stage = calloc(nd_cfg_schema_count(), sizeof *c->stage);
     c->was = calloc(nd_cfg_schema_count(), sizeof *c->was);
     c->was_ovr = calloc(nd_cfg_schema_count(), sizeof *c->was_ovr);
-    if (!c->ovr || !c->off || !c->stage || !c->was || !c->was_ovr || fill_defaults(c) != ND_OK) {
+    if (!c->mem || !c->ovr || !c->off || !c->stage || !c->was || !c->was_ovr ||
+        fill_defaults(c) != ND_OK) {
         nd_cfg_free(c);
         return NULL;
     }
@@ -408,7 +425,10 @@ void nd_cfg_free(nd_cfg *c)
 {
     if (!c) return;
     cJSON_Delete(c->obj);
-    cJSON_Delete(c->ovr);
+    free(c->mem);
+    if (c->ovr)
+        for (size_t i = 0; i < nd_cfg_schema_count(); i++) cJSON_Delete(c->ovr[i]);
+    free(c->ovr);
     if (c->off)
         for (size_t i = 0; i < nd_cfg_schema_count(); i++) free(c->off[i]);
     free(c->off);
@@ -503,16 +523,16 @@ static void txn_end(nd_cfg *c, bool undo)
 {
     if (!c->txn) return;
     for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
-        if (c->was[i] && undo) { /* the original value returns to the member */
-            cJSON *cur = cJSON_GetObjectItemCaseSensitive(c->obj, nd_cfg_schema_at(i)->name);
-            if (cur) swap_values(cur, c->was[i]);
-        }
+        if (c->was[i] && undo && c->mem[i]) /* the original value returns to the member */
+            swap_values(c->mem[i], c->was[i]);
         cJSON_Delete(c->was[i]);
         c->was[i] = NULL;
-        if (c->was_ovr[i] && undo)
-            cJSON_AddItemToArray(c->ovr, c->was_ovr[i]); /* keeps its key; order is free */
-        else
+        if (c->was_ovr[i] && undo) {
+            cJSON_Delete(c->ovr[i]);
+            c->ovr[i] = c->was_ovr[i];
+        } else {
             cJSON_Delete(c->was_ovr[i]);
+        }
         c->was_ovr[i] = NULL;
         free(c->stage[i]);
         c->stage[i] = NULL;
@@ -823,6 +843,7 @@ int nd_cfg_load(nd_cfg *c)
             rewrite = false;
             nul_problems(c, root, buf, n, &repair, &rewrite);
             rc = merge(c, root, &repair, &rewrite);
+            index_members(c); /* merge replaced members */
             if (rc != ND_OK) {
                 cJSON_Delete(root);
                 free(buf);
@@ -860,7 +881,7 @@ static int stage_value(nd_cfg *c, const nd_cfg_key *k, cJSON *nv, bool check, bo
         return rc;
     }
     size_t ki = key_index(k);
-    cJSON *cur = cJSON_GetObjectItemCaseSensitive(c->obj, k->name);
+    cJSON *cur = c->mem[ki];
     if (k->flags & ND_CFG_OFFLOAD) {
         size_t n = strlen(nv->valuestring);
         char *copy = malloc(n + 1);
@@ -888,7 +909,8 @@ static int stage_value(nd_cfg *c, const nd_cfg_key *k, cJSON *nv, bool check, bo
         c->dirty = true;
     }
     if (clear_ovr) {
-        cJSON *ov = cJSON_DetachItemFromObjectCaseSensitive(c->ovr, k->name);
+        cJSON *ov = c->ovr[ki];
+        c->ovr[ki] = NULL;
         if (ov && !c->was_ovr[ki])
             c->was_ovr[ki] = ov;
         else
@@ -975,10 +997,55 @@ int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, c
     return set_one(c, k, nv, true, true, save, err, errn);
 }
 
+int nd_cfg_set_json(nd_cfg *c, nd_key key, const cJSON *item, char *err, size_t errn)
+{
+    seterr(err, errn, "%s", "");
+    if (!c || (unsigned)key >= ND_K_COUNT) return ND_ENOTFOUND;
+    if (!item) return ND_EINVAL;
+    const nd_cfg_key *k = nd_cfg_schema_at(key);
+    cJSON *nv = NULL;
+    /* a number is an int when whole and within +-2^53 (nd_json_scalar's
+    ** rule), which any number key takes; a float key takes any finite one */
+    bool num = cJSON_IsNumber(item);
+    double d = num ? item->valuedouble : 0;
+    bool whole = num && isfinite(d) && d == floor(d) && fabs(d) <= INT_EXACT;
+    if (cJSON_IsString(item)) {
+        int rc = from_text(k, item->valuestring, &nv, err, errn);
+        if (rc != ND_OK) return rc;
+    } else if (cJSON_IsBool(item) && k->type == ND_CFG_BOOL) {
+        nv = cJSON_CreateBool(cJSON_IsTrue(item));
+    } else if (num && (k->type == ND_CFG_INT || k->type == ND_CFG_FLOAT) && whole) {
+        nv = cJSON_CreateNumber(d);
+    } else if (num && k->type == ND_CFG_FLOAT) {
+        if (!isfinite(d)) {
+            seterr(err, errn, "%s expects a finite number", k->name);
+            return ND_EINVAL;
+        }
+        nv = cJSON_CreateNumber(d);
+    } else {
+        nd_value t; /* only its type name, for the message */
+        nd_json_scalar(item, &t);
+        seterr(err, errn, "%s expects %s, not %s", k->name, type_word(k->type),
+               nd_type_name(t.type));
+        return ND_ETYPE;
+    }
+    if (!nv) {
+        seterr(err, errn, "out of memory");
+        return ND_ENOMEM;
+    }
+    return set_one(c, k, nv, true, true, true, err, errn);
+}
+
 int nd_cfg_set_node(nd_cfg *c, const char *key, const char *text)
 {
-    const nd_cfg_key *k = nd_cfg_schema_find(key);
-    if (!k) return ND_ENOTFOUND;
+    int k = nd_key_of(key);
+    return k < 0 ? ND_ENOTFOUND : nd_cfg_put_node(c, (nd_key)k, text);
+}
+
+int nd_cfg_put_node(nd_cfg *c, nd_key key, const char *text)
+{
+    if (!c || (unsigned)key >= ND_K_COUNT) return ND_ENOTFOUND;
+    const nd_cfg_key *k = nd_cfg_schema_at(key);
     cJSON *nv = NULL;
     int rc = from_text(k, text ? text : "", &nv, NULL, 0);
     if (rc != ND_OK) return rc;
@@ -999,47 +1066,26 @@ int nd_cfg_override(nd_cfg *c, const char *key, const char *text, char *err, siz
         cJSON_Delete(nv);
         return ND_EINVAL;
     }
-    if (!obj_put(c->ovr, k->name, nv)) {
-        cJSON_Delete(nv);
-        return ND_ENOMEM;
-    }
+    size_t ki = key_index(k);
+    cJSON_Delete(c->ovr[ki]);
+    c->ovr[ki] = nv;
     return ND_OK;
 }
 
 /* ---- getters ---------------------------------------------------------- */
 
-/* The value in effect: override, else store. NULL for unknown keys. */
-static const cJSON *effective(const nd_cfg *c, const char *key)
+/* Reading an item as a type: Python's rules for the ones that convert (a
+** bool is 0/1), 0 for the rest. Shared by the typed and the by-name reads,
+** and by keys kept from the file, which can hold anything. */
+static bool item_bool(const cJSON *v)
 {
-    if (!c || !key) return NULL;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->ovr, key);
-    return v ? v : cJSON_GetObjectItemCaseSensitive(c->obj, key);
-}
-
-const char *nd_cfg_str(const nd_cfg *c, const char *key)
-{
-    if (!c || !key) return "";
-    const nd_cfg_key *k = nd_cfg_schema_find(key);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->ovr, key);
-    if (!v && k && (k->flags & ND_CFG_OFFLOAD)) {
-        const char *s = c->off[key_index(k)];
-        return s ? s : "n/a";
-    }
-    if (!v) v = cJSON_GetObjectItemCaseSensitive(c->obj, key);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-bool nd_cfg_bool(const nd_cfg *c, const char *key)
-{
-    const cJSON *v = effective(c, key);
     if (cJSON_IsBool(v)) return cJSON_IsTrue(v);
     if (cJSON_IsNumber(v)) return v->valuedouble != 0;
     return false;
 }
 
-int64_t nd_cfg_int(const nd_cfg *c, const char *key)
+static int64_t item_int(const cJSON *v)
 {
-    const cJSON *v = effective(c, key);
     if (cJSON_IsBool(v)) return cJSON_IsTrue(v);
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) return 0;
     double d = v->valuedouble;
@@ -1048,11 +1094,67 @@ int64_t nd_cfg_int(const nd_cfg *c, const char *key)
     return (int64_t)d;
 }
 
-double nd_cfg_float(const nd_cfg *c, const char *key)
+static double item_float(const cJSON *v)
 {
-    const cJSON *v = effective(c, key);
     if (cJSON_IsBool(v)) return cJSON_IsTrue(v);
     return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+}
+
+static bool valid_key(const nd_cfg *c, nd_key k) { return c && (unsigned)k < ND_K_COUNT; }
+
+/* The value in effect of a schema key: override, else store. */
+static const cJSON *eff(const nd_cfg *c, nd_key k)
+{
+    if (!valid_key(c, k)) return NULL;
+    return c->ovr[k] ? c->ovr[k] : c->mem[k];
+}
+
+/* A key by name: the schema's (*k set), else one kept from the file. */
+static const cJSON *by_name(const nd_cfg *c, const char *key, const nd_cfg_key **k)
+{
+    *k = NULL;
+    if (!c || !key) return NULL;
+    if ((*k = nd_cfg_schema_find(key))) return eff(c, nd_cfg_key_id(*k));
+    return cJSON_GetObjectItemCaseSensitive(c->obj, key);
+}
+
+const char *nd_cfg_get_str(const nd_cfg *c, nd_key k)
+{
+    if (!valid_key(c, k)) return "";
+    if (!c->ovr[k] && (nd_cfg_schema_at(k)->flags & ND_CFG_OFFLOAD))
+        return c->off[k] ? c->off[k] : "n/a";
+    const cJSON *v = eff(c, k);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+bool nd_cfg_get_bool(const nd_cfg *c, nd_key k) { return item_bool(eff(c, k)); }
+int64_t nd_cfg_get_int(const nd_cfg *c, nd_key k) { return item_int(eff(c, k)); }
+double nd_cfg_get_float(const nd_cfg *c, nd_key k) { return item_float(eff(c, k)); }
+
+const char *nd_cfg_str(const nd_cfg *c, const char *key)
+{
+    const nd_cfg_key *k;
+    const cJSON *v = by_name(c, key, &k);
+    if (k) return nd_cfg_get_str(c, nd_cfg_key_id(k));
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+bool nd_cfg_bool(const nd_cfg *c, const char *key)
+{
+    const nd_cfg_key *k;
+    return item_bool(by_name(c, key, &k));
+}
+
+int64_t nd_cfg_int(const nd_cfg *c, const char *key)
+{
+    const nd_cfg_key *k;
+    return item_int(by_name(c, key, &k));
+}
+
+double nd_cfg_float(const nd_cfg *c, const char *key)
+{
+    const nd_cfg_key *k;
+    return item_float(by_name(c, key, &k));
 }
 
 bool nd_cfg_has(const nd_cfg *c, const char *key)
@@ -1063,34 +1165,29 @@ bool nd_cfg_has(const nd_cfg *c, const char *key)
 
 int nd_cfg_render(const nd_cfg *c, const char *key, nd_buf *b)
 {
-    if (!c || !key) return ND_ENOTFOUND;
-    const nd_cfg_key *k = nd_cfg_schema_find(key);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->ovr, key);
-    if (!v && k && (k->flags & ND_CFG_OFFLOAD)) {
+    const nd_cfg_key *k;
+    const cJSON *v = by_name(c, key, &k);
+    if (k && !c->ovr[nd_cfg_key_id(k)] && (k->flags & ND_CFG_OFFLOAD)) {
         /* read the file each time: it is the value, the JSON holds "..." */
         char *s = off_read(k);
         nd_buf_puts(b, s ? s : "n/a");
         free(s);
         return ND_OK;
     }
-    if (!v) v = cJSON_GetObjectItemCaseSensitive(c->obj, key);
     if (!v) return ND_ENOTFOUND;
     put_typed(b, k, v);
     return ND_OK;
 }
 
-nd_value *nd_cfg_value(const nd_cfg *c, nd_arena *a, const char *key)
+/* A key's value as nd_value: typed by the schema (k), else as JSON reads. */
+static nd_value *as_value(const nd_cfg *c, nd_arena *a, const nd_cfg_key *k, const cJSON *v)
 {
-    if (!c || !key) return NULL;
-    const nd_cfg_key *k = nd_cfg_schema_find(key);
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->ovr, key);
-    if (!v && k && (k->flags & ND_CFG_OFFLOAD)) {
+    if (k && !c->ovr[nd_cfg_key_id(k)] && (k->flags & ND_CFG_OFFLOAD)) {
         char *s = off_read(k);
         nd_value *r = nd_str(a, s ? s : "n/a");
         free(s);
         return r;
     }
-    if (!v) v = cJSON_GetObjectItemCaseSensitive(c->obj, key);
     if (!v) return NULL;
     if (!k) return nd_json_value(a, v);
     switch (k->type) {
@@ -1101,6 +1198,19 @@ nd_value *nd_cfg_value(const nd_cfg *c, nd_arena *a, const char *key)
     }
 }
 
+nd_value *nd_cfg_get_value(const nd_cfg *c, nd_arena *a, nd_key k)
+{
+    if (!valid_key(c, k)) return NULL;
+    return as_value(c, a, nd_cfg_schema_at(k), eff(c, k));
+}
+
+nd_value *nd_cfg_value(const nd_cfg *c, nd_arena *a, const char *key)
+{
+    const nd_cfg_key *k;
+    const cJSON *v = by_name(c, key, &k);
+    return as_value(c, a, k, v);
+}
+
 int nd_cfg_dump(const nd_cfg *c, const char *substr, nd_buf *b)
 {
     if (!c) return ND_EINVAL;
@@ -1109,7 +1219,7 @@ int nd_cfg_dump(const nd_cfg *c, const char *substr, nd_buf *b)
         if (substr && !strstr(name, substr)) continue;
         const nd_cfg_key *k = nd_cfg_schema_find(name);
         nd_buf_printf(b, "  %-10s:        ", name);
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->ovr, name);
+        const cJSON *v = k ? c->ovr[nd_cfg_key_id(k)] : NULL;
         if (k && (k->flags & ND_CFG_OFFLOAD))
             nd_buf_puts(b, "...");
         else

@@ -1,9 +1,10 @@
 /*
 ** cfg.h -- the node configuration: one schema, one store, atomic saves.
 **
-** The schema (cfg_schema.c) lists every key nodus knows: micrOS's keys of
-** docs/micros-compat.md §6, in micrOS's order, then nodus's own keys. Each
-** key has a type, a default, a range or a check, and flags. The store holds
+** The schema (cfg_keys.def, expanded by cfg_schema.c) lists every key nodus
+** knows: micrOS's keys of docs/micros-compat.md §6, in micrOS's order, then
+** nodus's own keys. Each key has a type, a default, a range or a check, and
+** flags, and a name in `enum nd_key` (ND_K_<name>) for typed reads. The store holds
 ** the JSON object of config/node_config.json (cJSON), merged over defaults.
 **
 ** Loading never loses data: keys not in the schema are kept and saved back;
@@ -40,12 +41,20 @@
 
 typedef enum { ND_CFG_STR, ND_CFG_BOOL, ND_CFG_INT, ND_CFG_FLOAT } nd_cfg_type;
 
+/* What a key is, and when a change of it takes effect (cfg_keys.def says
+** which key has which). A key has at most one of REBOOT and the FX_ flags;
+** with none of them it applies at once: its readers read it every time. */
 enum {
-    ND_CFG_REBOOT = 1,  /* takes effect after a reboot */
-    ND_CFG_SECRET = 2,  /* never returned by remote reads (REST /config) */
-    ND_CFG_NODE = 4,    /* written by the node itself (version, hwuid) */
-    ND_CFG_OFFLOAD = 8, /* stored in config/.<key>.key, dump shows "..." (guimeta) */
+    ND_CFG_REBOOT = 1,     /* takes effect after a reboot (read at start) */
+    ND_CFG_SECRET = 2,     /* never returned by remote reads (REST /config) */
+    ND_CFG_NODE = 4,       /* written by the node itself (version, hwuid) */
+    ND_CFG_OFFLOAD = 8,    /* stored in config/.<key>.key, dump shows "..." (guimeta) */
+    ND_CFG_FX_SCHED = 16,  /* applied by a scheduler reload (nd_sched_reload) */
+    ND_CFG_FX_MDNS = 32,   /* applied by the mDNS responder (nd_mdns_config_changed) */
 };
+
+/* Range maximum meaning "no upper bound" (the error then says "at least"). */
+#define ND_CFG_ATLEAST INT32_MAX
 
 typedef struct nd_cfg_key {
     const char *name;
@@ -58,12 +67,37 @@ typedef struct nd_cfg_key {
     const char *help; /* one line for the README and `conf` help */
 } nd_cfg_key;
 
+/* Every schema key by name, from the one list (cfg_keys.def): ND_K_devfid,
+** ND_K_aioqueue ... The value is the key's schema index, so a typed read is
+** an array lookup, and a misspelt key does not compile. */
+typedef enum nd_key {
+#define ND_KEY(name, type, def, flags, min, max, check, help) ND_K_##name,
+#include "cfg_keys.def"
+#undef ND_KEY
+    ND_K_COUNT
+} nd_key;
+
+/* irq<i>, irq<i>_cbf and irq<i>_trig for i = 1..4 (IRQ_KEYS blocks of three;
+** cfg_schema.c checks the layout at compile time). */
+#define ND_K_IRQ(i) ((nd_key)(ND_K_irq1 + 3 * ((i) - 1)))
+#define ND_K_IRQ_CBF(i) ((nd_key)(ND_K_IRQ(i) + 1))
+#define ND_K_IRQ_TRIG(i) ((nd_key)(ND_K_IRQ(i) + 2))
+
 typedef struct nd_cfg nd_cfg;
 
-/* Schema access (fixed order: micrOS keys first, then nodus keys). */
-size_t nd_cfg_schema_count(void);
+/* Schema access (fixed order: micrOS keys first, then nodus keys;
+** nd_cfg_schema_at(k) is the entry of nd_key k). */
+size_t nd_cfg_schema_count(void); /* ND_K_COUNT */
 const nd_cfg_key *nd_cfg_schema_at(size_t i);
 const nd_cfg_key *nd_cfg_schema_find(const char *name);
+/* Names and enum values, both ways: for names a user typed (conf mode,
+** REST, --set). nd_key_of: -1 when the name is not a schema key. */
+int nd_key_of(const char *name);
+const char *nd_key_name(nd_key k); /* "" when out of range */
+nd_key nd_cfg_key_id(const nd_cfg_key *k); /* k from the schema table */
+/* When a change of a key with these flags takes effect, as the README's
+** config table says it: "yes" (reboot), "no", "no (scheduler reload)" ... */
+const char *nd_cfg_effect(int flags);
 
 /* Create a store on defaults (no I/O). */
 nd_cfg *nd_cfg_new(void);
@@ -115,22 +149,49 @@ int nd_cfg_override(nd_cfg *c, const char *key, const char *text, char *err, siz
 ** A failed save leaves the value (and its override) as it was. Inside a
 ** transaction the value is only staged. */
 int nd_cfg_set_text(nd_cfg *c, const char *key, const char *text, char *err, size_t errn);
-/* The same from a typed value (REST /config POST). Ints are accepted for
+/* The same from a typed value. Ints are accepted for
 ** floats; a string is converted like nd_cfg_set_text (v->u.s.n must be its
 ** real length: a NUL inside is refused). Inside a transaction (the way to
 ** set several keys and save once) save is ignored; outside one, save=false
 ** changes memory only and the caller must nd_cfg_save. */
 int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, char *err,
                      size_t errn);
-/* Set by the node itself (version, hwuid): no validation, saved. */
+/* The same from the JSON item of a POST /config member, converted as
+** nd_cfg_set_value converts the nd_value of that item (a whole number is an
+** int, any number fits a float key, a string is converted like conf-mode
+** text), without making that nd_value. Into the open transaction, or saved
+** at once when none is open. */
+struct cJSON;
+int nd_cfg_set_json(nd_cfg *c, nd_key k, const struct cJSON *item, char *err, size_t errn);
+/* Set by the node itself (version, hwuid, devip): no validation, saved.
+** nd_cfg_set_node: the same by name (ND_ENOTFOUND for an unknown one). */
+int nd_cfg_put_node(nd_cfg *c, nd_key k, const char *text);
 int nd_cfg_set_node(nd_cfg *c, const char *key, const char *text);
 
-/* Typed getters (override > file > default). Unknown key: "", false, 0. */
+/* Typed reads (override > file > default), by key: what the node's own code
+** uses. A key read as another type converts as Python would (a bool as
+** 0/1); a string key read as a number gives 0. The string stays valid until
+** the key is next changed. */
+const char *nd_cfg_get_str(const nd_cfg *c, nd_key k);
+bool nd_cfg_get_bool(const nd_cfg *c, nd_key k);
+int64_t nd_cfg_get_int(const nd_cfg *c, nd_key k);
+double nd_cfg_get_float(const nd_cfg *c, nd_key k);
+/* The value as nd_value (REST /config GET); NULL when a is full. */
+nd_value *nd_cfg_get_value(const nd_cfg *c, nd_arena *a, nd_key k);
+
+/* The same by name, for names from outside the core (the module API
+** nd_node_cfg_*, which warns about unknown names; conf mode; tests). Keys
+** kept from the file but not in the schema are found too. Unknown key: "",
+** false, 0. */
 const char *nd_cfg_str(const nd_cfg *c, const char *key);
 bool nd_cfg_bool(const nd_cfg *c, const char *key);
 int64_t nd_cfg_int(const nd_cfg *c, const char *key);
 double nd_cfg_float(const nd_cfg *c, const char *key);
 bool nd_cfg_has(const nd_cfg *c, const char *key); /* schema key or key kept from file */
+
+/* The store of a running node, for the port's main() (node.c). */
+struct nd_node;
+const nd_cfg *nd_node_config(struct nd_node *n);
 
 /* Python str() of a key's value into b: 9008, True, n/a (conf-mode get).
 ** Keys kept from the file but not in the schema render too.

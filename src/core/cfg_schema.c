@@ -1,14 +1,13 @@
 /*
-** cfg_schema.c -- every configuration key nodus knows, in one table.
+** cfg_schema.c -- the schema table, built from cfg_keys.def, and its lookups.
 **
-** The first block is micrOS's node_config.json (docs/micros-compat.md §6)
-** in micrOS's own dump order, with micrOS's code defaults, so a micrOS file
-** loads unchanged and `conf` / `dump` look the same to micrOS clients. The
-** second block holds the keys nodus adds; micrOS ignores unknown keys, so a
-** nodus file still loads on micrOS.
+** The keys themselves (names, types, defaults, ranges, flags, help) are in
+** cfg_keys.def, one line each; this file holds the checks those lines name
+** and expands the list into the table that cfg.c and conf mode read. The same
+** list makes `enum nd_key` in cfg.h, so ND_K_<name> is the key's index here.
 **
 ** Defaults are text in the form conf mode prints them (Python str()), and are
-** converted by cfg.c with the same rules as a conf-mode set, so the table is
+** converted by cfg.c with the same rules as a conf-mode set, so the list is
 ** the only place a default is written down. Ranges are inclusive and apply
 ** only when min < max; ND_CFG_ATLEAST as max means "no upper bound" (the error
 ** text then says "at least").
@@ -20,9 +19,6 @@
 #include "cfg.h"
 #include "icpeers.h"
 #include "pinmap.h"
-
-/* Upper bound standing for "unbounded": any int the store can hold exactly. */
-#define ND_CFG_ATLEAST INT32_MAX
 
 /* ---- checks (NULL = ok, else the message conf mode prints) ------------ */
 
@@ -76,122 +72,69 @@ static const char *check_debounce(const char *t)
                : "irq_debounce must be lead or stable";
 }
 
-/* ---- the table -------------------------------------------------------- */
+/* ---- the table: cfg_keys.def, expanded -------------------------------- */
 
 #define R ND_CFG_REBOOT
 #define S ND_CFG_SECRET
 #define N ND_CFG_NODE
 #define O ND_CFG_OFFLOAD
-
-/* One external-interrupt block (micrOS irq1..irq4). */
-#define IRQ_KEYS(n)                                                                              \
-    {"irq" #n, ND_CFG_BOOL, "False", R, 0, 0, NULL,                                              \
-     "Enable external pin interrupt " #n " (pin from the pin map)"},                             \
-        {"irq" #n "_cbf", ND_CFG_STR, "n/a", R, 0, 0, NULL,                                      \
-         "Commands run on interrupt " #n ", ';'-separated"},                                     \
-        {"irq" #n "_trig", ND_CFG_STR, "n/a", R, 0, 0, NULL,                                     \
-         "Edge of interrupt " #n ": up (rising, also anything else), down or both"}
+#define FX_SCHED ND_CFG_FX_SCHED
+#define FX_MDNS ND_CFG_FX_MDNS
 
 static const nd_cfg_key schema[] = {
-    /* micrOS keys, micrOS dump order */
-    {"version", ND_CFG_STR, "n/a", N, 0, 0, NULL, "Firmware version, written by the node"},
-    {"auth", ND_CFG_BOOL, "False", R, 0, 0, NULL,
-     "Require appwd before anything but hello, loaded-module REST calls and UI files (README Security)"},
-    {"staessid", ND_CFG_STR, "your_wifi_name", R, 0, 0, NULL,
-     "Wi-Fi SSIDs to join, ';'-separated, tried in order"},
-    {"stapwd", ND_CFG_STR, "your_wifi_passwd", R | S, 0, 0, NULL,
-     "Wi-Fi passwords in staessid order, ';'-separated"},
-    {"devfid", ND_CFG_STR, "node01", 0, 0, 0, check_devfid,
-     "Node name: shell prompt, AP SSID, mDNS host <devfid>.local"},
-    {"appwd", ND_CFG_STR, "ADmin123", R | S, 0, 0, check_appwd,
-     "Password for shell auth, @sudo functions and the AP (8-9 chars, upper+lower+digit)"},
-    {"dbg", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Console debug prints and progress LED"},
-    {"nwmd", ND_CFG_STR, "STA", R, 0, 0, check_nwmd, "Preferred network mode: STA or AP"},
-    {"hwuid", ND_CFG_STR, "n/a", N, 0, 0, NULL, "Hardware id micr<hex>OS, written by the node"},
-    {"soctout", ND_CFG_INT, "30", R, 5, ND_CFG_ATLEAST, NULL,
-     "Idle seconds after which a shell client may be evicted for a newcomer (min 5)"},
-    {"socport", ND_CFG_INT, "9008", R, 1, 65535, NULL, "Shell TCP port, also the InterCon target"},
-    {"webui", ND_CFG_BOOL, "False", R, 0, 0, NULL, "Start the HTTP server (web UI and REST)"},
-    {"webui_max_con", ND_CFG_INT, "3", R, 0, 0, NULL, "Most concurrent HTTP requests"},
-    {"devip", ND_CFG_STR, "n/a", R, 0, 0, NULL, "Last station IP address"},
-    {"cron", ND_CFG_BOOL, "False", R, 0, 0, NULL, "Enable the cron scheduler (crontasks)"},
-    {"crontasks", ND_CFG_STR, "n/a", 0, 0, 0, NULL,
-     "Cron table: WD:H:M:S!command entries, ';'-separated"},
-    {"timirq", ND_CFG_BOOL, "False", R, 0, 0, NULL, "Enable the periodic timer callback"},
-    {"timirqcbf", ND_CFG_STR, "n/a", R, 0, 0, NULL,
-     "Commands of the periodic timer, ';'-separated, # comments"},
-    {"timirqseq", ND_CFG_INT, "1000", R, 1, ND_CFG_ATLEAST, NULL, "Periodic timer period in ms"},
-    IRQ_KEYS(1),
-    IRQ_KEYS(2),
-    IRQ_KEYS(3),
-    IRQ_KEYS(4),
-    {"irq_prell_ms", ND_CFG_INT, "300", R, 0, 60000, NULL,
-     "Debounce window of the pin interrupts in ms"},
-    {"boothook", ND_CFG_STR, "n/a", R, 0, 0, NULL,
-     "Commands run at boot, ';'-separated, # comments, $pwd is replaced by appwd"},
-    {"aioqueue", ND_CFG_INT, "5", R, 1, 4096, NULL,
-     "Task queue size and shared client-slot count (slots: at most 256)"},
-    {"utc", ND_CFG_INT, "60", R, -720, 840, NULL, "UTC offset in minutes (used when tz is n/a)"},
-    {"boostmd", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Run the CPU at its highest clock"},
-    {"guimeta", ND_CFG_STR, "...", O, 0, 0, NULL,
-     "UI metadata for the phone client, stored in config/.guimeta.key"},
-    {"cstmpmap", ND_CFG_STR, "n/a", R, 0, 0, NULL, "Pin map selection and overrides"},
-    {"espnow", ND_CFG_BOOL, "False", R, 0, 0, NULL, "ESP-NOW server and InterCon over ESP-NOW"},
-    {"ha", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Watchdog and network self-heal"},
-
-    /* nodus keys */
-    {"bind", ND_CFG_STR, "0.0.0.0", R, 0, 0, NULL,
-     "Listen address of the shell and web servers"},
-    {"webport", ND_CFG_INT, "80", R, 1, 65535, NULL, "HTTP server port"},
-    {"webcors", ND_CFG_STR, "n/a", 0, 0, 0, NULL,
-     "CORS origin sent for GET /rest, e.g. * (n/a: no CORS header)"},
-    {"tz", ND_CFG_STR, "n/a", 0, 0, 0, NULL,
-     "POSIX TZ string such as CET-1CEST,M3.5.0,M10.5.0/3; n/a falls back to utc minutes"},
-    {"lat", ND_CFG_FLOAT, "0.0", 0, -90, 90, NULL, "Latitude in degrees for sun times"},
-    {"lon", ND_CFG_FLOAT, "0.0", 0, -180, 180, NULL, "Longitude in degrees for sun times"},
-    {"taskbudget", ND_CFG_INT, "50", 0, 1, 60000, NULL,
-     "Milliseconds one task run may block the loop before it is flagged"},
-    {"hwbackend", ND_CFG_STR, "sim", R, 0, 0, check_hwbackend,
-     "Hardware backend of the pin modules: sim or linux"},
-    {"board", ND_CFG_STR, "sim", R, 0, 0, nd_pinmap_check_board,
-     "Pin map of the board (esp32 ... rpi, sim); a first cstmpmap item overrides it"},
-    {"irq_debounce", ND_CFG_STR, "lead", R, 0, 0, check_debounce,
-     "Pin debounce: lead (fire on first edge) or stable (fire once the level settled)"},
-    {"ntpserver", ND_CFG_STR, "pool.ntp.org", R, 0, 0, NULL, "NTP server for the clock sync"},
-    {"hosts", ND_CFG_STR, "n/a", 0, 0, 0, NULL,
-     "Static InterCon names: name=ip pairs, ';'-separated (checked after the learned cache)"},
-    {"intercontout", ND_CFG_INT, "6000", 0, 100, 600000, NULL,
-     "InterCon timeout per step (connect, prompt, reply) in ms"},
-    /* secret: a name=secret entry holds a password; checked by icpeers.c */
-    {"icpeers", ND_CFG_STR, "n/a", S, 0, 0, nd_icpeers_check,
-     "InterCon peers (host as written after >>) that get a password when they ask, "
-     "';'-separated: name (appwd), name=secret, * (any peer gets appwd, as micrOS); n/a: none"},
-    {"mdns", ND_CFG_BOOL, "True", R, 0, 0, NULL, "Announce <devfid>.local over mDNS"},
-    {"logmax", ND_CFG_INT, "16384", 0, 1024, 1048576, NULL, "Most bytes kept per log file"},
-    {"authfails", ND_CFG_INT, "5", 0, 1, 1000, NULL,
-     "Failed logins from one address within a minute that lock it out (every door)"},
-    {"authlock_s", ND_CFG_INT, "60", 0, 1, 86400, NULL,
-     "Seconds an address stays locked out after too many failed logins"},
-    {"webevents_max", ND_CFG_INT, "4", 0, 0, 64, NULL,
-     "Most /events streams at once (their own pool: they take no client slot)"},
+#define ND_KEY(name, type, def, flags, min, max, check, help) \
+    {#name, ND_CFG_##type, def, flags, min, max, check, help},
+#include "cfg_keys.def"
+#undef ND_KEY
 };
 
 #undef R
 #undef S
 #undef N
 #undef O
+#undef FX_SCHED
+#undef FX_MDNS
 
-size_t nd_cfg_schema_count(void) { return sizeof schema / sizeof schema[0]; }
+/* The enum is the table index: both come from the one list. */
+_Static_assert(sizeof schema / sizeof schema[0] == ND_K_COUNT, "schema and enum nd_key differ");
+/* ND_K_IRQ(i) counts on IRQ_KEYS(n) blocks of three consecutive keys. */
+_Static_assert(ND_K_irq1_cbf == ND_K_IRQ_CBF(1) && ND_K_irq1_trig == ND_K_IRQ_TRIG(1) &&
+                   ND_K_irq2 == ND_K_IRQ(2) && ND_K_irq3_cbf == ND_K_IRQ_CBF(3) &&
+                   ND_K_irq4 == ND_K_IRQ(4) && ND_K_irq4_trig == ND_K_IRQ_TRIG(4),
+               "irq keys are not in blocks of three");
+
+size_t nd_cfg_schema_count(void) { return ND_K_COUNT; }
 
 const nd_cfg_key *nd_cfg_schema_at(size_t i)
 {
-    return i < nd_cfg_schema_count() ? &schema[i] : NULL;
+    return i < ND_K_COUNT ? &schema[i] : NULL;
 }
 
 const nd_cfg_key *nd_cfg_schema_find(const char *name)
 {
     if (!name) return NULL;
-    for (size_t i = 0; i < nd_cfg_schema_count(); i++)
+    for (size_t i = 0; i < ND_K_COUNT; i++)
         if (strcmp(schema[i].name, name) == 0) return &schema[i];
     return NULL;
+}
+
+int nd_key_of(const char *name)
+{
+    const nd_cfg_key *k = nd_cfg_schema_find(name);
+    return k ? (int)(k - schema) : -1;
+}
+
+const char *nd_key_name(nd_key k)
+{
+    return (unsigned)k < ND_K_COUNT ? schema[k].name : "";
+}
+
+nd_key nd_cfg_key_id(const nd_cfg_key *k) { return (nd_key)(k - schema); }
+
+const char *nd_cfg_effect(int flags)
+{
+    if (flags & ND_CFG_REBOOT) return "yes";
+    if (flags & ND_CFG_FX_SCHED) return "no (scheduler reload)";
+    if (flags & ND_CFG_FX_MDNS) return "no (mDNS re-announce)";
+    return "no";
 }

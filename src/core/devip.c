@@ -37,7 +37,7 @@ struct nd_devip {
 /* The node's IPv4 address as text; false when there is none. */
 static bool node_addr(struct nd_node *n, char ip[16])
 {
-    const char *bind = nd_cfg_str(n->cfg, "bind");
+    const char *bind = nd_cfg_get_str(n->cfg, ND_K_bind);
     nd_addr b;
     if (*bind && strcmp(bind, "0.0.0.0") != 0 && nd_addr_parse(bind, 0, &b) == ND_OK && b.family == 4)
         return nd_addr_format(&b, ip, 16) == ND_OK;
@@ -60,8 +60,8 @@ static void check(struct nd_devip *d)
     char ip[16];
     if (!node_addr(d->node, ip) || strcmp(ip, d->last) == 0) return;
     snprintf(d->last, sizeof d->last, "%s", ip);
-    if (strcmp(nd_cfg_str(d->node->cfg, "devip"), ip) == 0) return;
-    int rc = nd_cfg_set_node(d->node->cfg, "devip", ip);
+    if (strcmp(nd_cfg_get_str(d->node->cfg, ND_K_devip), ip) == 0) return;
+    int rc = nd_cfg_put_node(d->node->cfg, ND_K_devip, ip);
     if (rc == ND_OK) nd_log(d->node, "[INFO] devip %s", ip);
     else nd_log(d->node, "[WARN] devip %s not saved: %s", ip, nd_strerror(rc));
 }

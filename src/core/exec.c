@@ -11,11 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
+#include "cfg_apply.h"
 #include "cmd.h"
 #include "intercon.h"
 #include "node_int.h"
 #include "params.h"
-#include "sched.h"
 #include "task.h"
 #include "widget.h"
 
@@ -134,8 +135,8 @@ static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
     }
     val[vn] = 0;
     char err[ND_ERRMSG] = "";
-    int rc;
-    if (!nd_cfg_schema_find(key)) {
+    int rc, id = nd_key_of(key);
+    if (id < 0) {
         rc = ND_ENOTFOUND;
     } else if (toolong) {
         snprintf(err, sizeof err, "%s is longer than %d bytes", key, ND_CFG_STR_MAX);
@@ -148,11 +149,8 @@ static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
         rc = nd_cfg_set_text(n->cfg, key, val, err, sizeof err);
     }
     if (rc == ND_OK) {
-        static const char *const sched_keys[] = {"cron", "crontasks", "tz", "utc", "lat", "lon"};
-        for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
-            if (!strcmp(key, sched_keys[i])) nd_sched_reload(n); /* no reboot needed */
-        const char *keys[1] = {key};
-        nd_emit_config(n, keys, 1);
+        nd_key changed = (nd_key)id;
+        nd_config_changed(n, &changed, 1); /* the key's effect (scheduler, mDNS), the event */
         nd_buf_puts(out, "Saved\n");
         return ND_X_OK;
     }
@@ -269,7 +267,46 @@ static int builtin_help(nd_call *c)
     c->ret = t;
     return ND_OK;
 }
-static const nd_func help_func = {"help", builtin_help, "widgets=False", "help"};
+static const nd_func help_func = ND_FUNC("help", builtin_help, "widgets=False", "help");
+
+/* Set by nd_exec for the one call it dispatches: a REST request that
+** authenticated with the password (x-micros-auth) needs no pwd= for @sudo
+** functions. Calls that do not come through nd_exec (tasks) need pwd=. */
+static bool exec_authed;
+
+/* micrOS's @sudo (Auth.py), in one place for every door: the keyword pwd
+** is taken out of the arguments of a protected function whether or not it
+** is needed, and when the function needs it (always, or when its sudo_if
+** parameter is truthy) it must equal appwd. Runs after binding, so sudo_if
+** sees the value the function will get (default included). Returns 0, or
+** -1 with err set to micrOS's text. */
+static const char sudo_denied[] = "Access denied, wrong password (pwd)";
+static int take_pwd(nd_arg *args, int *nargs, const nd_value **pwd)
+{
+    *pwd = NULL;
+    int k = 0;
+    for (int i = 0; i < *nargs; i++) {
+        if (args[i].name && !strcmp(args[i].name, "pwd")) {
+            *pwd = args[i].v;
+            continue;
+        }
+        args[k++] = args[i];
+    }
+    *nargs = k;
+    return 0;
+}
+static bool sudo_ok(struct nd_node *n, const nd_call *call, const nd_func *f, const nd_value *pwd)
+{
+    bool need = (f->flags & ND_F_SUDO) != 0;
+    if (!need && (f->flags & ND_F_SUDO_IF)) {
+        need = true; /* a sudo_if that names no parameter protects always: fail closed */
+        for (int i = 0; f->sudo_if && i < call->argc; i++)
+            if (!strcmp(call->argn[i], f->sudo_if)) need = nd_value_truthy(call->argv[i]);
+    }
+    if (!need || exec_authed) return true;
+    if (!pwd || pwd->type != ND_T_STR) return false;
+    return nd_auth_equal(pwd->u.s.p, pwd->u.s.n, nd_cfg_get_str(n->cfg, ND_K_appwd));
+}
 
 int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
 {
@@ -314,7 +351,14 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
         }
         return core_error(out, c->w0, c->w1, err);
     }
+    const nd_value *pwd = NULL;
+    bool sudo = (f->flags & (ND_F_SUDO | ND_F_SUDO_IF)) != 0;
+    if (sudo) take_pwd(args, &nargs, &pwd);
     if (bind_args(&call, f, args, nargs, err, sizeof err) != 0) return core_error(out, c->w0, c->w1, err);
+    if (sudo && !sudo_ok(n, &call, f, pwd)) {
+        n->cmds_failed++;
+        return core_error(out, c->w0, c->w1, sudo_denied);
+    }
     n->cmds_run++;
     bool counted = index >= 0 && index < ND_MODULES_MAX;
     if (counted) n->mod_runs[index]++;
@@ -350,8 +394,8 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
     }
     bool local = c.host.n == 0 || ctx->conf_mode;
     if (local && nd_span_eq(c.w0, "hello")) {
-        nd_buf_printf(out, "hello:%s:%s:%s\n", nd_cfg_str(n->cfg, "devfid"),
-                      nd_cfg_str(n->cfg, "hwuid"), "dev");
+        nd_buf_printf(out, "hello:%s:%s:%s\n", nd_cfg_get_str(n->cfg, ND_K_devfid),
+                      nd_cfg_get_str(n->cfg, ND_K_hwuid), "dev");
         return ND_X_OK;
     }
     if (local && nd_span_eq(c.w0, "version")) {
@@ -394,5 +438,8 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
         return ND_X_FAIL;
     }
     if (c.task) return nd_task_start(n, &c, c.json || ctx->json, out);
-    return nd_exec_lm(n, &c, c.json || ctx->json, out);
+    exec_authed = ctx->authed;
+    int x = nd_exec_lm(n, &c, c.json || ctx->json, out);
+    exec_authed = false;
+    return x;
 }

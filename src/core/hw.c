@@ -16,7 +16,7 @@ static uint64_t drops_logged, drop_log_ms;
 
 int nd_hw_start(struct nd_node *n)
 {
-    const char *be = nd_cfg_str(n->cfg, "hwbackend");
+    const char *be = nd_cfg_get_str(n->cfg, ND_K_hwbackend);
     if (nd_hal_open(be) != ND_OK) {
         nd_node_add_problem(n, "hwbackend %s: %s (running on the sim board)", be, nd_hal_error());
         nd_log(n, "[ERR] hwbackend %s: %s; running on the sim board", be, nd_hal_error());

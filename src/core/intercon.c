@@ -88,7 +88,7 @@ static void on_sock(nd_sock *s, int ev, void *ud);
 
 static uint32_t phase_ms(nd_icall *ic)
 {
-    int64_t ms = nd_cfg_int(ic->node->cfg, "intercontout");
+    int64_t ms = nd_cfg_get_int(ic->node->cfg, ND_K_intercontout);
     return ms < 100 ? 100 : (uint32_t)ms;
 }
 
@@ -204,7 +204,7 @@ static void got_prompt(nd_icall *ic, bool pwd)
     if (pwd) {
         /* looked up now, for this host: a policy change applies to the next
         ** prompt, and nothing chosen for another call can reach this socket */
-        int how = nd_icpeers_pick(nd_cfg_str(ic->node->cfg, "icpeers"), ic->host, ic->pwd,
+        int how = nd_icpeers_pick(nd_cfg_get_str(ic->node->cfg, ND_K_icpeers), ic->host, ic->pwd,
                                   sizeof ic->pwd);
         if (how == ND_ICPEER_NONE) {
             nd_log(ic->node, "[WARN] [intercon] %s: asks for a password; not sent (%s is not in icpeers)",
@@ -214,7 +214,7 @@ static void got_prompt(nd_icall *ic, bool pwd)
             return;
         }
         if (how == ND_ICPEER_APPWD)
-            snprintf(ic->pwd, sizeof ic->pwd, "%s", nd_cfg_str(ic->node->cfg, "appwd"));
+            snprintf(ic->pwd, sizeof ic->pwd, "%s", nd_cfg_get_str(ic->node->cfg, ND_K_appwd));
         ic->own_secret = how == ND_ICPEER_SECRET;
         send_text(ic, ND_SHCLI_SEND_PASSWORD, ic->pwd, strlen(ic->pwd));
         return;
@@ -435,7 +435,8 @@ int nd_intercon_start(struct nd_node *n, const nd_cmd *c, bool json, nd_buf *out
     size_t lab = strcspn(ic->host, ".");
     memcpy(ic->label, ic->host, lab);
     ic->label[lab] = 0;
-    int64_t port = nd_cfg_int(n->cfg, "socport"); /* micrOS: the local port is the target's */
+    /* micrOS: the local port is the target's */
+    int64_t port = nd_cfg_get_int(n->cfg, ND_K_socport);
     ic->port = port > 0 ? (int)port : 9008;
 
     /* tag: con.<last two octets | first label>.<module> (micrOS) */

@@ -81,18 +81,16 @@ static int parse_trig(const char *t)
 static void irq_start(struct nd_node *n, int i)
 {
     irq *q = &irqs[i];
-    char key[24];
     snprintf(q->name, sizeof q->name, "irq%d", i + 1);
-    snprintf(key, sizeof key, "irq%d_cbf", i + 1);
-    const char *cbf = nd_cfg_str(n->cfg, key);
-    if (!nd_cfg_bool(n->cfg, q->name) || !cbf[0] || strncmp(cbf, "n/a", 3) == 0) return;
-    snprintf(key, sizeof key, "irq%d_trig", i + 1);
-    q->trig = parse_trig(nd_cfg_str(n->cfg, key));
+    const char *cbf = nd_cfg_get_str(n->cfg, ND_K_IRQ_CBF(i + 1));
+    if (!nd_cfg_get_bool(n->cfg, ND_K_IRQ(i + 1)) || !cbf[0] || strncmp(cbf, "n/a", 3) == 0)
+        return;
+    q->trig = parse_trig(nd_cfg_get_str(n->cfg, ND_K_IRQ_TRIG(i + 1)));
     if (nd_hal_pin_lookup(n, q->name, &q->pin) != ND_OK) {
         nd_log(n, "[ERR] %s: %s", q->name, nd_hal_error());
         return;
     }
-    bool stable = strcmp(nd_cfg_str(n->cfg, "irq_debounce"), "stable") == 0;
+    bool stable = strcmp(nd_cfg_get_str(n->cfg, ND_K_irq_debounce), "stable") == 0;
     if (nd_gpio_mode(q->pin, ND_GPIO_IN, ND_PULL_DOWN) != ND_OK ||
         /* stable mode follows the level, so it needs both edges */
         nd_gpio_watch(q->pin, stable ? ND_EDGE_BOTH : q->trig, on_edge, q) != ND_OK) {
@@ -101,7 +99,7 @@ static void irq_start(struct nd_node *n, int i)
     }
     int level = nd_gpio_read(q->pin);
     nd_debounce_init(&q->db, stable ? ND_DEBOUNCE_STABLE : ND_DEBOUNCE_LEAD, q->trig,
-                     (uint32_t)nd_cfg_int(n->cfg, "irq_prell_ms"), level > 0);
+                     (uint32_t)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms), level > 0);
     q->cbf = malloc(strlen(cbf) + 1);
     if (!q->cbf) {
         nd_gpio_unwatch(q->pin, on_edge, q);
@@ -111,7 +109,7 @@ static void irq_start(struct nd_node *n, int i)
     q->on = true;
     nd_log(n, "[INFO] %s: pin %d, trigger %s, debounce %s %d ms", q->name, q->pin,
            q->trig == ND_EDGE_BOTH ? "both" : q->trig == ND_EDGE_FALLING ? "down" : "up",
-           stable ? "stable" : "lead", (int)nd_cfg_int(n->cfg, "irq_prell_ms"));
+           stable ? "stable" : "lead", (int)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms));
 }
 
 void nd_irq_start(struct nd_node *n)
@@ -169,8 +167,8 @@ int nd_irq_info(struct nd_node *n, nd_arena *a, nd_value **out)
         }
         TRY(nd_dict_set(a, d, name, e));
     }
-    TRY(nd_dict_set(a, d, "debounce", nd_str(a, nd_cfg_str(n->cfg, "irq_debounce"))));
-    TRY(nd_dict_set(a, d, "prell_ms", nd_int(a, nd_cfg_int(n->cfg, "irq_prell_ms"))));
+    TRY(nd_dict_set(a, d, "debounce", nd_str(a, nd_cfg_get_str(n->cfg, ND_K_irq_debounce))));
+    TRY(nd_dict_set(a, d, "prell_ms", nd_int(a, nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms))));
     nd_gpio_stats st;
     nd_gpio_stats_get(&st);
     TRY(nd_dict_set(a, d, "queued", nd_int(a, (int64_t)st.queued)));

@@ -71,10 +71,10 @@ size_t nd_mask_secrets(const struct nd_node *n, char *text, size_t len, bool cut
         return k;
     }
     memset(bits, 0, len / 8 + 1);
-    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
-        const nd_cfg_key *key = nd_cfg_schema_at(i);
+    for (int i = 0; i < ND_K_COUNT; i++) {
+        const nd_cfg_key *key = nd_cfg_schema_at((size_t)i);
         if (!(key->flags & ND_CFG_SECRET) || key->type != ND_CFG_STR) continue;
-        const char *v = nd_cfg_str(n->cfg, key->name);
+        const char *v = nd_cfg_get_str(n->cfg, (nd_key)i);
         size_t vn = strlen(v);
         mark(bits, text, len, v, vn, cut);
         /* a list of secrets ("pw1;pw2", "peer=pw;peer2=pw2"): each piece, and
@@ -128,7 +128,12 @@ void nd_log(struct nd_node *n, const char *fmt, ...)
     /* one record per line: newlines inside the text would split records */
     for (char *p = line + k; *p; p++)
         if (*p == '\n' || *p == '\r') *p = ' ';
-    nd_port_console(line);
+    /* `dbg` (micrOS: console debug prints): False keeps the console -- the
+    ** journal under systemd -- to errors and warnings; files and events get
+    ** every line either way. Read per line: a change counts at once. */
+    if (!n->cfg || nd_cfg_get_bool(n->cfg, ND_K_dbg) || !strncmp(line + k, "[ERR]", 5) ||
+        !strncmp(line + k, "[WARN]", 6))
+        nd_port_console(line);
     nd_emit_log(n, line);
 
     const char *file = "logs/user.sys.log";
@@ -137,7 +142,7 @@ void nd_log(struct nd_node *n, const char *fmt, ...)
     size_t len = strlen(line);
     line[len++] = '\n';
     size_t cur = 0;
-    int64_t max = n->cfg ? nd_cfg_int(n->cfg, "logmax") : 16384;
+    int64_t max = n->cfg ? nd_cfg_get_int(n->cfg, ND_K_logmax) : 16384;
     if (max < 1024) max = 1024;
     if (nd_fs_size(file, &cur) == ND_OK && cur + len > (size_t)max) {
         char old[64];

@@ -76,6 +76,7 @@ struct nd_mdns {
     int state, step;
     int suffix;             /* 1: plain devfid, N: devfid-N */
     int conflicts;          /* renames so far: past 15, probe slowly */
+    char fid[40];           /* the devfid the names were made from */
     char label[64];         /* devfid or devfid-N */
     char host[80];          /* label.local */
     char inst_n[96], inst_h[96];
@@ -94,7 +95,8 @@ struct nd_mdns {
 /* ---- names and records ------------------------------------------------- */
 static void set_names(struct nd_mdns *m)
 {
-    const char *fid = nd_cfg_str(m->node->cfg, "devfid");
+    const char *fid = nd_cfg_get_str(m->node->cfg, ND_K_devfid);
+    snprintf(m->fid, sizeof m->fid, "%.32s", fid);
     if (m->suffix > 1) snprintf(m->label, sizeof m->label, "%.32s-%d", fid, m->suffix);
     else snprintf(m->label, sizeof m->label, "%.32s", fid);
     snprintf(m->host, sizeof m->host, "%s.local", m->label);
@@ -118,8 +120,8 @@ static void build_txt(struct nd_mdns *m)
     m->txtlen = 0;
     snprintf(port, sizeof port, "%u", m->web_port);
     txt_add(m, "version", NODUS_VERSION);
-    txt_add(m, "hwuid", nd_cfg_str(m->node->cfg, "hwuid"));
-    txt_add(m, "devfid", nd_cfg_str(m->node->cfg, "devfid"));
+    txt_add(m, "hwuid", nd_cfg_get_str(m->node->cfg, ND_K_hwuid));
+    txt_add(m, "devfid", nd_cfg_get_str(m->node->cfg, ND_K_devfid));
     txt_add(m, "webport", port);
 }
 
@@ -655,7 +657,7 @@ static bool refresh_links(struct nd_mdns *m)
     nd_ifaddr all[64];
     int n = nd_port_ifaddrs(all, 64);
     if (n < 0) n = 0;
-    const char *bind = nd_cfg_str(m->node->cfg, "bind");
+    const char *bind = nd_cfg_get_str(m->node->cfg, ND_K_bind);
     nd_addr bind_a;
     bool any = !*bind || !strcmp(bind, "0.0.0.0") || nd_addr_parse(bind, 0, &bind_a) != ND_OK;
     mdns_if next[MDNS_IF_MAX];
@@ -753,20 +755,58 @@ int nd_mdns_start(struct nd_node *n)
     refresh_links(m);
     if (!m->nifs)
         nd_log(n, "[mdns] no multicast link for bind %s yet: %s not announced",
-               nd_cfg_str(n->cfg, "bind"), m->host);
+               nd_cfg_get_str(n->cfg, ND_K_bind), m->host);
     start_probing(m, 0);
     nd_timer_arm(&n->timers, &m->t_addr, nd_port_mono_ms() + MDNS_ADDR_POLL_MS, on_addr_timer, m);
     nd_resolve_set_mdns(n, hook_resolve, hook_cancel, m); /* InterCon >>name.local */
     return ND_OK;
 }
 
+/* Goodbye (TTL 0, RFC 6762 10.1) for every record announced so far. */
+static void goodbye(struct nd_mdns *m)
+{
+    if (m->state == ST_RUNNING || m->state == ST_ANNOUNCING)
+        for (int i = 0; i < m->nifs; i++)
+            mcast(m, &m->ifs[i], kinds_all(m, &m->ifs[i]), 0, PUT_GOODBYE);
+}
+
+void nd_mdns_config_changed(struct nd_node *n)
+{
+    struct nd_mdns *m = n->mdns;
+    if (!nd_cfg_get_bool(n->cfg, ND_K_mdns)) {
+        nd_mdns_stop(n);
+        return;
+    }
+    if (!m) {
+        nd_mdns_start(n); /* logs why when it cannot */
+        return;
+    }
+    char fid[sizeof m->fid];
+    snprintf(fid, sizeof fid, "%.32s", nd_cfg_get_str(n->cfg, ND_K_devfid));
+    if (!strcmp(fid, m->fid)) return; /* nothing announced changed */
+    /* the old names leave caches now rather than when their TTL runs out;
+    ** answers queued for them must not go out under the new ones */
+    goodbye(m);
+    nd_timer_disarm(&n->timers, &m->t_resp);
+    for (int i = 0; i < m->nifs; i++) {
+        m->ifs[i].pend[0] = m->ifs[i].pend[1] = 0;
+        memset(m->ifs[i].last, 0, sizeof m->ifs[i].last);
+    }
+    char old[sizeof m->host];
+    snprintf(old, sizeof old, "%s", m->host);
+    m->suffix = 1;
+    m->conflicts = 0;
+    set_names(m);
+    build_txt(m);
+    nd_log(n, "[mdns] devfid changed: %s replaces %s", m->host, old);
+    start_probing(m, 0);
+}
+
 void nd_mdns_stop(struct nd_node *n)
 {
     struct nd_mdns *m = n->mdns;
     if (!m) return;
-    if (m->state == ST_RUNNING || m->state == ST_ANNOUNCING)
-        for (int i = 0; i < m->nifs; i++) /* goodbye: TTL 0 (RFC 6762 10.1) */
-            mcast(m, &m->ifs[i], kinds_all(m, &m->ifs[i]), 0, PUT_GOODBYE);
+    goodbye(m);
     nd_timer_disarm(&n->timers, &m->t_state);
     nd_timer_disarm(&n->timers, &m->t_resp);
     nd_timer_disarm(&n->timers, &m->t_addr);

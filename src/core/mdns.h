@@ -27,6 +27,11 @@ struct nd_node;
 
 int nd_mdns_start(struct nd_node *n); /* ND_OK also when no link is usable yet */
 void nd_mdns_stop(struct nd_node *n); /* goodbye, close, free */
+/* `mdns` or `devfid` changed (cfg_apply.c): start or stop the responder as
+** `mdns` now says; a running one whose devfid changed says goodbye for the
+** old names, then probes and announces the new ones (a conflict renames as
+** at start). */
+void nd_mdns_config_changed(struct nd_node *n);
 /* The host name claimed ("node01.local", "node01-2.local"); "" while probing
 ** or when the responder is off. */
 const char *nd_mdns_hostname(struct nd_node *n);

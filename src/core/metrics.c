@@ -105,7 +105,7 @@ static void collect(struct nd_web *w, msnap *m)
 {
     struct nd_node *n = w->node;
     memset(m, 0, sizeof *m);
-    snprintf(m->devfid, sizeof m->devfid, "%s", nd_cfg_str(n->cfg, "devfid"));
+    snprintf(m->devfid, sizeof m->devfid, "%s", nd_cfg_get_str(n->cfg, ND_K_devfid));
     add(m, M_INFO, 0, 1);
     add(m, M_UPTIME, 0, (double)nd_node_uptime_ms(n) / 1000.0);
     add(m, M_RSS, 0, (double)nd_port_rss_bytes());

@@ -46,7 +46,7 @@ const char *nd_node_problems(struct nd_node *n) { return n->problems; }
 ** keep it in the config once written: it never changes afterwards. */
 static void derive_hwuid(struct nd_node *n)
 {
-    const char *cur = nd_cfg_str(n->cfg, "hwuid");
+    const char *cur = nd_cfg_get_str(n->cfg, ND_K_hwuid);
     if (strncmp(cur, "micr", 4) == 0 && strlen(cur) == 18) return;
     char id[256];
     if (nd_port_machine_id(id, sizeof id) != ND_OK) {
@@ -60,7 +60,7 @@ static void derive_hwuid(struct nd_node *n)
     for (const char *p = nd_fs_root(); *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     char uid[32];
     snprintf(uid, sizeof uid, "micr%012llxOS", (unsigned long long)(h & 0xffffffffffffULL));
-    nd_cfg_set_node(n->cfg, "hwuid", uid);
+    nd_cfg_put_node(n->cfg, ND_K_hwuid, uid);
 }
 
 int nd_node_init(struct nd_node *n, const char *const *overrides, int noverrides, char *err,
@@ -78,7 +78,8 @@ int nd_node_init(struct nd_node *n, const char *const *overrides, int noverrides
     nd_buf_init(&n->reply, ND_REPLY_MAX);
     nd_slots_init(&n->slots, n);
     nd_cfg_load(n->cfg);
-    nd_tz_fixed(&n->tz, (int32_t)(nd_cfg_int(n->cfg, "utc") * 60)); /* `tz` is read at start */
+    /* `tz` is read at start */
+    nd_tz_fixed(&n->tz, (int32_t)(nd_cfg_get_int(n->cfg, ND_K_utc) * 60));
     const char *probs = nd_cfg_problems(n->cfg);
     if (probs && *probs) nd_node_add_problem(n, "%s", probs);
     for (int i = 0; i < noverrides; i++) {
@@ -102,8 +103,8 @@ int nd_node_init(struct nd_node *n, const char *const *overrides, int noverrides
             return rc;
         }
     }
-    if (strcmp(nd_cfg_str(n->cfg, "version"), NODUS_VERSION) != 0)
-        nd_cfg_set_node(n->cfg, "version", NODUS_VERSION);
+    if (strcmp(nd_cfg_get_str(n->cfg, ND_K_version), NODUS_VERSION) != 0)
+        nd_cfg_put_node(n->cfg, ND_K_version, NODUS_VERSION);
     derive_hwuid(n);
     return ND_OK;
 }
@@ -120,10 +121,10 @@ int nd_node_start(struct nd_node *n)
     nd_sntp_start(n); /* non-blocking: the first sync completes in the loop */
     /* a web port that cannot be bound is reported, never fatal: the shell
     ** is how the user fixes it (conf: webport 8080) */
-    if (rc == ND_OK && nd_cfg_bool(n->cfg, "webui")) nd_web_start(n);
+    if (rc == ND_OK && nd_cfg_get_bool(n->cfg, ND_K_webui)) nd_web_start(n);
     /* after the doors: the records carry their bound ports; a responder
     ** that cannot start is logged, never fatal */
-    if (rc == ND_OK && nd_cfg_bool(n->cfg, "mdns")) nd_mdns_start(n);
+    if (rc == ND_OK && nd_cfg_get_bool(n->cfg, ND_K_mdns)) nd_mdns_start(n);
     nd_devip_start(n); /* micrOS writes its address to `devip` when the network is up */
     return rc;
 }
@@ -156,10 +157,55 @@ void nd_node_free(struct nd_node *n)
 }
 
 /* ---- accessors for modules ------------------------------------------- */
-const char *nd_node_cfg_str(struct nd_node *n, const char *k) { return nd_cfg_str(n->cfg, k); }
-bool nd_node_cfg_bool(struct nd_node *n, const char *k) { return nd_cfg_bool(n->cfg, k); }
-int64_t nd_node_cfg_int(struct nd_node *n, const char *k) { return nd_cfg_int(n->cfg, k); }
-double nd_node_cfg_float(struct nd_node *n, const char *k) { return nd_cfg_float(n->cfg, k); }
+
+const nd_cfg *nd_node_config(struct nd_node *n) { return n->cfg; }
+
+/* Modules name keys as strings (they are external code: no enum to compile
+** against). A name that is neither a schema key nor one kept from the file
+** reads as "", false or 0, as always -- but a typo there would fail
+** silently, so the first read of each such name (up to ND_CFG_WARN_MAX
+** names) logs a warning. */
+static void cfg_lookup(struct nd_node *n, const char *key)
+{
+    if (nd_cfg_has(n->cfg, key)) return;
+    uint32_t h = 2166136261u; /* FNV-1a: a collision only spares a warning */
+    for (const char *p = key ? key : ""; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    for (int i = 0; i < n->ncfg_warned && i < ND_CFG_WARN_MAX; i++)
+        if (n->cfg_warned[i] == h) return;
+    if (n->ncfg_warned > ND_CFG_WARN_MAX) return;
+    if (n->ncfg_warned == ND_CFG_WARN_MAX) {
+        n->ncfg_warned++;
+        nd_log(n, "[WARN] config: more unknown keys read by modules, no longer reported");
+        return;
+    }
+    n->cfg_warned[n->ncfg_warned++] = h;
+    nd_log(n, "[WARN] config: a module read unknown key '%.64s' (it reads as empty/0)",
+           key ? key : "(null)");
+}
+
+const char *nd_node_cfg_str(struct nd_node *n, const char *k)
+{
+    cfg_lookup(n, k);
+    return nd_cfg_str(n->cfg, k);
+}
+
+bool nd_node_cfg_bool(struct nd_node *n, const char *k)
+{
+    cfg_lookup(n, k);
+    return nd_cfg_bool(n->cfg, k);
+}
+
+int64_t nd_node_cfg_int(struct nd_node *n, const char *k)
+{
+    cfg_lookup(n, k);
+    return nd_cfg_int(n->cfg, k);
+}
+
+double nd_node_cfg_float(struct nd_node *n, const char *k)
+{
+    cfg_lookup(n, k);
+    return nd_cfg_float(n->cfg, k);
+}
 
 int64_t nd_node_time_ms(struct nd_node *n) { return nd_port_wall_ms() + n->clock_offset_ms; }
 int64_t nd_node_time(struct nd_node *n)
@@ -201,8 +247,8 @@ int nd_node_cron_info(struct nd_node *n, nd_arena *a, nd_value *dict)
 
 int nd_node_sun(struct nd_node *n, const nd_tm *local_day, int64_t *rise, int64_t *set)
 {
-    return nd_sun_times(nd_cfg_float(n->cfg, "lat"), nd_cfg_float(n->cfg, "lon"), local_day->year,
-                        local_day->mon, local_day->mday, rise, set);
+    return nd_sun_times(nd_cfg_get_float(n->cfg, ND_K_lat), nd_cfg_get_float(n->cfg, ND_K_lon),
+                        local_day->year, local_day->mon, local_day->mday, rise, set);
 }
 
 void nd_node_timing(struct nd_node *n, uint64_t out[6], bool reset)

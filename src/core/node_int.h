@@ -21,6 +21,7 @@
 #define ND_ARENA_SIZE (64 * 1024) /* values of one command (arguments + result) */
 #define ND_REPLY_MAX (64 * 1024)  /* rendered reply of one command */
 #define ND_MODULES_MAX 64         /* built-in + user modules */
+#define ND_CFG_WARN_MAX 16        /* unknown config key names warned about, per node */
 
 struct nd_shell;
 struct nd_web;
@@ -39,6 +40,8 @@ typedef struct nd_ctx {
     int door;
     bool conf_mode;  /* shell conf mode */
     bool json;       /* force JSON rendering (REST) */
+    bool authed;     /* REST: the request carried the right password (x-micros-auth), which
+                     ** stands for pwd= of @sudo functions (exec.c) */
 } nd_ctx;
 
 /* What a door must do after a command (nd_exec's return value). */
@@ -82,6 +85,9 @@ struct nd_node {
     uint64_t mod_runs[ND_MODULES_MAX], mod_fails[ND_MODULES_MAX]; /* by registry index */
     uint64_t shell_accepted;  /* shell connections accepted since start */
     uint64_t events_dropped;  /* live events lost by slow readers since start */
+    /* unknown config keys modules asked for, already warned about (node.c) */
+    uint32_t cfg_warned[ND_CFG_WARN_MAX];
+    int ncfg_warned;
 };
 
 /* Life cycle (node.c). */

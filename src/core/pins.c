@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cfg.h"
 #include "nodus/node.h"
 #include "nodus/pins.h"
 #include "pinmap.h"
@@ -23,8 +24,9 @@ static nd_pinmap *pm_of(struct nd_node *n)
 {
     if (g.node != n) {
         g.node = n;
-        const char *cst = nd_node_cfg_str(n, "cstmpmap");
-        if (nd_pinmap_init(&g.pm, nd_node_cfg_str(n, "board"), cst) != ND_OK)
+        const nd_cfg *cfg = nd_node_config(n);
+        const char *cst = nd_cfg_get_str(cfg, ND_K_cstmpmap);
+        if (nd_pinmap_init(&g.pm, nd_cfg_get_str(cfg, ND_K_board), cst) != ND_OK)
             nd_log(n, "[WARN] [io] cstmpmap '%s': %s", cst, g.pm.problems);
     }
     return &g.pm;

@@ -113,7 +113,7 @@ int nd_hosts_dict(struct nd_node *n, nd_arena *a, nd_value *dict)
 /* The `hosts` key: "name=ip;name=ip" (spaces around items ignored). */
 static bool static_find(struct nd_node *n, const char *name, char ip[16])
 {
-    const char *p = nd_cfg_str(n->cfg, "hosts");
+    const char *p = nd_cfg_get_str(n->cfg, ND_K_hosts);
     if (!p || !strncmp(p, "n/a", 3)) return false;
     while (*p) {
         while (*p == ' ' || *p == ';') p++;

@@ -19,9 +19,9 @@
 #include <string.h>
 
 #include "auth.h"
+#include "cfg_apply.h"
 #include "json.h"
 #include "rest_path.h"
-#include "sched.h"
 #include "web_int.h"
 
 /* ---- CORS ------------------------------------------------------------------- */
@@ -31,7 +31,7 @@
 static void cors_header(struct nd_node *n, char *out, size_t cap)
 {
     out[0] = 0;
-    const char *v = nd_cfg_str(n->cfg, "webcors");
+    const char *v = nd_cfg_get_str(n->cfg, ND_K_webcors);
     if (!v[0] || !strcmp(v, "n/a") || strlen(v) > 200) return;
     for (const char *p = v; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f) return;
@@ -49,10 +49,10 @@ static void rest_info(struct nd_web *w, nd_buf *b)
 {
     struct nd_node *n = w->node;
     nd_buf_printf(b, "{\"result\": {\"micrOS\": \"%s\", \"node\": ", NODUS_VERSION);
-    const char *dev = nd_cfg_str(n->cfg, "devfid");
+    const char *dev = nd_cfg_get_str(n->cfg, ND_K_devfid);
     nd_json_escape(b, dev, strlen(dev));
     nd_buf_printf(b, ", \"auth\": %s, \"usr_endpoints\": [",
-                  nd_cfg_bool(n->cfg, "auth") ? "true" : "false");
+                  nd_cfg_get_bool(n->cfg, ND_K_auth) ? "true" : "false");
     for (size_t i = 0; i < sizeof usr_endpoints / sizeof usr_endpoints[0]; i++)
         nd_buf_printf(b, "%s\"%s\"", i ? ", " : "", usr_endpoints[i]);
     nd_buf_puts(b, "]}, \"state\": true}");
@@ -87,13 +87,22 @@ void nd_rest_handle(nd_wconn *c, const nd_http_req *r)
     }
     nd_buf *b = &w->body;
     nd_buf_clear(b);
-    nd_span p = r->path;
-    if (p.n <= 6) { /* "/rest" or "/rest/" */
+    /* micrOS's WebEngine.rest() takes the whole URL after "/rest", query
+    ** string included: a `?...` is command text (it sticks to the last word,
+    ** e.g. a function named "heartbeat?x=1", which then does not exist), and
+    ** one character or none is the node description. Matched, so a request
+    ** means the same on both (docs/micros-compat.md §4.3). */
+    nd_span rem = {r->target.p + 5, r->target.n - 5};
+    if (rem.n <= 1) { /* "/rest", "/rest/", "/rest?" */
         rest_info(w, b);
         nd_web_reply(c, 200, "application/json", cors, b->p, b->n);
         return;
     }
-    nd_span tokens = {p.p + 6, p.n - 6};
+    nd_span tokens = rem;
+    if (tokens.p[0] == '/') {
+        tokens.p++;
+        tokens.n--;
+    }
     size_t len = 0;
     char err[ND_ERRMSG] = "";
     int rc = nd_rest_tokenize(tokens, w->line, sizeof w->line, &len, err, sizeof err);
@@ -112,7 +121,7 @@ void nd_rest_handle(nd_wconn *c, const nd_http_req *r)
     } else if (!rest_allowed(c, w->line, len)) {
         nd_buf_puts(b, "{\"result\": \"Auth:Protected\", \"state\": true}");
     } else {
-        nd_ctx ctx = {.door = ND_DOOR_REST, .json = true};
+        nd_ctx ctx = {.door = ND_DOOR_REST, .json = true, .authed = c->authed};
         nd_buf_clear(&n->reply);
         int x = nd_exec(n, &ctx, w->line, len, &n->reply);
         const char *o = n->reply.p ? n->reply.p : "";
@@ -136,6 +145,17 @@ void nd_rest_handle(nd_wconn *c, const nd_http_req *r)
 
 /* ---- /config ----------------------------------------------------------------- */
 
+/* Keys micrOS's /config GET leaves out (identity, ports and the auth
+** switch: not for a page to read or change). conf mode shows them. */
+static bool config_hidden(nd_key k)
+{
+    static const nd_key hidden[] = {ND_K_hwuid, ND_K_guimeta, ND_K_socport,
+                                    ND_K_version, ND_K_auth, ND_K_soctout};
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+        if (hidden[i] == k) return true;
+    return false;
+}
+
 static void config_get(nd_wconn *c)
 {
     struct nd_web *w = c->web;
@@ -145,10 +165,10 @@ static void config_get(nd_wconn *c)
     nd_arena_reset(&n->arena);
     nd_buf_putc(b, '{');
     bool first = true;
-    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
-        const nd_cfg_key *k = nd_cfg_schema_at(i);
-        if (k->flags & ND_CFG_SECRET) continue;
-        nd_value *v = nd_cfg_value(n->cfg, &n->arena, k->name);
+    for (int i = 0; i < ND_K_COUNT; i++) {
+        const nd_cfg_key *k = nd_cfg_schema_at((size_t)i);
+        if (k->flags & ND_CFG_SECRET || config_hidden((nd_key)i)) continue;
+        nd_value *v = nd_cfg_get_value(n->cfg, &n->arena, (nd_key)i);
         if (!v) continue;
         nd_buf_puts(b, first ? "" : ", ");
         first = false;
@@ -192,9 +212,10 @@ static void config_post(nd_wconn *c, nd_span body)
     nd_buf_putc(&failed, '[');
     /* bytes after the object are ignored (end not checked), as they always were */
     cJSON *root = nd_json_parse(body.p, body.n, NULL);
-    const char *keys[64];
+    nd_key keys[ND_K_COUNT];
+    bool listed[ND_K_COUNT] = {false};
     int nkeys = 0, status = 200;
-    bool sched = false, txn = false, *nul = NULL;
+    bool txn = false, *nul = NULL;
     if (!cJSON_IsObject(root)) {
         failed_item(&failed, "body", "expected a JSON object {\"key\": value}");
         status = 400;
@@ -231,23 +252,24 @@ static void config_post(nd_wconn *c, nd_span body)
             failed_item(&failed, key, "written by the node, not settable");
             continue;
         }
-        nd_value v;
-        nd_json_scalar(it, &v); /* an array or object: its type is all the error needs */
+        nd_key id = nd_cfg_key_id(k);
         /* micrOS: an empty string means "not set" (n/a); an empty devfid goes
         ** on to be refused by its check */
-        if (v.type == ND_T_STR && !v.u.s.n && strcmp(key, "devfid") != 0) {
-            v.u.s.p = "n/a";
-            v.u.s.n = 3;
-        }
-        int rc = nd_cfg_set_value(n->cfg, key, &v, false, err, sizeof err);
+        char na_text[] = "n/a";
+        cJSON na = {.type = cJSON_String, .valuestring = na_text};
+        const cJSON *item = it;
+        if (cJSON_IsString(it) && !it->valuestring[0] && id != ND_K_devfid) item = &na;
+        /* the member goes to the store as it is (an array or object: refused
+        ** with its type in the message) */
+        int rc = nd_cfg_set_json(n->cfg, id, item, err, sizeof err);
         if (rc != ND_OK) {
             failed_item(&failed, key, err[0] ? err : nd_strerror(rc));
             continue;
         }
-        if (nkeys < (int)(sizeof keys / sizeof keys[0])) keys[nkeys++] = k->name;
-        static const char *const sched_keys[] = {"cron", "crontasks", "tz", "utc", "lat", "lon"};
-        for (size_t i = 0; i < sizeof sched_keys / sizeof sched_keys[0]; i++)
-            if (!strcmp(k->name, sched_keys[i])) sched = true;
+        if (!listed[id]) { /* a key given twice is one change */
+            listed[id] = true;
+            keys[nkeys++] = id;
+        }
     }
     if (txn) {
         char err[ND_ERRMSG] = "";
@@ -255,16 +277,14 @@ static void config_post(nd_wconn *c, nd_span body)
         if (rc != ND_OK) {
             failed_item(&failed, "node_config.json", err[0] ? err : nd_strerror(rc));
             status = rc == ND_ELIMIT ? 413 : 500;
-            nkeys = 0; /* nothing changed: no reload, no event */
-            sched = false;
+            nkeys = 0; /* nothing changed: no effects, no event */
             nd_log(n, "[ERR] web: config update not applied: %s", err);
         }
     }
     nd_arena_reset(&n->arena);
     cJSON_Delete(root);
     if (nkeys) {
-        if (sched) nd_sched_reload(n); /* as conf mode: no reboot needed */
-        nd_emit_config(n, keys, nkeys);
+        nd_config_changed(n, keys, nkeys); /* as conf mode: effects and the event */
         nd_log(n, "[INFO] web: config updated (%d key%s)", nkeys, nkeys == 1 ? "" : "s");
     }
     nd_buf_putc(&failed, ']');

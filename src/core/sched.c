@@ -69,7 +69,7 @@ int nd_pipe_run(struct nd_node *n, const char *text, const char *origin)
         while (len && (*s == ' ' || *s == '\t')) s++, len--;
         while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n')) len--;
         if (len && *s != '#') {
-            nd_ctx ctx = {ND_DOOR_PIPE, false, false};
+            nd_ctx ctx = {.door = ND_DOOR_PIPE};
             nd_buf_clear(&out);
             int rc = nd_exec(n, &ctx, s, len, &out);
             count++;
@@ -118,8 +118,8 @@ static void plan(struct nd_node *n, int i, int64_t now)
     int64_t after = now;
     if (s->st[i].last != INT64_MIN && s->st[i].last > after) after = s->st[i].last;
     int64_t next;
-    if (nd_cron_next(&s->table.e[i], &n->tz, nd_cfg_float(n->cfg, "lat"), nd_cfg_float(n->cfg, "lon"),
-                     after, &next) == ND_OK)
+    if (nd_cron_next(&s->table.e[i], &n->tz, nd_cfg_get_float(n->cfg, ND_K_lat),
+                     nd_cfg_get_float(n->cfg, ND_K_lon), after, &next) == ND_OK)
         s->st[i].next = next;
     else
         s->st[i].next = INT64_MAX;
@@ -163,8 +163,8 @@ static void run_catchup(struct nd_node *n, int64_t since, int64_t now)
     struct nd_sched *s = n->sched;
     for (int i = 0; i < s->table.n; i++) {
         int64_t occ;
-        if (nd_cron_missed(&s->table.e[i], &n->tz, nd_cfg_float(n->cfg, "lat"),
-                           nd_cfg_float(n->cfg, "lon"), since, now, &occ) == 1 &&
+        if (nd_cron_missed(&s->table.e[i], &n->tz, nd_cfg_get_float(n->cfg, ND_K_lat),
+                           nd_cfg_get_float(n->cfg, ND_K_lon), since, now, &occ) == 1 &&
             (s->st[i].last == INT64_MIN || occ > s->st[i].last)) {
             char when[40];
             fmt_local(n, occ, when, sizeof when);
@@ -195,14 +195,14 @@ static void watch_fn(nd_timer *t, void *ud)
 
 static void load_tz(struct nd_node *n)
 {
-    const char *tz = nd_cfg_str(n->cfg, "tz");
-    nd_tz_fixed(&n->tz, (int32_t)(nd_cfg_int(n->cfg, "utc") * 60));
+    const char *tz = nd_cfg_get_str(n->cfg, ND_K_tz);
+    nd_tz_fixed(&n->tz, (int32_t)(nd_cfg_get_int(n->cfg, ND_K_utc) * 60));
     if (tz[0] && strncmp(tz, "n/a", 3) != 0) {
         char err[ND_ERRMSG] = "";
         nd_tz zone;
         if (nd_tz_parse(&zone, tz, err, sizeof err) == ND_OK) n->tz = zone;
         else nd_log(n, "[ERR] invalid tz '%s': %s; using utc=%lld minutes", tz, err,
-                    (long long)nd_cfg_int(n->cfg, "utc"));
+                    (long long)nd_cfg_get_int(n->cfg, ND_K_utc));
     }
 }
 
@@ -212,9 +212,9 @@ static void load_cron(struct nd_node *n)
     nd_timer_disarm(&n->timers, &s->cron_timer);
     nd_timer_disarm(&n->timers, &s->watch_timer);
     memset(&s->table, 0, sizeof s->table);
-    s->cron_on = nd_cfg_bool(n->cfg, "cron");
+    s->cron_on = nd_cfg_get_bool(n->cfg, ND_K_cron);
     if (!s->cron_on) return;
-    nd_cron_parse(&s->table, nd_cfg_str(n->cfg, "crontasks"));
+    nd_cron_parse(&s->table, nd_cfg_get_str(n->cfg, ND_K_crontasks));
     for (int i = 0; i < s->table.nerr; i++)
         nd_log(n, "[ERR] cron #%d '%s': %s (other entries still run)", s->table.err[i].index,
                s->table.err[i].text, s->table.err[i].reason);
@@ -257,13 +257,13 @@ void nd_sched_start(struct nd_node *n)
     if (!s) return;
     load_tz(n);
     /* boothook: once, before the doors open; $pwd becomes the quoted appwd */
-    const char *hook = nd_cfg_str(n->cfg, "boothook");
+    const char *hook = nd_cfg_get_str(n->cfg, ND_K_boothook);
     if (hook[0] && strncmp(hook, "n/a", 3) != 0) {
         nd_buf b;
         nd_buf_init(&b, ND_CFG_STR_MAX * 2);
         for (const char *p = hook; *p; p++) {
             if (!strncmp(p, "$pwd", 4)) {
-                nd_buf_printf(&b, "'%s'", nd_cfg_str(n->cfg, "appwd"));
+                nd_buf_printf(&b, "'%s'", nd_cfg_get_str(n->cfg, ND_K_appwd));
                 p += 3;
             } else {
                 nd_buf_putc(&b, *p);
@@ -273,9 +273,9 @@ void nd_sched_start(struct nd_node *n)
         nd_pipe_run(n, nd_buf_cstr(&b), "boothook");
         nd_buf_free(&b);
     }
-    if (nd_cfg_bool(n->cfg, "timirq")) {
-        const char *cbf = nd_cfg_str(n->cfg, "timirqcbf");
-        s->timirq_ms = (uint32_t)nd_cfg_int(n->cfg, "timirqseq");
+    if (nd_cfg_get_bool(n->cfg, ND_K_timirq)) {
+        const char *cbf = nd_cfg_get_str(n->cfg, ND_K_timirqcbf);
+        s->timirq_ms = (uint32_t)nd_cfg_get_int(n->cfg, ND_K_timirqseq);
         if (s->timirq_ms < 1) s->timirq_ms = 1;
         if (cbf[0] && strncmp(cbf, "n/a", 3) != 0 && (s->timirq_cbf = malloc(strlen(cbf) + 1))) {
             strcpy(s->timirq_cbf, cbf);

@@ -138,7 +138,7 @@ static bool flush(nd_sess *s)
 
 static void put_prompt(nd_sess *s)
 {
-    bool auth = nd_cfg_bool(s->sh->node->cfg, "auth");
+    bool auth = nd_cfg_get_bool(s->sh->node->cfg, ND_K_auth);
     nd_buf_printf(&s->out, "%s%s%s $ ", auth && !s->authed ? "[password] " : "",
                   s->ctx.conf_mode ? "[configure] " : "", s->devfid);
 }
@@ -157,7 +157,7 @@ static void admit(nd_sess *s)
     sh->nactive++;
     s->since = nd_port_mono_ms();
     /* devfid is cached per session, as micrOS does */
-    snprintf(s->devfid, sizeof s->devfid, "%s", nd_cfg_str(sh->node->cfg, "devfid"));
+    snprintf(s->devfid, sizeof s->devfid, "%s", nd_cfg_get_str(sh->node->cfg, ND_K_devfid));
     put_prompt(s);
     if (flush(s) && s->inn) process(s); /* commands sent while waiting */
 }
@@ -186,7 +186,7 @@ static void wait_busy(nd_slot_waiter *w)
 static bool evict_idle(void *ud, uint64_t now)
 {
     struct nd_shell *sh = ud;
-    int64_t idle_ms = nd_cfg_int(sh->node->cfg, "soctout");
+    int64_t idle_ms = nd_cfg_get_int(sh->node->cfg, ND_K_soctout);
     if (idle_ms < 5) idle_ms = 5;
     idle_ms *= 1000;
     nd_sess *victim = NULL;
@@ -417,8 +417,8 @@ int nd_shell_start(struct nd_node *n)
     sh->door.evict = evict_idle;
     sh->door.ud = sh;
     nd_slot_door_add(&n->slots, &sh->door);
-    const char *bind = nd_cfg_str(n->cfg, "bind");
-    int port = (int)nd_cfg_int(n->cfg, "socport");
+    const char *bind = nd_cfg_get_str(n->cfg, ND_K_bind);
+    int port = (int)nd_cfg_get_int(n->cfg, ND_K_socport);
     int rc = nd_net_listen(bind, port, 511, accept_event, sh, &sh->ls);
     if (rc != ND_OK) {
         nd_log(n, "[ERR] shell: cannot listen on %s:%d (%s)", bind, port, nd_strerror(rc));

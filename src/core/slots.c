@@ -8,7 +8,7 @@
 
 int nd_slots_total(nd_slots *p)
 {
-    int64_t q = nd_cfg_int(p->node->cfg, "aioqueue");
+    int64_t q = nd_cfg_get_int(p->node->cfg, ND_K_aioqueue);
     if (q < 1) q = 1;
     if (q > ND_SLOTS_MAX) q = ND_SLOTS_MAX;
     return (int)q;

@@ -200,7 +200,7 @@ static void on_resolved(void *ud, int rc, const char *ip)
 /* Read `ntpserver` anew on every sync: a conf change applies at the next one. */
 static bool load_server(struct nd_sntp *s)
 {
-    const char *v = nd_cfg_str(s->node->cfg, "ntpserver");
+    const char *v = nd_cfg_get_str(s->node->cfg, ND_K_ntpserver);
     if (!v || !*v || !strncmp(v, "n/a", 3)) return false;
     snprintf(s->host, sizeof s->host, "%s", v);
     s->port = 123;

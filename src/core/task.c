@@ -64,7 +64,7 @@ static struct nd_tasks *table(struct nd_node *n)
 
 static int queue_size(struct nd_node *n)
 {
-    int64_t q = nd_cfg_int(n->cfg, "aioqueue");
+    int64_t q = nd_cfg_get_int(n->cfg, ND_K_aioqueue);
     return q < 1 ? 1 : (int)q;
 }
 
@@ -195,7 +195,7 @@ static void run_fn(nd_timer *tm, void *ud)
     if (took > t->max_us) t->max_us = took;
     ts->runs++;
     ts->run_us += took;
-    int64_t budget = nd_cfg_int(n->cfg, "taskbudget");
+    int64_t budget = nd_cfg_get_int(n->cfg, ND_K_taskbudget);
     if (budget > 0 && took > (uint64_t)budget * 1000) {
         t->slow++;
         nd_log(n, "[WARN] task %s blocked the loop for %.1f ms (taskbudget %lld ms)", t->tag,

@@ -238,7 +238,7 @@ static void events(nd_wconn *c, const nd_http_req *r)
 {
     struct nd_web *w = c->web;
     if (refused(c, r, ND_ACT_EVENTS)) return;
-    int64_t max = nd_cfg_int(w->node->cfg, "webevents_max");
+    int64_t max = nd_cfg_get_int(w->node->cfg, ND_K_webevents_max);
     if (!c->head_only && w->nsse >= max) {
         c->keep_alive = false;
         nd_web_error(c, 503, "Too many event streams (webevents_max)", true);
@@ -301,7 +301,7 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
 
 static int web_cap(struct nd_node *n)
 {
-    int64_t m = nd_cfg_int(n->cfg, "webui_max_con");
+    int64_t m = nd_cfg_get_int(n->cfg, ND_K_webui_max_con);
     return m < 1 ? 1 : m > ND_SLOTS_MAX ? ND_SLOTS_MAX : (int)m;
 }
 
@@ -857,8 +857,8 @@ int nd_web_start(struct nd_node *n)
     nd_slot_door_add(&n->slots, &w->door);
     nd_buf_init(&w->body, ND_WEB_OUT_MAX);
     nd_webfs_start(w);
-    const char *bind = nd_cfg_str(n->cfg, "bind");
-    int port = (int)nd_cfg_int(n->cfg, "webport");
+    const char *bind = nd_cfg_get_str(n->cfg, ND_K_bind);
+    int port = (int)nd_cfg_get_int(n->cfg, ND_K_webport);
     int rc = nd_net_listen(bind, port, 511, accept_event, w, &w->ls);
     if (rc != ND_OK) {
         w->ls = NULL;

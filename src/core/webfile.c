@@ -2,8 +2,9 @@
 ** webfile.c -- the web UI files of the web door (docs/micros-compat.md §4.4).
 **
 ** A file is looked up first in <state>/web/ (the user's own pages override
-** the built-in ones, and user_data/ uploads live there), then among the
-** assets embedded in the binary at build time (webassets.h). Bodies stream
+** the built-in ones, and user_data/ uploads live there), then among the web
+** files of the update slot the node runs (update.h), then among the assets
+** embedded in the binary at build time (webassets.h). Bodies stream
 ** in ND_WEB_CHUNK pieces as the socket drains: a 3 MB file costs the node
 ** one chunk of memory, not 3 MB.
 **
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "safepath.h"
+#include "update.h"
 #include "webassets.h"
 #include "web_int.h"
 
@@ -80,6 +82,9 @@ void nd_web_file(nd_wconn *c, const char *rel, const char *extra)
     nd_fs_info info;
     const nd_webasset *a = NULL;
     bool on_disk = k > 0 && (size_t)k < sizeof path && nd_fs_stat(path, &info) == ND_OK && !info.dir;
+    if (!on_disk) /* then the web files of the update slot the node runs (update.h) */
+        on_disk = nd_update_web_path(rel, path, sizeof path) == ND_OK &&
+                  nd_fs_stat(path, &info) == ND_OK && !info.dir;
     if (!on_disk) a = nd_webasset_find(rel, strlen(rel));
     if (!on_disk && !a) {
         nd_web_error(c, 404, "Not found", false);
@@ -111,6 +116,8 @@ static bool have_file(const char *rel)
     nd_fs_info info;
     int k = snprintf(path, sizeof path, "web/%s", rel);
     if (k > 0 && (size_t)k < sizeof path && nd_fs_stat(path, &info) == ND_OK && !info.dir) return true;
+    if (nd_update_web_path(rel, path, sizeof path) == ND_OK && nd_fs_stat(path, &info) == ND_OK && !info.dir)
+        return true;
     return nd_webasset_find(rel, strlen(rel)) != NULL;
 }
 

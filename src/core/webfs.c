@@ -80,7 +80,8 @@ static bool resolve(const char *in, size_t n, int *place, char *name, size_t cap
 static bool may_write(nd_wconn *c, const nd_http_req *r, int place)
 {
     struct nd_web *w = c->web;
-    if (place == P_MODULES || nd_cfg_bool(w->node->cfg, "auth")) return nd_web_authorized(w, r);
+    if (place == P_MODULES || nd_cfg_get_bool(w->node->cfg, ND_K_auth))
+        return nd_web_authorized(w, r);
     return true;
 }
 
@@ -247,7 +248,7 @@ typedef struct {
 static bool may_write_place(upload *u, int place)
 {
     upload_req *q = (upload_req *)u;
-    if (place == P_MODULES || nd_cfg_bool(u->c->web->node->cfg, "auth")) return q->authed;
+    if (place == P_MODULES || nd_cfg_get_bool(u->c->web->node->cfg, ND_K_auth)) return q->authed;
     return true;
 }
 
@@ -280,7 +281,7 @@ void nd_webfs_upload_begin(nd_wconn *c, const nd_http_req *r)
         nd_web_error(c, 400, "Invalid multipart boundary", true);
         return;
     }
-    if (nd_cfg_bool(c->web->node->cfg, "auth") && !q->authed) {
+    if (nd_cfg_get_bool(c->web->node->cfg, ND_K_auth) && !q->authed) {
         free(q);
         c->keep_alive = false; /* the body is not read: the connection cannot go on */
         c->close_after = true;

@@ -683,3 +683,75 @@ def test_conf_control_characters(node):
     assert node.read_config()["staessid"] == "ab\rcd"
     with conf_session(node) as s:
         assert s.cmd_raw("staessid") == b"ab\rcd\n" + CP
+
+
+# ---- dbg and ha do what they mean (issue 11 item 5) --------------------------------------------
+
+def test_dbg_false_keeps_console_to_errors_and_warnings(make_node):
+    n = make_node("dbg=False", "boothook=nomod func")
+    n.cmd("hello")
+    n.stop()
+    with open(n.path("stderr.log"), encoding="utf-8") as f:
+        console = f.read()
+    assert "[WARN] exec_lm_pipe: nomod func" in console  # warnings still reach the journal
+    assert "[BOOT]" not in console and "[INFO]" not in console, console
+    with open(n.path("logs", "boot.sys.log"), encoding="utf-8") as f:
+        assert "[BOOT] nodus" in f.read()  # the files keep every line
+
+
+def test_dbg_true_echoes_every_log_line(make_node):
+    n = make_node("boothook=nomod func")
+    n.cmd("hello")
+    n.stop()
+    with open(n.path("stderr.log"), encoding="utf-8") as f:
+        console = f.read()
+    assert "[BOOT] nodus" in console and "[WARN] exec_lm_pipe" in console
+
+
+import time  # noqa: E402
+
+
+class _NotifySock:
+    """systemd's notify socket, as a datagram socket in a temp dir."""
+
+    def __init__(self):
+        import socket as _s
+        import tempfile as _t
+        self.dir = _t.mkdtemp(prefix="nd-notify-")
+        self.path = os.path.join(self.dir, "notify")
+        self.sock = _s.socket(_s.AF_UNIX, _s.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.seen = []
+
+    def lines_for(self, seconds):
+        import socket as _s
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            self.sock.settimeout(max(0.01, deadline - time.time()))
+            try:
+                self.seen += self.sock.recv(4096).decode().split("\n")
+            except _s.timeout:
+                break
+        return self.seen
+
+    def close(self):
+        import shutil as _sh
+        self.sock.close()
+        _sh.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.mark.parametrize("ha", [True, False])
+def test_ha_switches_the_systemd_watchdog(make_node, ha):
+    ns = _NotifySock()
+    try:
+        env = {"NOTIFY_SOCKET": ns.path, "WATCHDOG_USEC": "200000"}  # keep-alive every 100 ms
+        n = make_node("ha=%s" % ha, env=env)
+        assert n.cmd("hello").startswith("hello:")
+        seen = ns.lines_for(1.0)
+        assert "READY=1" in seen
+        if ha:
+            assert "WATCHDOG=1" in seen and "WATCHDOG_USEC=0" not in seen
+        else:  # no keep-alives, and systemd told to stop counting for this run
+            assert "WATCHDOG=1" not in seen and "WATCHDOG_USEC=0" in seen, seen
+    finally:
+        ns.close()

@@ -700,3 +700,44 @@ def test_custom_devfid_prompt_and_hello(make_node):
         assert s.greeting == b"kitchen-1 $ "
         assert s.cmd_raw("hello").startswith(b"hello:kitchen-1:micr")
         assert s.cmd_raw("modules") == b"['task']\nkitchen-1 $ "
+
+
+# ---- @sudo functions (micrOS Auth.py; docs/micros-compat.md §2.9) ------------------------------
+
+DENIED = b"Access denied, wrong password (pwd)"
+
+
+def test_sudo_functions_need_pwd_keyword(node):
+    """micrOS's robustness func_sudo / func_sudo_opt: pwd='<appwd>' is checked, consumed, and
+    a login (auth) does not stand for it; a wrong or missing pwd is micrOS's text."""
+    with node.connect() as s:
+        assert s.cmd_raw("robustness func_sudo") == \
+            b"Core error: LM_robustness->func_sudo: " + DENIED + b"\n" + P
+        assert s.cmd_raw("robustness func_sudo pwd='wrong'") == \
+            b"Core error: LM_robustness->func_sudo: " + DENIED + b"\n" + P
+        assert s.cmd_raw("robustness func_sudo pwd=123") == \
+            b"Core error: LM_robustness->func_sudo: " + DENIED + b"\n" + P
+        assert s.cmd_raw("robustness func_sudo pwd='ADmin123'") == b"Access granted\n" + P
+        # _when_true=("opt", 0): only a truthy opt needs the password; pwd is taken anyway
+        assert s.cmd_raw("robustness func_sudo_opt") == b"Access granted, opt flag: False\n" + P
+        assert s.cmd_raw("robustness func_sudo_opt pwd='wrong'") == \
+            b"Access granted, opt flag: False\n" + P
+        assert s.cmd_raw("robustness func_sudo_opt True") == \
+            b"Core error: LM_robustness->func_sudo_opt: " + DENIED + b"\n" + P
+        assert s.cmd_raw("robustness func_sudo_opt opt=True pwd='nope'") == \
+            b"Core error: LM_robustness->func_sudo_opt: " + DENIED + b"\n" + P
+        assert s.cmd_raw("robustness func_sudo_opt opt=True pwd='ADmin123'") == \
+            b"Access granted, opt flag: True\n" + P
+        # an ordinary function does not take pwd
+        assert s.cmd_raw("robustness level pwd='ADmin123'") == (
+            b"Core error: LM_robustness->level: level() got an unexpected keyword argument "
+            b"'pwd'\n" + P)
+        assert b"func_sudo_opt opt=False" in s.cmd_raw("robustness help")
+
+
+def test_sudo_login_does_not_satisfy_pwd(make_node):
+    n = make_node("auth=True")
+    with n.connect() as s:
+        s.cmd_raw("ADmin123")  # the session login
+        assert DENIED in s.cmd_raw("robustness func_sudo")
+        assert s.cmd_raw("robustness func_sudo pwd='ADmin123'").startswith(b"Access granted\n")

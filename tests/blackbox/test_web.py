@@ -1223,3 +1223,46 @@ def test_port_in_use_says_how_to_fix(make_node):
         assert "set webport" in err and str(port) in err, err
     finally:
         blocker.close()
+
+
+# ---- @sudo over REST, /config hidden keys, query strings (issue 11) ----------------------------
+
+def test_rest_sudo_header_or_pwd(make_node):
+    """A REST request carrying the password (x-micros-auth) runs @sudo functions; without it
+    the pwd keyword is needed, as in the shell."""
+    n = web_node(make_node)
+    denied = "Core error: LM_robustness->func_sudo: Access denied, wrong password (pwd)"
+    assert get(n, "/rest/robustness/func_sudo").json() == {"result": denied, "state": False}
+    assert get(n, "/rest/robustness/func_sudo",
+               headers={"x-micros-auth": "wrong"}).json()["result"] != "Access granted"
+    assert get(n, "/rest/robustness/func_sudo", headers=AUTH).json() == \
+        {"result": "Access granted", "state": True}
+    assert get(n, "/rest/robustness/func_sudo/pwd='ADmin123'").json() == \
+        {"result": "Access granted", "state": True}
+    assert get(n, "/rest/robustness/func_sudo_opt/True", headers=AUTH).json() == \
+        {"result": "Access granted, opt flag: True", "state": True}
+
+
+def test_config_get_hides_what_micros_hides(make_node):
+    n = web_node(make_node)
+    cfg = get(n, "/config", headers=AUTH).json()
+    for key in ("hwuid", "guimeta", "socport", "version", "auth", "soctout", "appwd", "stapwd"):
+        assert key not in cfg, key
+    assert cfg["devfid"] == "node01" and "utc" in cfg and "staessid" in cfg
+    with n.connect() as s:  # conf mode still shows them
+        s.cmd("conf")
+        assert s.cmd("socport") == "%d\n" % n.port
+
+
+def test_rest_query_string_is_command_text_as_micros(make_node):
+    """micrOS's WebEngine.rest() keeps the query in the command: `?x=1` sticks to the last word."""
+    n = web_node(make_node)
+    assert get(n, "/rest/system/heartbeat").json()["state"] is True
+    j = get(n, "/rest/system/heartbeat?x=1").json()
+    assert j == {"result": "Core error: LM_system->heartbeat?x=1: module 'LM_system' has no "
+                           "attribute 'heartbeat?x=1'", "state": False}
+    info = get(n, "/rest").content
+    assert get(n, "/rest?").content == info and get(n, "/rest/").content == info
+    # "/rest?modules": one word "?modules", no function: the hints, state false
+    assert get(n, "/rest?modules").json()["state"] is False
+    assert get(n, "/rest?modules").json()["result"].startswith("Shell: for hints type help.")

@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         if (nd_node_init(&node, NULL, 0, err, sizeof err) != ND_OK) abort();
         ready = 1;
     }
-    nd_ctx ctx = {ND_DOOR_SHELL, false, false};
+    nd_ctx ctx = {.door = ND_DOOR_SHELL};
     const char *p = (const char *)data, *e = p + size;
     while (p < e) {
         const char *nl = memchr(p, '\n', (size_t)(e - p));

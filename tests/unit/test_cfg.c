@@ -105,7 +105,7 @@ static const char *const micros_order[] = {
     /* nodus keys follow micrOS's */
     "bind", "webport", "webcors", "tz", "lat", "lon", "taskbudget", "hwbackend", "board", "irq_debounce",
     "ntpserver", "hosts", "intercontout", "icpeers", "mdns", "logmax", "authfails", "authlock_s",
-    "webevents_max"};
+    "webevents_max", "updtrial_s", "updfree_kb"};
 
 static void test_schema_order(void **state)
 {
@@ -194,7 +194,8 @@ static void test_missing_file_writes_defaults(void **state)
     assert_non_null(strstr(f, "\n  \"lat\": 0.0,\n"));
     assert_non_null(strstr(f, "\n  \"guimeta\": \"...\",\n"));
     assert_non_null(strstr(f, "\n  \"logmax\": 16384,\n"));
-    assert_non_null(strstr(f, "\n  \"webevents_max\": 4\n}\n"));
+    assert_non_null(strstr(f, "\n  \"webevents_max\": 4,\n"));
+    assert_non_null(strstr(f, "\n  \"updfree_kb\": 1024\n}\n"));
     free(f);
     nd_cfg_free(c);
     /* a second load of our own file changes nothing and reports nothing */

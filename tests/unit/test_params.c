@@ -125,7 +125,7 @@ static void test_registry_foreign_func(void **state)
 {
     (void)state;
     const nd_module *m = nd_registry_at(0);
-    static const nd_func help = {"help", NULL, "widgets=False", "help"};
+    static const nd_func help = ND_FUNC("help", NULL, "widgets=False", "help");
     nd_params scratch;
     const nd_params *p = nd_registry_params(m, &help, &scratch);
     assert_ptr_equal(p, &scratch);
@@ -133,7 +133,7 @@ static void test_registry_foreign_func(void **state)
     assert_int_equal(p->nreq, 0);
     expect_param(help.params, p, 0, "widgets", "False");
 
-    static const nd_func none[] = {{"x", NULL, "a b", "x"}, {0, 0, 0, 0}};
+    static const nd_func none[] = {ND_FUNC("x", NULL, "a b", "x"), ND_FUNCS_END};
     static const nd_module stranger = {"stranger", none, NULL, "not registered"};
     p = nd_registry_params(&stranger, &none[0], &scratch);
     assert_ptr_equal(p, &scratch);

@@ -26,6 +26,7 @@
 #include "nodus/port.h"
 #include "nodus/run.h"
 #include "posix.h"
+#include "sdnotify.h"
 
 #define ND_SOCKS_MAX 4096 /* sockets open at once; accept past it is refused */
 
@@ -303,6 +304,7 @@ int nd_loop_run(struct nd_node *node)
     while (!stop_flag) {
         /* next <= now: work waits (due timer, queued pin edges): no sleep */
         uint64_t now = nd_port_mono_ms();
+        next = nd_sd_watchdog(now, next); /* systemd's keep-alive: fed only by a turning loop */
         int timeout = next <= now ? 0 : (next - now > 1000 ? 1000 : (int)(next - now));
         int r = poll(pfds, (nfds_t)nsocks, timeout);
         uint64_t t0 = nd_port_mono_us();

@@ -16,10 +16,14 @@
 #include "cfg.h" /* the schema, for config-keys */
 #include "cli.h"
 #include "cli_fleet.h"
+#include "cli_update.h"
 #include "nodus/node.h"
 #include "nodus/port.h"
 #include "nodus/run.h"
 #include "posix.h"
+#include "sdnotify.h"
+#include "update.h"
+#include "update_posix.h"
 #include "web.h"
 
 static void usage(FILE *f)
@@ -37,6 +41,11 @@ static void usage(FILE *f)
             "  nodus search [--timeout S] [--scan CIDR [--port P] [--conc N] [--rate N]]\n"
             "      find nodes (mDNS _nodus._tcp; --scan: TCP port 9008 + hello) and cache them\n"
             "  nodus status [--timeout S] [--pwd PASSWORD] [--all]   fleet table of cached nodes\n"
+            "  nodus release --genkey DIR | --key KEY --version X.Y.Z-N [--board B] [--arch A]\n"
+            "                [--binary FILE] [--web DIR] [--modules DIR] -o OUT.ndu\n"
+            "      signing keys and signed update bundles\n"
+            "  nodus update --url URL (--all | NAME ...) [--canary N] [--force] [--pwd P]\n"
+            "      fleet rollout: canaries first, the rest once they confirmed the update\n"
             "  nodus config-keys   the config key reference (Markdown)\n"
             "  nodus version\n",
             NODUS_VERSION);
@@ -51,7 +60,7 @@ static int cmd_keys(void)
     for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
         const nd_cfg_key *k = nd_cfg_schema_at(i);
         printf("| `%s` | %s | `%s` | %s | %s%s%s |\n", k->name, types[k->type], k->def,
-               (k->flags & ND_CFG_REBOOT) ? "yes" : "no", k->help ? k->help : "",
+               nd_cfg_effect(k->flags), k->help ? k->help : "",
                (k->flags & ND_CFG_SECRET) ? " (secret: never returned by remote reads)" : "",
                (k->flags & ND_CFG_NODE) ? " (written by the node)" : "");
     }
@@ -100,6 +109,9 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "nodus: cannot use state directory %s\n", state);
         return 1;
     }
+    /* update slots: exec slots/current/nodus, or go on here (update_posix.h);
+    ** argv - 1 is main's argv: cmd_run got it from argv[1] on */
+    nd_posix_upd_launch(argv - 1);
     /* 500 clients at once must be refused politely, not by EMFILE */
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -113,33 +125,43 @@ static int cmd_run(int argc, char **argv)
         nd_node_free(node);
         return 2;
     }
+    const nd_cfg *cfg = nd_node_config(node);
     if (nd_node_start(node) != ND_OK) {
         fprintf(stderr, "nodus: cannot start the shell on %s:%lld (see %s/logs/err.sys.log)\n",
-                nd_node_cfg_str(node, "bind"), (long long)nd_node_cfg_int(node, "socport"), state);
+                nd_cfg_get_str(cfg, ND_K_bind), (long long)nd_cfg_get_int(cfg, ND_K_socport),
+                state);
         nd_node_shutdown(node);
         nd_node_free(node);
         return 1;
     }
-    const char *bind = nd_node_cfg_str(node, "bind");
-    int port = (int)nd_node_cfg_int(node, "socport");
+    nd_update_start(node); /* a new version on trial starts its health check */
+    const char *bind = nd_cfg_get_str(cfg, ND_K_bind);
+    int port = (int)nd_cfg_get_int(cfg, ND_K_socport);
     printf("nodus %s: node '%s' running, state in %s\n", NODUS_VERSION,
-           nd_node_cfg_str(node, "devfid"), state);
+           nd_cfg_get_str(cfg, ND_K_devfid), state);
     printf("connect with: nodus connect %s%s%.0d\n",
            strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1", port == 9008 ? "" : ":",
            port == 9008 ? 0 : port);
     if (nd_web_port(node) > 0)
         printf("web UI and REST: http://%s:%d/\n", strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1",
                nd_web_port(node));
-    else if (nd_node_cfg_bool(node, "webui"))
+    else if (nd_cfg_get_bool(cfg, ND_K_webui))
         fprintf(stderr, "nodus: web UI not started: %s\n", nd_web_problem(node));
     fflush(stdout);
+    nd_sd_watchdog_ha(nd_cfg_get_bool(cfg, ND_K_ha)); /* `ha` False: no watchdog */
+    /* systemd (Type=notify): the doors listen; again after each reboot's re-exec */
+    nd_sd_notifyf("READY=1\nSTATUS=node '%s', shell on %s:%d", nd_cfg_get_str(cfg, ND_K_devfid),
+                  bind, port);
     int rc = nd_loop_run(node);
+    nd_update_stop(node);
     nd_node_shutdown(node);
     nd_port_resolve_shutdown();
     bool reboot = nd_node_wants_reboot(node);
     nd_node_free(node);
     if (reboot) {
         fflush(NULL);
+        /* the pid stays (exec): systemd sees a reload that ends with READY=1 */
+        nd_sd_notifyf("RELOADING=1\nSTATUS=rebooting (re-exec)");
         nd_port_reboot();
         fprintf(stderr, "nodus: reboot failed\n");
         return 1;
@@ -160,6 +182,8 @@ int main(int argc, char **argv)
     if (!strcmp(sub, "exec")) return nd_cli_exec(argc - 1, argv + 1);
     if (!strcmp(sub, "search")) return nd_cli_search(argc - 1, argv + 1);
     if (!strcmp(sub, "status")) return nd_cli_status(argc - 1, argv + 1);
+    if (!strcmp(sub, "release")) return nd_cli_release(argc - 1, argv + 1);
+    if (!strcmp(sub, "update")) return nd_cli_update(argc - 1, argv + 1);
     if (!strcmp(sub, "config-keys")) return cmd_keys();
     if (!strcmp(sub, "version") || !strcmp(sub, "--version")) {
         printf("%s\n", NODUS_VERSION);
