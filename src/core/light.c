@@ -66,7 +66,7 @@ static int show_now(nd_call *c, nd_light *l, const int *target)
 {
     nd_fade_start(&l->fade, target, target, l->n, 0, 0); /* a running fade ends here */
     if (hw_show(l, target) < 0) return nd_fail(c, "%s", nd_hal_error());
-    memcpy(l->out, target, sizeof l->out);
+    memcpy(l->out, target, (size_t)l->n * sizeof l->out[0]); /* the caller has n values */
     return ND_OK;
 }
 
