@@ -321,7 +321,7 @@ int nd_cli_release(int argc, char **argv)
 {
     const char *key = NULL, *version = NULL, *board = "any", *arch = NULL, *binary = NULL;
     const char *web = NULL, *mods = NULL, *out = NULL, *gen = NULL;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option takes one value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         const char **dst = !strcmp(a, "--genkey")    ? &gen
                            : !strcmp(a, "--key")     ? &key
@@ -343,7 +343,6 @@ int nd_cli_release(int argc, char **argv)
             return 1;
         }
         *dst = v;
-        i++;
     }
     if (gen) return genkey(gen);
     if (!key || !version || !out || (!binary && !web && !mods)) {
