@@ -55,8 +55,8 @@ class Node:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("node exited with %s" % self.proc.returncode)
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            try:  # subclasses bound elsewhere on loopback set self.ip
+                socket.create_connection((getattr(self, "ip", "127.0.0.1"), self.port), 0.2).close()
                 return
             except OSError:
                 time.sleep(0.02)

@@ -10,31 +10,10 @@ import pytest
 
 from conftest import NODUS_BIN
 from nsnet import Lab
+from test_mdns import a_records, lab, wait_for  # noqa: F401 (lab is a fixture)
 
 _reason = Lab.skip_reason()
 pytestmark = pytest.mark.skipif(_reason is not None, reason=_reason or "")
-
-
-@pytest.fixture
-def lab():
-    lb = Lab(3)
-    yield lb
-    lb.close()
-
-
-def wait_for(fn, timeout=8, step=0.2):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(step)
-    return last
-
-
-def a_records(res, name):
-    return [r["data"] for r in (res["answers"] or []) if r["type"] == "A" and r["name"] == name]
 
 
 def conf(lab, i, *lines):

@@ -41,18 +41,6 @@ class IcNode(Node):
         super().__init__(state, port, ["bind=" + ip] + list(BASE) + list(sets))
         self.ip = ip
 
-    def wait_ready(self, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("node exited with %s" % self.proc.returncode)
-            try:
-                socket.create_connection((self.ip, self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("node did not accept connections")
-
     def connect(self, timeout=5):
         return IcSession(self.ip, self.port, timeout)
 

@@ -11,21 +11,11 @@ import time
 
 import requests
 
+from test_web import wait_port
 from conftest import free_port
 
 AUTH = {"x-micros-auth": "ADmin123"}
 SECRET = b"TOPSECRET-outside-the-state-dir"
-
-
-def wait_port(port, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise AssertionError("nothing listens on %d" % port)
 
 
 def web_node(make_node, *sets, **kw):

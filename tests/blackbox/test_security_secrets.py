@@ -10,20 +10,10 @@ import os
 import socket
 import time
 
+from test_web import wait_port
 from conftest import free_port
 
 BOOT_PWD = "Zq7Secr3t"
-
-
-def wait_port(port, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise AssertionError("nothing listens on %d" % port)
 
 
 def all_output(n):

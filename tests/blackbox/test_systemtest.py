@@ -51,18 +51,6 @@ class StNode(Node):
         self.webport = webport
         os.makedirs(str(state), exist_ok=True)
 
-    def wait_ready(self, timeout=10):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("node exited with %s" % self.proc.returncode)
-            try:
-                socket.create_connection((self.ip, self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("node did not accept connections")
-
     def connect(self, timeout=5):
         s = Session.__new__(Session)
         s.sock = socket.create_connection((self.ip, self.port), timeout)

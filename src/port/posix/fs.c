@@ -223,10 +223,9 @@ int nd_fs_set_root(const char *dir)
 
 const char *nd_fs_root(void) { return root; }
 
-int nd_fs_read(const char *rel, char *buf, size_t cap, size_t *n)
+/* Open rel for reading through the no-symlink walk: a regular file only. */
+static int open_regular(const char *rel, int *out)
 {
-    if (!buf || cap == 0) return ND_EINVAL;
-    if (n) *n = 0;
     walk w;
     int rc = walk_to(rel, &w, false);
     if (rc != ND_OK) return rc;
@@ -240,6 +239,17 @@ int nd_fs_read(const char *rel, char *buf, size_t cap, size_t *n)
         close(fd);
         return ND_EIO;
     }
+    *out = fd;
+    return ND_OK;
+}
+
+int nd_fs_read(const char *rel, char *buf, size_t cap, size_t *n)
+{
+    if (!buf || cap == 0) return ND_EINVAL;
+    if (n) *n = 0;
+    int fd;
+    int rc = open_regular(rel, &fd);
+    if (rc != ND_OK) return rc;
     size_t got = 0;
     rc = ND_OK;
     for (;;) {
@@ -449,18 +459,9 @@ int nd_fs_stat(const char *rel, nd_fs_info *info)
 int nd_fs_read_at(const char *rel, uint64_t off, void *buf, size_t n, size_t *got)
 {
     *got = 0;
-    walk w;
-    int rc = walk_to(rel, &w, false);
+    int fd;
+    int rc = open_regular(rel, &fd);
     if (rc != ND_OK) return rc;
-    int fd = open_in(&w, w.leaf, O_RDONLY | O_NONBLOCK);
-    int e = errno;
-    close(w.fd);
-    if (fd < 0) return from_errno(e);
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return ND_EIO;
-    }
     ssize_t r;
     do {
         r = pread(fd, buf, n, (off_t)off);
