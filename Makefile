@@ -14,9 +14,12 @@ PY    := /usr/bin/python3
 FUZZ_SECONDS ?= 15
 PREFIX ?= /usr/local
 DEB   ?= build-deb
+FW    ?= build-fw
+FW_SHELL_PORT ?= 19008
+FW_WEB_PORT ?= 18080
 
 .PHONY: all build run test unit blackbox asan fuzz fuzz-long purity valgrind bench deps deps-test deps-bench clean \
-	install deb
+	install deb firmware firmware-run footprint portcheck
 
 all: build
 
@@ -37,7 +40,7 @@ run: deps
 	$(BUILD)/nodus run --state "$(STATE)" --set bind=127.0.0.1 --set webui=True --set webport=$(WEBPORT)
 
 test: deps-test
-	@$(MAKE) --no-print-directory purity unit blackbox asan fuzz valgrind
+	@$(MAKE) --no-print-directory purity unit blackbox footprint portcheck asan fuzz valgrind
 	@echo "make test: all suites passed"
 
 purity:
@@ -89,5 +92,24 @@ deb:
 	cmake --build $(DEB) -j $(JOBS) --target nodus
 	@packaging/mkdeb.sh $(DEB)
 
+# The firmware for ARM MPS2 boards, booted in QEMU (README "Firmware"); lwIP,
+# cJSON and mbedTLS come from Debian source packages into $(FW)/src.
+firmware:
+	@$(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=full -j $(JOBS)
+
+firmware-run: firmware
+	FW_SHELL_PORT=$(FW_SHELL_PORT) FW_WEB_PORT=$(FW_WEB_PORT) src/port/mps2/qemu-run.sh $(FW)/full/nodus.elf
+
+# Flash and static RAM per component, full and minimal images; fails over budget.
+footprint:
+	@$(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=full -j $(JOBS) >/dev/null
+	@$(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=min -j $(JOBS) >/dev/null
+	@$(PY) scripts/footprint.py --budgets src/port/mps2/footprint-budgets.txt \
+		full=$(FW)/full/nodus.map min=$(FW)/min/nodus.map
+
+# The core compiles for the RP2040's and the ESP32-C3's instruction sets too.
+portcheck: firmware
+	@FW=$(abspath $(FW)) scripts/portcheck.sh $(FW)/portcheck
+
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB) $(FW)

@@ -20,8 +20,17 @@ rm -rf "$state"
 echo "== memory and start-up (bench/mem_startup.sh) =="
 "$here/mem_startup.sh" "$build"
 
+echo "== nsh script loop vs dash and busybox (bench/nsh_loop.c) =="
+"$build/bench_nsh_loop" 100000 || true
+
+echo "== nsh doors: idle RSS with telnet, module call over telnet vs micrOS shell (bench/nsh_doors.sh) =="
+"$here/nsh_doors.sh" "$build" 10000 || true
+
 echo "== task timing (bench/task_timing.c, ${secs} s) =="
 "$build/bench_task_timing" "$secs" 1000
+
+echo "== Lua modules: call round trip vs C, memory, 1000 sleeping tasks (bench/lua.py) =="
+/usr/bin/python3 "$here/lua.py" "$build" "$secs"
 
 for extra in "$here"/web_wrk.sh; do
     [ -x "$extra" ] || continue

@@ -16,12 +16,9 @@
 #include "nodus/pins.h"
 #include "nodus/sensors.h"
 
-#define LOG_LINES 12 /* micrOS data_logger's default line limit */
-#define LOG_LINE 96
+#define LOG_LIMIT 12 /* micrOS data_logger's default line limit */
 
 static int pin = -1;
-static char log_ring[LOG_LINES][LOG_LINE];
-static int log_n, log_next;
 
 static double round2(double x) /* Python's round(x, 2) */
 {
@@ -30,20 +27,16 @@ static double round2(double x) /* Python's round(x, 2) */
     return strtod(b, NULL);
 }
 
-/* measure(log=True) keeps "<Y.M.D-h:m:s> {data}" lines as micrOS's
-** data_logger writes them (in memory here, the newest LOG_LINES). */
-static void log_add(nd_call *c, const nd_value *data)
+/* measure(log=True): micrOS's data_logger('dht22', data) -- a stamped line
+** in data/dht22.dat, the newest LOG_LIMIT kept (module.h nd_data_log). */
+static int log_add(nd_call *c, const nd_value *data)
 {
-    nd_tm tm;
     nd_buf b;
-    nd_node_localtime(c->node, &tm);
-    nd_buf_init(&b, LOG_LINE);
-    nd_buf_printf(&b, "%d.%d.%d-%d:%d:%d ", tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec);
+    nd_buf_init(&b, ND_DATALOG_LINE_MAX);
     nd_render_repr(&b, data);
-    snprintf(log_ring[log_next], LOG_LINE, "%s", nd_buf_cstr(&b));
+    int rc = nd_data_log(c, "dht22", nd_buf_cstr(&b), LOG_LIMIT);
     nd_buf_free(&b);
-    log_next = (log_next + 1) % LOG_LINES;
-    if (log_n < LOG_LINES) log_n++;
+    return rc;
 }
 
 static int f_measure(nd_call *c)
@@ -60,23 +53,16 @@ static int f_measure(nd_call *c)
         return nd_fail(c, "memory allocation failed");
     bool log;
     nd_arg_bool(c, 0, &log);
-    if (log) log_add(c, d);
+    if (log && log_add(c, d)) return ND_ERR;
     return ND_OK;
 }
 
-/* logger(): micrOS streams its log file into the session and returns '';
-** nodus returns the lines (oldest first) as the reply */
+/* logger(): micrOS's data_logger('dht22') read mode -- the file name and
+** each line streamed as `~~~` lines (nd_stream), the reply itself empty. */
 static int f_logger(nd_call *c)
 {
-    nd_buf b;
-    nd_buf_init(&b, LOG_LINES * LOG_LINE);
-    for (int i = 0; i < log_n; i++) {
-        int k = (log_next - log_n + i + LOG_LINES) % LOG_LINES;
-        nd_buf_printf(&b, "%s%s", i ? "\n" : "", log_ring[k]);
-    }
-    c->ret = nd_strn(c->arena, b.p ? b.p : "", b.n);
-    nd_buf_free(&b);
-    return c->ret ? ND_OK : nd_fail(c, "memory allocation failed");
+    if (nd_data_log_stream(c, "dht22") < 0) return ND_ERR;
+    return nd_ret_str(c, "%s", "");
 }
 
 static int f_load(nd_call *c)

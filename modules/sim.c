@@ -11,6 +11,13 @@
 **   sim dht t=21.5 h=40 bad=2     DHT22 values; next 2 frames corrupt (-1: silent)
 **   sim bme280 t=20 p=1013 h=50 present=True
 **   sim light 3000                light sensor ADC level 0..4095
+**   sim dhtmodel 11               the dhtpin sensor answers as a DHT11 (22: DHT22)
+**   sim ds18 0 t=25.5 present=True  DS18B20 number 0/1 on the 1-Wire pin `ds18`
+**   sim aht10 t=20 h=40 present=True  AHT10 at 0x38 (I2C parts start unplugged)
+**   sim veml7700 counts=2000 present=True  VEML7700 ALS counts at 0x10
+**   sim oled present=True         SSD1306 at 0x3C (its frame buffer is on /sim)
+**   sim radar state=1 move=120 ... LD2410 report contents on UART tx 1 / rx 38
+**   sim rotate 3                  rotary encoder: 3 detents clockwise (-3 ccw)
 **   sim state                     everything, for /sim
 **   sim irq                       interrupts, edge queue and latency
 */
@@ -155,7 +162,9 @@ static int f_i2c(nd_call *c)
     for (int i = 0; i < n && i < 128; i++) {
         char k[8];
         snprintf(k, sizeof k, "0x%02x", a[i]);
-        nd_dict_set(c->arena, d, k, nd_str(c->arena, a[i] == 0x76 ? "bme280" : "?"));
+        const char *nm = a[i] == 0x76 ? "bme280" : a[i] == 0x38 ? "aht10" : a[i] == 0x10 ? "veml7700"
+                       : a[i] == 0x3c ? "ssd1306" : "?";
+        nd_dict_set(c->arena, d, k, nd_str(c->arena, nm));
     }
     return ND_OK;
 }
@@ -175,6 +184,14 @@ static int f_i2cread(nd_call *c)
     return ND_OK;
 }
 
+/* ---- the device shelf's parts (sim_shelf.c) ----------------------------- */
+/* The part's current settings from `sim state` (key), for a partial update. */
+static nd_value *part(nd_call *c, const char *key)
+{
+    nd_value *v;
+    return nd_sim_part(c->arena, key, &v) == ND_OK ? v : NULL;
+}
+
 static int f_dht(nd_call *c)
 {
     double t = 21.5, h = 48.2;
@@ -182,22 +199,19 @@ static int f_dht(nd_call *c)
     if ((!nd_arg_is_none(c, 0) && nd_arg_float(c, 0, &t)) ||
         (!nd_arg_is_none(c, 1) && nd_arg_float(c, 1, &h)) || nd_arg_int(c, 2, &bad))
         return ND_ERR;
-    nd_value *st;
-    if (nd_sim_state(c->arena, &st) != ND_OK) return hal_fail(c);
-    nd_value *cur = nd_dict_get(st, "dht22");
+    nd_value *cur = part(c, "dht22");
+    if (!cur) return hal_fail(c);
     if (nd_arg_is_none(c, 0)) t = nd_dict_get(cur, "temp")->u.f;
     if (nd_arg_is_none(c, 1)) h = nd_dict_get(cur, "hum")->u.f;
     if (nd_sim_dht_set(t, h, (int)bad) != ND_OK) return hal_fail(c);
-    if (nd_sim_state(c->arena, &st) != ND_OK) return hal_fail(c);
-    c->ret = nd_dict_get(st, "dht22");
+    if (!(c->ret = part(c, "dht22"))) return hal_fail(c);
     return ND_OK;
 }
 
 static int f_bme280(nd_call *c)
 {
-    nd_value *st;
-    if (nd_sim_state(c->arena, &st) != ND_OK) return hal_fail(c);
-    nd_value *cur = nd_dict_get(st, "bme280");
+    nd_value *cur = part(c, "bme280");
+    if (!cur) return hal_fail(c);
     double t = nd_dict_get(cur, "temp")->u.f, p = nd_dict_get(cur, "hpa")->u.f,
            h = nd_dict_get(cur, "hum")->u.f;
     if ((!nd_arg_is_none(c, 0) && nd_arg_float(c, 0, &t)) ||
@@ -211,8 +225,7 @@ static int f_bme280(nd_call *c)
         if (nd_arg_bool(c, 3, &present)) return ND_ERR;
         nd_sim_bme280_present(present);
     }
-    if (nd_sim_state(c->arena, &st) != ND_OK) return hal_fail(c);
-    c->ret = nd_dict_get(st, "bme280");
+    if (!(c->ret = part(c, "bme280"))) return hal_fail(c);
     return ND_OK;
 }
 
@@ -223,6 +236,98 @@ static int f_light(nd_call *c)
     if (raw < 0 || raw > ND_ADC_MAX) return nd_fail(c, "light level must be 0..%d", ND_ADC_MAX);
     if (nd_sim_light_set((int)raw) != ND_OK) return hal_fail(c);
     return nd_ret_int(c, raw);
+}
+
+static int opt_float(nd_call *c, int i, double *v) { return nd_arg_is_none(c, i) ? ND_OK : nd_arg_float(c, i, v); }
+static int opt_bool(nd_call *c, int i, bool *v) { return nd_arg_is_none(c, i) ? ND_OK : nd_arg_bool(c, i, v); }
+
+static int f_dhtmodel(nd_call *c)
+{
+    int64_t t;
+    if (nd_arg_int(c, 0, &t)) return ND_ERR;
+    if (nd_sim_dht_model((int)t) != ND_OK) return hal_fail(c);
+    return nd_ret_int(c, t);
+}
+
+static int f_ds18(nd_call *c)
+{
+    int64_t i;
+    if (nd_arg_int(c, 0, &i)) return ND_ERR;
+    nd_value *l = part(c, "ds18");
+    if (!l) return hal_fail(c);
+    if (i < 0 || i >= (int64_t)l->u.seq.n) return nd_fail(c, "sensor index 0..%d", ND_SIM_DS18_N - 1);
+    nd_value *cur = l->u.seq.v[i];
+    double t = nd_dict_get(cur, "temp")->u.f;
+    bool present = nd_dict_get(cur, "present")->u.b;
+    if (opt_float(c, 1, &t) || opt_bool(c, 2, &present)) return ND_ERR;
+    if (nd_sim_ds18_set((int)i, t, present) != ND_OK) return hal_fail(c);
+    if (!(l = part(c, "ds18"))) return hal_fail(c);
+    c->ret = l->u.seq.v[i];
+    return ND_OK;
+}
+
+static int f_aht10(nd_call *c)
+{
+    nd_value *cur = part(c, "aht10");
+    if (!cur) return hal_fail(c);
+    double t = nd_dict_get(cur, "temp")->u.f, h = nd_dict_get(cur, "hum")->u.f;
+    bool present = nd_dict_get(cur, "present")->u.b;
+    if (opt_float(c, 0, &t) || opt_float(c, 1, &h) || opt_bool(c, 2, &present)) return ND_ERR;
+    if (nd_sim_aht10_set(t, h, present) != ND_OK) return hal_fail(c);
+    c->ret = part(c, "aht10");
+    return ND_OK;
+}
+
+static int f_veml7700(nd_call *c)
+{
+    nd_value *cur = part(c, "veml7700");
+    if (!cur) return hal_fail(c);
+    int64_t counts = nd_dict_get(cur, "counts")->u.i;
+    bool present = nd_dict_get(cur, "present")->u.b;
+    if ((!nd_arg_is_none(c, 0) && nd_arg_int(c, 0, &counts)) || opt_bool(c, 1, &present)) return ND_ERR;
+    if (counts < 0 || counts > 65535) return nd_fail(c, "counts must be 0..65535");
+    if (nd_sim_veml7700_set((int)counts, present) != ND_OK) return hal_fail(c);
+    c->ret = part(c, "veml7700");
+    return ND_OK;
+}
+
+static int f_oled(nd_call *c)
+{
+    if (!nd_arg_is_none(c, 0)) {
+        bool present;
+        if (nd_arg_bool(c, 0, &present)) return ND_ERR;
+        if (nd_sim_oled_present(present) != ND_OK) return hal_fail(c);
+    }
+    nd_value *cur = part(c, "oled");
+    if (!cur) return hal_fail(c);
+    /* the frame buffer is for /sim; the shell shows the rest */
+    nd_value *d = nd_ret_dict(c);
+    if (!d) return ND_ERR;
+    static const char *const keys[] = {"present", "on", "inverse", "contrast", "bytes"};
+    for (int i = 0; i < 5; i++) nd_dict_set(c->arena, d, keys[i], nd_dict_get(cur, keys[i]));
+    return ND_OK;
+}
+
+static int f_radar(nd_call *c)
+{
+    int64_t v[6];
+    for (int i = 0; i < 6; i++)
+        if (nd_arg_int(c, i, &v[i])) return ND_ERR;
+    for (int i = 0; i < 6; i++)
+        if (v[i] < 0 || v[i] > 65535) return nd_fail(c, "radar values must be 0..65535");
+    if (nd_sim_radar_set((int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4], (int)v[5]) != ND_OK)
+        return hal_fail(c);
+    c->ret = part(c, "ld2410");
+    return ND_OK;
+}
+
+static int f_rotate(nd_call *c)
+{
+    int64_t n;
+    if (nd_arg_int(c, 0, &n)) return ND_ERR;
+    if (n < -1000 || n > 1000) return nd_fail(c, "steps must be -1000..1000");
+    if (nd_sim_rotate((int)n) != ND_OK) return hal_fail(c);
+    return nd_ret_int(c, n);
 }
 
 static int f_state(nd_call *c)
@@ -249,6 +354,14 @@ static const nd_func funcs[] = {
     ND_FUNC("bme280", f_bme280, "t=None p=None h=None present=None",
             "bme280 t=None p=None h=None present=None"),
     ND_FUNC("light", f_light, "raw", "SLIDER light raw=<0-4095-50>"),
+    ND_FUNC("dhtmodel", f_dhtmodel, "type", "dhtmodel type=<11,22>"),
+    ND_FUNC("ds18", f_ds18, "idx=0 t=None present=None", "ds18 idx=0 t=None present=None"),
+    ND_FUNC("aht10", f_aht10, "t=None h=None present=None", "aht10 t=None h=None present=None"),
+    ND_FUNC("veml7700", f_veml7700, "counts=None present=None", "veml7700 counts=None present=None"),
+    ND_FUNC("oled", f_oled, "present=None", "oled present=None"),
+    ND_FUNC("radar", f_radar, "state=1 move=120 menergy=60 still=0 senergy=0 detect=120",
+            "radar state=1 move=120 menergy=60 still=0 senergy=0 detect=120"),
+    ND_FUNC("rotate", f_rotate, "steps", "rotate steps=<-n..n>"),
     ND_FUNC("state", f_state, "", "state"),
     ND_FUNC("irq", f_irq, "", "irq"),
     ND_FUNCS_END,

@@ -8,6 +8,8 @@
 
 #include "nodus/module.h"
 #include "nodus/node.h"
+#include "nodus/opts.h"
+#include "nodus/notify.h"
 #include "nodus/pins.h"
 #include "nodus/port.h"
 #include "nodus/update.h"
@@ -68,6 +70,9 @@ static int f_info(nd_call *c)
         return ND_ERR;
     const char *probs = nd_node_problems(c->node);
     if (probs[0] && put(c, d, "problems", nd_str(c->arena, probs))) return ND_ERR;
+    /* nodus: a boot without boothook and init scripts (README "Where nsh runs") */
+    const char *rec = nd_node_recovery_why(c->node);
+    if (rec && put(c, d, "recovery", nd_str(c->arena, rec))) return ND_ERR;
     return ND_OK;
 }
 
@@ -185,7 +190,7 @@ static int f_hosts(nd_call *c)
 ** (sntp.c): the flag is the last finished sync's, a new one starts now. */
 static int f_ntp(nd_call *c)
 {
-    bool ok = nd_node_ntp(c->node);
+    bool ok = ND_WITH_SNTP && nd_node_ntp(c->node); /* no SNTP client built in: never synced */
     if (localtime_tuple(c) != ND_OK) return ND_ERR;
     nd_value *t = nd_tuple(c->arena);
     if (!t || nd_seq_push(c->arena, t, nd_bool(c->arena, ok)) || nd_seq_push(c->arena, t, c->ret))
@@ -206,6 +211,8 @@ static int f_pinmap(nd_call *c)
 ** (NOAA equations): (h, m, s) local, or "no event" on polar days/nights. */
 static int f_sun(nd_call *c)
 {
+    if (!ND_WITH_SUN) /* nodus/opts.h: leaves sun.c and libm's trigonometry out */
+        return nd_fail(c, "sun times are not built into this node");
     nd_tm day;
     nd_node_localtime(c->node, &day);
     int64_t rise = 0, set = 0;
@@ -352,10 +359,42 @@ static int64_t count_err_lines(const char *rel)
     return count + hit; /* a last line without its newline */
 }
 
+#define ND_ALARM_STREAM_LINES 200 /* `~~~` lines per file at most: a huge log stays cheap */
+
+/* micrOS's Logger.log_get: the file name, then each stripped line as
+** `~~~ \t<line>` to every shell (nd_stream), read in small pieces. */
+static void stream_log(nd_call *c, const char *rel, const char *name)
+{
+    char buf[512], line[ND_DATALOG_LINE_MAX];
+    size_t ln = 0, got = 0;
+    uint64_t off = 0;
+    int sent = 0;
+    nd_stream(c, "%s", name);
+    while (sent < ND_ALARM_STREAM_LINES && nd_fs_read_at(rel, off, buf, sizeof buf, &got) == ND_OK &&
+           got > 0) {
+        for (size_t i = 0; i < got && sent < ND_ALARM_STREAM_LINES; i++) {
+            if (buf[i] != '\n') {
+                if (ln < sizeof line - 1) line[ln++] = buf[i];
+                continue;
+            }
+            size_t a = 0, b = ln;
+            while (a < b && (line[a] == ' ' || line[a] == '\t' || line[a] == '\r')) a++;
+            while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r')) b--;
+            if (b > a) { /* micrOS stops at the first empty line; we skip it */
+                nd_stream(c, "\t%.*s", (int)(b - a), line + a);
+                sent++;
+            }
+            ln = 0;
+        }
+        off += got;
+    }
+    if (ln && sent < ND_ALARM_STREAM_LINES) nd_stream(c, "\t%.*s", (int)ln, line);
+}
+
 /* micrOS: optionally delete the logs, then count the [ERR] lines of every
-** logs/<name>.sys.log: {'NOK alarm': n} or {'OK alarm': 0}. micrOS also streams
-** each log line to every shell as a `~~~` broadcast; nodus has no broadcast
-** lines (docs/micros-compat.md §2.11), the reply is the verdict alone. */
+** logs/<name>.sys.log: {'NOK alarm': n} or {'OK alarm': 0}. Like micrOS, each
+** log's lines go to every shell as `~~~` lines first (docs/micros-compat.md
+** §2.11). */
 static int f_alarms(nd_call *c)
 {
     bool clean;
@@ -378,6 +417,7 @@ static int f_alarms(nd_call *c)
     for (int i = 0; i < ln.n; i++) {
         snprintf(rel, sizeof rel, "logs/%s", ln.name[i]);
         errs += count_err_lines(rel);
+        stream_log(c, rel, ln.name[i]);
     }
     nd_value *d = nd_ret_dict(c);
     if (!d) return ND_ERR;
@@ -386,13 +426,14 @@ static int f_alarms(nd_call *c)
 
 /* ---- notifications: the node's own bounded record ----------------------- */
 
-#define ND_NOTES 32     /* notifications kept: the oldest goes first */
+/* ND_NOTES (notifications kept, static) comes from nodus/opts.h */
 #define ND_NOTE_MAX 256 /* bytes of one message, NUL included */
 
-/* micrOS sends notifications to subscribers (Telegram, MQTT); nodus's one
-** subscriber is a local record, listed by `system notifications`. */
+/* micrOS sends notifications to subscribers (Telegram, MQTT); nodus keeps
+** a local record, listed by `system notifications`, and hands the message
+** to the notify service's configured channels (MQTT, Webhook, Telegram:
+** src/core/notify.c), which also owns the global on/off switch. */
 static struct {
-    bool disabled;
     unsigned next, count;
     struct {
         char when[24];
@@ -406,11 +447,14 @@ static int f_notifications(nd_call *c)
         if (c->argv[0]->type != ND_T_BOOL) /* micrOS changes the state only for a bool */
             return nd_fail(c, "enable must be True, False or None, not '%s'",
                            nd_type_name(c->argv[0]->type));
-        notes.disabled = !c->argv[0]->u.b;
+        nd_notify_set_enabled(c->node, c->argv[0]->u.b);
     }
     nd_buf b;
     nd_buf_init(&b, 1024 + ND_NOTES * (ND_NOTE_MAX + 32));
-    nd_buf_printf(&b, "Notifications[Local]: %s", notes.disabled ? "disabled" : "enabled");
+    nd_buf_puts(&b, "Notifications[Local");
+    for (int i = 0; i < ND_NCH_N; i++)
+        if (nd_notify_configured(c->node, i)) nd_buf_printf(&b, ", %s", nd_notify_channel_name(i));
+    nd_buf_printf(&b, "]: %s", nd_notify_enabled(c->node) ? "enabled" : "disabled");
     unsigned first = (notes.next + ND_NOTES - notes.count) % ND_NOTES;
     for (unsigned i = 0; i < notes.count; i++) {
         unsigned k = (first + i) % ND_NOTES;
@@ -425,23 +469,37 @@ static int f_notifications(nd_call *c)
 }
 
 /* micrOS's channels argument picks subscribers by class name: a name, or a
-** list/tuple of names; None or an empty list means all. */
-static int wants_local(nd_call *c, bool *local)
+** list/tuple of names; None or an empty list means all. Names: Local and
+** the notify service's channels (MQTT, Webhook, Telegram). */
+static void want_name(const char *name, bool *local, unsigned *mask)
+{
+    if (!strcmp(name, "Local")) *local = true;
+    int ch = nd_notify_channel_find(name);
+    if (ch >= 0) *mask |= 1u << ch;
+}
+
+static int wants_local(nd_call *c, bool *local, unsigned *mask)
 {
     nd_value *ch = c->argv[1];
     *local = true;
+    *mask = ND_NCH_ALL;
     if (!ch || ch->type == ND_T_NONE) return ND_OK;
+    *local = false;
+    *mask = 0;
     if (ch->type == ND_T_STR) { /* one name; "" names no subscriber, as on micrOS */
-        *local = strcmp(ch->u.s.p, "Local") == 0;
+        want_name(ch->u.s.p, local, mask);
         return ND_OK;
     }
     if (ch->type != ND_T_LIST && ch->type != ND_T_TUPLE)
         return nd_fail(c, "channels must be a name or a list of names, not '%s'",
                        nd_type_name(ch->type));
-    *local = ch->u.seq.n == 0;
+    if (ch->u.seq.n == 0) {
+        *local = true;
+        *mask = ND_NCH_ALL;
+    }
     for (size_t i = 0; i < ch->u.seq.n; i++) {
         nd_value *v = ch->u.seq.v[i];
-        if (v->type == ND_T_STR && strcmp(v->u.s.p, "Local") == 0) *local = true;
+        if (v->type == ND_T_STR) want_name(v->u.s.p, local, mask);
     }
     return ND_OK;
 }
@@ -449,8 +507,9 @@ static int wants_local(nd_call *c, bool *local)
 static int f_notify(nd_call *c)
 {
     bool local;
-    if (wants_local(c, &local)) return ND_ERR;
-    if (notes.disabled) return nd_ret_str(c, "Notifications disabled");
+    unsigned mask;
+    if (wants_local(c, &local, &mask)) return ND_ERR;
+    if (!nd_notify_enabled(c->node)) return nd_ret_str(c, "Notifications disabled");
     nd_buf b;
     nd_buf_init(&b, 4 * ND_NOTE_MAX);
     nd_render_str(&b, c->argv[0]); /* str(msg), as micrOS formats any value */
@@ -473,8 +532,24 @@ static int f_notify(nd_call *c)
         notes.next = (k + 1) % ND_NOTES;
         if (notes.count < ND_NOTES) notes.count++;
     }
+    /* the configured channels the caller picked: queued, or left out by their rate limit */
+    int res[ND_NCH_N];
+    const char *text = nd_buf_cstr(&b);
+    nd_notify_send(c->node, "", text, mask, false, res);
     nd_buf_free(&b);
-    return nd_ret_str(c, "Sent over %s (%d/1) client(s) - errors: (0)", local ? "Local" : "", local ? 1 : 0);
+    char names[64] = "";
+    int total = local, sent = local, errs = 0;
+    if (local) snprintf(names, sizeof names, "Local");
+    for (int i = 0; i < ND_NCH_N; i++) {
+        if (res[i] == ND_NOTE_OFF) continue;
+        size_t k = strlen(names);
+        snprintf(names + k, sizeof names - k, "%s%s", k ? ", " : "", nd_notify_channel_name(i));
+        total++;
+        if (res[i] == ND_NOTE_QUEUED) sent++;
+        if (res[i] == ND_NOTE_ERROR) errs++;
+    }
+    /* micrOS's text; with nothing picked it still counts one client */
+    return nd_ret_str(c, "Sent over %s (%d/%d) client(s) - errors: (%d)", names, sent, total ? total : 1, errs);
 }
 
 static const nd_func funcs[] = {

@@ -7,10 +7,12 @@
 # Says what it installs; needs root or sudo only when something is missing.
 set -euo pipefail
 
-run_pkgs="gcc make cmake pkg-config libcjson-dev libedit2 libmbedtls-dev"
+run_pkgs="gcc make cmake pkg-config libcjson-dev libedit2 libmbedtls-dev liblua5.4-dev libmosquitto-dev libssl-dev"
 test_pkgs="libcmocka-dev python3 python3-pytest python3-pexpect python3-requests clang libclang-rt-dev
 valgrind chromium prometheus chrony avahi-daemon avahi-utils bind9-dnsutils dbus iproute2
-dpkg-dev lintian systemd strace"
+dpkg-dev lintian systemd strace telnet netcat-openbsd
+gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm curl mosquitto mosquitto-clients openssl
+gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf"
 bench_pkgs="wrk nginx"
 deb_pkgs="dpkg-dev"
 

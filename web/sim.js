@@ -87,6 +87,51 @@
     add('Light (ADC)', String(st.light));
     add('Edges', e.queued + ' queued, ' + e.delivered + ' delivered, ' + e.dropped + ' dropped');
     if (!lightBusy && document.activeElement !== lightIn) lightIn.value = st.light;
+    drawShelf(st);
+  }
+
+  /* The SSD1306's GDDRAM (`oled.fb`: 8 pages of 128 bytes, hex; bit 0 of a
+   * byte is the top pixel of its page), as the panel shows it: lit pixels
+   * blue-white, inverted when the panel is, dark when it is off. */
+  var oledCanvas = document.getElementById('oled');
+  var oledCtx = oledCanvas.getContext('2d');
+  var oledImg = oledCtx.createImageData(128, 64);
+  function drawOled(o) {
+    var fb = o.fb || '', d = oledImg.data;
+    for (var page = 0; page < 8; page++) {
+      for (var x = 0; x < 128; x++) {
+        var k = (page * 128 + x) * 2;
+        var b = parseInt(fb.substr(k, 2), 16) || 0;
+        for (var bit = 0; bit < 8; bit++) {
+          var lit = ((b >> bit) & 1) === 1;
+          if (o.inverse) lit = !lit;
+          if (!o.on) lit = false;
+          var i = ((page * 8 + bit) * 128 + x) * 4;
+          d[i] = lit ? 170 : 0; d[i + 1] = lit ? 220 : 0; d[i + 2] = lit ? 255 : 0; d[i + 3] = 255;
+        }
+      }
+    }
+    oledCtx.putImageData(oledImg, 0, 0);
+    document.getElementById('oled-info').textContent = !o.present ? 'OLED unplugged (sim oled present=True)'
+      : 'OLED ' + (o.on ? 'on' : 'off') + ', contrast ' + o.contrast + ', ' + o.bytes + ' bytes received';
+  }
+
+  function drawShelf(st) {
+    if (st.oled) drawOled(st.oled);
+    var s = document.getElementById('shelf');
+    s.replaceChildren();
+    var add = function (k, v) { s.append(el('dt', { text: k }), el('dd', { text: v })); };
+    (st.ds18 || []).forEach(function (d, i) {
+      add('DS18B20 ' + i, d.present ? d.temp + ' °C (' + d.rom + ')' : 'absent');
+    });
+    var a = st.aht10 || {}, v = st.veml7700 || {}, r = st.ld2410 || {}, m = st.stepper || {}, h = st.haptic || {};
+    add('AHT10', a.present ? a.temp + ' °C, ' + a.hum + ' %RH' : 'unplugged');
+    add('VEML7700', v.present ? v.counts + ' counts' : 'unplugged');
+    add('LD2410 radar', ['no target', 'moving', 'stationary', 'both'][r.state] + ', ' +
+        r.detection_distance + ' cm, ' + r.frames + ' frames sent');
+    add('Stepper', m.position + ' half steps, coils ' + m.coils);
+    add('Haptic', h.buzzes + ' buzzes, duty ' + h.duty);
+    add('DHT model', 'DHT' + st.dht_model);
   }
 
   lightIn.addEventListener('change', function () {

@@ -1,15 +1,19 @@
 /*
 ** hal.h -- the hardware API for Load Modules: GPIO, PWM, ADC, I2C, pixel
-** strips and the DHT single-wire sensor.
+** strips, the DHT single-wire sensor, 1-Wire and UART.
 **
 ** Modules reach hardware only through these functions; the backend behind
 ** them is chosen at start by the config key `hwbackend`:
 **   sim    (default) a virtual board in memory (src/core/hal_sim.c) with real
 **          device behaviour: buttons, LEDs, a DHT22, a BME280 on I2C, a WS2812
-**          strip, servos, a light sensor. Drive and inspect it with the `sim`
-**          module (`sim pins`, `sim set 4 1`, `sim i2c` ...) or the /sim page.
+**          strip, servos, a light sensor, and the device shelf's parts
+**          (sim_shelf.c: DS18B20s, AHT10, VEML7700, SSD1306, LD2410 radar,
+**          encoder, stepper and motor observers). Drive and inspect it with
+**          the `sim` module (`sim pins`, `sim set 4 1`, `sim i2c` ...) or the
+**          /sim page.
 **   linux  the kernel's GPIO character device (v2 uAPI), /dev/i2c-N and sysfs
-**          PWM (src/port/posix/hal_linux.c). Untested on real hardware.
+**          PWM (src/port/posix/hal_linux.c), the w1 subsystem (w1_linux.c) and
+**          ttys (uart_linux.c). Untested on real hardware.
 **
 ** Pins are the board's GPIO numbers (what a pin map resolves `builtin`,
 ** `neop` ... to). Every call returns ND_OK (or a non-negative result) or a
@@ -87,7 +91,7 @@ typedef struct nd_gpio_event {
 typedef void (*nd_gpio_fn)(void *ud, const nd_gpio_event *ev);
 
 #define ND_GPIO_WATCH_MAX 16   /* watchers on the whole board */
-#define ND_GPIO_RING 256       /* queued edges; more are dropped and counted */
+#include "nodus/opts.h" /* ND_GPIO_RING: queued edges; more are dropped and counted */
 
 /* Call fn for every raw edge of `edges` (ND_EDGE_*) on an input pin. No
 ** debouncing here (see nodus/debounce.h). ND_ELIMIT when all watcher slots
@@ -152,6 +156,33 @@ int nd_pixel_show(int pin, const uint8_t *rgbw, size_t n, int bpp);
 ** sensor does not answer. */
 int nd_dht_read(int pin, uint8_t frame[5]);
 
+/* ---- 1-Wire (DS18B20 ...) --------------------------------------------- */
+/* One bus per data pin. ROM codes are 64-bit: family code in the low byte,
+** 48-bit serial, CRC-8 in the high byte (the order they come off the wire).
+** Linux: the kernel's w1 master (w1-gpio overlay: whatever pin it was set
+** up on) -- devices are /sys/bus/w1/devices/<ff>-<serial>; the byte-level
+** transaction below is mapped onto the w1_therm sysfs files for the DS18B20
+** command set (convert 0x44, read scratchpad 0xBE), see hal_linux.c. */
+#define ND_OW_DEV_MAX 8 /* devices found per search */
+/* Search the bus: up to max ROM codes (ascending), returns how many. ND_EIO
+** when nothing answers the reset pulse (no presence). */
+int nd_ow_search(int pin, uint64_t *roms, int max);
+/* One transaction: reset, MATCH ROM rom (0: SKIP ROM, all devices), write
+** wn bytes, read rn bytes. ND_EIO without presence or for an unknown ROM. */
+int nd_ow_xfer(int pin, uint64_t rom, const uint8_t *w, size_t wn, uint8_t *r, size_t rn);
+
+/* ---- UART -------------------------------------------------------------- */
+/* A serial port on pins tx/rx at baud (sim: tx 1 / rx 38, the LD2410 radar;
+** linux: tx 14 / rx 15 -> /dev/serial0|ttyAMA0|ttyS0, any other pair ->
+** /dev/ttyUSB0). Returns a port id >= 0 (the same id for the same pins).
+** Reads never block: they return what has arrived (0: nothing yet). */
+#define ND_UART_MAX 2     /* open ports */
+#define ND_UART_RX 1024   /* receive ring per port; older bytes are dropped */
+int nd_uart_open(int tx, int rx, uint32_t baud);
+int nd_uart_write(int id, const uint8_t *p, size_t n);
+int nd_uart_read(int id, uint8_t *p, size_t max);
+void nd_uart_close(int id);
+
 /* ---- simulated board (sim backend; the `sim` module and /sim use it) -- */
 /* Simulated devices. */
 enum {
@@ -165,6 +196,13 @@ enum {
     ND_SIM_BUZZER,   /* piezo buzzer (PWM frequency = tone) */
     ND_SIM_I2C_SDA,  /* I2C bus 0 data */
     ND_SIM_I2C_SCL,  /* I2C bus 0 clock */
+    ND_SIM_ONEWIRE,  /* 1-Wire bus with DS18B20 sensors (sim_shelf.c) */
+    ND_SIM_STEPPER,  /* a ULN2003 coil input of a 28BYJ-48 stepper */
+    ND_SIM_MOTOR,    /* DC motor driver enable / PWM input (L298N, L9110, haptic) */
+    ND_SIM_HBRIDGE,  /* H-bridge direction input */
+    ND_SIM_ENCODER,  /* rotary encoder output (quadrature) */
+    ND_SIM_UART_TX,  /* UART 0 (LD2410 radar) */
+    ND_SIM_UART_RX,
 };
 /* One wire of the sim board: pin-map name, GPIO, device. */
 typedef struct nd_sim_wire {
@@ -190,6 +228,18 @@ int nd_sim_dht_set(double temp_c, double rh, int bad_frames); /* bad_frames: nex
 int nd_sim_bme280_set(double temp_c, double hpa, double rh);
 int nd_sim_bme280_present(bool present); /* absent: the address NACKs */
 int nd_sim_light_set(int raw);          /* 0..ND_ADC_MAX */
+/* The device shelf's models (sim_shelf.c; the `sim` module's shelf calls). */
+int nd_sim_dht_model(int type);          /* the dhtpin sensor is a DHT11 or DHT22 */
+int nd_sim_ds18_set(int idx, double temp_c, bool present); /* sensor 0..ND_SIM_DS18_N-1 */
+#define ND_SIM_DS18_N 2
+int nd_sim_aht10_set(double temp_c, double rh, bool present);
+int nd_sim_veml7700_set(int als_counts, bool present); /* raw ALS register 0..65535 */
+int nd_sim_radar_set(int state, int move_cm, int move_energy, int still_cm, int still_energy,
+                     int detect_cm);     /* LD2410 report contents; state 0..3 */
+int nd_sim_rotate(int steps);            /* encoder: +cw / -ccw detents, as edges */
+int nd_sim_oled_present(bool present);
+/* One part of nd_sim_state's snapshot ("dht22", "ds18", "oled" ...), built alone. */
+int nd_sim_part(nd_arena *a, const char *key, nd_value **out);
 /* Snapshot of the whole board as a value tree (pins, devices, strip,
 ** servos, sensors, edge statistics) for `sim state` and /sim. */
 int nd_sim_state(nd_arena *a, nd_value **out);

@@ -97,6 +97,38 @@ int nd_arg_bool(nd_call *c, int i, bool *out); /* Python truthiness of any value
 int nd_arg_str(nd_call *c, int i, const char **out);
 bool nd_arg_is_none(nd_call *c, int i);
 
+/* micrOS Common.socket_stream's msgobj: send `~~~ <text>` to every logged-in
+** shell session now (also the caller's, before its reply), as micrOS's
+** reply_all does. For progress of long calls and log dumps. */
+void nd_stream(nd_call *c, const char *fmt, ...);
+
+/* micrOS Common.data_logger: append one line to data/<name>.dat, keeping its
+** last `limit` lines (1..ND_DATALOG_LINES, micrOS default 12), each stamped
+** `Y.M.D-h:m:s ` as micrOS stamps it. The file is
+** plain text, readable over /fs/files/data/<name>.dat ($data). A name is
+** [A-Za-z0-9_-], max 32 characters. ND_OK or an error (message in c->err). */
+#define ND_DATALOG_LINES 30 /* micrOS caps its logger at 30 lines too */
+#define ND_DATALOG_LINE_MAX 256
+int nd_data_log(nd_call *c, const char *name, const char *line, int limit);
+/* Read mode (data=None in micrOS): stream the log's lines with nd_stream;
+** returns how many, or < 0 (message in c->err). */
+int nd_data_log_stream(nd_call *c, const char *name);
+
+/* micrOS Common.web_endpoint: serve GET|POST /<endpoint> from a module (a
+** page, a JSON feed). The callback fills *out (at most ND_WEB_EP_BODY_MAX
+** bytes) and sets *ctype ("text/html", "application/json", ...); it gets the
+** query string ("" if none) and, for POST, the request body. A non-ND_OK
+** return answers 500 with out's text (micrOS answers an exception so).
+** Registered endpoints are matched before the web UI's files, listed in the
+** `/rest` info's usr_endpoints, and need the password when `auth` is on.
+** Registering the same endpoint and method again replaces the callback.
+** endpoint: [A-Za-z0-9_/-], 1..47 characters, no leading '/'. */
+#define ND_WEB_EP_MAX 16
+#define ND_WEB_EP_BODY_MAX (64 * 1024)
+typedef int (*nd_web_ep_fn)(struct nd_node *n, const char *query, const char *body, size_t body_n,
+                            nd_buf *out, const char **ctype);
+int nd_web_endpoint(nd_call *c, const char *endpoint, const char *method, nd_web_ep_fn fn);
+
 /* Return-value helpers (allocate in the call's arena; ND_ENOMEM fails the call). */
 int nd_ret_str(nd_call *c, const char *fmt, ...);
 int nd_ret_int(nd_call *c, int64_t v);
@@ -104,5 +136,13 @@ int nd_ret_float(nd_call *c, double v);
 int nd_ret_bool(nd_call *c, bool v);
 /* Start a dict return value; add items with nd_dict_set(c->arena, d, ...). */
 nd_value *nd_ret_dict(nd_call *c);
+
+/* Call another module's function from a module function (micrOS modules
+** import each other: rgbcct drives rgb and cct). The module is loaded first
+** if it was not; args bind by position (NULL = None), the rest take their
+** declared defaults; an @sudo function is refused. The result lives in the
+** caller's arena. ND_OK, or ND_ERR with the callee's error in c->err. */
+int nd_lm_call(nd_call *c, const char *mod, const char *fn, nd_value *const *args, int nargs,
+               nd_value **ret);
 
 #endif

@@ -68,6 +68,14 @@ bool nd_node_ntp(struct nd_node *n);
 
 /* Problems recorded at start (broken config ...), "" when none. */
 const char *nd_node_problems(struct nd_node *n);
+/* Why the node booted in recovery mode (no boothook, no init scripts);
+** NULL in a normal boot. */
+const char *nd_node_recovery_why(struct nd_node *n);
+
+/* Run a command pipeline ("rgb color 0 0 255; dimmer set 50") as boothook,
+** interrupts and cron do: output discarded, a failure logged with origin.
+** Returns the number of commands that failed. */
+int nd_node_run(struct nd_node *n, const char *pipeline, const char *origin);
 
 /* Log a line; a leading [ERR] [WARN] [BOOT] [INFO] tag picks the file
 ** (logs/err.sys.log ...), anything else goes to logs/user.sys.log. */

@@ -66,6 +66,16 @@ typedef int (*nd_fs_list_fn)(void *ud, const char *name, const nd_fs_info *info)
 int nd_fs_list(const char *rel, nd_fs_list_fn fn, void *ud);
 /* Bytes used by the state directory tree and the file system's size/free. */
 int nd_fs_usage(uint64_t *tree_bytes, uint64_t *fs_total, uint64_t *fs_free);
+/* nsh's file commands (src/core/nsh_cmd_fs.c): while on, every nd_fs_* call
+** treats every path as it treats web/ and modules/ above -- no symbolic link
+** is followed in any component, anywhere in the state directory -- so no
+** user of the shell can reach outside it through a link an operator or a
+** script placed. The loop is single-threaded: a command turns it on for its
+** own calls and restores the previous setting. Returns that setting. */
+bool nd_fs_nofollow(bool on);
+/* Create rel if missing (empty), else set its modification time to now
+** (`touch`). A directory only gets its time updated. */
+int nd_fs_touch(const char *rel);
 
 /* ---- non-blocking TCP -------------------------------------------------- */
 typedef struct nd_sock nd_sock;
@@ -74,14 +84,17 @@ enum { ND_EV_READ = 1, ND_EV_WRITE = 2 };
 ** or with ND_EV_READ on error/hang-up so the owner reads and sees the error. */
 typedef void (*nd_sock_fn)(nd_sock *s, int events, void *ud);
 
-/* Listen on host:port (host NULL or "0.0.0.0" = all IPv4 interfaces). */
+/* Listen on host:port: host NULL or "0.0.0.0" = all interfaces, IPv6 and IPv4
+** (dual stack where the port has IPv6); an IPv4 or IPv6 literal = that one. */
 int nd_net_listen(const char *host, int port, int backlog, nd_sock_fn fn, void *ud,
                   nd_sock **out);
-/* Accept one pending connection (ND_EAGAIN when none). peer gets "a.b.c.d:port".
+/* Accept one pending connection (ND_EAGAIN when none). peer gets "a.b.c.d:port"
+** or "[v6addr]:port" (IPv4-mapped peers as a.b.c.d).
 ** ND_ELIMIT when the port's socket table is full (the connection is closed). */
 int nd_net_accept(nd_sock *ls, nd_sock **out, char *peer, size_t peern);
 /* Start a non-blocking connect; fn gets ND_EV_WRITE when it completes
-** (check with nd_net_error). host must be a numeric IPv4 address. */
+** (check with nd_net_error). host must be a numeric IPv4 or IPv6 address
+** (IPv6 with or without brackets). */
 int nd_net_connect(const char *host, int port, nd_sock_fn fn, void *ud, nd_sock **out);
 int nd_net_error(nd_sock *s); /* pending socket error as ND_E*, 0 if none */
 void nd_net_watch(nd_sock *s, nd_sock_fn fn, void *ud, int events);
@@ -134,6 +147,21 @@ int nd_udp_local_port(nd_sock *s);
 int nd_addr_parse(const char *text, uint16_t port, nd_addr *out);
 int nd_addr_format(const nd_addr *a, char *buf, size_t n); /* no port; "%ifindex" for scoped v6 */
 
+/* ---- ICMP echo (nsh's `ping`; icmp.c on POSIX) -------------------------
+** An ICMP socket is an nd_sock like a UDP one: the loop calls fn with
+** ND_EV_READ when replies wait. POSIX: an unprivileged ICMP datagram socket
+** (Linux: net.ipv4.ping_group_range must hold the process's group), else a
+** raw socket when the process may open one (CAP_NET_RAW); *raw tells which.
+** ND_EINVAL when neither is allowed. IPv4, numeric addresses only. */
+int nd_icmp_open(nd_sock_fn fn, void *ud, nd_sock **out, bool *raw);
+/* Send one echo request with sequence seq and n payload bytes (at most 1024).
+** Returns n, ND_EAGAIN, or ND_EIO. */
+long nd_icmp_echo_send(nd_sock *s, const char *ip, uint16_t seq, const void *data, size_t n);
+/* Take one echo reply to this socket's requests: its sequence number, TTL
+** (-1 when unknown) and source; returns its payload size, or ND_EAGAIN when
+** none waits (other ICMP traffic a raw socket sees is skipped). */
+long nd_icmp_echo_recv(nd_sock *s, uint16_t *seq, int *ttl, char ip[16]);
+
 /* The host's interface addresses (for mDNS A/AAAA answers). Only interfaces
 ** that are up (IPv6 tentative addresses are not told apart). Returns the
 ** count written (at most max), or a negative ND_E* code. */
@@ -183,6 +211,9 @@ size_t nd_port_rss_bytes(void);      /* resident set size of the process */
 size_t nd_port_mem_total(void);      /* physical memory of the machine (or heap size) */
 size_t nd_port_heap_free(void);      /* free bytes held by the allocator after a trim */
 double nd_port_cpu_mhz(void);        /* current CPU clock, 0 if unknown */
+/* CPU temperature in degC: ND_OK, or ND_ENOTFOUND where the platform does not
+** expose one (linux: /sys/class/thermal, or the tree in ND_THERMAL_DIR). */
+int nd_port_cpu_temp(double *celsius);
 const char *nd_port_board(void);     /* e.g. "linux-x86_64" */
 /* Primary IPv4 interface: ip, netmask, gateway, dns (dotted); "0.0.0.0" when none. */
 int nd_port_ifconfig(char ip[16], char mask[16], char gw[16], char dns[16], char mac[18]);
@@ -192,6 +223,25 @@ int nd_port_ifconfig(char ip[16], char mask[16], char gw[16], char dns[16], char
 ** in /proc/net/wireless (another file with ND_WIRELESS) whose level is a
 ** plausible dBm value; interfaces that are not associated are not listed. */
 int nd_port_wifi_rssi(int *dbm);
+/* The watchdog (nsh's `wdt`). Which one guards the node, in this order:
+** systemd's (the unit has WatchdogSec=; the loop already feeds it), the
+** hardware device (POSIX: /dev/watchdog, or $NODUS_WATCHDOG_DEV, when it can
+** be opened), else the node's own: a timer outside the loop that ends the
+** process (abort) when the loop has not fed it for timeout_s -- so a wedged
+** loop is restarted by the supervisor. Only the event loop feeds
+** (nd_port_wdt_feed on every turn): a hung scheduler starves it.
+** kind: "systemd", "device", "node". */
+typedef struct nd_wdt_info {
+    char kind[16];
+    bool armed;
+    uint32_t timeout_s;
+    uint64_t last_feed_ms; /* nd_port_mono_ms of the last feed */
+} nd_wdt_info;
+/* Arm (timeout_s > 0, after delay_s) or stop (0: the node's own and the
+** device, which is closed with the magic 'V'; systemd's cannot be: ND_EINVAL). */
+int nd_port_wdt_arm(uint32_t timeout_s, uint32_t delay_s);
+void nd_port_wdt_info(nd_wdt_info *out);
+void nd_port_wdt_feed(void); /* the loop, every turn; cheap */
 /* Stable per-machine id bytes (e.g. /etc/machine-id); ND_ENOTFOUND if none. */
 int nd_port_machine_id(char *buf, size_t cap);
 void nd_port_random(void *buf, size_t n);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_hash.h"
 #include "cmd.h"
 #include "node_int.h"
 #include "nodus/port.h"
@@ -30,6 +31,9 @@ struct nd_auth {
     peer_entry peers[ND_AUTH_PEERS_MAX];
     int npeers;
     nd_auth_stats st;
+    bool have_verifier;
+    bool warned_write;                  /* the verifier file could not be written: said once */
+    char verifier[ND_AUTH_HASH_MAX];    /* auth_hash.h record of appwd */
 };
 
 bool nd_auth_on(struct nd_node *n) { return nd_cfg_get_bool(n->cfg, ND_K_auth); }
@@ -39,16 +43,25 @@ bool nd_auth_on(struct nd_node *n) { return nd_cfg_get_bool(n->cfg, ND_K_auth); 
 bool nd_auth_allows(struct nd_node *n, int door, int act, bool authed)
 {
     if (authed) return true;
+    /* the console is the terminal of whoever started the node: the state
+    ** directory is theirs already, a password would protect nothing */
+    if (door == ND_AUTH_DOOR_CONSOLE) return act != ND_ACT_SUDO;
     if (act == ND_ACT_SUDO) return false; /* micrOS @sudo: the password, whatever `auth` says */
     if (!nd_auth_on(n)) return true;
     switch (door) {
     case ND_AUTH_DOOR_SHELL:
-    case ND_AUTH_DOOR_TELNET: return act == ND_ACT_HELLO;
+    case ND_AUTH_DOOR_TELNET: return act == ND_ACT_HELLO; /* so never ND_ACT_NSH */
     case ND_AUTH_DOOR_REST:
         /* micrOS: already-loaded modules and `modules` (not `task`: no task
         ** control before authentication) */
         return act == ND_ACT_LM_CALL || act == ND_ACT_MODULES || act == ND_ACT_REST_INFO;
     case ND_AUTH_DOOR_HTTP: return act == ND_ACT_UI_FILE || act == ND_ACT_REST_INFO;
+    case ND_AUTH_DOOR_MQTT:
+        /* the broker authenticated whoever may publish to <prefix>/cmd (its
+        ** users and ACLs); the door has no password of its own, so every
+        ** command passes but nsh, which needs a terminal (@sudo functions
+        ** still need pwd=, above) */
+        return act != ND_ACT_NSH;
     default: return false;
     }
 }
@@ -59,6 +72,7 @@ int nd_auth_classify(struct nd_node *n, const char *line, size_t len)
     while (len && (line[0] == ' ' || line[0] == '\t')) line++, len--;
     if (nd_span_eq((nd_span){line, len}, "hello")) return ND_ACT_HELLO;
     if (nd_span_eq((nd_span){line, len}, "modules")) return ND_ACT_MODULES;
+    if (nd_span_eq((nd_span){line, len}, "sh")) return ND_ACT_NSH;
     /* one command only: no pipeline separator, no second line */
     if (memchr(line, ';', len) || memchr(line, '\n', len)) return ND_ACT_COMMAND;
     nd_cmd c;
@@ -152,19 +166,56 @@ uint64_t nd_auth_locked_ms(struct nd_node *n, const char *peer)
     return e && e->locked_until > now ? e->locked_until - now : 0;
 }
 
+void nd_auth_secret_sync(struct nd_node *n)
+{
+    struct nd_auth *a = state(n);
+    if (!a) return;
+    const char *pw = nd_cfg_get_str(n->cfg, ND_K_appwd);
+    size_t pwn = strlen(pw);
+    char rec[ND_AUTH_HASH_MAX];
+    size_t len = 0;
+    if (nd_fs_read(ND_AUTH_HASH_FILE, rec, sizeof rec, &len) == ND_OK) {
+        while (len && (rec[len - 1] == '\n' || rec[len - 1] == '\r' || rec[len - 1] == ' ')) len--;
+        rec[len] = 0;
+        if (nd_auth_hash_check(rec, pw, pwn)) { /* still appwd's: keep its salt */
+            memcpy(a->verifier, rec, len + 1);
+            a->have_verifier = true;
+            return;
+        }
+    }
+    /* a new salt for each new password: equal passwords never look equal */
+    uint8_t salt[16];
+    nd_port_random(salt, sizeof salt);
+    if (nd_auth_hash_make(pw, pwn, salt, ND_AUTH_HASH_ITER, a->verifier, sizeof a->verifier) !=
+        ND_OK)
+        return;
+    a->have_verifier = true;
+    len = strlen(a->verifier);
+    memcpy(rec, a->verifier, len);
+    rec[len++] = '\n';
+    if (nd_fs_write_atomic(ND_AUTH_HASH_FILE, rec, len) != ND_OK && !a->warned_write) {
+        a->warned_write = true; /* the verifier in memory still guards every door */
+        nd_log(n, "[WARN] auth: cannot write %s", ND_AUTH_HASH_FILE);
+    }
+}
+
 int nd_auth_password(struct nd_node *n, const char *peer, const char *guess, size_t len)
 {
     struct nd_auth *a = state(n);
-    bool ok = nd_auth_equal(guess, len, nd_cfg_get_str(n->cfg, ND_K_appwd));
-    if (!a) return ok ? ND_AUTH_OK : ND_AUTH_BAD; /* out of memory: still no way in */
+    if (!a) /* out of memory: still no way in */
+        return nd_auth_equal(guess, len, nd_cfg_get_str(n->cfg, ND_K_appwd)) ? ND_AUTH_OK
+                                                                              : ND_AUTH_BAD;
     char ip[48];
     peer_ip(peer, ip, sizeof ip);
     uint64_t now = nd_port_mono_ms();
     peer_entry *e = find(a, ip);
-    if (e && e->locked_until > now) {
+    if (e && e->locked_until > now) { /* refused before hashing: a locked peer costs nothing */
         a->st.refused++;
         return ND_AUTH_LOCKED;
     }
+    if (!a->have_verifier) nd_auth_secret_sync(n);
+    /* the salted hash, never the plain key, decides (auth_hash.h) */
+    bool ok = a->have_verifier && nd_auth_hash_check(a->verifier, guess, len);
     if (ok) return ND_AUTH_OK;
     a->st.failures++;
     if (!e) e = add(a, ip, now);

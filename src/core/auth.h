@@ -40,8 +40,9 @@ enum {
     ND_AUTH_DOOR_SHELL,  /* micrOS shell on socport; InterCon requests arriving use it too */
     ND_AUTH_DOOR_REST,   /* GET /rest/<command> */
     ND_AUTH_DOOR_HTTP,   /* every other HTTP endpoint */
-    ND_AUTH_DOOR_TELNET, /* nsh over telnet (later): the shell's rules */
-    ND_AUTH_DOOR_MQTT,   /* MQTT command topic (later): broker-authenticated */
+    ND_AUTH_DOOR_TELNET, /* nsh over telnet: login first, the shell's rules */
+    ND_AUTH_DOOR_MQTT,   /* MQTT <prefix>/cmd (mqtt.c): the broker authenticates */
+    ND_AUTH_DOOR_CONSOLE, /* the node's own stdin terminal: whoever started the process */
     ND_AUTH_NDOORS
 };
 
@@ -58,6 +59,7 @@ enum {
     ND_ACT_SUDO,      /* /config, /config/reboot, $modules writes: micrOS @sudo, always */
     ND_ACT_EVENTS,    /* /events live stream */
     ND_ACT_METRICS,   /* /metrics */
+    ND_ACT_NSH,       /* enter nsh, the scripted shell (`sh`, a telnet session) */
     ND_AUTH_NACTS
 };
 
@@ -74,6 +76,9 @@ int nd_auth_classify(struct nd_node *n, const char *line, size_t len);
 /* A password attempt from `peer` ("ip" or "ip:port"). Counts, locks out and
 ** logs; constant time in the guess. */
 int nd_auth_password(struct nd_node *n, const char *peer, const char *guess, size_t len);
+/* The verifier (auth_hash.h): derive it again from `appwd` when that is not
+** what config/.appwd.hash holds. At start and after `appwd` changed. */
+void nd_auth_secret_sync(struct nd_node *n);
 /* Milliseconds the address is still locked out for (0: not locked). */
 uint64_t nd_auth_locked_ms(struct nd_node *n, const char *peer);
 /* Constant-time comparison of a guess with a secret. */

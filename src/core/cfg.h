@@ -36,8 +36,8 @@
 
 #define ND_CFG_PATH "config/node_config.json"
 #define ND_CFG_BAD_PATH "config/node_config.json.bad"
-#define ND_CFG_FILE_MAX (64 * 1024) /* larger files are refused as unparsable, and never written */
-#define ND_CFG_STR_MAX 4096         /* longest string value accepted */
+/* ND_CFG_FILE_MAX, ND_CFG_STR_MAX */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef enum { ND_CFG_STR, ND_CFG_BOOL, ND_CFG_INT, ND_CFG_FLOAT } nd_cfg_type;
 

@@ -7,6 +7,7 @@
 */
 #include <stdbool.h>
 
+#include "auth.h"
 #include "cfg_apply.h"
 #include "events.h"
 #include "mdns.h"
@@ -26,7 +27,8 @@ void nd_config_changed(struct nd_node *n, const nd_key *keys, int nkeys)
         fx |= nd_cfg_schema_at(k)->flags;
     }
     if (!nn) return;
+    if (seen[ND_K_appwd]) nd_auth_secret_sync(n); /* the salted verifier follows the password */
     if (fx & ND_CFG_FX_SCHED) nd_sched_reload(n);
-    if (fx & ND_CFG_FX_MDNS) nd_mdns_config_changed(n);
+    if (ND_WITH_MDNS && (fx & ND_CFG_FX_MDNS)) nd_mdns_config_changed(n);
     nd_emit_config(n, names, nn);
 }

@@ -19,6 +19,18 @@ static nd_span last_word(const char *p, const char *e)
 static bool host_ok(nd_span h)
 {
     if (!h.n || h.n > 253) return false;
+    /* an IPv6 literal, bare or in brackets ("::1", "[fe80::1]") */
+    size_t a = h.n >= 2 && h.p[0] == '[' && h.p[h.n - 1] == ']' ? 1 : 0;
+    if (memchr(h.p, ':', h.n)) {
+        if (h.n - 2 * a > 45) return false;
+        for (size_t i = a; i < h.n - a; i++) {
+            char ch = h.p[i];
+            if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+                  ch == ':' || ch == '.'))
+                return false;
+        }
+        return true;
+    }
     for (size_t i = 0; i < h.n; i++) {
         char ch = h.p[i];
         if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||

@@ -15,6 +15,7 @@
 #include "cfg_apply.h"
 #include "cmd.h"
 #include "intercon.h"
+#include "modsrc.h"
 #include "node_int.h"
 #include "params.h"
 #include "task.h"
@@ -57,6 +58,7 @@ static void put_lines_help(struct nd_node *n, nd_buf *out, bool all)
     size_t count = nd_registry_count();
     for (size_t i = 0; i < count; i++) {
         if (!all && !nd_registry_is_loaded(n, (int)i)) continue;
+        if (nd_registry_hidden((int)i)) continue;
         const nd_module *m = nd_registry_at(i);
         nd_buf_printf(out, "  %s\n", m->name);
         size_t pad = strlen(m->name);
@@ -308,11 +310,19 @@ static bool sudo_ok(struct nd_node *n, const nd_call *call, const nd_func *f, co
     return nd_auth_equal(pwd->u.s.p, pwd->u.s.n, nd_cfg_get_str(n->cfg, ND_K_appwd));
 }
 
+/* nd_exec_value: where the value of the module call it runs goes (NULL: nowhere). */
+static nd_value **exec_capture;
+
 int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
 {
     char err[ND_ERRMSG];
     int index = -1;
     const nd_module *m = nd_registry_find(c->w0.p, c->w0.n, &index);
+    if (!m || !nd_registry_is_builtin(index)) { /* a module file (modsrc.h): found, reloaded if changed */
+        if (nd_modsrc_prepare(n, c->w0.p, c->w0.n, err, sizeof err) == ND_ERR)
+            return core_error(out, c->w0, (nd_span){"load", 4}, err);
+        m = nd_registry_find(c->w0.p, c->w0.n, &index);
+    }
     if (!m) {
         snprintf(err, sizeof err, "No module named 'LM_%.*s'", (int)(c->w0.n > 64 ? 64 : c->w0.n), c->w0.p);
         return core_error(out, c->w0, c->w1, err);
@@ -367,9 +377,24 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
         if (counted) n->mod_fails[index]++;
         return core_error(out, c->w0, c->w1, call.err);
     }
+    if (exec_capture) {
+        *exec_capture = call.ret;
+        exec_capture = NULL;
+    }
     nd_render_reply(out, call.ret, call.json, strcmp(f->name, "help") == 0);
     nd_buf_putc(out, '\n');
     return ND_X_OK;
+}
+
+int nd_exec_value(struct nd_node *n, const char *line, size_t len, nd_buf *out, nd_value **ret)
+{
+    nd_value **saved = exec_capture;
+    *ret = NULL;
+    exec_capture = ret;
+    nd_ctx ctx = {.door = ND_DOOR_PIPE};
+    int x = nd_exec(n, &ctx, line, len, out);
+    exec_capture = saved;
+    return x;
 }
 
 /* Python repr of the list in the shell; JSON over REST, as micrOS's
@@ -422,13 +447,19 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
     }
     if (local && nd_span_eq(c.w0, "help") && c.nwords <= 2) {
         bool all = c.nwords > 1 && has_lm(c.w1);
+        if (all) nd_modsrc_scan(n); /* module files never used yet are listed too */
         put_lines_help(n, out, all);
         return ND_X_OK;
     }
     if (ctx->conf_mode) return conf_op(n, &c, out);
+    if (c.host.n && !ND_WITH_INTERCON) {
+        nd_buf_puts(out, "InterCon is not built into this node\n");
+        return ND_X_FAIL;
+    }
     if (c.host.n) return nd_intercon_start(n, &c, ctx->json, out); /* every door, docs/micros-compat.md §5.1 */
     /* the shell's `modules >json` stays a repr, as on micrOS [verified] */
-    if (nd_span_eq(c.w0, "modules")) return modules_list(n, ctx->json, out);
+    if (nd_span_eq(c.w0, "modules"))
+        return c.nwords > 1 ? nd_modsrc_command(n, &c, c.json || ctx->json, out) : modules_list(n, ctx->json, out);
     if (nd_span_eq(c.w0, "task")) {
         c.json |= ctx->json; /* REST: `task list` answers JSON, as micrOS */
         return nd_task_builtin(n, &c, out);
@@ -442,4 +473,37 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
     int x = nd_exec_lm(n, &c, c.json || ctx->json, out);
     exec_authed = false;
     return x;
+}
+
+/* A module function calling another module's function (module.h). The same
+** steps as a shell call -- lazy load, defaults from the spec, @sudo -- minus
+** the text: the values pass as they are, in the caller's arena, so the
+** caller's own arguments stay valid (a nested nd_exec would reset the arena). */
+int nd_lm_call(nd_call *c, const char *mod, const char *fn, nd_value *const *args, int nargs,
+               nd_value **ret)
+{
+    int index = -1;
+    const nd_module *m = nd_registry_find(mod, strlen(mod), &index);
+    if (!m) return nd_fail(c, "No module named 'LM_%s'", mod);
+    if (nargs < 0 || nargs > ND_MAX_PARAMS) return nd_fail(c, "%s.%s: too many arguments", mod, fn);
+    nd_call s;
+    memset(&s, 0, sizeof s);
+    s.node = c->node, s.arena = c->arena, s.mod = m, s.json = c->json;
+    if (!nd_registry_is_loaded(c->node, index)) {
+        if (m->on_load && m->on_load(&s) != ND_OK) return nd_fail(c, "%s: %s", mod, s.err);
+        nd_registry_mark_loaded(c->node, index);
+        nd_emit_module(c->node, m->name);
+    }
+    const nd_func *f = nd_registry_func(m, fn, strlen(fn));
+    if (!f) return nd_fail(c, "module 'LM_%s' has no attribute '%s'", mod, fn);
+    s.func = f;
+    nd_arg a[ND_MAX_PARAMS];
+    for (int i = 0; i < nargs; i++) a[i].name = NULL, a[i].v = args[i] ? args[i] : nd_none(c->arena);
+    char err[ND_ERRMSG];
+    if (bind_args(&s, f, a, nargs, err, sizeof err) != 0) return nd_fail(c, "%s: %s", mod, err);
+    if ((f->flags & (ND_F_SUDO | ND_F_SUDO_IF)) && !sudo_ok(c->node, &s, f, NULL))
+        return nd_fail(c, "%s.%s: %s", mod, fn, sudo_denied);
+    if (f->fn(&s) != ND_OK) return nd_fail(c, "%s: %s", mod, s.err);
+    *ret = s.ret;
+    return ND_OK;
 }

@@ -85,8 +85,9 @@ int nd_hal_open(const char *name)
     if (rc != ND_OK) {
         char why[ND_ERRMSG];
         snprintf(why, sizeof why, "%s", errmsg);
-        ops = &nd_hal_sim_ops; /* a node without its hardware still runs, on the sim */
-        if (ops->open) ops->open();
+        /* Never the sim board in its place: a user who asked for real hardware
+        ** gets each call failing with this reason, not a simulated success. */
+        ops = nd_hal_down(o, why);
         nd_hal_fail(rc, "%s", why);
     }
     return rc;
@@ -301,4 +302,58 @@ int nd_dht_read(int pin, uint8_t frame[5])
 {
     PIN_OR_FAIL(pin);
     return ops->dht_read(pin, frame);
+}
+
+/* ---- 1-Wire, UART ---------------------------------------------------------- */
+int nd_ow_search(int pin, uint64_t *roms, int max)
+{
+    PIN_OR_FAIL(pin);
+    if (max < 0) return nd_hal_fail(ND_EINVAL, "negative search size");
+    if (!ops->ow_search) return nd_hal_fail(ND_ENOTFOUND, "no 1-Wire on backend %s", ops->name);
+    return ops->ow_search(pin, roms, max);
+}
+
+int nd_ow_xfer(int pin, uint64_t rom, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
+{
+    PIN_OR_FAIL(pin);
+    if (wn > 64 || rn > 64) return nd_hal_fail(ND_ELIMIT, "1-Wire transfer longer than 64 bytes");
+    if (!ops->ow_xfer) return nd_hal_fail(ND_ENOTFOUND, "no 1-Wire on backend %s", ops->name);
+    return ops->ow_xfer(pin, rom, w, wn, r, rn);
+}
+
+static int check_uart(int id)
+{
+    if (id < 0 || id >= ND_UART_MAX) return nd_hal_fail(ND_EINVAL, "no UART %d (0..%d)", id, ND_UART_MAX - 1);
+    if (!ops->uart_open) return nd_hal_fail(ND_ENOTFOUND, "no UART on backend %s", ops->name);
+    return ND_OK;
+}
+
+int nd_uart_open(int tx, int rx, uint32_t baud)
+{
+    PIN_OR_FAIL(tx);
+    PIN_OR_FAIL(rx);
+    if (baud < 300 || baud > 4000000)
+        return nd_hal_fail(ND_EINVAL, "baud rate %lu out of range 300..4000000", (unsigned long)baud);
+    if (!ops->uart_open) return nd_hal_fail(ND_ENOTFOUND, "no UART on backend %s", ops->name);
+    return ops->uart_open(tx, rx, baud);
+}
+
+int nd_uart_write(int id, const uint8_t *p, size_t n)
+{
+    int rc = check_uart(id);
+    if (rc) return rc;
+    if (n > ND_UART_RX) return nd_hal_fail(ND_ELIMIT, "UART write longer than %d bytes", ND_UART_RX);
+    return ops->uart_write(id, p, n);
+}
+
+int nd_uart_read(int id, uint8_t *p, size_t max)
+{
+    int rc = check_uart(id);
+    if (rc) return rc;
+    return ops->uart_read(id, p, max > ND_UART_RX ? ND_UART_RX : max);
+}
+
+void nd_uart_close(int id)
+{
+    if (check_uart(id) == ND_OK) ops->uart_close(id);
 }

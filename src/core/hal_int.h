@@ -33,9 +33,19 @@ typedef struct nd_hal_ops {
     int (*i2c_xfer)(int bus, uint8_t addr, const uint8_t *w, size_t wn, uint8_t *r, size_t rn);
     int (*pixel_show)(int pin, const uint8_t *rgbw, size_t n, int bpp);
     int (*dht_read)(int pin, uint8_t frame[5]);
+    int (*ow_search)(int pin, uint64_t *roms, int max);
+    int (*ow_xfer)(int pin, uint64_t rom, const uint8_t *w, size_t wn, uint8_t *r, size_t rn);
+    int (*uart_open)(int tx, int rx, uint32_t baud);
+    int (*uart_write)(int id, const uint8_t *p, size_t n);
+    int (*uart_read)(int id, uint8_t *p, size_t max);
+    void (*uart_close)(int id);
 } nd_hal_ops;
 
+
 extern const nd_hal_ops nd_hal_sim_ops;
+/* A backend named like `wanted` whose every call fails with `reason`
+** (hal_down.c): what runs when the requested backend cannot open. */
+const nd_hal_ops *nd_hal_down(const nd_hal_ops *wanted, const char *reason);
 
 /* Set the message nd_hal_error() returns and give back code (for `return`). */
 int nd_hal_fail(int code, const char *fmt, ...);

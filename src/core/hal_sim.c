@@ -51,6 +51,27 @@ static const nd_sim_wire wiring[] = {
     {"switch_2", 0, ND_SIM_LED},
     {"switch_3", 1, ND_SIM_LED},
     {"switch_4", 3, ND_SIM_LED},
+    /* the device shelf (sim_shelf.c); tx shares GPIO 1 with switch_3 as an
+    ** ESP32's U0TXD does, l9110 shares switch_2/switch_4's wires (micrOS's
+    ** boards share motor pins too): booking catches a double use */
+    {"ds18", 10, ND_SIM_ONEWIRE},
+    {"stppr_1", 6, ND_SIM_STEPPER},
+    {"stppr_2", 7, ND_SIM_STEPPER},
+    {"stppr_3", 8, ND_SIM_STEPPER},
+    {"stppr_4", 9, ND_SIM_STEPPER},
+    {"haptic", 11, ND_SIM_MOTOR},
+    {"l298n_ENA", 20, ND_SIM_MOTOR},
+    {"l298n_INA", 24, ND_SIM_HBRIDGE},
+    {"l298n_INB", 28, ND_SIM_HBRIDGE},
+    {"l298n_ENB", 29, ND_SIM_MOTOR},
+    {"l298n_INC", 30, ND_SIM_HBRIDGE},
+    {"l298n_IND", 31, ND_SIM_HBRIDGE},
+    {"l9110dir_1", 0, ND_SIM_MOTOR},
+    {"l9110dir_2", 3, ND_SIM_MOTOR},
+    {"rot_dt", 34, ND_SIM_ENCODER},
+    {"rot_clk", 35, ND_SIM_ENCODER},
+    {"tx", 1, ND_SIM_UART_TX},
+    {"rx", 38, ND_SIM_UART_RX},
     {NULL, -1, ND_SIM_NONE},
 };
 
@@ -58,8 +79,10 @@ const nd_sim_wire *nd_sim_wiring(void) { return wiring; }
 
 const char *nd_sim_device_name(int d)
 {
-    static const char *const names[] = {"",       "led",    "button", "strip",   "dht22",
-                                        "servo",  "light",  "buzzer", "i2c_sda", "i2c_scl"};
+    static const char *const names[] = {"",        "led",     "button",  "strip",   "dht22",
+                                        "servo",   "light",   "buzzer",  "i2c_sda", "i2c_scl",
+                                        "onewire", "stepper", "motor",   "hbridge", "encoder",
+                                        "uart_tx", "uart_rx"};
     return d >= 0 && d < (int)(sizeof names / sizeof names[0]) ? names[d] : "";
 }
 
@@ -114,6 +137,7 @@ static int sim_open(void)
     dht_silent = false;
     bme_present = true;
     nd_simbme_reset();
+    nd_simshelf_reset();
     bme_ready = true;
     active = true;
     return ND_OK;
@@ -141,6 +165,7 @@ static int sim_gpio_write(int pin, int level)
     }
     if (p->mode != M_OUT) return nd_hal_fail(ND_ETYPE, "pin %d is an input", pin);
     p->out = (uint8_t)level;
+    nd_simshelf_pin(pin, level, false, 0);
     return ND_OK;
 }
 
@@ -160,6 +185,7 @@ static int sim_pwm_set(int pin, uint32_t freq, uint32_t duty)
     p->mode = M_PWM;
     p->freq = freq;
     p->duty = duty;
+    nd_simshelf_pin(pin, duty > 0, true, duty);
     return ND_OK;
 }
 
@@ -179,6 +205,7 @@ static int sim_pwm_stop(int pin)
     p->mode = M_OUT;
     p->out = 0;
     p->freq = p->duty = 0;
+    nd_simshelf_pin(pin, 0, false, 0);
     return ND_OK;
 }
 
@@ -206,9 +233,16 @@ static int bad_bus(int bus)
 static int sim_i2c_scan(int bus, uint8_t *addrs, int max)
 {
     if (bus != 0) return bad_bus(bus);
-    int n = 0;
-    if (bme_present && n < max) addrs[n++] = ND_SIM_BME280_ADDR;
-    return bme_present ? 1 : 0;
+    uint8_t all[8];
+    int n = nd_simshelf_i2c_scan(all, 0, 7);
+    if (bme_present) all[n++] = ND_SIM_BME280_ADDR;
+    for (int i = 1; i < n; i++) /* ascending, as hal.h promises */
+        for (int j = i; j > 0 && all[j - 1] > all[j]; j--) {
+            uint8_t t = all[j];
+            all[j] = all[j - 1], all[j - 1] = t;
+        }
+    for (int i = 0; i < n && i < max; i++) addrs[i] = all[i];
+    return n;
 }
 
 static int sim_i2c_xfer(int bus, uint8_t addr, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
@@ -216,8 +250,11 @@ static int sim_i2c_xfer(int bus, uint8_t addr, const uint8_t *w, size_t wn, uint
     if (bus != 0) return bad_bus(bus);
     if (!bme_ready) {
         nd_simbme_reset();
+        nd_simshelf_reset();
         bme_ready = true;
     }
+    int rc = nd_simshelf_i2c_xfer(addr, w, wn, r, rn);
+    if (rc != ND_ENOTFOUND) return rc;
     if (addr != ND_SIM_BME280_ADDR || !bme_present)
         return nd_hal_fail(ND_EIO, "I2C device 0x%02x did not answer (no ACK) on bus %d", addr,
                            bus);
@@ -244,7 +281,8 @@ static int sim_dht_read(int pin, uint8_t f[5])
     if (!w || w->device != ND_SIM_DHT22 || dht_silent)
         return nd_hal_fail(ND_EIO, "no DHT answered on pin %d (timeout)", pin);
     dht_reads++;
-    nd_dht22_encode(dht_t, dht_rh, f);
+    if (nd_simshelf_dht_type() == 11) nd_simshelf_dht11_encode(dht_t, dht_rh, f);
+    else nd_dht22_encode(dht_t, dht_rh, f);
     if (dht_bad > 0) {
         dht_bad--;
         f[4] ^= 0x5a; /* a bit error on the wire: the checksum no longer matches */
@@ -256,7 +294,8 @@ const nd_hal_ops nd_hal_sim_ops = {
     "sim",          SIM_PINS - 1,  sim_open,     sim_close,    sim_gpio_mode,
     sim_gpio_write, sim_gpio_read, sim_gpio_edges, sim_pwm_set, sim_pwm_get,
     sim_pwm_stop,   sim_adc_read,  sim_i2c_bus,  sim_i2c_scan, sim_i2c_xfer,
-    sim_pixel_show, sim_dht_read,
+    sim_pixel_show, sim_dht_read,  nd_simshelf_ow_search, nd_simshelf_ow_xfer,
+    nd_simshelf_uart_open, nd_simshelf_uart_write, nd_simshelf_uart_read, nd_simshelf_uart_close,
 };
 
 /* ---- control API ---------------------------------------------------------- */
@@ -394,6 +433,46 @@ static int pin_item(nd_arena *a, nd_value *list, int i)
     return nd_seq_push(a, list, d);
 }
 
+static int dht_part(nd_arena *a, nd_value *d)
+{
+    nd_value *dht = nd_dict(a);
+    TRY(NN(dht));
+    TRY(nd_dict_set(a, dht, "temp", nd_float(a, dht_t)));
+    TRY(nd_dict_set(a, dht, "hum", nd_float(a, dht_rh)));
+    TRY(nd_dict_set(a, dht, "bad", nd_int(a, dht_silent ? -1 : dht_bad)));
+    TRY(nd_dict_set(a, dht, "reads", nd_int(a, (int64_t)dht_reads)));
+    return nd_dict_set(a, d, "dht22", dht);
+}
+
+static int bme_part(nd_arena *a, nd_value *d)
+{
+    double bt, bp, bh;
+    nd_simbme_get(&bt, &bp, &bh);
+    nd_value *bme = nd_dict(a);
+    TRY(NN(bme));
+    TRY(nd_dict_set(a, bme, "present", nd_bool(a, bme_present)));
+    TRY(nd_dict_set(a, bme, "temp", nd_float(a, bt)));
+    TRY(nd_dict_set(a, bme, "hpa", nd_float(a, bp)));
+    TRY(nd_dict_set(a, bme, "hum", nd_float(a, bh)));
+    return nd_dict_set(a, d, "bme280", bme);
+}
+
+/* One part of the snapshot without building the rest (the `sim` calls
+** that read a part back would otherwise build the whole board twice). */
+int nd_sim_part(nd_arena *a, const char *key, nd_value **out)
+{
+    int rc = need_sim(NO_PIN);
+    if (rc) return rc;
+    nd_value *d = nd_dict(a);
+    if (!d) return nd_hal_fail(ND_ENOMEM, "out of memory");
+    if (strcmp(key, "dht22") == 0) rc = dht_part(a, d);
+    else if (strcmp(key, "bme280") == 0) rc = bme_part(a, d);
+    else rc = nd_simshelf_state(a, d, key);
+    if (rc != ND_OK) return nd_hal_fail(ND_ENOMEM, "out of memory");
+    *out = nd_dict_get(d, key);
+    return *out ? ND_OK : nd_hal_fail(ND_ENOTFOUND, "no sim part '%s'", key);
+}
+
 int nd_sim_state(nd_arena *a, nd_value **out)
 {
     int rc = need_sim(NO_PIN);
@@ -414,22 +493,8 @@ int nd_sim_state(nd_arena *a, nd_value **out)
     TRY(nd_dict_set(a, st, "pixels", px));
     TRY(nd_dict_set(a, st, "frames", nd_int(a, (int64_t)strip_frames)));
     TRY(nd_dict_set(a, d, "strip", st));
-    nd_value *dht = nd_dict(a);
-    TRY(NN(dht));
-    TRY(nd_dict_set(a, dht, "temp", nd_float(a, dht_t)));
-    TRY(nd_dict_set(a, dht, "hum", nd_float(a, dht_rh)));
-    TRY(nd_dict_set(a, dht, "bad", nd_int(a, dht_silent ? -1 : dht_bad)));
-    TRY(nd_dict_set(a, dht, "reads", nd_int(a, (int64_t)dht_reads)));
-    TRY(nd_dict_set(a, d, "dht22", dht));
-    double bt, bp, bh;
-    nd_simbme_get(&bt, &bp, &bh);
-    nd_value *bme = nd_dict(a);
-    TRY(NN(bme));
-    TRY(nd_dict_set(a, bme, "present", nd_bool(a, bme_present)));
-    TRY(nd_dict_set(a, bme, "temp", nd_float(a, bt)));
-    TRY(nd_dict_set(a, bme, "hpa", nd_float(a, bp)));
-    TRY(nd_dict_set(a, bme, "hum", nd_float(a, bh)));
-    TRY(nd_dict_set(a, d, "bme280", bme));
+    TRY(dht_part(a, d));
+    TRY(bme_part(a, d));
     TRY(nd_dict_set(a, d, "light", nd_int(a, light_raw)));
     nd_gpio_stats gs;
     nd_gpio_stats_get(&gs);
@@ -440,6 +505,7 @@ int nd_sim_state(nd_arena *a, nd_value **out)
     TRY(nd_dict_set(a, e, "dropped", nd_int(a, (int64_t)gs.dropped)));
     TRY(nd_dict_set(a, e, "depth_max", nd_int(a, gs.depth_max)));
     TRY(nd_dict_set(a, d, "edges", e));
+    TRY(nd_simshelf_state(a, d, NULL));
     *out = d;
     return ND_OK;
 }

@@ -22,10 +22,9 @@
 #include "nodus/value.h"
 #include "text.h"
 
-#define ND_HTTP_HEAD_MAX 8192   /* request line + headers */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_HTTP_HEADERS_MAX 32  /* header lines kept */
 #define ND_HTTP_URL_MAX 2048
-#define ND_HTTP_BODY_MAX (64 * 1024) /* non-streamed bodies (/config POST ...) */
 
 enum { ND_HTTP_GET, ND_HTTP_HEAD, ND_HTTP_POST, ND_HTTP_PUT, ND_HTTP_DELETE, ND_HTTP_OPTIONS };
 

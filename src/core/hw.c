@@ -1,6 +1,7 @@
 /*
 ** hw.c -- the node's hardware life cycle (hw.h): open the backend chosen by
-** `hwbackend` (the sim board when it cannot), arm the external interrupts
+** `hwbackend` (when it cannot, every hardware call fails with the reason:
+** hal_down.c), arm the external interrupts
 ** on it (irq.c), and in the loop hand queued edges to their watchers.
 **
 ** The backend is process-wide like the hardware it drives (one board per
@@ -18,11 +19,13 @@ int nd_hw_start(struct nd_node *n)
 {
     const char *be = nd_cfg_get_str(n->cfg, ND_K_hwbackend);
     if (nd_hal_open(be) != ND_OK) {
-        nd_node_add_problem(n, "hwbackend %s: %s (running on the sim board)", be, nd_hal_error());
-        nd_log(n, "[ERR] hwbackend %s: %s; running on the sim board", be, nd_hal_error());
+        nd_node_add_problem(n, "hwbackend %s: %s (every hardware call fails until fixed)", be,
+                            nd_hal_error());
+        nd_log(n, "[ERR] hwbackend %s: %s; every hardware call fails until fixed", be,
+               nd_hal_error());
     }
     drops_logged = 0;
-    nd_irq_start(n); /* on whichever backend is open: the sim board at worst */
+    nd_irq_start(n); /* a backend that is down makes each irq fail with its reason */
     return ND_OK;
 }
 

@@ -46,6 +46,7 @@
 
 #include "icpeers.h"
 #include "intercon.h"
+#include "node_int.h"
 #include "nodus/port.h"
 #include "resolve.h"
 #include "shcli.h"
@@ -72,7 +73,7 @@ typedef struct nd_icall {
     bool pinned;         /* ip resolved: a retry dials it again, never a new resolution */
     char host[ND_HOST_NAME_MAX];
     char label[ND_HOST_NAME_MAX]; /* host up to the first dot */
-    char ip[16];
+    char ip[48];         /* dotted IPv4, or an IPv6 literal (up to 45 characters) */
     char msg[ND_ERRMSG];
     char *cmd;           /* forwarded command */
     size_t cmdn, sent;
@@ -341,6 +342,25 @@ static void on_resolved(void *ud, int rc, const char *ip)
     connect_ip(ic);
 }
 
+/* "::1", "[fe80::1]", "2001:db8::7": an IPv6 literal target, copied without
+** brackets into ip. Only the characters are checked here; the port refuses
+** a malformed one when it dials (ND_EINVAL, no retry). */
+static bool ipv6_literal(const char *h, char *ip, size_t cap)
+{
+    size_t n = strlen(h);
+    if (n >= 2 && h[0] == '[' && h[n - 1] == ']') h++, n -= 2;
+    if (n < 2 || n >= cap || n > 45 || !memchr(h, ':', n)) return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = h[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+              ch == ':' || ch == '.'))
+            return false;
+    }
+    memcpy(ip, h, n);
+    ip[n] = 0;
+    return true;
+}
+
 static void begin(nd_icall *ic)
 {
     ic->attempt++;
@@ -349,6 +369,10 @@ static void begin(nd_icall *ic)
     ic->failed = false;
     ic->own_secret = false;
     if (ic->pinned) { /* resolved on the first attempt: the retry goes to the same address */
+        connect_ip(ic);
+        return;
+    }
+    if (ipv6_literal(ic->host, ic->ip, sizeof ic->ip)) { /* nd_resolve speaks IPv4 only */
         connect_ip(ic);
         return;
     }
@@ -395,6 +419,11 @@ static int32_t step(nd_task *t, void *ud)
     if (ic->phase != P_DONE) return (int32_t)ic->wait;
     /* publish the result and let the task finish */
     if (ic->failed) {
+        /* micrOS broadcasts these two to every shell session as well
+        ** (`~~~ [intercon] NoHost: ...`, `... prompt mismatch, ...`) */
+        if (!strncmp(ic->msg, "[intercon] NoHost: ", 19) ||
+            !strncmp(ic->msg, "[intercon] prompt mismatch, ", 28))
+            nd_shell_broadcast(ic->node, ic->msg, strlen(ic->msg));
         nd_task_fail(ic->task, "%s", ic->msg);
     } else {
         ic->out[ic->outn] = 0;
@@ -431,7 +460,9 @@ int nd_intercon_start(struct nd_node *n, const nd_cmd *c, bool json, nd_buf *out
     ic->cmdn = c->local.n;
     memcpy(ic->host, h.p, h.n);
     ic->host[h.n] = 0;
-    ic->by_name = !nd_ipv4_literal(ic->host);
+    char v6[48];
+    bool is_v6 = ipv6_literal(ic->host, v6, sizeof v6);
+    ic->by_name = !nd_ipv4_literal(ic->host) && !is_v6;
     size_t lab = strcspn(ic->host, ".");
     memcpy(ic->label, ic->host, lab);
     ic->label[lab] = 0;
@@ -443,6 +474,9 @@ int nd_intercon_start(struct nd_node *n, const nd_cmd *c, bool json, nd_buf *out
     char who[ND_HOST_NAME_MAX];
     if (ic->by_name) {
         snprintf(who, sizeof who, "%s", ic->label);
+    } else if (is_v6) { /* the last group: con.1.system for ::1 */
+        const char *last = strrchr(v6, ':');
+        snprintf(who, sizeof who, "%s", last[1] ? last + 1 : "0");
     } else {
         const char *p = ic->host, *dots[3] = {0};
         int k = 0;

@@ -23,7 +23,7 @@
 #include "sched.h"
 
 #define IRQ_N 4
-#define LAT_N 1024 /* latency samples kept (a ring) */
+#define LAT_N ND_IRQ_LAT_N /* latency samples kept (a ring, static; nodus/opts.h) */
 
 typedef struct irq {
     bool on;

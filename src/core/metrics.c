@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "mqtt.h"
 #include "task.h"
 #include "web_int.h"
 
@@ -44,6 +45,15 @@ enum {
     M_AUTH_LOCKOUTS,
     M_AUTH_REFUSED,
     M_AUTH_LOCKED,
+    M_MQTT_UP,
+    M_MQTT_PUB,
+    M_MQTT_DROP,
+    M_MQTT_QUEUED,
+    M_MQTT_RECV,
+    M_MQTT_CMDS,
+    M_MQTT_REFUSED,
+    M_MQTT_CONNECTS,
+    M_MQTT_CFAILS,
     M_NFAM
 };
 
@@ -71,13 +81,22 @@ static const struct {
     {"nodus_auth_lockouts_total", "counter", "Addresses locked out after too many failed logins"},
     {"nodus_auth_locked_refusals_total", "counter", "Logins refused because the address was locked out"},
     {"nodus_auth_locked_addresses", "gauge", "Addresses locked out right now"},
+    {"nodus_mqtt_connected", "gauge", "1 while the MQTT session with the broker is up"},
+    {"nodus_mqtt_published_total", "counter", "MQTT messages handed to the broker"},
+    {"nodus_mqtt_dropped_total", "counter", "Queued MQTT messages dropped, oldest first, while the broker was away"},
+    {"nodus_mqtt_queued", "gauge", "MQTT messages waiting for the broker"},
+    {"nodus_mqtt_received_total", "counter", "MQTT messages received"},
+    {"nodus_mqtt_commands_total", "counter", "Commands run from the MQTT door (cmd topic, Home Assistant)"},
+    {"nodus_mqtt_refused_total", "counter", "MQTT commands and incoming packets refused, by reason"},
+    {"nodus_mqtt_connects_total", "counter", "MQTT sessions established"},
+    {"nodus_mqtt_connect_failures_total", "counter", "MQTT connection attempts that failed"},
 };
 
 /* lateness histogram bounds, microseconds (multiples of task.c's 50 us) */
 static const uint32_t late_le_us[] = {100, 500, 1000, 5000, 10000, 50000, 100000};
 #define NLATE ((int)(sizeof late_le_us / sizeof late_le_us[0]))
 
-#define ND_METRICS_MAX (32 + 2 * ND_MODULES_MAX + ND_WEB_NSTATUS + NLATE)
+#define ND_METRICS_MAX (50 + 2 * ND_MODULES_MAX + ND_WEB_NSTATUS + NLATE)
 
 typedef struct {
     uint16_t fam, idx;
@@ -140,6 +159,21 @@ static void collect(struct nd_web *w, msnap *m)
     add(m, M_AUTH_LOCKOUTS, 0, (double)st.lockouts);
     add(m, M_AUTH_REFUSED, 0, (double)st.refused);
     add(m, M_AUTH_LOCKED, 0, (double)st.locked_now);
+    nd_mqtt_stats mq = {0};
+    if (ND_WITH_MQTT) nd_mqtt_get_stats(n, &mq);
+    add(m, M_MQTT_UP, 0, mq.up);
+    add(m, M_MQTT_PUB, 0, (double)mq.published);
+    add(m, M_MQTT_DROP, 0, (double)mq.dropped);
+    add(m, M_MQTT_QUEUED, 0, (double)mq.queued);
+    add(m, M_MQTT_RECV, 0, (double)mq.received);
+    add(m, M_MQTT_CMDS, 0, (double)mq.commands);
+    add(m, M_MQTT_REFUSED, 0, (double)mq.refused_rate);
+    add(m, M_MQTT_REFUSED, 1, (double)mq.refused_size);
+    add(m, M_MQTT_REFUSED, 2, (double)mq.refused_bad);
+    add(m, M_MQTT_REFUSED, 3, (double)mq.rx_oversize);
+    add(m, M_MQTT_REFUSED, 4, (double)mq.rx_malformed);
+    add(m, M_MQTT_CONNECTS, 0, (double)mq.connects);
+    add(m, M_MQTT_CFAILS, 0, (double)mq.connect_fails);
 }
 
 /* A label value with Prometheus's escapes (\\ \" \n). */
@@ -195,6 +229,11 @@ static int sample_line(const msnap *m, const msample *s, char *out, size_t cap)
             snprintf(labels, sizeof labels, "{code=\"%d\"}", nd_web_status_codes[s->idx]);
         else
             snprintf(labels, sizeof labels, "{code=\"other\"}");
+        break;
+    case M_MQTT_REFUSED:
+        snprintf(labels, sizeof labels, "{reason=\"%s\"}",
+                 s->idx == 0 ? "rate" : s->idx == 1 ? "size" : s->idx == 2 ? "bad"
+                 : s->idx == 3 ? "packet_size" : "malformed_packet");
         break;
     default: break;
     }

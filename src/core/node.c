@@ -13,11 +13,16 @@
 
 #include "devip.h"
 #include "mdns.h"
+#include "modsrc.h"
+#include "mqtt.h"
 #include "hw.h"
 #include "auth.h"
+#include "life.h"
+#include "telnet.h"
 #include "node_int.h"
 #include "resolve.h"
 #include "sntp.h"
+#include "notify.h"
 #include "sched.h"
 #include "sun.h"
 #include "task.h"
@@ -116,26 +121,35 @@ int nd_node_start(struct nd_node *n)
     /* irq1..4 and modules name pins through the board's pin map (cstmpmap) */
     nd_hal_set_resolver(nd_pins_resolve);
     nd_hw_start(n);    /* hardware first: boothook may drive pins */
+    nd_auth_secret_sync(n); /* the salted verifier of appwd, before any door asks */
+    nd_life_boot(n);   /* recovery mode or not: decided before the boothook */
     nd_sched_start(n); /* boothook runs before the doors open, as micrOS */
     int rc = nd_shell_start(n);
-    nd_sntp_start(n); /* non-blocking: the first sync completes in the loop */
+    if (rc == ND_OK && ND_WITH_TELNET && nd_cfg_get_bool(n->cfg, ND_K_telnet)) nd_telnet_start(n); /* never fatal */
+    /* ND_WITH_*: a service switched off in nodus/opts.h is never started,
+    ** so the linker leaves its code out of a firmware image */
+    if (ND_WITH_SNTP) nd_sntp_start(n); /* non-blocking: the first sync completes in the loop */
     /* a web port that cannot be bound is reported, never fatal: the shell
     ** is how the user fixes it (conf: webport 8080) */
-    if (rc == ND_OK && nd_cfg_get_bool(n->cfg, ND_K_webui)) nd_web_start(n);
+    if (ND_WITH_WEB && rc == ND_OK && nd_cfg_get_bool(n->cfg, ND_K_webui)) nd_web_start(n);
     /* after the doors: the records carry their bound ports; a responder
     ** that cannot start is logged, never fatal */
-    if (rc == ND_OK && nd_cfg_get_bool(n->cfg, ND_K_mdns)) nd_mdns_start(n);
+    if (ND_WITH_MDNS && rc == ND_OK && nd_cfg_get_bool(n->cfg, ND_K_mdns)) nd_mdns_start(n);
     nd_devip_start(n); /* micrOS writes its address to `devip` when the network is up */
+    if (ND_WITH_MQTT && rc == ND_OK) nd_mqtt_start(n); /* non-blocking: the session comes up in the loop */
+    if (rc == ND_OK) nd_life_start(n); /* /etc/init.sh, /local/init.sh: after the boothook */
     return rc;
 }
 
 void nd_node_shutdown(struct nd_node *n)
 {
-    nd_mdns_stop(n); /* goodbye first, while the doors still answer */
-    nd_web_stop(n);
+    if (ND_WITH_MDNS) nd_mdns_stop(n); /* goodbye first, while the doors still answer */
+    if (ND_WITH_MQTT) nd_mqtt_stop(n); /* retained `offline` while the doors still answer */
+    if (ND_WITH_WEB) nd_web_stop(n);
+    if (ND_WITH_TELNET) nd_telnet_stop(n);
     nd_shell_stop(n);
     nd_sched_stop(n);
-    nd_sntp_stop(n);
+    if (ND_WITH_SNTP) nd_sntp_stop(n);
     nd_devip_stop(n);
     nd_slots_stop(&n->slots);
     nd_cfg_save(n->cfg);
@@ -145,9 +159,13 @@ void nd_node_shutdown(struct nd_node *n)
 void nd_node_free(struct nd_node *n)
 {
     nd_devip_stop(n);
+    nd_notify_free(n);
+    if (ND_WITH_NSH) nd_nsh_node_free(n); /* before the tasks: its jobs are tasks */
     nd_tasks_free(n);
+    nd_modsrc_free(n); /* after the tasks: they hold Lua states */
     nd_resolver_free(n);
     nd_auth_free(n);
+    nd_life_free(n);
     nd_cfg_free(n->cfg);
     nd_timers_free(&n->timers);
     nd_buf_free(&n->reply);

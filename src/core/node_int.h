@@ -17,15 +17,13 @@
 #include "timer.h"
 #include "tz.h"
 
-#define ND_TIMERS_MAX 8192      /* armed timers at once (tasks, sessions, services) */
-#define ND_ARENA_SIZE (64 * 1024) /* values of one command (arguments + result) */
-#define ND_REPLY_MAX (64 * 1024)  /* rendered reply of one command */
-#define ND_MODULES_MAX 64         /* built-in + user modules */
-#define ND_CFG_WARN_MAX 16        /* unknown config key names warned about, per node */
+/* ND_TIMERS_MAX, ND_ARENA_SIZE, ND_REPLY_MAX, ND_MODULES_MAX, ND_CFG_WARN_MAX */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 struct nd_shell;
 struct nd_web;
 struct nd_tasks;
+struct nd_nsh_node;
 struct nd_sched;
 struct nd_resolver;
 struct nd_sntp;
@@ -35,7 +33,7 @@ struct nd_events;
 struct nd_devip;
 
 /* Per-door session state the dispatcher needs. */
-enum { ND_DOOR_SHELL, ND_DOOR_REST, ND_DOOR_PIPE };
+enum { ND_DOOR_SHELL, ND_DOOR_REST, ND_DOOR_PIPE, ND_DOOR_MQTT };
 typedef struct nd_ctx {
     int door;
     bool conf_mode;  /* shell conf mode */
@@ -64,11 +62,17 @@ struct nd_node {
     struct nd_web *web;       /* the WebCli door (web.c), NULL when webui is off */
     struct nd_events *events; /* live-event ring (events.c), NULL while nobody reads */
     struct nd_tasks *tasks;   /* task table (task.c) */
+    struct nd_nsh_node *nsh;  /* nsh sessions, jobs, environment (nsh.c), NULL until used */
     struct nd_sched *sched;   /* boothook, timirq, cron (sched.c) */
     struct nd_mdns *mdns;     /* mDNS responder (mdns.c), NULL when off */
     struct nd_resolver *resolver; /* host cache and mDNS hook (resolve.c) */
     struct nd_sntp *sntp;     /* NTP client (sntp.c) */
     struct nd_devip *devip;   /* keeps the `devip` key current (devip.c) */
+    struct nd_telnet *telnet; /* the telnet door (telnet.c), NULL when `telnet` is off */
+    struct nd_life *life;     /* boot/end scripts, recovery mode (life.c) */
+    struct nd_mqtt *mqtt;     /* MQTT client (mqtt.c), NULL when `mqtt` is off */
+    struct nd_notify *notify; /* notify service (notify.c), NULL until first used */
+    struct nd_lua *lua;       /* Lua Load Modules (lua_mod.c), NULL until the first one is used */
     nd_tz tz;                 /* local time rules: `tz`, else fixed `utc` minutes */
     /* registry: load order of modules (indexes into nd_registry_all) */
     uint16_t loaded[ND_MODULES_MAX];
@@ -103,6 +107,10 @@ void nd_node_add_problem(struct nd_node *n, const char *fmt, ...);
 int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf *out);
 /* Run a parsed Load Module call (no task postfix): used by tasks too. */
 int nd_exec_lm(struct nd_node *n, struct nd_cmd *c, bool json, nd_buf *out);
+/* nd_exec for a caller inside the node (a Lua module's nodus.call): as a
+** pipeline door, and *ret gets the value of the module call it ran (NULL:
+** None, or no module call), which lives in n->arena until the next call. */
+int nd_exec_value(struct nd_node *n, const char *line, size_t len, nd_buf *out, nd_value **ret);
 
 /* Secrets out of logs and events (log.c): in text[0..len), every occurrence
 ** of the current value of an ND_CFG_SECRET key (appwd, stapwd ...; a ';'-
@@ -123,13 +131,28 @@ const nd_module *nd_registry_find(const char *name, size_t len, int *index);
 const nd_func *nd_registry_func(const nd_module *m, const char *name, size_t len);
 bool nd_registry_is_loaded(struct nd_node *n, int index);
 void nd_registry_mark_loaded(struct nd_node *n, int index);
+void nd_registry_mark_unloaded(struct nd_node *n, int index);
+/* Dynamic modules (modsrc.h: Lua files) behind the built-ins: add returns the
+** module's index (the same one again for the same module), ND_ELIMIT when
+** the table is full; hide takes a module whose file is gone out of lookups
+** and of the loaded list until it is added again. */
+int nd_registry_add(const nd_module *m);
+void nd_registry_hide(struct nd_node *n, int index);
+bool nd_registry_hidden(int index);
+bool nd_registry_is_builtin(int index);
+void nd_registry_clear_dynamic(void); /* node free: the modules' memory goes with it */
 /* Strip a leading widget tag (BUTTON, SLIDER{...} ...) from a help line. */
 const char *nd_help_untag(const char *help, size_t *tag_len);
+
+/* nsh (nsh.c): sessions, jobs and environment; freed with the node. */
+void nd_nsh_node_free(struct nd_node *n);
 
 /* Shell server (shell.c). */
 int nd_shell_start(struct nd_node *n);
 void nd_shell_stop(struct nd_node *n);
 int nd_shell_sessions(struct nd_node *n);
+/* `~~~ <text>` to every logged-in shell session (micrOS reply_all; shell.c). */
+void nd_shell_broadcast(struct nd_node *n, const char *text, size_t len);
 int nd_shell_port(struct nd_node *n); /* the bound port (socport 0 picks one) */
 
 #endif

@@ -24,12 +24,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "nodus/opts.h" /* ND_PIN_TAG_MAX, ND_PINMAP_CUSTOM_MAX, _BOOK_MAX, _PROBLEMS */
 #include "nodus/pins.h" /* ND_PIN_LED */
-
-#define ND_PIN_TAG_MAX 32       /* tag length incl. NUL */
-#define ND_PINMAP_CUSTOM_MAX 32 /* cstmpmap overrides + bind_pin(tag, n) */
-#define ND_PINMAP_BOOK_MAX 64   /* pins booked at once */
-#define ND_PINMAP_PROBLEMS 512  /* cstmpmap problems text */
 
 typedef struct nd_pin_def {
     const char *name; /* logical name, micrOS spelling */

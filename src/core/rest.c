@@ -55,6 +55,13 @@ static void rest_info(struct nd_web *w, nd_buf *b)
                   nd_cfg_get_bool(n->cfg, ND_K_auth) ? "true" : "false");
     for (size_t i = 0; i < sizeof usr_endpoints / sizeof usr_endpoints[0]; i++)
         nd_buf_printf(b, "%s\"%s\"", i ? ", " : "", usr_endpoints[i]);
+    for (int i = 0; i < nd_webep_count(); i++) { /* registered by modules (webep.c) */
+        bool dup = false;
+        for (size_t k = 0; k < sizeof usr_endpoints / sizeof usr_endpoints[0]; k++)
+            dup = dup || !strcmp(usr_endpoints[k], nd_webep_path(i));
+        for (int k = 0; k < i; k++) dup = dup || !strcmp(nd_webep_path(k), nd_webep_path(i));
+        if (!dup) nd_buf_printf(b, ", \"%s\"", nd_webep_path(i));
+    }
     nd_buf_puts(b, "]}, \"state\": true}");
 }
 

@@ -8,7 +8,7 @@
 
 #include "node_int.h"
 
-#define ND_PIPE_MAX 32 /* commands in one pipeline */
+/* ND_PIPE_MAX (commands in one pipeline) comes from nodus/opts.h */
 
 /* Run a pipeline: commands separated by ';', pieces starting with '#' are
 ** comments, a value starting with "n/a" does nothing. Output is discarded;

@@ -36,11 +36,24 @@
 #include "auth.h"
 #include "node_int.h"
 #include "nodus/port.h"
+#include "nsh.h"
 
-#define ND_LINE_MAX 4096           /* longest command line, bytes */
-#define ND_OUT_HIGH (64 * 1024)    /* stop reading above this much unsent output */
+#if !ND_WITH_NSH
+/* nsh is not built in (nodus/opts.h): no session ever has one, so these are
+** never reached; as no-ops they keep nsh's code out of the image. */
+#define nd_nsh_open(node, d) ((void)(node), (void)(d), (nd_nsh *)NULL)
+#define nd_nsh_close(x) ((void)(x))
+#define nd_nsh_drained(x) ((void)(x))
+#define nd_nsh_busy(x) ((void)(x), false)
+#define nd_nsh_prompt(x) ((void)(x), "")
+#define nd_nsh_input(x, l, n) ((void)(x), (void)(l), (void)(n), ND_OK)
+#define nd_nsh_interrupt(x) ((void)(x))
+#endif
+
+#include "nodus/opts.h" /* the limits; a port may override them */
+/* ND_LINE_MAX, ND_OUT_HIGH, ND_TAIL_MS come from nodus/opts.h */
 #define ND_OUT_MAX (ND_OUT_HIGH + ND_REPLY_MAX + 4096)
-#define ND_TAIL_MS 100             /* wait for the rest of an unterminated line */
+#define ND_BCAST_HELD 4096 /* `~~~` bytes kept for a session idle at its prompt */
 
 typedef struct nd_sess nd_sess;
 struct nd_sess {
@@ -57,9 +70,14 @@ struct nd_sess {
     uint64_t since; /* admitted at, or the last command that ran (mono ms) */
     nd_timer tail_timer; /* runs an unterminated tail that got no rest */
     nd_slot_waiter wait; /* in the node's waiting room while `waiting` */
+    nd_nsh *nsh;         /* `sh` typed: lines go to nsh until it says exit */
+    bool nsh_exit;       /* nsh said exit: back to micrOS once out of its callback */
+    bool in_nsh;         /* inside an nsh call */
+    nd_timer nsh_timer;  /* resumes input / leaves nsh outside nsh's callbacks */
     char peer[64];
     char devfid[40];
     nd_buf out;
+    nd_buf held_bc; /* `~~~` lines that came while idle: sent ahead of the next reply */
     size_t inn;
     char in[ND_LINE_MAX];
 };
@@ -68,6 +86,7 @@ struct nd_shell {
     struct nd_node *node;
     nd_sock *ls;
     nd_sess *active, *waiting;
+    nd_sess *running; /* the session whose command runs now (broadcasts reach it at once) */
     int nactive, nwaiting;
     nd_slot_door door;
 };
@@ -88,6 +107,13 @@ static void unlink_sess(nd_sess **head, nd_sess *s)
 static void sess_free(nd_sess *s)
 {
     struct nd_shell *sh = s->sh;
+    if (s->nsh) { /* first: its last words may still come through the door */
+        nd_nsh *x = s->nsh;
+        s->nsh = NULL;
+        s->closing = true;
+        nd_nsh_close(x);
+    }
+    nd_timer_disarm(&sh->node->timers, &s->nsh_timer);
     if (s->waiting) {
         nd_slot_unwait(&sh->node->slots, &s->wait);
         unlink_sess(&sh->waiting, s);
@@ -100,6 +126,8 @@ static void sess_free(nd_sess *s)
     nd_timer_disarm(&sh->node->timers, &s->tail_timer);
     nd_net_close(s->sock);
     nd_buf_free(&s->out);
+    nd_buf_free(&s->held_bc);
+    if (sh->running == s) sh->running = NULL;
     free(s);
 }
 
@@ -133,6 +161,12 @@ static bool flush(nd_sess *s)
         return false;
     }
     update_watch(s);
+    if (s->nsh && !s->in_nsh && s->out.n <= ND_OUT_HIGH) {
+        s->in_nsh = true;
+        nd_nsh_drained(s->nsh); /* room again for a command that waits for it */
+        s->in_nsh = false;
+        update_watch(s);
+    }
     return true;
 }
 
@@ -191,7 +225,8 @@ static bool evict_idle(void *ud, uint64_t now)
     idle_ms *= 1000;
     nd_sess *victim = NULL;
     for (nd_sess *a = sh->active; a; a = a->next)
-        if (!a->closing && now - a->since > (uint64_t)idle_ms && (!victim || a->since < victim->since))
+        if (!a->closing && !(a->nsh && nd_nsh_busy(a->nsh)) && now - a->since > (uint64_t)idle_ms &&
+            (!victim || a->since < victim->since))
             victim = a;
     if (!victim) return false;
     sess_free(victim);
@@ -215,9 +250,91 @@ static bool text_ok(const char *p, size_t n)
     return nd_utf8_valid(p, n);
 }
 
+/* ---- `sh`: nsh inside this session (nsh.h) -------------------------------- */
+static void process(nd_sess *s);
+
+static bool nsh_write(void *ud, const void *p, size_t n)
+{
+    nd_sess *s = ud;
+    if (s->closing) return true;
+    nd_buf_put(&s->out, p, n);
+    update_watch(s); /* the loop sends it: never flush (and maybe free) inside nsh */
+    return s->out.n <= ND_OUT_HIGH;
+}
+
+static void nsh_resume(nd_timer *t, void *ud)
+{
+    (void)t;
+    nd_sess *s = ud;
+    if (s->nsh_exit) { /* back to the micrOS prompt */
+        nd_nsh *x = s->nsh;
+        s->nsh = NULL;
+        s->nsh_exit = false;
+        if (x) nd_nsh_close(x);
+        put_prompt(s);
+    }
+    if (s->inn) process(s);
+    else flush(s);
+}
+
+static void nsh_idle(void *ud)
+{
+    nd_sess *s = ud;
+    if (!s->nsh || s->closing) return;
+    s->since = nd_port_mono_ms();
+    nd_buf_puts(&s->out, nd_nsh_prompt(s->nsh));
+    update_watch(s);
+    if (s->inn) /* typed ahead while the command ran */
+        nd_timer_arm(&s->sh->node->timers, &s->nsh_timer, nd_port_mono_ms(), nsh_resume, s);
+}
+
+static void nsh_exit(void *ud, int status)
+{
+    (void)status;
+    nd_sess *s = ud;
+    s->nsh_exit = true;
+    nd_timer_arm(&s->sh->node->timers, &s->nsh_timer, nd_port_mono_ms(), nsh_resume, s);
+}
+
+static void enter_nsh(nd_sess *s)
+{
+    if (!ND_WITH_NSH) {
+        nd_buf_puts(&s->out, "sh: not built into this node\n");
+        put_prompt(s);
+        return;
+    }
+    nd_nsh_door d = {.write = nsh_write, .idle = nsh_idle, .exit = nsh_exit, .ud = s,
+                     .authed = true, .who = s->peer};
+    s->in_nsh = true;
+    s->nsh = nd_nsh_open(s->sh->node, &d);
+    s->in_nsh = false;
+    if (!s->nsh) {
+        nd_buf_puts(&s->out, "sh: out of memory\n");
+        put_prompt(s);
+        return;
+    }
+    nd_buf_puts(&s->out, nd_nsh_prompt(s->nsh));
+}
+
+/* One line for nsh; false when it is busy and the line must wait. */
+static bool nsh_line(nd_sess *s, const char *line, size_t n)
+{
+    if (s->nsh_exit) return false;
+    while (n && line[n - 1] == '\r') n--;
+    s->since = nd_port_mono_ms();
+    s->in_nsh = true;
+    int rc = nd_nsh_input(s->nsh, line, n);
+    s->in_nsh = false;
+    return rc != ND_EAGAIN;
+}
+
 static void handle_line(nd_sess *s, const char *line, size_t n)
 {
     struct nd_node *node = s->sh->node;
+    if (s->held_bc.n) { /* broadcast lines of the idle time, ahead of this reply */
+        nd_buf_put(&s->out, s->held_bc.p, s->held_bc.n);
+        nd_buf_clear(&s->held_bc);
+    }
     while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t')) n--;
     while (n && (line[0] == ' ' || line[0] == '\t' || line[0] == '\r')) line++, n--;
     if (!text_ok(line, n)) {
@@ -257,8 +374,15 @@ static void handle_line(nd_sess *s, const char *line, size_t n)
     /* a command ran: not idle -- but a `hello` before authentication does
     ** not count, so nobody holds a slot without the password by chatting */
     if (s->authed || !nd_auth_on(node)) s->since = nd_port_mono_ms();
+    if (n == 2 && memcmp(line, "sh", 2) == 0) { /* nsh in this session: auth.c decides */
+        if (nd_auth_allows(node, ND_AUTH_DOOR_SHELL, ND_ACT_NSH, authed)) enter_nsh(s);
+        else put_prompt(s);
+        return;
+    }
     nd_buf_clear(&node->reply);
+    s->sh->running = s;
     int rc = nd_exec(node, &s->ctx, line, n, &node->reply);
+    s->sh->running = NULL;
     nd_buf_put(&s->out, node->reply.p, node->reply.n);
     if (node->reply.overflow)
         nd_buf_printf(&s->out, "\n[reply truncated at %d bytes]\n", ND_REPLY_MAX);
@@ -284,7 +408,9 @@ static void process(nd_sess *s)
             if (nl) {
                 size_t len = (size_t)(nl - s->in);
                 if (s->discard) s->discard = false;
-                else handle_line(s, s->in, len);
+                else if (s->nsh) {
+                    if (!nsh_line(s, s->in, len)) break; /* nsh busy: kept for nsh_idle */
+                } else handle_line(s, s->in, len);
                 memmove(s->in, nl + 1, s->inn - len - 1);
                 s->inn -= len + 1;
                 continue;
@@ -299,9 +425,11 @@ static void process(nd_sess *s)
                 s->inn = 0;
             }
             if (s->tail_cmd && s->inn) {
-                s->tail_cmd = false;
                 if (s->discard) s->discard = false;
-                else handle_line(s, s->in, s->inn);
+                else if (s->nsh) {
+                    if (!nsh_line(s, s->in, s->inn)) break; /* kept, tail_cmd too */
+                } else handle_line(s, s->in, s->inn);
+                s->tail_cmd = false;
                 s->inn = 0;
             } else if (s->inn || s->discard) {
                 /* an unterminated tail, or the end of an over-long line:
@@ -358,6 +486,19 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
     }
     /* a short read with no newline is a whole micrOS-style command */
     s->tail_cmd = (size_t)r < space && !memchr(s->in + s->inn, '\n', (size_t)r);
+    if (s->nsh) { /* in nsh, ^C interrupts the foreground command; it is no input */
+        char *p = s->in + s->inn, *w = p;
+        bool intr = false;
+        for (long i = 0; i < r; i++)
+            if (p[i] == 3) intr = true;
+            else *w++ = p[i];
+        r = (long)(w - p);
+        if (intr) {
+            s->in_nsh = true;
+            nd_nsh_interrupt(s->nsh);
+            s->in_nsh = false;
+        }
+    }
     s->inn += (size_t)r;
     nd_timer_disarm(&s->sh->node->timers, &s->tail_timer);
     if (s->waiting) {
@@ -388,6 +529,7 @@ static void accept_event(nd_sock *ls, int ev, void *ud)
         s->since = nd_port_mono_ms();
         snprintf(s->peer, sizeof s->peer, "%s", peer);
         nd_buf_init(&s->out, ND_OUT_MAX);
+        nd_buf_init(&s->held_bc, ND_BCAST_HELD);
         if (nd_slot_take(&sh->node->slots, &sh->door)) {
             admit(s);
             continue;
@@ -445,6 +587,44 @@ void nd_shell_stop(struct nd_node *n)
 }
 
 int nd_shell_sessions(struct nd_node *n) { return n->shell ? n->shell->nactive : 0; }
+
+/* micrOS's Server.reply_all: one `~~~ <text>` line to every admitted,
+** logged-in shell session (not nsh sessions, not web clients).
+** The session whose command is running gets it at once (ahead of its
+** reply), sent directly when nothing is queued, so a long call streams.
+** A session idle at its prompt gets it ahead of its next reply instead:
+** micrOS writes it after the prompt, where a client that reads up to the
+** prompt would wait for a second prompt that never comes.
+** Never frees a session here (the caller may be inside that session's
+** command): a failed send is left for the session's own next event.
+** Bounded: a session that does not read, or idles through more than
+** ND_BCAST_HELD bytes of them, loses broadcast lines, not memory. */
+void nd_shell_broadcast(struct nd_node *n, const char *text, size_t len)
+{
+    struct nd_shell *sh = n->shell;
+    if (!sh) return;
+    if (len > ND_LINE_MAX) len = ND_LINE_MAX;
+    char line[ND_LINE_MAX + 8];
+    int k = snprintf(line, sizeof line, "~~~ %.*s\n", (int)len, text);
+    if (k < 0) return;
+    size_t ln = (size_t)k < sizeof line ? (size_t)k : sizeof line - 1;
+    for (nd_sess *s = sh->active; s; s = s->next) {
+        if (s->closing || s->nsh || s->held) continue;
+        if (nd_auth_on(n) && !s->authed) continue;
+        if (s != sh->running) {
+            if (s->held_bc.n + ln <= ND_BCAST_HELD) nd_buf_put(&s->held_bc, line, ln);
+            continue;
+        }
+        if (s->out.n + ln > ND_OUT_MAX) continue;
+        size_t off = 0;
+        if (!s->out.n) {
+            long r = nd_net_send(s->sock, line, ln);
+            if (r > 0) off = (size_t)r;
+        }
+        if (off < ln) nd_buf_put(&s->out, line + off, ln - off);
+        update_watch(s);
+    }
+}
 
 int nd_shell_port(struct nd_node *n)
 {

@@ -25,10 +25,8 @@
 
 struct nd_node;
 
-#define ND_SLOTS_MAX 256      /* hard cap on slots, whatever aioqueue says */
-#define ND_SLOT_WAIT_MAX 192  /* clients in the waiting room, all doors */
-#define ND_SLOT_WAIT_MS 5000  /* how long a newcomer waits (micrOS: 5 s) */
-#define ND_SLOT_TICK_MS 100   /* waiting-room poll period (micrOS: 100 ms) */
+/* ND_SLOTS_MAX, ND_SLOT_WAIT_MAX, ND_SLOT_WAIT_MS, ND_SLOT_TICK_MS */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct nd_slot_door {
     const char *name;

@@ -266,3 +266,17 @@ bool nd_node_ntp(struct nd_node *n)
     }
     return ok;
 }
+
+void nd_sntp_status(struct nd_node *n, nd_sntp_info *out)
+{
+    memset(out, 0, sizeof *out);
+    struct nd_sntp *s = n->sntp;
+    if (!s) return;
+    out->running = s->phase != S_IDLE;
+    out->ok = s->ok;
+    out->syncs = s->syncs;
+    out->offset_ms = s->last_offset_ms;
+    out->why = s->ok ? NULL : s->why;
+    snprintf(out->host, sizeof out->host, "%s", s->host);
+    out->port = s->port;
+}

@@ -25,11 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modsrc.h"
 #include "nodus/port.h"
 #include "nodus/task.h"
 #include "task.h"
 
-#define ND_LATE_BUCKETS 2000 /* lateness histogram: 50 us buckets up to 100 ms */
+/* ND_LATE_BUCKETS (lateness histogram: 50 us buckets) comes from nodus/opts.h */
 #define ND_LATE_STEP_US 50
 
 struct nd_task {
@@ -40,17 +41,24 @@ struct nd_task {
     nd_step_fn step;   /* stepped task */
     void *ud;
     void (*drop)(void *ud); /* core-owned stepped task: release ud if freed while active */
+    nd_step_fn cont;   /* the call of a `&` task goes on in steps (a Lua function that sleeps) */
+    void *cont_ud;
+    void (*cont_drop)(void *ud);
+    int32_t cont_ms;   /* when its first step runs */
     char *out;         /* output of the last run, NUL-terminated */
     uint64_t runs, total_us, max_us;
     uint64_t finished; /* order of finishing, for purging the oldest */
     uint32_t period;   /* ms; 0 = one-shot */
     uint32_t slow;     /* runs longer than taskbudget */
     bool active, failed, stop;
+    bool kill;         /* `task kill` from inside its own run (nodus.call): freed when the run ends */
     char tag[ND_TASK_TAG_MAX];
 };
 
 struct nd_tasks {
     nd_task *head;
+    nd_task *current;  /* the `&` task whose call runs now (nd_task_take_current) */
+    nd_task *running;  /* the task whose run is on the stack: never freed under it */
     uint64_t finish_seq;
     uint32_t late[ND_LATE_BUCKETS + 1];
     uint64_t late_count, late_max_us, late_sum_us, runs, run_us;
@@ -88,6 +96,8 @@ static void task_free(struct nd_node *n, nd_task *t)
 {
     nd_timer_disarm(&n->timers, &t->timer);
     if (t->active && t->drop) t->drop(t->ud);
+    if (t->cont && t->cont_drop) t->cont_drop(t->cont_ud);
+    if (n->tasks->current == t) n->tasks->current = NULL;
     for (nd_task **pp = &n->tasks->head; *pp; pp = &(*pp)->next)
         if (*pp == t) {
             *pp = t->next;
@@ -172,22 +182,40 @@ static void run_fn(nd_timer *tm, void *ud)
     uint64_t start = nd_port_mono_us();
     record_late(ts, start > due * 1000 ? start - due * 1000 : 0);
     int32_t next = ND_TASK_DONE;
-    if (t->line) {
+    ts->running = t;
+    if (t->cont) { /* the call's own steps; back to the line's period when they end */
+        next = t->cont(t, t->cont_ud);
+        if (t->stop) next = ND_TASK_DONE;
+        if (next == ND_TASK_DONE) {
+            t->cont = NULL;
+            next = !t->failed && t->period ? (int32_t)t->period : ND_TASK_DONE;
+        }
+    } else if (t->line) {
         nd_cmd c;
         char err[ND_ERRMSG];
         nd_buf_clear(&n->reply);
+        nd_task *outer = ts->current;
+        ts->current = t;
         if (nd_cmd_parse(t->line, strlen(t->line), &c, err, sizeof err) != 0) {
             nd_buf_puts(&n->reply, err);
             t->failed = true;
         } else if (nd_exec_lm(n, &c, false, &n->reply) != ND_X_OK) {
             t->failed = true;
         }
-        set_out(t, n->reply.p ? n->reply.p : "", n->reply.n);
+        ts->current = outer;
+        if (!t->cont || t->failed) set_out(t, n->reply.p ? n->reply.p : "", n->reply.n);
         nd_emit_task(n, t->tag, t->out ? t->out : "");
-        if (!t->failed && t->period) next = (int32_t)t->period;
+        if (t->cont && !t->failed) next = t->cont_ms;
+        else if (!t->failed && t->period) next = (int32_t)t->period;
     } else {
         next = t->step(t, t->ud);
         if (t->stop) next = ND_TASK_DONE;
+    }
+    ts->running = NULL;
+    if (t->kill) { /* killed by its own call: what its step still holds goes with it */
+        if (next == ND_TASK_DONE) finish(t);
+        task_free(n, t);
+        return;
     }
     uint64_t took = nd_port_mono_us() - start;
     t->runs++;
@@ -208,8 +236,9 @@ static void run_fn(nd_timer *tm, void *ud)
         return;
     }
     uint64_t now = nd_port_mono_ms();
-    uint64_t at = t->line ? due + (uint64_t)next : now + (uint64_t)next;
-    if (t->line && at <= now) /* late by more than a period: skip, don't burst */
+    bool periodic = t->line && !t->cont;
+    uint64_t at = periodic ? due + (uint64_t)next : now + (uint64_t)next;
+    if (periodic && at <= now) /* late by more than a period: skip, don't burst */
         at = now + (uint64_t)next - (now - due) % (uint64_t)next;
     schedule(t, at);
 }
@@ -276,6 +305,12 @@ int nd_task_start(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
     /* refuse what could never run: unknown module or function */
     int idx;
     const nd_module *m = nd_registry_find(c->w0.p, c->w0.n, &idx);
+    if (!m || !nd_registry_is_builtin(idx)) { /* a module file: find it first (its errors: below) */
+        char err[ND_ERRMSG];
+        if (nd_modsrc_prepare(n, c->w0.p, c->w0.n, err, sizeof err) == ND_OK)
+            m = nd_registry_find(c->w0.p, c->w0.n, &idx);
+        else m = NULL;
+    }
     if (!m || (!nd_registry_func(m, c->w1.p, c->w1.n) && !nd_span_eq(c->w1, "help"))) {
         nd_cmd plain = *c;
         plain.task = ND_TASK_NONE;
@@ -365,6 +400,30 @@ nd_task *nd_task_open(struct nd_node *n, const char *tag, nd_step_fn step, void 
     return t->active ? t : NULL;
 }
 
+nd_task *nd_task_take_current(struct nd_node *n)
+{
+    if (!n->tasks) return NULL;
+    nd_task *t = n->tasks->current;
+    n->tasks->current = NULL;
+    return t;
+}
+
+void nd_task_continue(nd_task *t, nd_step_fn step, void *ud, void (*drop)(void *ud), int32_t first_ms)
+{
+    t->cont = step;
+    t->cont_ud = ud;
+    t->cont_drop = drop;
+    t->cont_ms = first_ms < 0 ? 0 : first_ms;
+}
+
+const char *nd_task_tag(nd_task *t) { return t->tag; }
+
+bool nd_task_active(struct nd_node *n, const char *tag)
+{
+    nd_task *t = find(n, tag);
+    return t && t->active;
+}
+
 void nd_task_wake(nd_task *t, uint32_t ms)
 {
     if (t->active) schedule(t, nd_port_mono_ms() + ms);
@@ -395,6 +454,31 @@ void nd_task_fail(nd_task *t, const char *fmt, ...)
 }
 
 struct nd_node *nd_task_node(nd_task *t) { return t->node; }
+
+/* ---- the table for nsh (ps, kill, killall) ------------------------------- */
+void nd_task_visit(struct nd_node *n, nd_task_visit_fn fn, void *ud)
+{
+    for (nd_task *t = n->tasks ? n->tasks->head : NULL; t; t = t->next) fn(ud, t->tag, t->active);
+}
+
+int nd_task_kill_tag(struct nd_node *n, const char *tag)
+{
+    nd_task *t = find(n, tag);
+    if (!t) return ND_ENOTFOUND;
+    if (t->active) nd_emit_task_state(n, t->tag, false);
+    task_free(n, t);
+    return ND_OK;
+}
+
+int nd_task_find_tag(struct nd_node *n, const char *text, char *tag, size_t len)
+{
+    for (nd_task *t = n->tasks ? n->tasks->head : NULL; t; t = t->next)
+        if (t->active && strncmp(t->tag, "nsh.", 4) && strstr(t->tag, text)) {
+            snprintf(tag, len, "%s", t->tag);
+            return ND_OK;
+        }
+    return ND_ENOTFOUND;
+}
 uint64_t nd_task_runs(nd_task *t) { return t->runs; }
 
 /* ---- the `task` built-in ------------------------------------------------ */
@@ -522,7 +606,8 @@ int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out)
         } else {
             nd_buf_printf(out, "%s%s|True", found ? ", " : "Kill: ", t->tag);
             if (t->active) nd_emit_task_state(n, t->tag, false);
-            task_free(n, t);
+            if (t == n->tasks->running) t->kill = true; /* a task killing itself (nodus.call) */
+            else task_free(n, t);
         }
         found++;
     }

@@ -10,7 +10,7 @@
 #include "nodus/task.h"
 
 #define ND_TASK_TAG_MAX 64           /* "<module>.<function>" */
-#define ND_TASK_OUT_MAX 1024         /* output kept per task (its last run) */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_TASK_PERIOD_MIN 20        /* ms, as micrOS */
 #define ND_TASK_PERIOD_MAX 604800000 /* ms: one week */
 
@@ -28,9 +28,26 @@ void nd_tasks_free(struct nd_node *n);
 ** finished with its error. */
 nd_task *nd_task_open(struct nd_node *n, const char *tag, nd_step_fn step, void *ud,
                       void (*drop)(void *ud), uint32_t first_ms, bool json, nd_buf *out, int *x);
+/* A call that cannot finish at once (a Lua function that sleeps) goes on as
+** steps of the task that runs it: take_current gives the `&`/`&&` task whose
+** call the dispatcher runs now, once (nested calls get NULL); continue makes
+** that task run step(ud) first_ms after this run instead of its line, until
+** the step returns ND_TASK_DONE -- then a `&&` task goes back to its period.
+** drop(ud) runs when the task is killed or freed before that. */
+nd_task *nd_task_take_current(struct nd_node *n);
+void nd_task_continue(nd_task *t, nd_step_fn step, void *ud, void (*drop)(void *ud), int32_t first_ms);
+const char *nd_task_tag(nd_task *t);
+bool nd_task_active(struct nd_node *n, const char *tag); /* a task of that tag is running */
 /* Run the task's next step ms from now, instead of when it asked. */
 void nd_task_wake(nd_task *t, uint32_t ms);
 int nd_tasks_active(struct nd_node *n); /* running tasks counted against aioqueue */
+/* The table in creation order (nsh's ps/kill/killall). */
+typedef void (*nd_task_visit_fn)(void *ud, const char *tag, bool active);
+void nd_task_visit(struct nd_node *n, nd_task_visit_fn fn, void *ud);
+/* Remove a task as `task kill <tag>` does (its drop runs if active). */
+int nd_task_kill_tag(struct nd_node *n, const char *tag); /* 0 or ND_ENOTFOUND */
+/* Tag of the first active task whose tag contains text (nsh.* excluded). */
+int nd_task_find_tag(struct nd_node *n, const char *text, char *tag, size_t len);
 
 /* Task-run lateness since the last reset, in microseconds. */
 typedef struct nd_task_timing {

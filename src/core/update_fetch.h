@@ -1,89 +1,10 @@
 /*
-** update_fetch.h -- a small HTTP/1.1 GET client for update bundles, driven
-** by the event loop (no call blocks): name through nd_resolve, a
-** non-blocking connect, the response head (bounded), then the body handed
-** on piece by piece as it arrives (Content-Length, chunked, or up to the
-** close), with an idle timeout in every phase and a size bound.
-**
-** http:// only. The bundle is signed and every file hashed, so the
-** transport needs no integrity of its own; a proxy or a captive portal that
-** answers in its place gets a clear error from the bundle checks.
-**
-** The parsing pieces are pure functions (URL, response head, chunked
-** framing) so the unit tests and tests/fuzz/fuzz_manifest.c reach them.
+** update_fetch.h -- update bundles are fetched with the node's one HTTP
+** client (http_client.h); this name stays for the code that includes it.
 */
 #ifndef ND_UPDATE_FETCH_H
 #define ND_UPDATE_FETCH_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "nodus/value.h" /* ND_OK, ND_E* */
-
-struct nd_node;
-
-#define ND_FETCH_URL_MAX 512
-#define ND_FETCH_HEAD_MAX 8192 /* response line and headers */
-
-typedef struct nd_url {
-    char host[256];
-    int port;
-    char path[ND_FETCH_URL_MAX];
-} nd_url;
-/* http://host[:port][/path]; ND_EINVAL with err set otherwise. */
-int nd_url_parse(const char *url, nd_url *u, char *err, size_t errn);
-
-/* The response head in buf[0..n) (up to and including the blank line). */
-typedef struct nd_http_resp {
-    int status;
-    bool chunked;
-    bool has_length;
-    uint64_t length;
-    char reason[64];
-} nd_http_resp;
-int nd_http_resp_parse(const char *buf, size_t n, nd_http_resp *r, char *err, size_t errn);
-/* Length of the head when buf[0..n) holds a complete one (ends in a blank
-** line), 0 when more is needed. */
-size_t nd_http_head_len(const char *buf, size_t n);
-
-/* Chunked transfer coding, undone as bytes arrive. */
-typedef struct nd_chunked {
-    int st;
-    uint64_t left;    /* bytes left in the current chunk */
-    int digits, linelen;
-    bool done;
-} nd_chunked;
-void nd_chunked_init(nd_chunked *c);
-/* Decode in[0..n): calls out(ud, p, k) for every run of body bytes.
-** Returns the bytes consumed (all of them, or fewer when the last chunk
-** ended: c->done), or ND_EINVAL on a framing error (err set), or what out
-** returned when that was negative. */
-typedef int (*nd_body_fn)(void *ud, const void *p, size_t n);
-long nd_chunked_feed(nd_chunked *c, const char *in, size_t n, nd_body_fn out, void *ud, char *err,
-                     size_t errn);
-
-/* ---- the client --------------------------------------------------------- */
-typedef struct nd_fetch nd_fetch;
-typedef struct nd_fetch_cb {
-    /* The head said 200 OK; length is the body's size when known (else 0
-    ** and known false). Non-zero stops the fetch (nothing more is called). */
-    int (*head)(void *ud, bool known, uint64_t length);
-    /* Body bytes, in order. Non-zero stops the fetch. */
-    int (*data)(void *ud, const void *p, size_t n);
-    /* The end: ND_OK after the whole body, else an error with its text.
-    ** Called once, unless head or data stopped the fetch. The fetch holds
-    ** no socket and no timer afterwards; free it with nd_fetch_free. */
-    void (*done)(void *ud, int rc, const char *err);
-} nd_fetch_cb;
-
-/* Start a GET. idle_ms: the longest wait for progress in any phase;
-** max_body: more body bytes than this is an error. ND_OK, or an error with
-** err set (nothing started). */
-int nd_fetch_start(struct nd_node *n, const char *url, uint32_t idle_ms, uint64_t max_body,
-                   const nd_fetch_cb *cb, void *ud, nd_fetch **out, char *err, size_t errn);
-/* Stop (if running) and free. Never call it from inside a callback. */
-void nd_fetch_free(nd_fetch *f);
-const char *nd_fetch_phase(const nd_fetch *f); /* "connecting", "receiving" ... */
+#include "http_client.h"
 
 #endif

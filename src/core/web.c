@@ -260,6 +260,7 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
         nd_rest_handle(c, r); /* the command decides: rest.c asks auth.c */
         return;
     }
+    if (nd_webep_handle(c, r, body)) return; /* modules' endpoints (webep.c), before files */
     if (nd_span_eq(p, "/config")) {
         if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_POST))
             nd_web_error(c, 405, "Method not allowed", false);
@@ -290,8 +291,10 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
     }
     if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) {
         /* uploaded files are the node's data, not the UI's */
-        int act = nd_span_prefix(p, "/user_data/") ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
-        if (!refused(c, r, act)) nd_web_static(c, r);
+        bool mount = nd_span_prefix(p, "/$data/") || nd_span_prefix(p, "/$logs/");
+        int act = nd_span_prefix(p, "/user_data/") || mount ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
+        if (refused(c, r, act)) return;
+        if (!mount || !nd_webfs_mount_get(c, r)) nd_web_static(c, r); /* micrOS's mounts */
         return;
     }
     nd_web_error(c, 405, "Method not allowed", false);

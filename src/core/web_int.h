@@ -23,7 +23,7 @@
 #include "nodus/port.h"
 #include "web.h"
 
-#define ND_WEB_CONN_MAX 1024      /* sockets of the door, whatever they do */
+/* ND_WEB_CONN_MAX comes from nodus/opts.h (via http.h) */
 #define ND_WEB_HEAD_MS 10000      /* a request head must be complete within this (408) */
 #define ND_WEB_BODY_MS 10000      /* a body must make progress within this (408) */
 #define ND_WEB_PROGRESS_MIN 4096  /* bytes that count as progress against the deadlines */
@@ -149,6 +149,12 @@ void nd_web_events_ping(nd_wconn *c);  /* keepalive timer of a stream */
 void nd_metrics_handle(nd_wconn *c, const nd_http_req *r);                /* metrics.c */
 /* webfs.c: true when it handled the request */
 bool nd_webfs_handle(nd_wconn *c, const nd_http_req *r, nd_span body);
+/* webep.c: a module's registered endpoint (true: handled); the table for /rest */
+bool nd_webep_handle(nd_wconn *c, const nd_http_req *r, nd_span body);
+int nd_webep_count(void);
+const char *nd_webep_path(int i);
+/* webfs.c: GET /$data/..., /$logs/... (read-only mounts); false: not one */
+bool nd_webfs_mount_get(nd_wconn *c, const nd_http_req *r);
 /* webfs.c: the upload area exists, and holds no stale partial uploads. */
 void nd_webfs_start(struct nd_web *w);
 /* webfs.c: is this the upload endpoint (its body is streamed, not buffered)? */

@@ -58,12 +58,13 @@ typedef struct wg {
 } wg;
 
 /* The templates of Types.py (STATUS from docs/micros-compat.md §8.3): type and the
-** keys after 'callback', values in json.dumps form. */
+** keys after 'callback', values in json.dumps form. micrOS 3.x's BUTTON carries
+** "result": false (the dashboard shows the call's last result there). */
 static const struct wg_tmpl {
     const char *tag, *type;
     const char *extra[2][2];
 } tmpls[] = {
-    {"BUTTON", "button", {{"options", "[\"None\"]"}, {0, 0}}},
+    {"BUTTON", "button", {{"result", "false"}, {"options", "[\"None\"]"}}},
     {"SLIDER", "slider", {{"range", "[0, 100, 2]"}, {0, 0}}},
     {"TEXTBOX", "textbox", {{"refresh", "10000"}, {0, 0}}},
     {"COLOR", "color", {{"range", "[0, 255, 2]"}, {0, 0}}},

@@ -20,8 +20,8 @@ SCRIPT = os.path.join(ROOT, "tests", "browser", "test_dashboard.mjs")
 NODE_JS = shutil.which("node") or "node"
 
 ROBUSTNESS_WIDGETS = [
-    '{"type": "button", "callback": "raise_error ", "options": ["None"]}',
-    '{"type": "button", "callback": "create_task count=:options: period=:options:", "options": ["None"]}',
+    '{"type": "button", "callback": "raise_error ", "result": false, "options": ["None"]}',
+    '{"type": "button", "callback": "create_task count=:options: period=:options:", "result": false, "options": ["None"]}',
     '{"type": "slider", "callback": "level value=:range:", "range": [0, 100, 5]}',
 ]
 

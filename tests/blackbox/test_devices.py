@@ -429,7 +429,8 @@ def test_dht22_contract(node):
     assert "DHT22 checksum error" in out and out.startswith("Core error")
     expect(node, "dht22 measure", want)                         # the next frame is good again
     once(node, "dht22 measure log=True", want)
-    assert node.cmd("dht22 logger").endswith(" {'temp[C]': -3.5, 'hum[%]': 61.2}\n")
+    out = node.cmd("dht22 logger")  # micrOS: `~~~` stream lines, then an empty reply
+    assert out.startswith("~~~ dht22.dat\n~~~ \t") and out.endswith(" {'temp[C]': -3.5, 'hum[%]': 61.2}\n\n")
     node.cmd("sim dht bad=-1")
     assert "DHT22 read failed" in node.cmd("dht22 measure")
     once(node, "dht22 load", "DHT22 hum/temp sensor module - loaded")

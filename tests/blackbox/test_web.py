@@ -1007,7 +1007,7 @@ def test_prometheus_scrapes_the_node(make_node, tmp_path):
 
 def test_fs_upload_list_download_delete(make_node):
     n = web_node(make_node)
-    assert get(n, "/fs/dirs").json() == [["/user_data", "rw"], ["$modules", "rw"]]
+    assert get(n, "/fs/dirs").json() == [["/user_data", "rw"], ["$modules", "rw"], ["$data", "r"], ["$logs", "r"]]
     assert get(n, "/fs/files").json() == []
     assert get(n, "/fs/list").text == "USE THIS AS POST Endpoint, select dir in http body"
     data = os.urandom(5000)
@@ -1031,7 +1031,7 @@ def test_fs_upload_list_download_delete(make_node):
     assert r.status_code == 404
     for bad in ("../x", "/etc/passwd", "a b.txt", "x.mpy", ".hidden", ""):
         assert requests.delete(n.url + "/fs/files", data=bad, timeout=5).status_code == 400, bad
-    assert requests.post(n.url + "/fs/list", data="$data", timeout=5).status_code == 400
+    assert requests.post(n.url + "/fs/list", data="$nosuchmount", timeout=5).status_code == 400
 
 
 def test_fs_upload_in_parts_and_several_files(make_node):
@@ -1057,7 +1057,7 @@ def test_fs_upload_in_parts_and_several_files(make_node):
 def test_fs_upload_refusals_and_auth(make_node):
     n = web_node(make_node)
     url = n.url + "/fs/files"
-    for name in ("../evil.txt", "a b.txt", "x.mpy", "sub/x.txt", ".hidden"):
+    for name in ("../evil.txt", "a b.txt", "x.mpy", "sub/.x.txt", "a/b/c/d/e.txt", ".hidden"):
         r = requests.post(url, files={"file": (name, b"x")}, timeout=5)
         assert r.status_code == 400 and b"Invalid filename" in r.content, name
     assert not os.path.exists(n.path("web", "evil.txt")) and not os.path.exists(n.path("evil.txt"))

@@ -133,6 +133,18 @@ async function simBoard(ctx) {
     await waitFor(page, 'pin 18 low', () => document.querySelector('.pin[data-pin="18"]').dataset.level === '0');
     await page.screenshot({ path: path.join(ARTIFACTS, 'sim.png'), fullPage: true });
   }, page);
+  await check('sim: the OLED frame buffer is drawn live', async () => {
+    for (const cmd of ['sim oled present=True', 'oled load', 'oled rect 0 0 128 64 1 True', 'oled show']) {
+      const r = await rest(cmd);
+      assert(r.state !== false, `${cmd}: ${JSON.stringify(r)}`);
+    }
+    await waitFor(page, 'OLED pixels lit', () =>
+      document.getElementById('oled').getContext('2d').getImageData(64, 32, 1, 1).data[2] === 255);
+    await rest('oled clean');
+    await rest('oled show');
+    await waitFor(page, 'OLED pixels dark', () =>
+      document.getElementById('oled').getContext('2d').getImageData(64, 32, 1, 1).data[2] === 0);
+  }, page);
 }
 
 // ---------------------------------------------------------------- dashboard
@@ -375,7 +387,7 @@ async function files(ctx) {
     if (authOn) await unlock(true); // auth on: reading wants the password too, asked once
     await waitFor(page, 'usage', () => /used, .* free/.test(document.getElementById('fs-usage').textContent));
     const dirs = await page.$$eval('#fs-dir option', (os) => os.map((o) => o.value));
-    assert(JSON.stringify(dirs) === JSON.stringify(['/user_data', '$modules']), `dirs ${JSON.stringify(dirs)}`);
+    assert(JSON.stringify(dirs) === JSON.stringify(['/user_data', '$modules', '$data', '$logs']), `dirs ${JSON.stringify(dirs)}`);
     assert(await page.inputValue('#fs-dir') === '/user_data', 'first dir not selected');
     assert(await page.isDisabled('#up-btn'), 'upload enabled without a file');
     for (const p of ['/dashboard', '/config/ui']) { // the other pages link here too

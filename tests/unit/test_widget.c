@@ -27,7 +27,7 @@ static const struct {
     const char *want; /* on ND_OK */
 } rows[] = {
     /* ---- every widget type with its defaults ---- */
-    {"BUTTON toggle", ND_OK, "{\"type\": \"button\", \"callback\": \"toggle \", \"options\": [\"None\"]}"},
+    {"BUTTON toggle", ND_OK, "{\"type\": \"button\", \"callback\": \"toggle \", \"result\": false, \"options\": [\"None\"]}"},
     {"SLIDER brightness br", ND_OK,
      "{\"type\": \"slider\", \"callback\": \"brightness br=:range:\", \"range\": [0, 100, 2]}"},
     {"TEXTBOX measure", ND_OK, "{\"type\": \"textbox\", \"callback\": \"measure \", \"refresh\": 10000}"},
@@ -73,27 +73,27 @@ static const struct {
 
     /* ---- options, bare parameters, kept values, task postfixes ---- */
     {"BUTTON mode m=<auto,on,off>", ND_OK,
-     "{\"type\": \"button\", \"callback\": \"mode m=:options:\", \"options\": [\"auto\", \"on\", \"off\"]}"},
+     "{\"type\": \"button\", \"callback\": \"mode m=:options:\", \"result\": false, \"options\": [\"auto\", \"on\", \"off\"]}"},
     {"SLIDER pick x=<a,b,c>", ND_OK, /* options appended after the range */
      "{\"type\": \"slider\", \"callback\": \"pick x=:options:\", \"range\": [0, 100, 2], "
      "\"options\": [\"a\", \"b\", \"c\"]}"},
     {"BUTTON f p=<a,\"b\">", ND_OK,
-     "{\"type\": \"button\", \"callback\": \"f p=:options:\", \"options\": [\"a\", \"\\\"b\\\"\"]}"},
+     "{\"type\": \"button\", \"callback\": \"f p=:options:\", \"result\": false, \"options\": [\"a\", \"\\\"b\\\"\"]}"},
     {"BUTTON create_task count period", ND_OK,
      "{\"type\": \"button\", \"callback\": \"create_task count=:options: period=:options:\", "
-     "\"options\": [\"None\"]}"},
+     "\"result\": false, \"options\": [\"None\"]}"},
     {"TEXTBOX measure ntfy=False", ND_OK,
      "{\"type\": \"textbox\", \"callback\": \"measure ntfy=False\", \"refresh\": 10000}"},
-    {"BUTTON run &", ND_OK, "{\"type\": \"button\", \"callback\": \"run &\", \"options\": [\"None\"]}"},
+    {"BUTTON run &", ND_OK, "{\"type\": \"button\", \"callback\": \"run &\", \"result\": false, \"options\": [\"None\"]}"},
     {"BUTTON run &&500 n", ND_OK,
-     "{\"type\": \"button\", \"callback\": \"run &&500 n=:options:\", \"options\": [\"None\"]}"},
+     "{\"type\": \"button\", \"callback\": \"run &&500 n=:options:\", \"result\": false, \"options\": [\"None\"]}"},
     {"COLOR colour r=\"a b\"", ND_OK, /* split on white space, as Python does */
      "{\"type\": \"color\", \"callback\": \"colour r=\\\"a b\\\"=:range:\", \"range\": [0, 255, 2]}"},
     {"SLIDER f \xc3\xa9=<0-9> \xc3\xbc", ND_OK, /* ensure_ascii */
      "{\"type\": \"slider\", \"callback\": \"f \\u00e9=:range: \\u00fc=:range:\", \"range\": [0, 9, 2]}"},
     {"   BUTTON   toggle   x   ", ND_OK, /* strip(), split() */
-     "{\"type\": \"button\", \"callback\": \"toggle x=:options:\", \"options\": [\"None\"]}"},
-    {"BUTTON toggle\t\n", ND_OK, "{\"type\": \"button\", \"callback\": \"toggle \", \"options\": [\"None\"]}"},
+     "{\"type\": \"button\", \"callback\": \"toggle x=:options:\", \"result\": false, \"options\": [\"None\"]}"},
+    {"BUTTON toggle\t\n", ND_OK, "{\"type\": \"button\", \"callback\": \"toggle \", \"result\": false, \"options\": [\"None\"]}"},
 
     /* ---- inline overrides TAG{...}: ' read as ", update() in place or appended ---- */
     {"TEXTBOX{'refresh': 5000} measure ntfy=False", ND_OK,
@@ -106,11 +106,11 @@ static const struct {
      "{\"type\": \"embed\", \"callback\": \"/cam/stream\", \"image\": true, \"title\": null}"},
     {"EMBED{\"callback\": \"/cam/stream\", \"title\": \"live stream\", \"image\": true}", ND_OK,
      "{\"type\": \"embed\", \"callback\": \"/cam/stream\", \"image\": true, \"title\": \"live stream\"}"},
-    {"BUTTON{} go", ND_OK, "{\"type\": \"button\", \"callback\": \"go \", \"options\": [\"None\"]}"},
+    {"BUTTON{} go", ND_OK, "{\"type\": \"button\", \"callback\": \"go \", \"result\": false, \"options\": [\"None\"]}"},
     {"BUTTON{\"callback\": \"ignored\"} go", ND_OK, /* the function wins */
-     "{\"type\": \"button\", \"callback\": \"go \", \"options\": [\"None\"]}"},
+     "{\"type\": \"button\", \"callback\": \"go \", \"result\": false, \"options\": [\"None\"]}"},
     {"BUTTON{\"type\": \"link\", \"extra\": [1, 2.50, -0, 1e3, \"x\"], \"type\": \"b2\"} go", ND_OK,
-     "{\"type\": \"b2\", \"callback\": \"go \", \"options\": [\"None\"], \"extra\": [1, 2.5, 0, 1000.0, \"x\"]}"},
+     "{\"type\": \"b2\", \"callback\": \"go \", \"result\": false, \"options\": [\"None\"], \"extra\": [1, 2.5, 0, 1000.0, \"x\"]}"},
     {"SLIDER{\"range\": [0, 10, 1]} s x=<0-5>", ND_OK, /* the default step comes from the override */
      "{\"type\": \"slider\", \"callback\": \"s x=:range:\", \"range\": [0, 5, 1]}"},
     {"SLIDER{\"range\": [0, 10, 1.5]} s x=<0-5> y", ND_OK,
@@ -120,13 +120,13 @@ static const struct {
     {"TEXTBOX{\"range\": [1, 2, 3]} s y", ND_OK, /* an override range makes bare params :range: */
      "{\"type\": \"textbox\", \"callback\": \"s y=:range:\", \"refresh\": 10000, \"range\": [1, 2, 3]}"},
     {"BUTTON{'a': '\xc3\xa9\\u00e9\\ud83d\\ude00\xf0\x9f\x98\x80 \\\"q\\\" \\t'} go", ND_OK,
-     "{\"type\": \"button\", \"callback\": \"go \", \"options\": [\"None\"], "
+     "{\"type\": \"button\", \"callback\": \"go \", \"result\": false, \"options\": [\"None\"], "
      "\"a\": \"\\u00e9\\u00e9\\ud83d\\ude00\\ud83d\\ude00 \\\"q\\\" \\t\"}"},
     {"BUTTON{\"a\": \"x\\/y\\u0041\\u001f\\u007f\\uD800\"} go", ND_OK,
-     "{\"type\": \"button\", \"callback\": \"go \", \"options\": [\"None\"], \"a\": \"x/yA\\u001f\\u007f\\ud800\"}"},
+     "{\"type\": \"button\", \"callback\": \"go \", \"result\": false, \"options\": [\"None\"], \"a\": \"x/yA\\u001f\\u007f\\ud800\"}"},
     {"BUTTON{\"a\": NaN, \"b\": -Infinity, \"c\": 1e400, \"d\": true, \"e\": null, \"f\": [[], [1, [2]]]} go",
      ND_OK,
-     "{\"type\": \"button\", \"callback\": \"go \", \"options\": [\"None\"], \"a\": NaN, \"b\": -Infinity, "
+     "{\"type\": \"button\", \"callback\": \"go \", \"result\": false, \"options\": [\"None\"], \"a\": NaN, \"b\": -Infinity, "
      "\"c\": Infinity, \"d\": true, \"e\": null, \"f\": [[], [1, [2]]]}"},
     {"GRAPH{\"refresh\": 1.0, \"limit\": 1.5e-7, \"z\": 123456789012345678901234567890} g", ND_OK,
      "{\"type\": \"graph\", \"callback\": \"g \", \"refresh\": 1.0, \"limit\": 1.5e-07, "
@@ -218,7 +218,7 @@ static void test_appends_and_keeps(void **state)
     assert_int_equal(nd_widget_json("plain help line", &b), ND_ENOTFOUND);
     assert_false(b.overflow);
     assert_string_equal(nd_buf_cstr(&b),
-                        "[{\"type\": \"button\", \"callback\": \"toggle \", \"options\": [\"None\"]}"
+                        "[{\"type\": \"button\", \"callback\": \"toggle \", \"result\": false, \"options\": [\"None\"]}"
                         "{\"type\": \"slider\", \"callback\": \"s x=:range:\", \"range\": [0, 10, 1]}");
     nd_buf_free(&b);
 }

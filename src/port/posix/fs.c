@@ -48,6 +48,7 @@
 #define USAGE_DEPTH 16 /* nd_fs_usage stops descending here */
 
 static char root[PATH_MAX];
+static bool nofollow_all; /* nd_fs_nofollow: every tree treated as served */
 
 static int from_errno(int e)
 {
@@ -138,7 +139,7 @@ static int walk_to(const char *rel, walk *w, bool create)
         p += len;
         if (*p == '/') p++;
     }
-    w->nofollow = served(rel);
+    w->nofollow = nofollow_all || served(rel);
     int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return from_errno(errno);
     /* a component is opened only once the next one shows it is not the last */
@@ -499,5 +500,34 @@ int nd_fs_list(const char *rel, nd_fs_list_fn fn, void *ud)
         rc = fn(ud, ent->d_name, &info);
     }
     closedir(d); /* closes dfd */
+    return rc;
+}
+
+bool nd_fs_nofollow(bool on)
+{
+    bool was = nofollow_all;
+    nofollow_all = on;
+    return was;
+}
+
+int nd_fs_touch(const char *rel)
+{
+    walk w;
+    int rc = walk_to(rel, &w, false);
+    if (rc != ND_OK) return rc;
+    struct stat st;
+    if (fstatat(w.fd, w.leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+        w.nofollow) {
+        close(w.fd);
+        return ND_EIO; /* never write through a link where links are not followed */
+    }
+    int fd = open_in(&w, w.leaf, O_RDONLY | O_NONBLOCK);
+    if (fd < 0 && errno == ENOENT) fd = open_in(&w, w.leaf, O_WRONLY | O_CREAT | O_NONBLOCK);
+    int e = errno;
+    close(w.fd);
+    if (fd < 0) return from_errno(e);
+    rc = fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) ? ND_OK : ND_EIO;
+    if (rc == ND_OK && futimens(fd, NULL) != 0) rc = from_errno(errno);
+    close(fd);
     return rc;
 }

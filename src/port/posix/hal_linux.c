@@ -15,6 +15,8 @@
 ** I2C buses: header pins sda 2 / scl 3 are /dev/i2c-1, 0 / 1 are /dev/i2c-0.
 ** PWM: GPIO 12/18 -> pwmchip0 channel 0, GPIO 13/19 -> channel 1 (the Pi's
 ** pwm-2chan overlay). ADC, WS2812 and DHT are not available here.
+** 1-Wire (the kernel's w1 subsystem) and UART (ttys) are in w1_linux.c and
+** uart_linux.c.
 */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -323,7 +325,8 @@ static const nd_hal_ops linux_ops = {
     "linux",        LX_PINS - 1,  lx_open,       lx_close,      lx_gpio_mode,
     lx_gpio_write,  lx_gpio_read, lx_gpio_edges, lx_pwm_set,    lx_pwm_get,
     lx_pwm_stop,    lx_adc_read,  lx_i2c_bus,    lx_i2c_scan,   lx_i2c_xfer,
-    lx_pixel_show,  lx_dht_read,
+    lx_pixel_show,  lx_dht_read,  nd_lx_ow_search, nd_lx_ow_xfer,
+    nd_lx_uart_open, nd_lx_uart_write, nd_lx_uart_read, nd_lx_uart_close,
 };
 
 const struct nd_hal_ops *nd_port_hal(const char *name)

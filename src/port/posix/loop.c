@@ -42,6 +42,10 @@ static struct pollfd pfds[ND_SOCKS_MAX];
 static nd_sock *socks[ND_SOCKS_MAX];
 static int nsocks;
 static volatile sig_atomic_t stop_flag;
+/* SIGINT while the console is open (console.c) interrupts its nsh command:
+** the handler only notes it; the loop calls sigint_fn after poll(). */
+static volatile sig_atomic_t sigint_routed, sigint_pending;
+static void (*sigint_fn)(void);
 static uint64_t busy_us_window, window_start_us;
 static double load_pct;
 
@@ -90,11 +94,18 @@ void nd_net_watch(nd_sock *s, nd_sock_fn fn, void *ud, int events)
     pfds[s->idx].events = ev;
 }
 
+static void close_entry(nd_sock *s);
+
 void nd_net_close(nd_sock *s)
 {
     if (!s) return;
-    int i = s->idx, last = nsocks - 1;
     close(s->fd);
+    close_entry(s);
+}
+
+static void close_entry(nd_sock *s)
+{
+    int i = s->idx, last = nsocks - 1;
     if (i != last) {
         pfds[i] = pfds[last];
         socks[i] = socks[last];
@@ -120,6 +131,15 @@ nd_sock *nd_posix_sock_add(int fd, nd_sock_fn fn, void *ud, int events)
 }
 
 int nd_posix_sock_fd(nd_sock *s) { return s->fd; }
+
+/* Stop watching a descriptor another library owns (libmosquitto closes its
+** own socket): the entry leaves the table, the fd stays open. */
+void nd_posix_sock_forget(nd_sock *s)
+{
+    if (!s) return;
+    s->fd = -1;
+    close_entry(s);
+}
 
 void nd_net_shutdown(nd_sock *s)
 {
@@ -154,19 +174,58 @@ static int map_errno(int e)
     }
 }
 
+/* A numeric address, IPv4 or IPv6 (brackets allowed: "[::1]"), as a
+** sockaddr. false when it is neither. */
+static bool sockaddr_of(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)port);
+        *len = sizeof *a4;
+        return true;
+    }
+    char h[INET6_ADDRSTRLEN];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') snprintf(h, sizeof h, "%.*s", (int)n - 2, host + 1);
+    else snprintf(h, sizeof h, "%s", host);
+    if (inet_pton(AF_INET6, h, &a6->sin6_addr) != 1) return false;
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons((uint16_t)port);
+    *len = sizeof *a6;
+    return true;
+}
+
+/* host NULL, "" or "0.0.0.0": every interface, IPv6 and IPv4 on one
+** dual-stack socket ("::" with IPV6_V6ONLY off) -- mDNS announces AAAA too --
+** and IPv4 alone where the machine has no IPv6. An IPv6 literal ("::1"):
+** that address only. */
 int nd_net_listen(const char *host, int port, int backlog, nd_sock_fn fn, void *ud, nd_sock **out)
 {
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (!host || !*host) host = "0.0.0.0";
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) return ND_EINVAL;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return map_errno(errno);
+    struct sockaddr_storage sa;
+    socklen_t salen;
+    bool any = !host || !*host || !strcmp(host, "0.0.0.0");
+    int fd = -1;
+    if (any && sockaddr_of("::", port, &sa, &salen)) {
+        fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        int off = 0;
+        if (fd >= 0 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) < 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (fd < 0) {
+        if (!sockaddr_of(any ? "0.0.0.0" : host, port, &sa, &salen)) return ND_EINVAL;
+        fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) return map_errno(errno);
+        int on = 1;
+        if (sa.ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    }
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) {
+    if (bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, backlog) < 0) {
         int e = errno;
         close(fd);
         return e == EACCES ? ND_EINVAL : map_errno(e);
@@ -183,15 +242,37 @@ int nd_net_listen(const char *host, int port, int backlog, nd_sock_fn fn, void *
 
 int nd_net_local_port(nd_sock *s)
 {
-    struct sockaddr_in sa;
+    struct sockaddr_storage sa;
     socklen_t len = sizeof sa;
     if (getsockname(s->fd, (struct sockaddr *)&sa, &len) < 0) return -1;
-    return ntohs(sa.sin_port);
+    if (sa.ss_family == AF_INET6) return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&sa)->sin_port);
+}
+
+/* "1.2.3.4:5678", "[::1]:5678"; an IPv4-mapped IPv6 peer of a dual-stack
+** listener ("::ffff:1.2.3.4") is written as the IPv4 address it is. */
+static void peer_name(const struct sockaddr_storage *sa, char *peer, size_t peern)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)sa;
+        if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {
+            inet_ntop(AF_INET, &a6->sin6_addr.s6_addr[12], ip, sizeof ip);
+            snprintf(peer, peern, "%s:%u", ip, ntohs(a6->sin6_port));
+        } else {
+            inet_ntop(AF_INET6, &a6->sin6_addr, ip, sizeof ip);
+            snprintf(peer, peern, "[%s]:%u", ip, ntohs(a6->sin6_port));
+        }
+        return;
+    }
+    const struct sockaddr_in *a4 = (const struct sockaddr_in *)sa;
+    inet_ntop(AF_INET, &a4->sin_addr, ip, sizeof ip);
+    snprintf(peer, peern, "%s:%u", ip, ntohs(a4->sin_port));
 }
 
 int nd_net_accept(nd_sock *ls, nd_sock **out, char *peer, size_t peern)
 {
-    struct sockaddr_in sa;
+    struct sockaddr_storage sa;
     socklen_t len = sizeof sa;
     int fd = accept4(ls->fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
@@ -205,27 +286,21 @@ int nd_net_accept(nd_sock *ls, nd_sock **out, char *peer, size_t peern)
         close(fd);
         return ND_ELIMIT;
     }
-    if (peer && peern) {
-        char ip[INET_ADDRSTRLEN] = "?";
-        inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
-        snprintf(peer, peern, "%s:%u", ip, ntohs(sa.sin_port));
-    }
+    if (peer && peern) peer_name(&sa, peer, peern);
     *out = s;
     return ND_OK;
 }
 
 int nd_net_connect(const char *host, int port, nd_sock_fn fn, void *ud, nd_sock **out)
 {
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) return ND_EINVAL;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct sockaddr_storage sa;
+    socklen_t salen;
+    if (!sockaddr_of(host, port, &sa, &salen)) return ND_EINVAL; /* IPv4 or IPv6 literal */
+    int fd = socket(sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return map_errno(errno);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS) {
+    if (connect(fd, (struct sockaddr *)&sa, salen) < 0 && errno != EINPROGRESS) {
         int e = errno;
         close(fd);
         return e == ECONNREFUSED ? ND_ECLOSED : map_errno(e);
@@ -268,8 +343,14 @@ long nd_net_recv(nd_sock *s, void *p, size_t n)
 /* ---- the loop ---------------------------------------------------------- */
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_flag = 1;
+    if (sig == SIGINT && sigint_routed) sigint_pending++; /* each one counts (^C ^C: a hint) */
+    else stop_flag = 1;
+}
+
+void nd_posix_on_sigint(void (*fn)(void))
+{
+    sigint_fn = fn;
+    sigint_routed = fn != NULL;
 }
 
 void nd_loop_stop(void) { stop_flag = 1; }
@@ -305,10 +386,15 @@ int nd_loop_run(struct nd_node *node)
         /* next <= now: work waits (due timer, queued pin edges): no sleep */
         uint64_t now = nd_port_mono_ms();
         next = nd_sd_watchdog(now, next); /* systemd's keep-alive: fed only by a turning loop */
+        nd_port_wdt_feed(); /* nsh's `wdt` (wdt.c): fed only by a turning loop too */
         int timeout = next <= now ? 0 : (next - now > 1000 ? 1000 : (int)(next - now));
         int r = poll(pfds, (nfds_t)nsocks, timeout);
         uint64_t t0 = nd_port_mono_us();
         if (r < 0 && errno != EINTR) return ND_EIO;
+        while (sigint_pending) {
+            sigint_pending--;
+            if (sigint_fn) sigint_fn();
+        }
         if (r > 0) {
             /* Walk from the end: a callback may close its own socket, which
             ** moves the last entry into its slot -- already visited. New

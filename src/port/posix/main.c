@@ -16,7 +16,12 @@
 #include "cfg.h" /* the schema, for config-keys */
 #include "cli.h"
 #include "cli_fleet.h"
+#include "cli_files.h"
 #include "cli_update.h"
+#include "cli_sh.h"
+#include "console.h"
+#include "life.h"
+#include "gateway.h"
 #include "nodus/node.h"
 #include "nodus/port.h"
 #include "nodus/run.h"
@@ -32,9 +37,13 @@ static void usage(FILE *f)
             "nodus %s -- a programmable network node\n"
             "\n"
             "usage:\n"
-            "  nodus run [--state DIR] [--set key=value ...] [--quiet]\n"
+            "  nodus run [--state DIR] [--set key=value ...] [--quiet] [--recovery] [--no-console]\n"
             "      run a node; DIR defaults to $XDG_STATE_HOME/nodus or ~/.local/state/nodus;\n"
-            "      --set overrides a config key for this run only (not saved)\n"
+            "      --set overrides a config key for this run only (not saved);\n"
+            "      --recovery skips boothook and init scripts; a terminal on stdin gets the nsh\n"
+            "      console unless --no-console\n"
+            "  nodus sh HOST[:PORT] [--user U] [--pwd P] [-c 'command']   nsh over the telnet\n"
+            "      door (port 2323); without -c, a terminal is interactive, else stdin is a script\n"
             "  nodus connect HOST[:PORT] [--pwd PASSWORD]   interactive shell (port 9008)\n"
             "  nodus exec HOST[:PORT] [--pwd PASSWORD] 'command' ...   run commands, print replies\n"
             "      HOST may be a device name from the cache (nodus search) or NAME.local\n"
@@ -46,6 +55,11 @@ static void usage(FILE *f)
             "      signing keys and signed update bundles\n"
             "  nodus update --url URL (--all | NAME ...) [--canary N] [--force] [--pwd P]\n"
             "      fleet rollout: canaries first, the rest once they confirmed the update\n"
+            "  nodus gateway [--broker HOST] [--port 5005] [--bind ADDR] [--root nodus/+]\n"
+            "      fleet gateway: /metrics of every node, REST proxy, micrOS Gateway endpoints\n"
+            "  nodus put HOST[:WEBPORT] FILE [--as NAME] [--pwd P]   upload over /fs: LM_*.lua to\n"
+            "      $modules (the node loads it at its next call), other files to /user_data\n"
+            "  nodus get HOST[:WEBPORT] NAME [-o OUT|-] [--pwd P]   download a module or a user file\n"
             "  nodus config-keys   the config key reference (Markdown)\n"
             "  nodus version\n",
             NODUS_VERSION);
@@ -79,6 +93,7 @@ static int default_state(char *buf, size_t n)
 static int cmd_run(int argc, char **argv)
 {
     char state[4096] = "";
+    bool recovery = false, console = true;
     const char *sets[128];
     int nsets = 0;
     for (int i = 1; i < argc; i++) {
@@ -92,6 +107,10 @@ static int cmd_run(int argc, char **argv)
             sets[nsets++] = argv[++i];
         } else if (!strcmp(argv[i], "--quiet")) {
             nd_posix_set_quiet(1);
+        } else if (!strcmp(argv[i], "--recovery")) {
+            recovery = true;
+        } else if (!strcmp(argv[i], "--no-console")) {
+            console = false;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
@@ -126,6 +145,7 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
     const nd_cfg *cfg = nd_node_config(node);
+    if (recovery) nd_life_force_recovery(node, "nodus run --recovery");
     if (nd_node_start(node) != ND_OK) {
         fprintf(stderr, "nodus: cannot start the shell on %s:%lld (see %s/logs/err.sys.log)\n",
                 nd_cfg_get_str(cfg, ND_K_bind), (long long)nd_cfg_get_int(cfg, ND_K_socport),
@@ -152,12 +172,18 @@ static int cmd_run(int argc, char **argv)
     /* systemd (Type=notify): the doors listen; again after each reboot's re-exec */
     nd_sd_notifyf("READY=1\nSTATUS=node '%s', shell on %s:%d", nd_cfg_get_str(cfg, ND_K_devfid),
                   bind, port);
+    if (console) nd_console_start(node); /* only when stdin is a terminal */
     int rc = nd_loop_run(node);
+    /* /etc/end.sh, with the loop still turning (bounded: life.h) */
+    if (rc == ND_OK && nd_node_stopping(node)) rc = nd_loop_run(node);
+    nd_console_stop();
     nd_update_stop(node);
     nd_node_shutdown(node);
-    nd_port_resolve_shutdown();
     bool reboot = nd_node_wants_reboot(node);
     nd_node_free(node);
+    /* after the node: freeing its tasks cancels their pending lookups, which
+    ** must still exist then (the shutdown frees whatever is left) */
+    nd_port_resolve_shutdown();
     if (reboot) {
         fflush(NULL);
         /* the pid stays (exec): systemd sees a reload that ends with READY=1 */
@@ -180,10 +206,14 @@ int main(int argc, char **argv)
     if (!strcmp(sub, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(sub, "connect")) return nd_cli_connect(argc - 1, argv + 1);
     if (!strcmp(sub, "exec")) return nd_cli_exec(argc - 1, argv + 1);
+    if (!strcmp(sub, "sh")) return nd_cli_sh(argc - 1, argv + 1);
     if (!strcmp(sub, "search")) return nd_cli_search(argc - 1, argv + 1);
+    if (!strcmp(sub, "gateway")) return nd_cli_gateway(argc - 1, argv + 1);
     if (!strcmp(sub, "status")) return nd_cli_status(argc - 1, argv + 1);
     if (!strcmp(sub, "release")) return nd_cli_release(argc - 1, argv + 1);
     if (!strcmp(sub, "update")) return nd_cli_update(argc - 1, argv + 1);
+    if (!strcmp(sub, "put")) return nd_cli_put(argc - 1, argv + 1);
+    if (!strcmp(sub, "get")) return nd_cli_get(argc - 1, argv + 1);
     if (!strcmp(sub, "config-keys")) return cmd_keys();
     if (!strcmp(sub, "version") || !strcmp(sub, "--version")) {
         printf("%s\n", NODUS_VERSION);

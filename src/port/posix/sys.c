@@ -76,6 +76,38 @@ double nd_port_cpu_mhz(void)
     return mhz;
 }
 
+/* The CPU's thermal zone: a zone whose type names the CPU package or SoC
+** (x86_pkg_temp, cpu-thermal, soc_thermal, k10temp ...), else zone 0. */
+int nd_port_cpu_temp(double *celsius)
+{
+    const char *e = getenv("ND_THERMAL_DIR");
+    const char *dir = e && *e ? e : "/sys/class/thermal";
+    int pick = -1;
+    char path[512], type[64];
+    for (int i = 0; i < 32; i++) {
+        snprintf(path, sizeof path, "%s/thermal_zone%d/type", dir, i);
+        FILE *f = fopen(path, "re");
+        if (!f) continue;
+        if (!fgets(type, sizeof type, f)) type[0] = 0;
+        fclose(f);
+        if (pick < 0) pick = i;
+        if (strstr(type, "pkg") || strstr(type, "cpu") || strstr(type, "soc") || strstr(type, "k10temp")) {
+            pick = i;
+            break;
+        }
+    }
+    if (pick < 0) return ND_ENOTFOUND;
+    snprintf(path, sizeof path, "%s/thermal_zone%d/temp", dir, pick);
+    FILE *f = fopen(path, "re");
+    if (!f) return ND_ENOTFOUND;
+    long milli = 0;
+    int ok = fscanf(f, "%ld", &milli) == 1;
+    fclose(f);
+    if (!ok) return ND_ENOTFOUND;
+    *celsius = milli / 1000.0;
+    return ND_OK;
+}
+
 const char *nd_port_board(void)
 {
     static char board[96];
@@ -209,9 +241,13 @@ void nd_port_random(void *buf, size_t n)
     }
 }
 
+void (*nd_posix_log_hook)(const char *line); /* console.c: above the line being edited */
+
 void nd_port_console(const char *line)
 {
-    if (!console_quiet) fprintf(stderr, "%s\n", line);
+    if (console_quiet) return;
+    if (nd_posix_log_hook) nd_posix_log_hook(line);
+    else fprintf(stderr, "%s\n", line);
 }
 
 int nd_port_reboot(void)

@@ -1,5 +1,6 @@
 /*
-** update_fetch.c -- the update bundle's HTTP GET client (update_fetch.h).
+** http_client.c -- the node's small HTTP client (http_client.h): update
+** bundles and notifications.
 **
 ** One fetch is a small state machine like an InterCon call: resolve ->
 ** connect -> send the request -> read the head -> hand on the body. Socket
@@ -17,9 +18,9 @@
 #include "nodus/port.h"
 #include "resolve.h"
 #include "text.h"
-#include "update_fetch.h"
+#include "http_client.h"
 
-#define ND_FETCH_READ 16384 /* bytes per recv */
+/* ND_FETCH_READ (bytes per recv, static) comes from nodus/opts.h */
 #define ND_FETCH_READS 16   /* recv calls per readiness callback: the loop stays fair */
 
 static int fail_msg(char *err, size_t errn, const char *fmt, ...)
@@ -252,8 +253,10 @@ struct nd_fetch {
     uint64_t max_body, body, length;
     bool known, chunked;
     nd_chunked ch;
-    char req[ND_FETCH_URL_MAX + 384];
+    char *req; /* request line, headers and body */
     size_t reqn, sent;
+    int status;
+    bool any_status;
     char *head; /* ND_FETCH_HEAD_MAX bytes while reading the head */
     size_t headn;
     char err[ND_ERRMSG];
@@ -315,7 +318,7 @@ static int body_out(void *ud, const void *p, size_t n)
     nd_fetch *f = ud;
     if (!n) return 0;
     if (f->body + n > f->max_body) {
-        finish(f, ND_ELIMIT, "the server sends more than %llu bytes: not an update bundle",
+        finish(f, ND_ELIMIT, "the server sends more than %llu bytes (the most accepted)",
                (unsigned long long)f->max_body);
         return -1;
     }
@@ -373,7 +376,8 @@ static bool head_bytes(nd_fetch *f, const char *p, size_t n)
         finish(f, ND_EINVAL, "garbage from the server: %s", e);
         return false;
     }
-    if (r.status != 200) {
+    f->status = r.status;
+    if (r.status != 200 && !f->any_status) {
         finish(f, ND_EIO, "the server answered HTTP %d %s", r.status, r.reason);
         return false;
     }
@@ -381,7 +385,7 @@ static bool head_bytes(nd_fetch *f, const char *p, size_t n)
     f->length = r.length;
     f->chunked = r.chunked;
     if (f->known && f->length > f->max_body) {
-        finish(f, ND_ELIMIT, "the server offers %llu bytes, more than %llu: not an update bundle",
+        finish(f, ND_ELIMIT, "the server offers %llu bytes, more than the %llu accepted",
                (unsigned long long)f->length, (unsigned long long)f->max_body);
         return false;
     }
@@ -507,29 +511,60 @@ static void on_start(nd_timer *t, void *ud)
     }
 }
 
-int nd_fetch_start(struct nd_node *n, const char *url, uint32_t idle_ms, uint64_t max_body,
-                   const nd_fetch_cb *cb, void *ud, nd_fetch **out, char *err, size_t errn)
+/* A header value must not smuggle a header of its own in. */
+static bool header_lines_ok(const char *h)
 {
+    for (const char *p = h; *p; p++) {
+        if (*p == '\r' && p[1] != '\n') return false;
+        if (*p == '\n' && (p == h || p[-1] != '\r')) return false;
+    }
+    size_t n = strlen(h);
+    return n == 0 || (n >= 2 && h[n - 1] == '\n');
+}
+
+int nd_fetch_request(struct nd_node *n, const nd_fetch_req *rq, uint32_t idle_ms, uint64_t max_body,
+                     const nd_fetch_cb *cb, void *ud, nd_fetch **out, char *err, size_t errn)
+{
+    const char *method = rq->method ? rq->method : "GET";
+    const char *hdrs = rq->headers ? rq->headers : "";
+    if (rq->bodyn > ND_FETCH_BODY_MAX)
+        return fail_msg(err, errn, "request body of %zu bytes (max %d)", rq->bodyn, ND_FETCH_BODY_MAX);
+    if (!header_lines_ok(hdrs) || strlen(hdrs) > 1024 || (rq->ctype && strpbrk(rq->ctype, "\r\n")))
+        return fail_msg(err, errn, "malformed request header lines");
     nd_fetch *f = calloc(1, sizeof *f);
     if (!f) return fail_msg(err, errn, "out of memory");
-    if (nd_url_parse(url, &f->url, err, errn) != ND_OK) {
+    if (nd_url_parse(rq->url, &f->url, err, errn) != ND_OK) {
         free(f);
         return ND_EINVAL;
     }
+    /* request line and Host (url: < ND_FETCH_URL_MAX), fixed headers, the caller's */
+    size_t cap = 2 * ND_FETCH_URL_MAX + 256 + strlen(hdrs) + (rq->ctype ? strlen(rq->ctype) : 0) + rq->bodyn;
+    f->req = malloc(cap);
+    if (!f->req) {
+        free(f);
+        return fail_msg(err, errn, "out of memory");
+    }
+    f->any_status = rq->any_status;
     f->node = n;
     f->cb = *cb;
     f->ud = ud;
     f->idle_ms = idle_ms < 100 ? 100 : idle_ms;
     f->max_body = max_body;
     nd_chunked_init(&f->ch);
-    int k = snprintf(f->req, sizeof f->req,
-                     "GET %s HTTP/1.1\r\nHost: %s%s%.0d\r\nUser-Agent: nodus/%s\r\nAccept: */*\r\n"
-                     "Connection: close\r\n\r\n",
-                     f->url.path, f->url.host, f->url.port == 80 ? "" : ":",
-                     f->url.port == 80 ? 0 : f->url.port, NODUS_VERSION);
-    f->reqn = (size_t)k;
+    int k = snprintf(f->req, cap,
+                     "%s %s HTTP/1.1\r\nHost: %s%s%.0d\r\nUser-Agent: nodus/%s\r\nAccept: */*\r\n"
+                     "Connection: close\r\n%s",
+                     method, f->url.path, f->url.host, f->url.port == 80 ? "" : ":",
+                     f->url.port == 80 ? 0 : f->url.port, NODUS_VERSION, hdrs);
+    if (rq->body || strcmp(method, "GET") != 0)
+        k += snprintf(f->req + k, cap - (size_t)k, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+                      rq->ctype ? rq->ctype : "application/octet-stream", rq->bodyn);
+    k += snprintf(f->req + k, cap - (size_t)k, "\r\n");
+    if (rq->bodyn) memcpy(f->req + k, rq->body, rq->bodyn);
+    f->reqn = (size_t)k + rq->bodyn;
     f->phase = F_RESOLVE;
     if (nd_timer_arm(&n->timers, &f->timer, nd_port_mono_ms(), on_start, f) != ND_OK) {
+        free(f->req);
         free(f);
         return fail_msg(err, errn, "too many timers");
     }
@@ -537,9 +572,25 @@ int nd_fetch_start(struct nd_node *n, const char *url, uint32_t idle_ms, uint64_
     return ND_OK;
 }
 
+int nd_fetch_start(struct nd_node *n, const char *url, uint32_t idle_ms, uint64_t max_body,
+                   const nd_fetch_cb *cb, void *ud, nd_fetch **out, char *err, size_t errn)
+{
+    nd_fetch_req rq = {.url = url};
+    return nd_fetch_request(n, &rq, idle_ms, max_body, cb, ud, out, err, errn);
+}
+
+int nd_fetch_status(const nd_fetch *f) { return f->status; }
+
+const char *nd_fetch_head(const nd_fetch *f, size_t *n)
+{
+    *n = f->head ? nd_http_head_len(f->head, f->headn) : 0;
+    return *n ? f->head : NULL;
+}
+
 void nd_fetch_free(nd_fetch *f)
 {
     if (!f) return;
     release(f);
+    free(f->req);
     free(f);
 }

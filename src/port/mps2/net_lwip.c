@@ -1,0 +1,490 @@
+/*
+** net_lwip.c -- the port's non-blocking sockets (port.h) over lwIP's raw
+** TCP API, driven by the node's loop (NO_SYS=1: lwIP runs only inside
+** nd_fw_net_poll and the nd_net_* calls, never from an interrupt).
+**
+** lwIP pushes (callbacks on arrival, on error); port.h's contract is
+** readiness, like poll(): each socket keeps what lwIP handed it (received
+** pbufs, end of stream, error) and nd_fw_net_dispatch calls the owner's
+** callback while the socket is ready for what it watches (level-triggered).
+** A connection is given its socket when lwIP accepts it, so bytes that
+** arrive before the node calls nd_net_accept are kept, not refused. The
+** socket table is static (ND_FW_SOCKS) and smaller than lwIP's PCB pool: a
+** connection past it is reset at once ("refused cleanly"), the admitted
+** ones go on.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "lwip/init.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/tcp.h"
+#include "lwip/timeouts.h"
+#include "mps2.h"
+#include "netif/ethernet.h"
+#include "nodus/opts.h" /* ND_FW_SOCKS may come from nd_port_opts.h */
+#include "nodus/port.h"
+
+#ifndef ND_FW_SOCKS
+#define ND_FW_SOCKS 24 /* TCP sockets, listeners included (lwipopts.h: MEMP_NUM_TCP_PCB) */
+#endif
+#define ND_FW_BACKLOG 20 /* accepted connections a listener holds for nd_net_accept */
+/* Input is readable when the sender's write is complete (see ready()), or
+** when this much is queued, or after this long without the rest */
+#define ND_FW_RX_WHOLE 4096
+#define ND_FW_RX_WAIT_MS 20
+
+enum { K_FREE, K_TCP, K_LISTEN };
+
+struct nd_sock {
+    uint8_t kind;
+    bool connecting, eof;
+    bool push;      /* rx holds the end of a sender's write (TCP PSH) */
+    uint32_t rx_ms; /* when the last segment arrived */
+    int err; /* ND_ECLOSED / ND_EIO once lwIP reported an error (the pcb is gone) */
+    struct tcp_pcb *pcb;
+    struct pbuf *rx; /* received, not yet read */
+    nd_sock_fn fn;
+    void *ud;
+    int events;
+    /* listener: accepted sockets waiting for nd_net_accept, oldest first */
+    nd_sock *pend[ND_FW_BACKLOG];
+    int npend;
+    char peer[24];
+};
+
+static nd_sock socks[ND_FW_SOCKS];
+static struct netif nif;
+
+static nd_sock *sock_new(int kind)
+{
+    for (int i = 0; i < ND_FW_SOCKS; i++)
+        if (socks[i].kind == K_FREE) {
+            memset(&socks[i], 0, sizeof socks[i]);
+            socks[i].kind = (uint8_t)kind;
+            return &socks[i];
+        }
+    return NULL;
+}
+
+int nd_net_open_count(void)
+{
+    int n = 0;
+    for (int i = 0; i < ND_FW_SOCKS; i++) n += socks[i].kind != K_FREE;
+    return n;
+}
+
+/* ---- lwIP callbacks ---------------------------------------------------- */
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    nd_sock *s = arg;
+    if (!s) { /* the socket was closed under lwIP's feet: nobody reads */
+        if (p) pbuf_free(p);
+        return ERR_OK;
+    }
+    if (!p || err != ERR_OK) {
+        if (p) pbuf_free(p);
+        s->eof = true;
+        return ERR_OK;
+    }
+    for (struct pbuf *q = p; q; q = q->next)
+        if (q->flags & PBUF_FLAG_PUSH) s->push = true;
+    s->rx_ms = (uint32_t)nd_port_mono_ms();
+    if (s->rx) pbuf_cat(s->rx, p);
+    else s->rx = p;
+    /* ACK at once (lwIP sends it when tcp_input returns): with delayed ACKs
+    ** (250 ms) a sender in slow start stalls mid-line, and the shell takes a
+    ** line cut by a pause over ND_TAIL_MS for a whole command */
+    tcp_set_flags(pcb, TF_ACK_NOW);
+    return ERR_OK;
+}
+
+static void on_err(void *arg, err_t err)
+{
+    nd_sock *s = arg;
+    if (!s) return;
+    s->pcb = NULL; /* lwIP freed it */
+    s->err = (err == ERR_RST || err == ERR_ABRT || err == ERR_CLSD) ? ND_ECLOSED : ND_EIO;
+    s->connecting = false;
+}
+
+static void adopt(nd_sock *s, struct tcp_pcb *pcb)
+{
+    s->pcb = pcb;
+    tcp_arg(pcb, s);
+    tcp_recv(pcb, on_recv);
+    tcp_err(pcb, on_err);
+    tcp_nagle_disable(pcb); /* replies are small and whole: send at once (TCP_NODELAY) */
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    nd_sock *ls = arg;
+    if (err != ERR_OK || !pcb) return ERR_VAL;
+    nd_sock *s = (ls && ls->npend < ND_FW_BACKLOG) ? sock_new(K_TCP) : NULL;
+    if (!s) { /* table or backlog full: refuse now, with a reset */
+        tcp_abort(pcb);
+        return ERR_ABRT;
+    }
+    adopt(s, pcb);
+    snprintf(s->peer, sizeof s->peer, "%s:%u", ip4addr_ntoa(ip_2_ip4(&pcb->remote_ip)),
+             pcb->remote_port);
+    ls->pend[ls->npend++] = s;
+    return ERR_OK;
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    nd_sock *s = arg;
+    (void)pcb;
+    if (s) {
+        s->connecting = false;
+        if (err != ERR_OK) s->err = ND_ECLOSED;
+    }
+    return ERR_OK;
+}
+
+/* ---- port.h: TCP ------------------------------------------------------- */
+int nd_net_listen(const char *host, int port, int backlog, nd_sock_fn fn, void *ud, nd_sock **out)
+{
+    (void)backlog;
+    ip4_addr_t a;
+    if (!host || !*host) host = "0.0.0.0";
+    if (!ip4addr_aton(host, &a)) return ND_EINVAL;
+    nd_sock *s = sock_new(K_LISTEN);
+    if (!s) return ND_ELIMIT;
+    struct tcp_pcb *pcb = tcp_new();
+    if (!pcb) {
+        s->kind = K_FREE;
+        return ND_ELIMIT;
+    }
+    ip_addr_t ia;
+    ip_addr_copy_from_ip4(ia, a);
+    if (tcp_bind(pcb, &ia, (u16_t)port) != ERR_OK) {
+        tcp_close(pcb);
+        s->kind = K_FREE;
+        return ND_EIO;
+    }
+    struct tcp_pcb *lp = tcp_listen(pcb);
+    if (!lp) {
+        tcp_close(pcb);
+        s->kind = K_FREE;
+        return ND_ELIMIT;
+    }
+    s->pcb = lp;
+    tcp_arg(lp, s);
+    tcp_accept(lp, on_accept);
+    s->fn = fn;
+    s->ud = ud;
+    s->events = ND_EV_READ;
+    *out = s;
+    return ND_OK;
+}
+
+int nd_net_local_port(nd_sock *s) { return s && s->pcb ? s->pcb->local_port : -1; }
+
+int nd_net_accept(nd_sock *ls, nd_sock **out, char *peer, size_t peern)
+{
+    if (!ls->npend) return ND_EAGAIN;
+    nd_sock *s = ls->pend[0];
+    memmove(ls->pend, ls->pend + 1, (size_t)(--ls->npend) * sizeof ls->pend[0]);
+    if (peer && peern) snprintf(peer, peern, "%s", s->peer);
+    *out = s;
+    return ND_OK;
+}
+
+int nd_net_connect(const char *host, int port, nd_sock_fn fn, void *ud, nd_sock **out)
+{
+    ip4_addr_t a;
+    if (!host || !ip4addr_aton(host, &a)) return ND_EINVAL;
+    nd_sock *s = sock_new(K_TCP);
+    if (!s) return ND_ELIMIT;
+    struct tcp_pcb *pcb = tcp_new();
+    if (!pcb) {
+        s->kind = K_FREE;
+        return ND_ELIMIT;
+    }
+    adopt(s, pcb);
+    s->connecting = true;
+    ip_addr_t ia;
+    ip_addr_copy_from_ip4(ia, a);
+    if (tcp_connect(pcb, &ia, (u16_t)port, on_connected) != ERR_OK) {
+        tcp_arg(pcb, NULL);
+        tcp_abort(pcb);
+        s->kind = K_FREE;
+        return ND_ELIMIT;
+    }
+    s->fn = fn;
+    s->ud = ud;
+    s->events = ND_EV_WRITE;
+    *out = s;
+    return ND_OK;
+}
+
+int nd_net_error(nd_sock *s) { return s->err; }
+
+void nd_net_watch(nd_sock *s, nd_sock_fn fn, void *ud, int events)
+{
+    s->fn = fn;
+    s->ud = ud;
+    s->events = events;
+}
+
+long nd_net_send(nd_sock *s, const void *p, size_t n)
+{
+    if (!s->pcb || s->err) return ND_ECLOSED;
+    if (s->connecting) return ND_EAGAIN;
+    size_t room = tcp_sndbuf(s->pcb);
+    if (tcp_sndqueuelen(s->pcb) >= TCP_SND_QUEUELEN - 1 || room == 0) return ND_EAGAIN;
+    size_t k = n < room ? n : room;
+    if (k > 0xffffu) k = 0xffffu;
+    err_t e = tcp_write(s->pcb, p, (u16_t)k, TCP_WRITE_FLAG_COPY);
+    if (e == ERR_MEM) {
+        tcp_output(s->pcb); /* what is queued goes, and frees room */
+        return ND_EAGAIN;
+    }
+    if (e != ERR_OK) return ND_ECLOSED;
+    tcp_output(s->pcb);
+    return (long)k;
+}
+
+long nd_net_recv(nd_sock *s, void *p, size_t n)
+{
+    if (s->rx) {
+        size_t k = n < s->rx->tot_len ? n : s->rx->tot_len;
+        if (k > 0xffffu) k = 0xffffu;
+        pbuf_copy_partial(s->rx, p, (u16_t)k, 0);
+        s->rx = pbuf_free_header(s->rx, (u16_t)k);
+        if (!s->rx) s->push = false;
+        if (s->pcb) tcp_recved(s->pcb, (u16_t)k); /* open the window again */
+        return (long)k;
+    }
+    if (s->err) return ND_ECLOSED;
+    if (s->eof || !s->pcb) return 0;
+    return ND_EAGAIN;
+}
+
+static void drop_pcb(nd_sock *s)
+{
+    if (!s->pcb) return;
+    struct tcp_pcb *pcb = s->pcb;
+    s->pcb = NULL;
+    tcp_arg(pcb, NULL);
+    if (s->kind == K_LISTEN) {
+        tcp_accept(pcb, NULL);
+        tcp_close(pcb);
+        return;
+    }
+    tcp_recv(pcb, NULL);
+    tcp_err(pcb, NULL);
+    /* A closing connection keeps its PCB until the peer closes too (FIN_WAIT_2
+    ** up to 20 s): lowest priority, so that lwIP, out of PCBs, resets the
+    ** oldest of these for a newcomer instead of dropping the newcomer's SYN */
+    tcp_setprio(pcb, TCP_PRIO_MIN);
+    /* unread input makes this a reset, as close() does on POSIX */
+    if (tcp_close(pcb) != ERR_OK) tcp_abort(pcb);
+}
+
+void nd_net_close(nd_sock *s)
+{
+    if (!s || s->kind == K_FREE) return;
+    if (s->kind == K_LISTEN)
+        for (int i = 0; i < s->npend; i++) nd_net_close(s->pend[i]);
+    drop_pcb(s);
+    if (s->rx) pbuf_free(s->rx);
+    s->rx = NULL;
+    s->kind = K_FREE;
+}
+
+void nd_net_shutdown(nd_sock *s)
+{
+    if (s && s->pcb && s->kind == K_TCP) tcp_shutdown(s->pcb, 0, 1);
+}
+
+void nd_net_set_sndbuf(nd_sock *s, int bytes)
+{
+    /* lwIP's send buffer is TCP_SND_BUF already: nothing to shrink */
+    (void)s;
+    (void)bytes;
+}
+
+/* ---- readiness --------------------------------------------------------- */
+static int ready(nd_sock *s)
+{
+    int ev = 0;
+    if (s->kind == K_LISTEN) return s->npend ? ND_EV_READ : 0;
+    bool dead = s->err || !s->pcb;
+    /* A segment is not a message: the shell door takes bytes that come
+    ** alone in one read without a newline for a whole micrOS command, so a
+    ** line cut into MSS-sized segments must not be handed over piecemeal.
+    ** Received bytes become readable once the sender's write is complete
+    ** (PSH, set on the last segment of each write), once a line's worth is
+    ** queued, or when the rest has not come within ND_FW_RX_WAIT_MS. */
+    bool rx_ready = s->rx && (s->push || s->rx->tot_len >= ND_FW_RX_WHOLE ||
+                              (uint32_t)nd_port_mono_ms() - s->rx_ms >= ND_FW_RX_WAIT_MS);
+    if ((s->events & ND_EV_READ) && (rx_ready || s->eof || dead)) ev |= ND_EV_READ;
+    if (s->events & ND_EV_WRITE) {
+        if (dead) ev |= ND_EV_WRITE | ND_EV_READ;
+        else if (!s->connecting && tcp_sndbuf(s->pcb) > 0 &&
+                 tcp_sndqueuelen(s->pcb) < TCP_SND_QUEUELEN - 1)
+            ev |= ND_EV_WRITE;
+    }
+    return ev & (s->events | (dead ? ND_EV_READ : 0));
+}
+
+int nd_fw_net_dispatch(void)
+{
+    int calls = 0;
+    for (int i = 0; i < ND_FW_SOCKS; i++) {
+        nd_sock *s = &socks[i];
+        if (s->kind == K_FREE || !s->fn || !s->events) continue;
+        int ev = ready(s);
+        if (!ev) continue;
+        calls++;
+        s->fn(s, ev, s->ud);
+    }
+    return calls;
+}
+
+/* ---- the interface ----------------------------------------------------- */
+static err_t eth_init(struct netif *n) { return (err_t)nd_fw_eth_init(n); }
+
+u32_t sys_now(void) { return (u32_t)nd_port_mono_ms(); }
+
+void nd_fw_net_init(void)
+{
+    lwip_init();
+    ip4_addr_t ip, mask, gw;
+    IP4_ADDR(&ip, 10, 0, 2, 15); /* QEMU user networking's guest address */
+    IP4_ADDR(&mask, 255, 255, 255, 0);
+    IP4_ADDR(&gw, 10, 0, 2, 2);
+    if (!netif_add(&nif, &ip, &mask, &gw, NULL, eth_init, ethernet_input)) {
+        nd_fw_diag("[ERR] network: no LAN9118 found\r\n");
+        return;
+    }
+    netif_set_default(&nif);
+    netif_set_up(&nif);
+    netif_set_link_up(&nif);
+}
+
+const struct netif *nd_fw_netif(void) { return &nif; }
+
+int nd_fw_net_poll(void)
+{
+    int n = 0;
+    if (netif_is_up(&nif)) n = nd_fw_eth_poll(&nif);
+    sys_check_timeouts();
+    return n;
+}
+
+/* ---- the bare lwIP echo (bench: the shell's round trip against this) ---- */
+static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    (void)arg;
+    if (!p || err != ERR_OK) {
+        if (p) pbuf_free(p);
+        tcp_arg(pcb, NULL);
+        tcp_recv(pcb, NULL);
+        if (tcp_close(pcb) != ERR_OK) tcp_abort(pcb);
+        return ERR_OK;
+    }
+    for (struct pbuf *q = p; q; q = q->next) tcp_write(pcb, q->payload, q->len, TCP_WRITE_FLAG_COPY);
+    tcp_output(pcb);
+    tcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
+    return ERR_OK;
+}
+
+static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    if (err != ERR_OK || !pcb) return ERR_VAL;
+    tcp_nagle_disable(pcb);
+    tcp_setprio(pcb, TCP_PRIO_MIN); /* the node's own connections come first */
+    tcp_recv(pcb, echo_recv);
+    return ERR_OK;
+}
+
+int nd_fw_echo_start(int port)
+{
+    struct tcp_pcb *pcb = tcp_new();
+    if (!pcb) return ND_ELIMIT;
+    if (tcp_bind(pcb, IP_ANY_TYPE, (u16_t)port) != ERR_OK) {
+        tcp_close(pcb);
+        return ND_EIO;
+    }
+    struct tcp_pcb *lp = tcp_listen(pcb);
+    if (!lp) return ND_ELIMIT;
+    tcp_accept(lp, echo_accept);
+    return ND_OK;
+}
+
+/* ---- UDP: not in this port yet (mDNS and SNTP are switched off) -------- */
+int nd_udp_open(const char *bind_addr, int port, int flags, nd_sock_fn fn, void *ud, nd_sock **out)
+{
+    (void)bind_addr, (void)port, (void)flags, (void)fn, (void)ud, (void)out;
+    return ND_EIO;
+}
+int nd_udp_join(nd_sock *s, const char *group, uint32_t ifindex)
+{
+    (void)s, (void)group, (void)ifindex;
+    return ND_ENOTFOUND;
+}
+long nd_udp_sendto(nd_sock *s, const void *p, size_t n, const nd_addr *to)
+{
+    (void)s, (void)p, (void)n, (void)to;
+    return ND_EIO;
+}
+long nd_udp_recvfrom(nd_sock *s, void *p, size_t n, nd_addr *from)
+{
+    (void)s, (void)p, (void)n, (void)from;
+    return ND_EAGAIN;
+}
+int nd_udp_local_port(nd_sock *s)
+{
+    (void)s;
+    return -1;
+}
+
+int nd_addr_parse(const char *text, uint16_t port, nd_addr *out)
+{
+    ip4_addr_t a;
+    if (!text || !ip4addr_aton(text, &a) || strchr(text, ':')) return ND_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->family = 4;
+    memcpy(out->ip, &a.addr, 4); /* network byte order already */
+    out->port = port;
+    return ND_OK;
+}
+
+int nd_addr_format(const nd_addr *a, char *buf, size_t n)
+{
+    if (a->family != 4) return ND_EINVAL;
+    int r = snprintf(buf, n, "%u.%u.%u.%u", a->ip[0], a->ip[1], a->ip[2], a->ip[3]);
+    return r < 0 || (size_t)r >= n ? ND_ELIMIT : ND_OK;
+}
+
+int nd_port_ifaddrs(nd_ifaddr *out, int max)
+{
+    if (max < 1 || !netif_is_up(&nif)) return 0;
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "en0");
+    out->ifindex = 1;
+    out->addr.family = 4;
+    memcpy(out->addr.ip, &ip_2_ip4(&nif.ip_addr)->addr, 4);
+    out->prefix = 24;
+    out->multicast = false;
+    return 1;
+}
+
+int nd_port_ifconfig(char ip[16], char mask[16], char gw[16], char dns[16], char mac[18])
+{
+    snprintf(ip, 16, "%s", ip4addr_ntoa(netif_ip4_addr(&nif)));
+    snprintf(mask, 16, "%s", ip4addr_ntoa(netif_ip4_netmask(&nif)));
+    snprintf(gw, 16, "%s", ip4addr_ntoa(netif_ip4_gw(&nif)));
+    snprintf(dns, 16, "10.0.2.3");
+    snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", nif.hwaddr[0], nif.hwaddr[1], nif.hwaddr[2],
+             nif.hwaddr[3], nif.hwaddr[4], nif.hwaddr[5]);
+    return ND_OK;
+}

@@ -1,0 +1,156 @@
+/*
+** sys_mps2.c -- the rest of port.h on the MPS2 board: clocks (SysTick),
+** system facts, randomness, console, reboot, and the services this port
+** does not have (host name lookups, a real-hardware backend, update slots).
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "mps2.h"
+#include "nodus/port.h"
+#include "update.h"
+
+#ifndef ND_FW_EPOCH
+#define ND_FW_EPOCH 1767225600 /* 2026-01-01: the wall clock's start until set (system setclock) */
+#endif
+
+#define SYST_CSR 0xE000E010u
+#define SYST_RVR 0xE000E014u
+#define SYST_CVR 0xE000E018u
+#define TICK_CYCLES (ND_MPS2_SYSCLK / 1000u)
+
+size_t nd_fw_heap_used(void);
+size_t nd_fw_heap_size(void);
+
+void nd_fw_time_init(void)
+{
+    ND_REG(SYST_RVR) = TICK_CYCLES - 1u;
+    ND_REG(SYST_CVR) = 0;
+    ND_REG(SYST_CSR) = 7u; /* processor clock, interrupt, enable */
+}
+
+/* ---- clocks ------------------------------------------------------------ */
+static uint32_t hi, last; /* 64-bit extension of the 32-bit tick counter */
+
+uint64_t nd_port_mono_ms(void)
+{
+    uint32_t t = nd_fw_ticks;
+    if (t < last) hi++;
+    last = t;
+    return ((uint64_t)hi << 32) | t;
+}
+
+uint64_t nd_port_mono_us(void)
+{
+    uint32_t t1, cv;
+    do { /* a tick between the two reads: read again */
+        t1 = nd_fw_ticks;
+        cv = ND_REG(SYST_CVR);
+    } while (t1 != nd_fw_ticks);
+    uint64_t ms = nd_port_mono_ms();
+    (void)t1;
+    return ms * 1000u + (TICK_CYCLES - 1u - cv) / (ND_MPS2_SYSCLK / 1000000u);
+}
+
+int64_t nd_port_wall_ms(void) { return (int64_t)ND_FW_EPOCH * 1000 + (int64_t)nd_port_mono_ms(); }
+
+/* ---- system facts ------------------------------------------------------ */
+size_t nd_port_rss_bytes(void) { return nd_fw_heap_used(); }
+size_t nd_port_mem_total(void) { return nd_fw_heap_size(); }
+size_t nd_port_heap_free(void) { return nd_fw_heap_size() - nd_fw_heap_used(); }
+double nd_port_cpu_mhz(void) { return ND_MPS2_SYSCLK / 1e6; }
+int nd_port_cpu_temp(double *celsius) { (void)celsius; return ND_ENOTFOUND; } /* no sensor on MPS2 */
+const char *nd_port_board(void)
+{
+#if defined(__ARM_ARCH_7EM__)
+    return "mps2-an386";
+#else
+    return "mps2-an385";
+#endif
+}
+
+int nd_port_wifi_rssi(int *dbm)
+{
+    (void)dbm;
+    return ND_ENOTFOUND; /* wired Ethernet */
+}
+
+int nd_port_machine_id(char *buf, size_t cap)
+{
+    char ip[16], mask[16], gw[16], dns[16], mac[18];
+    nd_port_ifconfig(ip, mask, gw, dns, mac);
+    return snprintf(buf, cap, "mps2-%s", mac) < (int)cap ? ND_OK : ND_ELIMIT;
+}
+
+/* xorshift32 seeded from the tick counter and the cycle counter; no entropy
+** source on this board: good for ids and jitter, not for keys. */
+static uint32_t rs;
+uint32_t nd_fw_rand(void)
+{
+    if (!rs) rs = 0x9E3779B9u ^ nd_fw_ticks ^ (ND_REG(SYST_CVR) << 8);
+    rs ^= rs << 13;
+    rs ^= rs >> 17;
+    rs ^= rs << 5;
+    return rs;
+}
+
+void nd_port_random(void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(nd_fw_rand() >> 11);
+}
+
+void nd_port_console(const char *line)
+{
+    nd_fw_uart_write(line, strlen(line));
+    nd_fw_uart_write("\r\n", 2);
+}
+
+int nd_port_reboot(void) { nd_fw_system_reset(); }
+
+/* ---- services this port does not have ------------------------------------ */
+int nd_port_resolve(const char *name, nd_resolve_fn fn, void *ud, nd_resolve_req **out)
+{
+    /* no DNS client: numeric addresses and the node's host cache only
+    ** (answered by the core before it asks the port) */
+    (void)name, (void)fn, (void)ud, (void)out;
+    return ND_ENOTFOUND;
+}
+
+void nd_port_resolve_cancel(nd_resolve_req *r) { (void)r; }
+
+const struct nd_hal_ops *nd_port_hal(const char *name)
+{
+    (void)name;
+    return NULL; /* the sim backend (core) is the board's hardware */
+}
+
+/* A/B updates need mbedTLS and flash slots: not in this image (ND_WITH_UPDATE 0) */
+int nd_update_begin(struct nd_node *n, const nd_upd_req *r, uint32_t *id, char *err, size_t errn)
+{
+    (void)n, (void)r, (void)id;
+    snprintf(err, errn, "updates are not built into this firmware");
+    return ND_EINVAL;
+}
+
+int nd_update_status(struct nd_node *n, nd_arena *a, nd_value *dict)
+{
+    (void)n, (void)a, (void)dict;
+    return ND_OK;
+}
+
+int nd_update_rollback(struct nd_node *n, char *err, size_t errn)
+{
+    (void)n;
+    snprintf(err, errn, "updates are not built into this firmware");
+    return ND_EINVAL;
+}
+
+int nd_update_web_path(const char *rel, char *out, size_t n)
+{
+    (void)rel, (void)out, (void)n;
+    return ND_ENOTFOUND;
+}
+
+/* nd_fs_nofollow, nd_fs_touch, the watchdog and ICMP: nsh_port_none.c */
+const char *nd_upd_arch(void) { return "armv7m"; }

@@ -1,0 +1,69 @@
+"""The firmware's feature switches (nodus/opts.h ND_WITH_*, set per profile in
+src/port/mps2/nd_port_opts.h): a service left out of an image answers that it
+is not built in, and the node keeps serving (issue 15, footprint)."""
+import os
+import socket
+import subprocess
+
+import pytest
+
+from conftest import ROOT
+from test_firmware import FW_DIR, FwNode, build_firmware, pytestmark  # noqa: F401 (its skip marks)
+
+
+
+def build_min():
+    subprocess.run(["make", "--no-print-directory", "-C", os.path.join(ROOT, "src/port/mps2"),
+                    "O=" + FW_DIR, "PROFILE=min", "-j2"], check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(FW_DIR, "min", "nodus.elf")
+
+
+@pytest.fixture(scope="module")
+def fw_min(tmp_path_factory):
+    fw = FwNode(build_min(), tmp_path_factory.mktemp("fwmin"))
+    yield fw
+    fw.stop()
+
+
+def test_min_image_leaves_out_nsh_intercon_and_keeps_serving(fw_min):
+    with fw_min.connect() as s:
+        assert s.cmd("sh") == "sh: not built into this node\n"
+        assert s.cmd("system info >>10.0.2.2") == "InterCon is not built into this node\n"
+        assert "sun times are not built into this node" in s.cmd("system sun")
+        # the session is intact: a module call still answers on it
+        assert s.cmd("hello").startswith("hello:")
+    assert fw_min.alive(), fw_min.uart_text()[-2000:]
+
+
+def test_min_image_without_cron_says_so_and_keeps_tasks(fw_min):
+    with fw_min.connect() as s:
+        s.cmd("conf")
+        s.cmd("cron True")
+        s.cmd("noconf")
+    # the cron switch is applied at once: the missing service is logged, not silent
+    assert "[ERR] cron: not built into this node" in fw_min.uart_text()
+    assert fw_min.cmd("hello").startswith("hello:")
+
+
+def test_min_image_20_clients_on_16_sockets(fw_min):
+    # the minimal image has 16 sockets (1 listener, 4 slots, 8 waiting): 20
+    # clients at once overflow lwIP's table; the excess is refused, and the
+    # node serves again once they are gone
+    held = [socket.create_connection(("127.0.0.1", fw_min.port), 5) for _ in range(20)]
+    try:
+        assert fw_min.alive(), fw_min.uart_text()[-2000:]
+    finally:
+        for c in held:
+            c.close()
+    fw_min.wait_ready()
+    assert fw_min.cmd("hello").startswith("hello:")
+    assert fw_min.alive(), fw_min.uart_text()[-2000:]
+
+
+def test_full_image_leaves_out_nsh(tmp_path):
+    fw = FwNode(build_firmware(), tmp_path)
+    try:
+        assert fw.cmd("sh") == "sh: not built into this node\n"
+        assert fw.cmd("hello").startswith("hello:")
+    finally:
+        fw.stop()

@@ -1,0 +1,85 @@
+"""The SSD1306 OLED (oled, oled_ui) against a real node on the sim board.
+
+The panel's model (src/core/sim_shelf.c) decodes the I2C command stream
+(addressing modes, column/page windows, on/off, contrast, inverse) and
+keeps its GDDRAM; `sim state` shows it as hex (what /sim draws), so the test
+reads the pixels the panel received -- not the module's buffer.
+"""
+import json
+
+from test_devices import expect_help, once, state
+
+
+def fb(node):
+    """The panel's pixels as a set of (x, y)."""
+    o = state(node)["oled"]
+    raw = bytes.fromhex(o["fb"])
+    return {(x, page * 8 + bit) for page in range(8) for x in range(128)
+            for bit in range(8) if raw[page * 128 + x] >> bit & 1}
+
+
+def test_oled_draws_on_the_panel(node):
+    assert "did not answer" in node.cmd("oled load")   # unplugged
+    node.cmd("sim oled present=True")
+    once(node, "oled load", "OLED 128x64 - loaded")
+    o = state(node)["oled"]
+    assert o["on"] and not o["inverse"] and o["contrast"] == int(255 * 50 / 100)
+    assert fb(node) == set()
+    once(node, "oled pixel 3 5", True)
+    once(node, "oled line 0 63 127 63", True)
+    assert fb(node) == set()                   # drawing is in RAM until show, as micrOS
+    once(node, "oled show", None)
+    assert fb(node) == {(3, 5)} | {(x, 63) for x in range(128)}
+    node.cmd("oled clean")
+    once(node, "oled rect 10 10 4 3", True)
+    node.cmd("oled show")
+    assert fb(node) == {(10, 10), (11, 10), (12, 10), (13, 10), (10, 11), (13, 11),
+                        (10, 12), (11, 12), (12, 12), (13, 12)}
+    node.cmd("oled clean")
+    node.cmd("oled text 'I' 0 16")
+    node.cmd("oled show")
+    # nodus's 'I': a 3-pixel bar top and bottom, the stem in column 2
+    px = fb(node)
+    assert {(1, 16), (2, 16), (3, 16), (2, 19), (1, 22), (2, 22), (3, 22)} <= px
+    assert all(16 <= y < 23 and x < 8 for x, y in px)
+    node.cmd("oled clean 1")
+    node.cmd("oled show")
+    assert len(fb(node)) == 128 * 64
+    once(node, "oled invert", True)
+    assert state(node)["oled"]["inverse"]
+    once(node, "oled poweroff", True)
+    assert not state(node)["oled"]["on"]
+    once(node, "oled poweron", True)
+    node.cmd("oled clean")
+    once(node, "oled bitmap", True)
+    node.cmd("oled show")
+    assert len(fb(node)) == sum(r.count("1") for r in (
+        "00001100110000", "00001100110000", "11111111111111", "11111111111111", "11110000001111",
+        "11110000001111", "00110011001100", "00110011001100", "11110000001111", "11110000001111",
+        "11111111111111", "11111111111111", "00001100110000", "00001100110000"))
+    expect_help(node, "oled", ["load width=128 height=64", 'text "text" x y', "invert", "clean state=<0/1>",
+                               "line sx sy ex ey state=1", "rect x y w h state=1 fill=False",
+                               "pixel x y color=1", "bitmap bmp=<str tuple> x=0 y=0", "show", "poweron",
+                               "poweroff", "pinmap"])
+
+
+def test_oled_ui_pages(node):
+    node.cmd("sim oled present=True")
+    assert node.cmd("oled_ui draw").startswith("Module uninitialized, run: oled_ui load")
+    once(node, "oled_ui load", "OLED: ssd1306: 128x64 initialized.")
+    page0 = fb(node)
+    assert any(y == 10 for x, y in page0)           # the header rule
+    assert any(y >= 15 for x, y in page0)           # the system page's lines
+    once(node, "oled_ui control", "page: 1")
+    once(node, "oled_ui control cmd='next'", "page: 2")
+    welcome = fb(node)
+    once(node, "oled_ui control cmd='press'", "page: 2")
+    assert len(fb(node)) > len(welcome)              # the bitmap and HELLO :D
+    once(node, "oled_ui control cmd='prev'", "page: 1")
+    once(node, "oled_ui msgbox 'hi'", "Show msg")
+    once(node, "oled_ui control cmd='off'", "page: 1")
+    assert not state(node)["oled"]["on"]
+    once(node, "oled_ui control cmd='jump'",
+         "Invalid command jump! Hint: ('next', 'prev', 'press', 'on', 'off')")
+    once(node, "oled_ui draw", "refreshed...")
+    assert "ssd1306 only" in node.cmd("oled_ui load oled_type='sh1106'")
