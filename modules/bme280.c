@@ -9,6 +9,7 @@
 */
 #include "nodus/hal.h"
 #include "nodus/module.h"
+#include "nodus/notify.h"
 #include "nodus/pins.h"
 #include "nodus/sensors.h"
 
@@ -77,7 +78,22 @@ static int f_measure(nd_call *c)
         nd_dict_set(c->arena, r, "hum[%]", nd_float(c->arena, h)) ||
         nd_dict_set(c->arena, r, "pressure[hPa]", nd_float(c->arena, p)))
         return nd_fail(c, "memory allocation failed");
-    return ND_OK; /* ntfy: no notification call in the module API (docs/modules.md) */
+    bool ntfy = false;
+    nd_arg_bool(c, 0, &ntfy);
+    if (ntfy) { /* micrOS: notify('\n'.join(f"{k}: {v}" ...)), no title; the reply is the same
+                ** either way, and a channel that is off or rate-limited is not an error */
+        nd_buf b;
+        nd_buf_init(&b, 256);
+        nd_buf_puts(&b, "temp[C]: ");
+        nd_render_float(&b, t);
+        nd_buf_puts(&b, "\nhum[%]: ");
+        nd_render_float(&b, h);
+        nd_buf_puts(&b, "\npressure[hPa]: ");
+        nd_render_float(&b, p);
+        (void)nd_notify(c->node, NULL, nd_buf_cstr(&b));
+        nd_buf_free(&b);
+    }
+    return ND_OK;
 }
 
 static int f_pinmap(nd_call *c)

@@ -16,6 +16,7 @@
 #include "nodus/hal.h"
 #include "nodus/lmcache.h"
 #include "nodus/module.h"
+#include "nodus/notify.h"
 #include "nodus/pins.h"
 #include "nodus/port.h"
 #include "nodus/rtttl.h"
@@ -96,7 +97,7 @@ static int f_bipp(nd_call *c)
 {
     int64_t n, f = bipp_hz;
     if (ready(c) || nd_arg_int(c, 0, &n) || (!nd_arg_is_none(c, 1) && nd_arg_int(c, 1, &f))) return ND_ERR;
-    if (check_notify) return nd_ret_str(c, "NoBipp - notify off");
+    if (check_notify && !nd_notify_enabled(c->node)) return nd_ret_str(c, "NoBipp - notify off");
     if (n > 100) return nd_fail(c, "repeat=%lld out of range 0..100", (long long)n);
     if (f < 0 || f > 20000) return nd_fail(c, "freq=%lld out of range 0..20000 Hz", (long long)f);
     if (n > 0) {
@@ -152,7 +153,7 @@ static int play(nd_call *c, const char *text)
     while ((rc = nd_rtttl_next(&chk, &hz, &ms, err, sizeof err)) > 0) {}
     if (rc < 0) return nd_fail(c, "%s", err);
     if (ready(c)) return ND_ERR;
-    if (check_notify) return nd_ret_str(c, "NoBipp - notify off");
+    if (check_notify && !nd_notify_enabled(c->node)) return nd_ret_str(c, "NoBipp - notify off");
     if (nd_task_spawn(c, "buzzer._play", step, &pl, 0)) return ND_ERR;
     nd_value *st = nd_dict_get(c->ret, "buzzer._play");
     if (!st || strcmp(st->u.s.p, "Starting") != 0) return ND_OK; /* busy: the running tune goes on */
@@ -190,7 +191,7 @@ static int f_load(nd_call *c)
         if (nd_pin_bind_arg(c, "buzzer", 1, &p)) return ND_ERR;
         pin = p;
     }
-    cache_ = cache, check_notify = cn; /* modules cannot ask for notifications: checking means off */
+    cache_ = cache, check_notify = cn; /* micrOS: make noise only while notifications are on */
     double v;
     if (cache && nd_lm_cache_load("buzzer", &v, 1) == 1 && v >= 0 && v <= 20000) bipp_hz = (int)v;
     nd_buf b;

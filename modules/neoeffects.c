@@ -13,8 +13,8 @@
 ** 10 % wings, rainbow's colour wheel at br %, fire's flicker up to br %.
 ** Replies micrOS leaves to its AnimationPlayer are nodus's: the task reply
 ** {'neoeffects._play': 'Starting'}, stop -> 'Stopped: neoeffects._play',
-** load -> 'neoeffects: 24 pixels'. missing: control, the batch option
-** (accepted; a frame is always drawn whole). The contract: docs/modules.md.
+** load -> 'neoeffects: 24 pixels'. control changes the running effect's
+** speed and batch flag (a frame is still always drawn whole). The contract: docs/modules.md.
 */
 #include <math.h>
 #include <stdio.h>
@@ -35,6 +35,8 @@ static struct {
     uint8_t px[ND_PIXEL_MAX * 3];
     int fx, speed, br;
     bool shift, playing;
+    bool batch;               /* micrOS AnimationPlayer's batch_draw (False until an effect plays) */
+    int bsize;                /* its batch size: 8 until an effect sets it */
     uint32_t frame;
 } s;
 
@@ -54,6 +56,7 @@ static int ready(nd_call *c, int cnt)
     int p;
     if (nd_pin_find(c->node, "neop", &p) != ND_OK) return nd_fail(c, "no pin neop on this board");
     s.pin = nd_pin_gpio(p), s.n = cnt, s.ready = true;
+    s.speed = 10, s.bsize = 8; /* micrOS AnimationPlayer's defaults before any effect */
     return ND_OK;
 }
 
@@ -121,20 +124,21 @@ static int32_t play_step(nd_task *t, void *ud)
     nd_pixel_show(s.pin, s.px, (size_t)s.n, 3);
     nd_task_printf(t, "frame %lu", (unsigned long)s.frame);
     s.frame++;
-    return s.speed;
+    return s.speed > 0 ? s.speed : 1; /* control may set 0: still yield to the loop */
 }
 
 static int play(nd_call *c, int fx, int speed_arg, int br_arg, int shift_arg)
 {
     int64_t sp, br = 100;
-    bool shift = true;
+    bool shift = true, batch = true;
     if (ready(c, 24) || nd_arg_int(c, speed_arg, &sp) || (br_arg >= 0 && nd_arg_int(c, br_arg, &br)) ||
-        (shift_arg >= 0 && nd_arg_bool(c, shift_arg, &shift)))
+        (shift_arg >= 0 && nd_arg_bool(c, shift_arg, &shift)) || nd_arg_bool(c, c->argc - 1, &batch))
         return ND_ERR;
     if (sp < 1 || sp > 60000) return nd_fail(c, "speed_ms=%lld out of range 1..60000", (long long)sp);
     if (br < 0 || br > 100) return nd_fail(c, "br=%lld out of range 0..100", (long long)br);
     if (s.fx != fx) s.frame = 0;
     s.fx = fx, s.speed = (int)sp, s.br = (int)br, s.shift = shift;
+    s.batch = batch, s.bsize = fx == FX_CYCLE ? 4 : s.n; /* micrOS's bt_size per effect */
     if (!s.playing) memset(s.px, 0, sizeof s.px);
     if (nd_task_spawn(c, "neoeffects._play", play_step, NULL, 0)) return ND_ERR;
     s.playing = true;
@@ -197,6 +201,24 @@ static int f_stop(nd_call *c)
     return nd_ret_str(c, was ? "Stopped: neoeffects._play" : "Not running: neoeffects._play");
 }
 
+/* control(speed_ms=None, batch=None): micrOS's AnimationPlayer.control --
+** an int speed_ms (clamped 0..10000) changes the running effect's frame
+** time from its next frame, a bool batch the batch flag; None keeps. The
+** reply is micrOS's text byte for byte, including its "(speed: Nonems)":
+** LM_neoeffects looks up a "player_speed" key the player never returns. */
+static int f_control(nd_call *c)
+{
+    if (ready(c, 24)) return ND_ERR;
+    int64_t sp = s.speed;
+    bool batch = s.batch;
+    if (!nd_arg_is_none(c, 0) && nd_arg_int(c, 0, &sp)) return ND_ERR;
+    if (!nd_arg_is_none(c, 1) && nd_arg_bool(c, 1, &batch)) return ND_ERR;
+    s.speed = (int)(sp < 0 ? 0 : sp > 10000 ? 10000 : sp);
+    s.batch = batch;
+    return nd_ret_str(c, "Control state: {'realtime': %s, 'batched': %s, 'size': %d, 'speed_ms': %d, 'loop': True} (speed: Nonems)",
+                      s.batch ? "False" : "True", s.batch ? "True" : "False", s.bsize, s.speed);
+}
+
 static int f_load(nd_call *c)
 {
     int64_t n;
@@ -219,6 +241,7 @@ static const nd_func funcs[] = {
     ND_FUNC("fire", f_fire, "speed_ms=150 br=30 batch=True", "BUTTON fire speed_ms=150"),
     ND_FUNC("stop", f_stop, "", "BUTTON stop"),
     ND_FUNC("shader", f_shader, "offset=0 size=6", "shader offset=0 size=6"),
+    ND_FUNC("control", f_control, "speed_ms=None batch=None", "control speed_ms=None batch=None"),
     ND_FUNC("random", f_random, "max_val=255", "random max_val=255"),
     ND_FUNC("pinmap", f_pinmap, "", "pinmap"),
     ND_FUNC("color", f_color, "r=None g=None b=None", "COLOR color r=<0-255-10> g b"),

@@ -9,9 +9,14 @@
 **   control(cmd='next') next/prev/press/on/off -> 'page: <n>' (nodus's text);
 **        another cmd -> micrOS's 'Invalid command ...! Hint: (...)'
 **   msgbox(msg='micrOS msg') -> 'Show msg' (a framed message over the page)
-** Navigation from buttons: irqN_cbf 'oled_ui control cmd=next'. missing:
-** pwr_sec (screen saver), sh1106, the joystick pins, intercon_genpage and
-** cmd_genpage. The contract: docs/modules.md.
+** Navigation from buttons: irqN_cbf 'oled_ui control cmd=next'.
+** pwr_sec=<sec>: micrOS's power saver -- the panel goes off after pwr_sec
+** seconds without a control command (any control, or load, restarts the
+** count; a msgbox turns the panel back on). micrOS counts its timirq draws;
+** nodus counts real seconds in the task "oled_ui._pwr" (a 1 s tick), so the
+** saver works without a timirq draw too. While off, draw leaves the panel
+** dark, as micrOS's render_page does. missing: sh1106, the joystick pins,
+** intercon_genpage and cmd_genpage. The contract: docs/modules.md.
 */
 #include <stdio.h>
 #include <string.h>
@@ -22,15 +27,39 @@
 #include "nodus/pins.h"
 #include "nodus/port.h"
 #include "nodus/ssd1306.h"
+#include "nodus/task.h"
 
 #define PAGES 3
+#define PWR_SEC_MAX 86400 /* a day: longer is a typo */
 
 static struct {
     bool ready;
     int page;
     bool pressed;
     char msg[64];
-} s;
+    bool off;          /* the power saver or control off darkened the panel */
+    int64_t pwr_sec;   /* screen saver timeout, -1: None */
+    uint64_t active;   /* the last control command (monotonic ms) */
+    bool saver;        /* the task oled_ui._pwr runs */
+} s = {.pwr_sec = -1};
+
+static int32_t pwr_step(nd_task *t, void *ud)
+{
+    (void)ud;
+    if (s.pwr_sec < 0) {
+        s.saver = false;
+        nd_task_printf(t, "power saver off");
+        return ND_TASK_DONE;
+    }
+    uint64_t now = nd_port_mono_ms(), due = s.active + (uint64_t)s.pwr_sec * 1000;
+    if (!s.off && now >= due) {
+        if (nd_oled_power(nd_oled_panel(), false) >= 0) s.off = true; /* failed: again next tick */
+        s.active = now; /* micrOS resets its counter when it turns the screen off */
+    }
+    nd_task_printf(t, s.off ? "screen off" : "screen off in %llu s",
+                   (unsigned long long)((due > now ? due - now : 0) + 999) / 1000);
+    return s.off || due - now > 1000 ? 1000 : (int32_t)(due > now ? due - now : 1);
+}
 
 static void header(nd_call *c, nd_oled *o)
 {
@@ -97,6 +126,11 @@ static void page_welcome(nd_oled *o)
 static int render(nd_call *c)
 {
     nd_oled *o = nd_oled_panel();
+    if (s.msg[0] && s.off) { /* micrOS: a message turns the screen back on */
+        if (nd_oled_power(o, true) < 0) return nd_fail(c, "%s", nd_hal_error());
+        s.off = false;
+    }
+    if (s.off) return ND_OK; /* dark: micrOS's render_page draws nothing */
     nd_oled_fill(o, 0);
     header(c, o);
     if (s.page == 0) page_sys(c, o);
@@ -117,7 +151,12 @@ static int f_load(nd_call *c)
     int64_t page, w, h;
     if (nd_arg_str(c, 1, &type) || nd_arg_int(c, 2, &page) || nd_arg_int(c, 3, &w) || nd_arg_int(c, 4, &h))
         return ND_ERR;
-    if (!nd_arg_is_none(c, 0)) return nd_fail(c, "pwr_sec (screen saver) is not in nodus; use pwr_sec=None");
+    int64_t pwr = -1;
+    if (!nd_arg_is_none(c, 0)) {
+        if (nd_arg_int(c, 0, &pwr)) return ND_ERR;
+        if (pwr < 0 || pwr > PWR_SEC_MAX)
+            return nd_fail(c, "pwr_sec=%lld out of range 0..%d s (or None)", (long long)pwr, PWR_SEC_MAX);
+    }
     if (strcmp(type, "ssd1306") != 0) return nd_fail(c, "oled_type '%s': nodus drives the ssd1306 only", type);
     nd_oled *o = nd_oled_panel();
     if (!o->ready) {
@@ -127,6 +166,11 @@ static int f_load(nd_call *c)
         if (bus < 0 || nd_oled_init(o, bus, (int)w, (int)h) < 0) return nd_fail(c, "OLED at 0x3c: %s", nd_hal_error());
     }
     if (!s.ready) s.page = (int)((page % PAGES + PAGES) % PAGES), s.ready = true;
+    s.pwr_sec = pwr, s.active = nd_port_mono_ms();
+    if (pwr >= 0 && !s.saver) {
+        if (nd_task_spawn(c, "oled_ui._pwr", pwr_step, NULL, 0)) return ND_ERR;
+        s.saver = true;
+    }
     if (render(c)) return ND_ERR;
     return nd_ret_str(c, "OLED: %s: %dx%d initialized.", type, o->w, o->h);
 }
@@ -149,8 +193,11 @@ static int f_control(nd_call *c)
         if (!strcmp(cmd, valid[i])) k = i;
     if (k < 0) return nd_ret_str(c, "Invalid command %s! Hint: ('next', 'prev', 'press', 'on', 'off')", cmd);
     if (!s.ready) return nd_fail(c, "oled_ui is not loaded: oled_ui load");
+    s.active = nd_port_mono_ms(); /* micrOS: every control restarts the power saver count */
+    s.msg[0] = 0;                 /* ... and drops the message box */
     if (k == 3 || k == 4) {
         if (nd_oled_power(nd_oled_panel(), k == 3) < 0) return nd_fail(c, "%s", nd_hal_error());
+        s.off = k == 4;
         return nd_ret_str(c, "page: %d", s.page);
     }
     if (k < 2) s.page = (s.page + (k == 0 ? 1 : PAGES - 1)) % PAGES, s.pressed = false, s.msg[0] = 0;

@@ -10,25 +10,38 @@
 **   motion_trig(sample_ms=15, buff_size=10) -> 'Starting' / 'Already running'
 **        (task "presence._capture": 'N sec until off event')
 **   subscribe_intercon(on, off) -> {'on': ..., 'off': ...}
-**   get_samples -> the microphone samples ([] without a microphone)
+**   get_samples -> the microphone samples [[ticks_ms, level %, trigger], ...]
+**        ([] without a microphone)
+** mic=1: while the off timer runs, each capture step averages 15 SmartADC
+** readings of the `mic` pin (percent) into a sample; a sample further than
+** threshold % from the mean of the last buff_size samples is noise, which
+** restarts the off timer (micrOS's __mic_sample / __eval_trigger).
+** enable_notify=True: each started capture sends "Motion detected" through
+** the notify service (nd_notify), as micrOS's notify() does.
 ** nodus: load(..., radar=False): with radar=True the task
 ** "presence._radar" reads the LD2410 (`ld2410 read`'s decoding) every
 ** 200 ms and a moving or combined target is a motion trigger.
-** missing: microphone sampling (mic=1 ADC, 2 I2S) and notifications.
+** missing: mic=2 (an I2S microphone: no I2S in the HAL).
 ** The contract: docs/modules.md.
 */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nodus/hal.h"
 #include "nodus/module.h"
 #include "nodus/node.h"
+#include "nodus/notify.h"
+#include "nodus/port.h"
 #include "nodus/pins.h"
 #include "nodus/sensors.h"
 #include "nodus/task.h"
 
 #define CMD_MAX 128
 #define RADAR_MS 200
+#define SAMPLES_MAX 100 /* longest buff_size: the sample ring is static */
+#define MIC_READS 15    /* SmartADC readings averaged per sample, as micrOS */
 
 static struct {
     int64_t timer;      /* off timer in seconds */
@@ -39,7 +52,64 @@ static struct {
     int uart;
     bool radar;
     uint64_t triggers;
-} s = {.timer = 120, .uart = -1};
+    int64_t threshold;  /* percent of noise change that is a trigger (>= 1) */
+    int mic;            /* 0: none, 1: ADC */
+    bool notify;
+    int mic_pin;        /* GPIO of `mic`, -1 until bound */
+    int buff;           /* samples kept (buff_size of the running capture) */
+    int ns;             /* samples held, oldest first */
+    struct {
+        uint64_t ms;
+        double level;
+        int trig;
+    } smp[SAMPLES_MAX];
+} s = {.timer = 120, .uart = -1, .threshold = 3, .mic_pin = -1};
+
+/* One SmartADC.get()['percent']: the mean of two 12-bit readings widened
+** to 16 bits as MicroPython's read_u16 does, in percent to 1 decimal. */
+static int mic_percent(double *pc)
+{
+    int v[2];
+    for (int i = 0; i < 2; i++) {
+        int r = nd_adc_read(s.mic_pin);
+        if (r < 0) return ND_ERR;
+        v[i] = (r << 4) | (r >> 8);
+    }
+    char b[32]; /* Python's round(x, 1): the exact binary value rounded, as %.1f does */
+    snprintf(b, sizeof b, "%.1f", (v[0] + v[1]) / 2 / 65535.0 * 100);
+    *pc = strtod(b, NULL);
+    return ND_OK;
+}
+
+/* micrOS's __mic_sample: a sample, the ring rotated to buff, and a noise
+** trigger restarts the off timer. */
+static void mic_sample(nd_task *t)
+{
+    double sum = 0, pc;
+    for (int i = 0; i < MIC_READS; i++) {
+        if (mic_percent(&pc)) {
+            nd_task_printf(t, "mic error: %s", nd_hal_error());
+            return;
+        }
+        sum += pc;
+    }
+    if (s.ns == s.buff) memmove(&s.smp[0], &s.smp[1], sizeof s.smp[0] * (size_t)(--s.ns));
+    int k = s.ns++;
+    s.smp[k].ms = nd_port_mono_ms(), s.smp[k].level = sum / MIC_READS, s.smp[k].trig = 0;
+    double avg = 0;
+    for (int i = 0; i < s.ns; i++) avg += s.smp[i].level;
+    avg = nearbyint(avg / s.ns * 10000) / 10000;
+    nd_buf b; /* micrOS's task text; the level as Python prints a float */
+    nd_buf_init(&b, 64);
+    nd_render_float(&b, s.smp[k].level);
+    nd_task_printf(t, "th: %lld last: [%llu, %s, 0] - timer: %lld", (long long)s.threshold,
+                   (unsigned long long)s.smp[k].ms, nd_buf_cstr(&b), (long long)s.off_left);
+    nd_buf_free(&b);
+    if (fabs(avg - s.smp[k].level) > (double)s.threshold) {
+        s.off_left = (double)s.timer;
+        s.smp[k].trig = 1;
+    }
+}
 
 /* "host cmd words" -> "cmd words >>host" */
 static void run_intercon(struct nd_node *n, const char *spec)
@@ -55,7 +125,8 @@ static int32_t capture_step(nd_task *t, void *ud)
 {
     (void)ud;
     if ((int64_t)s.off_left > 0) {
-        nd_task_printf(t, "%lld sec until off event", (long long)s.off_left - 1);
+        if (s.mic) mic_sample(t);
+        else nd_task_printf(t, "%lld sec until off event", (long long)s.off_left - 1);
         s.off_left -= s.period_ms / 1000.0;
         return (int32_t)s.period_ms;
     }
@@ -67,13 +138,18 @@ static int32_t capture_step(nd_task *t, void *ud)
 
 /* micrOS motion_trig: ON callbacks, timer reset, the capture task. 1 when
 ** it was running already, -1 on failure (call failed). */
-static int trigger(nd_call *c, uint32_t period_ms)
+static int trigger(nd_call *c, uint32_t period_ms, int buff)
 {
     s.triggers++;
     run_intercon(c->node, s.on);
     s.off_left = (double)s.timer;
     if (s.running) return 1;
-    s.period_ms = period_ms;
+    s.period_ms = period_ms, s.buff = buff;
+    if (s.ns > buff) { /* keep the newest buff samples */
+        memmove(&s.smp[0], &s.smp[s.ns - buff], sizeof s.smp[0] * (size_t)buff);
+        s.ns = buff;
+    }
+    if (s.notify) (void)nd_notify(c->node, NULL, "Motion detected"); /* queued, never waits */
     nd_value *keep = c->ret;
     if (nd_task_spawn(c, "presence._capture", capture_step, NULL, 0)) return -1;
     c->ret = keep;
@@ -86,7 +162,13 @@ static int f_motion_trig(nd_call *c)
     int64_t ms, buf;
     if (nd_arg_int(c, 0, &ms) || nd_arg_int(c, 1, &buf)) return ND_ERR;
     if (ms < 1 || ms > 60000) return nd_fail(c, "sample_ms=%lld out of range 1..60000", (long long)ms);
-    int r = trigger(c, (uint32_t)ms);
+    if (buf < 1 || buf > SAMPLES_MAX) return nd_fail(c, "buff_size=%lld out of range 1..%d", (long long)buf, SAMPLES_MAX);
+    if (s.mic && s.mic_pin < 0) {
+        int p;
+        if (nd_pin_bind(c, "mic", &p)) return ND_ERR;
+        s.mic_pin = nd_pin_gpio(p);
+    }
+    int r = trigger(c, (uint32_t)ms, (int)buf);
     if (r < 0) return ND_ERR;
     return nd_ret_str(c, r ? "Already running" : "Starting");
 }
@@ -115,9 +197,15 @@ static int f_load(nd_call *c)
     if (nd_arg_int(c, 0, &th) || nd_arg_int(c, 1, &timer) || nd_arg_int(c, 2, &mic) ||
         nd_arg_bool(c, 3, &ntfy) || nd_arg_bool(c, 4, &radar))
         return ND_ERR;
-    if (mic != 0) return nd_fail(c, "mic=%lld: microphone sampling is not in nodus (mic=0 only)", (long long)mic);
+    if (mic == 2) return nd_fail(c, "mic=2: I2S microphones are not in nodus (0: none, 1: ADC)");
+    if (mic != 0 && mic != 1) return nd_fail(c, "mic=%lld: 0 (none) or 1 (ADC)", (long long)mic);
     if (timer < 0 || timer > 86400) return nd_fail(c, "timer=%lld out of range 0..86400 s", (long long)timer);
-    s.timer = timer;
+    if (mic == 1 && s.mic_pin < 0) { /* book the pin now: a clash shows at load, not in the task */
+        int p;
+        if (nd_pin_bind(c, "mic", &p)) return ND_ERR;
+        s.mic_pin = nd_pin_gpio(p);
+    }
+    s.timer = timer, s.threshold = th > 1 ? th : 1, s.mic = (int)mic, s.notify = ntfy;
     if (radar && !s.radar) {
         int tx, rx;
         if (nd_pin_bind(c, "tx", &tx) || nd_pin_bind(c, "rx", &rx)) return ND_ERR;
@@ -158,8 +246,17 @@ static int f_subscribe_intercon(nd_call *c)
 
 static int f_get_samples(nd_call *c)
 {
-    c->ret = nd_list(c->arena);
-    return c->ret ? ND_OK : nd_fail(c, "memory allocation failed");
+    nd_value *l = nd_list(c->arena);
+    if (!l) return nd_fail(c, "memory allocation failed");
+    for (int i = 0; i < s.ns; i++) {
+        nd_value *e = nd_list(c->arena);
+        if (!e || nd_seq_push(c->arena, e, nd_int(c->arena, (int64_t)s.smp[i].ms)) ||
+            nd_seq_push(c->arena, e, nd_float(c->arena, s.smp[i].level)) ||
+            nd_seq_push(c->arena, e, nd_int(c->arena, s.smp[i].trig)) || nd_seq_push(c->arena, l, e))
+            return nd_fail(c, "memory allocation failed");
+    }
+    c->ret = l;
+    return ND_OK;
 }
 
 static int f_pinmap(nd_call *c)

@@ -238,6 +238,15 @@ static int f_light(nd_call *c)
     return nd_ret_int(c, raw);
 }
 
+static int f_mic(nd_call *c)
+{
+    int64_t raw;
+    if (nd_arg_int(c, 0, &raw)) return ND_ERR;
+    if (raw < 0 || raw > ND_ADC_MAX) return nd_fail(c, "mic level must be 0..%d", ND_ADC_MAX);
+    if (nd_sim_mic_set((int)raw) != ND_OK) return hal_fail(c);
+    return nd_ret_int(c, raw);
+}
+
 static int opt_float(nd_call *c, int i, double *v) { return nd_arg_is_none(c, i) ? ND_OK : nd_arg_float(c, i, v); }
 static int opt_bool(nd_call *c, int i, bool *v) { return nd_arg_is_none(c, i) ? ND_OK : nd_arg_bool(c, i, v); }
 
@@ -354,6 +363,7 @@ static const nd_func funcs[] = {
     ND_FUNC("bme280", f_bme280, "t=None p=None h=None present=None",
             "bme280 t=None p=None h=None present=None"),
     ND_FUNC("light", f_light, "raw", "SLIDER light raw=<0-4095-50>"),
+    ND_FUNC("mic", f_mic, "raw", "SLIDER mic raw=<0-4095-50>"),
     ND_FUNC("dhtmodel", f_dhtmodel, "type", "dhtmodel type=<11,22>"),
     ND_FUNC("ds18", f_ds18, "idx=0 t=None present=None", "ds18 idx=0 t=None present=None"),
     ND_FUNC("aht10", f_aht10, "t=None h=None present=None", "aht10 t=None h=None present=None"),

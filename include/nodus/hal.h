@@ -203,6 +203,7 @@ enum {
     ND_SIM_ENCODER,  /* rotary encoder output (quadrature) */
     ND_SIM_UART_TX,  /* UART 0 (LD2410 radar) */
     ND_SIM_UART_RX,
+    ND_SIM_MIC,      /* analog microphone amplifier (ADC level; presence mic=1) */
 };
 /* One wire of the sim board: pin-map name, GPIO, device. */
 typedef struct nd_sim_wire {
@@ -228,6 +229,7 @@ int nd_sim_dht_set(double temp_c, double rh, int bad_frames); /* bad_frames: nex
 int nd_sim_bme280_set(double temp_c, double hpa, double rh);
 int nd_sim_bme280_present(bool present); /* absent: the address NACKs */
 int nd_sim_light_set(int raw);          /* 0..ND_ADC_MAX */
+int nd_sim_mic_set(int raw);            /* the microphone's ADC level, 0..ND_ADC_MAX */
 /* The device shelf's models (sim_shelf.c; the `sim` module's shelf calls). */
 int nd_sim_dht_model(int type);          /* the dhtpin sensor is a DHT11 or DHT22 */
 int nd_sim_ds18_set(int idx, double temp_c, bool present); /* sensor 0..ND_SIM_DS18_N-1 */

@@ -190,12 +190,19 @@ double nd_loop_load_pct(void);
 ** (src/core/resolve.h), which answers numeric addresses, the node's host
 ** cache and `.local` names (mDNS hook) itself and calls this last. */
 typedef struct nd_resolve_req nd_resolve_req;
-/* rc ND_OK with ip = dotted IPv4; ND_ENOTFOUND (no such name) or ND_EIO
-** (resolver failure) with ip "". */
+/* rc ND_OK with ip = dotted IPv4 (at most 16 bytes with the NUL) -- or, for
+** a lookup that asked ND_RESOLVE_ANY, an IPv6 address when the name has no
+** IPv4 one (at most ND_IP_TEXT_MAX bytes); ND_ENOTFOUND (no such name, or
+** no address of a family the caller takes) or ND_EIO (resolver failure)
+** with ip "". */
 typedef void (*nd_resolve_fn)(void *ud, int rc, const char *ip);
-/* Start resolving name; fn runs later from the loop, never inside this
-** call. ND_ELIMIT when too many lookups are pending. */
-int nd_port_resolve(const char *name, nd_resolve_fn fn, void *ud, nd_resolve_req **out);
+#define ND_IP_TEXT_MAX 46 /* INET6_ADDRSTRLEN: longest address text + NUL */
+enum {
+    ND_RESOLVE_ANY = 1, /* IPv6 answers welcome (IPv4 still preferred); default IPv4 only */
+};
+/* Start resolving name (flags: ND_RESOLVE_*); fn runs later from the loop,
+** never inside this call. ND_ELIMIT when too many lookups are pending. */
+int nd_port_resolve(const char *name, int flags, nd_resolve_fn fn, void *ud, nd_resolve_req **out);
 /* Forget a pending lookup: its fn is not called. */
 void nd_port_resolve_cancel(nd_resolve_req *r);
 

@@ -129,8 +129,7 @@ static void report(int r, const char *what)
     else fprintf(stderr, "nodus: connection error: %s\n", strerror(errno));
 }
 
-/* Read a password from the terminal without echo. */
-static char *ask_password(void)
+char *nd_cli_ask_password(void)
 {
     static char pw[256];
     struct termios old, quiet;
@@ -170,7 +169,7 @@ static int cli_open(cli_sess *c, const cli_opts *o, bool may_ask)
     }
     const char *pwd = o->pwd;
     if (!pwd) pwd = getenv("NODUS_PWD");
-    if (!pwd && may_ask) pwd = ask_password();
+    if (!pwd && may_ask) pwd = nd_cli_ask_password();
     if (!pwd) {
         fprintf(stderr, "nodus: the node asks for a password: give --pwd or set NODUS_PWD\n");
         return EXIT_REFUSED;

@@ -16,5 +16,8 @@
 
 int nd_cli_connect(int argc, char **argv); /* argv[0] == "connect" */
 int nd_cli_exec(int argc, char **argv);    /* argv[0] == "exec" */
+/* Read a password from the terminal without echo ("Password: " on stderr);
+** NULL at end of input. The buffer is static: use it before the next call. */
+char *nd_cli_ask_password(void);
 
 #endif

@@ -17,6 +17,7 @@
 */
 #define _GNU_SOURCE
 #include "cli_sh.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -28,7 +29,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -251,25 +251,6 @@ static int dial(const char *target, int timeout_ms)
     return fd;
 }
 
-static char *ask_password(void)
-{
-    static char pw[256];
-    struct termios old, quiet;
-    bool tty = tcgetattr(0, &old) == 0;
-    fputs("Password: ", stderr);
-    if (tty) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(0, TCSAFLUSH, &quiet);
-    }
-    char *r = fgets(pw, sizeof pw, stdin);
-    if (tty) tcsetattr(0, TCSAFLUSH, &old);
-    fputc('\n', stderr);
-    if (!r) return NULL;
-    pw[strcspn(pw, "\r\n")] = 0;
-    return pw;
-}
-
 static long login_state(sh_conn *c, const void *arg)
 {
     (void)arg;
@@ -315,7 +296,7 @@ static int login(sh_conn *c, const char *user, const char *pwd, bool may_ask)
         if (ends_with(c, "Password: ") >= 0) {
             c->len = 0;
             if (!pwd) pwd = getenv("NODUS_PWD");
-            if (!pwd && may_ask) pwd = ask_password();
+            if (!pwd && may_ask) pwd = nd_cli_ask_password();
             if (!pwd) {
                 fprintf(stderr, "nodus sh: the node asks for a password: give --pwd or set NODUS_PWD\n");
                 return X_REFUSED;

@@ -72,6 +72,7 @@ static const nd_sim_wire wiring[] = {
     {"rot_clk", 35, ND_SIM_ENCODER},
     {"tx", 1, ND_SIM_UART_TX},
     {"rx", 38, ND_SIM_UART_RX},
+    {"mic", 39, ND_SIM_MIC},
     {NULL, -1, ND_SIM_NONE},
 };
 
@@ -82,7 +83,7 @@ const char *nd_sim_device_name(int d)
     static const char *const names[] = {"",        "led",     "button",  "strip",   "dht22",
                                         "servo",   "light",   "buzzer",  "i2c_sda", "i2c_scl",
                                         "onewire", "stepper", "motor",   "hbridge", "encoder",
-                                        "uart_tx", "uart_rx"};
+                                        "uart_tx", "uart_rx", "mic"};
     return d >= 0 && d < (int)(sizeof names / sizeof names[0]) ? names[d] : "";
 }
 
@@ -110,6 +111,7 @@ static int dht_bad;       /* next N frames carry a wrong checksum */
 static bool dht_silent;   /* the sensor does not answer */
 static uint64_t dht_reads;
 static int light_raw = 2048;
+static int mic_raw = 2048; /* a quiet room: the amplifier idles at mid scale */
 static bool bme_present = true;
 
 static const nd_sim_wire *wire_of(int pin)
@@ -215,6 +217,7 @@ static int sim_adc_read(int pin)
         return nd_hal_fail(ND_ETYPE, "pin %d has no ADC (sim: 32..39)", pin);
     const nd_sim_wire *w = wire_of(pin);
     if (w && w->device == ND_SIM_LIGHT) return light_raw;
+    if (w && w->device == ND_SIM_MIC) return mic_raw;
     return level_of(&pins[pin]) ? ND_ADC_MAX : 0;
 }
 
@@ -396,6 +399,15 @@ int nd_sim_light_set(int raw)
     return ND_OK;
 }
 
+int nd_sim_mic_set(int raw)
+{
+    int rc = need_sim(NO_PIN);
+    if (rc) return rc;
+    if (raw < 0 || raw > ND_ADC_MAX) return nd_hal_fail(ND_EINVAL, "mic level 0..%d", ND_ADC_MAX);
+    mic_raw = raw;
+    return ND_OK;
+}
+
 /* ---- snapshot ------------------------------------------------------------- */
 #define TRY(x)                                                                                   \
     do {                                                                                         \
@@ -496,6 +508,7 @@ int nd_sim_state(nd_arena *a, nd_value **out)
     TRY(dht_part(a, d));
     TRY(bme_part(a, d));
     TRY(nd_dict_set(a, d, "light", nd_int(a, light_raw)));
+    TRY(nd_dict_set(a, d, "mic", nd_int(a, mic_raw)));
     nd_gpio_stats gs;
     nd_gpio_stats_get(&gs);
     nd_value *e = nd_dict(a);

@@ -245,7 +245,7 @@ struct nd_fetch {
     void *ud;
     int phase;
     nd_url url;
-    char ip[16];
+    char ip[ND_IP_TEXT_MAX]; /* IPv6 when the host has no IPv4 address */
     nd_resolve_job *rj;
     nd_sock *sock;
     nd_timer timer;
@@ -499,7 +499,7 @@ static void on_start(nd_timer *t, void *ud)
 {
     (void)t;
     nd_fetch *f = ud;
-    int rc = nd_resolve(f->node, f->url.host, f->ip, on_resolved, f, &f->rj);
+    int rc = nd_resolve_any(f->node, f->url.host, f->ip, on_resolved, f, &f->rj);
     if (rc == ND_OK) {
         f->rj = NULL;
         connect_ip(f);

@@ -11,7 +11,7 @@
 ** (`intercontout`), and a step that fires while the call still waits is a
 ** timeout. When the call ends (result or error) it wakes its task at once;
 ** that last step publishes the output and frees the call. Nothing blocks:
-** resolution is nd_resolve (off-loop for real names), the connect is
+** resolution is nd_resolve_any (off-loop for real names), the connect is
 ** non-blocking, reads take what the socket has.
 **
 ** Wire exchange, as micrOS's InterConnect.py:
@@ -73,7 +73,7 @@ typedef struct nd_icall {
     bool pinned;         /* ip resolved: a retry dials it again, never a new resolution */
     char host[ND_HOST_NAME_MAX];
     char label[ND_HOST_NAME_MAX]; /* host up to the first dot */
-    char ip[48];         /* dotted IPv4, or an IPv6 literal (up to 45 characters) */
+    char ip[ND_IP_TEXT_MAX]; /* dotted IPv4, or IPv6 (a literal target or a name's only address) */
     char msg[ND_ERRMSG];
     char *cmd;           /* forwarded command */
     size_t cmdn, sent;
@@ -342,25 +342,6 @@ static void on_resolved(void *ud, int rc, const char *ip)
     connect_ip(ic);
 }
 
-/* "::1", "[fe80::1]", "2001:db8::7": an IPv6 literal target, copied without
-** brackets into ip. Only the characters are checked here; the port refuses
-** a malformed one when it dials (ND_EINVAL, no retry). */
-static bool ipv6_literal(const char *h, char *ip, size_t cap)
-{
-    size_t n = strlen(h);
-    if (n >= 2 && h[0] == '[' && h[n - 1] == ']') h++, n -= 2;
-    if (n < 2 || n >= cap || n > 45 || !memchr(h, ':', n)) return false;
-    for (size_t i = 0; i < n; i++) {
-        char ch = h[i];
-        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
-              ch == ':' || ch == '.'))
-            return false;
-    }
-    memcpy(ip, h, n);
-    ip[n] = 0;
-    return true;
-}
-
 static void begin(nd_icall *ic)
 {
     ic->attempt++;
@@ -372,12 +353,10 @@ static void begin(nd_icall *ic)
         connect_ip(ic);
         return;
     }
-    if (ipv6_literal(ic->host, ic->ip, sizeof ic->ip)) { /* nd_resolve speaks IPv4 only */
-        connect_ip(ic);
-        return;
-    }
     ic->phase = P_RESOLVE;
-    int rc = nd_resolve(ic->node, ic->host, ic->ip, on_resolved, ic, &ic->rj);
+    /* IPv6 literals answer at once; a name with only an IPv6 address is
+    ** dialled over IPv6 (IPv4 preferred: micrOS peers are IPv4) */
+    int rc = nd_resolve_any(ic->node, ic->host, ic->ip, on_resolved, ic, &ic->rj);
     if (rc == ND_OK) {
         connect_ip(ic);
     } else if (rc == ND_EAGAIN) {
@@ -460,8 +439,8 @@ int nd_intercon_start(struct nd_node *n, const nd_cmd *c, bool json, nd_buf *out
     ic->cmdn = c->local.n;
     memcpy(ic->host, h.p, h.n);
     ic->host[h.n] = 0;
-    char v6[48];
-    bool is_v6 = ipv6_literal(ic->host, v6, sizeof v6);
+    char v6[ND_IP_TEXT_MAX];
+    bool is_v6 = nd_ipv6_literal(ic->host, v6, sizeof v6);
     ic->by_name = !nd_ipv4_literal(ic->host) && !is_v6;
     size_t lab = strcspn(ic->host, ".");
     memcpy(ic->label, ic->host, lab);

@@ -477,8 +477,8 @@ static void on_resolved(void *ud, int rc, const char *ip)
 static void begin(nd_mqtt *m)
 {
     m->state = ND_MQ_RESOLVING;
-    char ip[16];
-    int rc = nd_resolve(m->node, m->host, ip, on_resolved, m, &m->rjob);
+    char ip[ND_IP_TEXT_MAX];
+    int rc = nd_resolve_any(m->node, m->host, ip, on_resolved, m, &m->rjob);
     if (rc == ND_EAGAIN) return;
     m->rjob = NULL;
     on_resolved(m, rc, rc == ND_OK ? ip : "");

@@ -12,7 +12,7 @@
 **                     (the switch module's relay channels) is a switch
 **   - BUTTON tags:    a BUTTON line without a choice (<...>) is a button
 **                     that runs the line
-**   - sensor modules: every reading of mqtt_sensors.h (device_class,
+**   - sensor modules: every reading of nodus/sensors.h's table (device_class,
 **                     unit_of_measurement, state_class measurement)
 ** Only loaded modules take part (loading one re-publishes, as does HA's
 ** birth `online` on homeassistant/status). Every entity is available while
@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "mqtt_int.h"
-#include "mqtt_sensors.h"
+#include "nodus/sensors.h"
 #include "text.h"
 
 typedef struct ha_ctx {
@@ -152,13 +152,14 @@ static void module_entities(ha_ctx *h, const nd_module *mod)
             finish(h, "button", object);
         }
     }
-    for (int i = 0; i < nd_mqtt_sensor_count(); i++) {
-        const nd_mqtt_sensor *s = &nd_mqtt_sensors[i];
+    for (const nd_sensor_desc *s = nd_sensor_list(); s->module; s++) {
         if (strcmp(s->module, mod->name) != 0) continue;
         char object[96], name[96];
-        snprintf(object, sizeof object, "%s_%s", s->module, s->field);
-        snprintf(name, sizeof name, "%s %s", s->module, s->field);
-        sensor(h, object, name, object, s->device_class, s->unit, "measurement");
+        const char *field = nd_mqtt_sensor_field(s);
+        snprintf(object, sizeof object, "%s_%s", s->module, field);
+        snprintf(name, sizeof name, "%s %s", s->module, field);
+        sensor(h, object, name, object, s->device_class[0] ? s->device_class : NULL,
+               s->unit[0] ? s->unit : NULL, "measurement");
     }
 }
 

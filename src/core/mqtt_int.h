@@ -59,7 +59,7 @@ typedef struct nd_mqtt {
     int state;
     nd_mqtt_conn *conn;
     nd_resolve_job *rjob;
-    char ip[16];
+    char ip[ND_IP_TEXT_MAX]; /* the broker: IPv4, or IPv6 when its name has no IPv4 */
     char host[256];
     uint32_t backoff_ms;
     uint64_t connect_deadline;
@@ -124,5 +124,11 @@ bool nd_mqtt_ha_message(nd_mqtt *m, const char *topic, const char *p, size_t len
 /* mqtt_sub.c */
 void nd_mqtt_subs_restore(nd_mqtt *m);
 bool nd_mqtt_subs_message(nd_mqtt *m, const char *topic, const void *p, size_t len);
+
+/* The telemetry field (and HA object suffix) of a sensor reading of
+** nodus/sensors.h's one table: its HA device class ("temperature"), or the
+** reading function's name when it has none ("intensity"). */
+struct nd_sensor_desc;
+const char *nd_mqtt_sensor_field(const struct nd_sensor_desc *s);
 
 #endif

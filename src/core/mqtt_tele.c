@@ -17,10 +17,13 @@
 
 #include "json.h"
 #include "mqtt_int.h"
-#include "mqtt_sensors.h"
 #include "nodus/port.h"
+#include "nodus/sensors.h"
 
-int nd_mqtt_sensor_count(void) { return (int)(sizeof nd_mqtt_sensors / sizeof nd_mqtt_sensors[0]); }
+const char *nd_mqtt_sensor_field(const nd_sensor_desc *s)
+{
+    return s->device_class && s->device_class[0] ? s->device_class : s->func;
+}
 
 /* Run a reading function; the result (a JSON dict) parsed, or NULL. */
 static cJSON *read_module(nd_mqtt *m, const char *mod, const char *fn)
@@ -66,16 +69,15 @@ void nd_mqtt_tele_publish(nd_mqtt *m)
     put_num(&b, &first, "mqtt_dropped", (double)m->st.dropped);
     const char *last_mod = NULL, *last_fn = NULL;
     cJSON *doc = NULL;
-    for (int i = 0; i < nd_mqtt_sensor_count(); i++) {
-        const nd_mqtt_sensor *s = &nd_mqtt_sensors[i];
+    for (const nd_sensor_desc *s = nd_sensor_list(); s->module; s++) {
         int idx;
         if (!nd_registry_find(s->module, strlen(s->module), &idx) || !nd_registry_is_loaded(n, idx))
             continue;
-        if (!last_mod || strcmp(last_mod, s->module) || strcmp(last_fn, s->function)) {
+        if (!last_mod || strcmp(last_mod, s->module) || strcmp(last_fn, s->func)) {
             cJSON_Delete(doc);
-            doc = read_module(m, s->module, s->function);
+            doc = read_module(m, s->module, s->func);
             last_mod = s->module;
-            last_fn = s->function;
+            last_fn = s->func;
         }
         const cJSON *v = doc ? cJSON_GetObjectItemCaseSensitive(doc, s->key) : NULL;
         double d;
@@ -83,7 +85,7 @@ void nd_mqtt_tele_publish(nd_mqtt *m)
         else if (cJSON_IsString(v)) d = strtod(v->valuestring, NULL); /* "240.00" */
         else continue;
         char name[96];
-        snprintf(name, sizeof name, "%s_%s", s->module, s->field);
+        snprintf(name, sizeof name, "%s_%s", s->module, nd_mqtt_sensor_field(s));
         put_num(&b, &first, name, d);
     }
     cJSON_Delete(doc);

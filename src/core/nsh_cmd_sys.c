@@ -13,6 +13,7 @@
 
 #include "board_desc.h"
 #include "node_int.h"
+#include "nodus/sensors.h"
 #include "nsh_cmds.h"
 #include "pinmap.h"
 #include "sntp.h"
@@ -133,20 +134,20 @@ static int c_df(nd_nsh_io *io, int argc, char **argv)
 
 /* ---- sensors ------------------------------------------------------------- */
 
-/* A sensor module is one with a reading function of these names. */
-static const char *const reading_funcs[] = {"measure", "illuminance", "read_lux", "temp", NULL};
-
-static const char *reading_of(const nd_module *m)
+/* The readings come from the one sensor table (nodus/sensors.h), which MQTT
+** telemetry and Home Assistant discovery read too: one line per reading
+** function (a function that returns several values is called once). */
+static bool seen_before(const nd_sensor_desc *list, const nd_sensor_desc *s)
 {
-    for (int k = 0; reading_funcs[k]; k++)
-        if (nd_registry_func(m, reading_funcs[k], strlen(reading_funcs[k]))) return reading_funcs[k];
-    return NULL;
+    for (const nd_sensor_desc *p = list; p < s; p++)
+        if (!strcmp(p->module, s->module) && !strcmp(p->func, s->func)) return true;
+    return false;
 }
 
 #define SYN_SENSORS "sensors [-a]"
 ND_CMD_DEF(c_sensors, "sensors", SYN_SENSORS,
-           "one reading of every loaded sensor module (its measure, illuminance, read_lux or "
-           "temp); -a (and the sim board): every sensor module, which loads them")
+           "one reading of every loaded sensor module (the readings of nodus/sensors.h's "
+           "table); -a (and the sim board): every sensor module, which loads them")
 static int c_sensors(nd_nsh_io *io, int argc, char **argv)
 {
     nd_opts o;
@@ -160,12 +161,13 @@ static int c_sensors(nd_nsh_io *io, int argc, char **argv)
     int shown = 0, failed = 0;
     nd_buf out;
     nd_buf_init(&out, 4096);
-    for (size_t i = 0; i < nd_registry_count(); i++) {
-        const nd_module *m = nd_registry_at(i);
-        const char *fn = reading_of(m);
-        if (!fn || (!all && !nd_registry_is_loaded(n, (int)i))) continue;
+    const nd_sensor_desc *list = nd_sensor_list();
+    for (const nd_sensor_desc *sd = list; sd->module; sd++) {
+        int idx;
+        const nd_module *m = nd_registry_find(sd->module, strlen(sd->module), &idx);
+        if (!m || seen_before(list, sd) || (!all && !nd_registry_is_loaded(n, idx))) continue;
         char line[96];
-        int k = snprintf(line, sizeof line, "%s %s", m->name, fn);
+        int k = snprintf(line, sizeof line, "%s %s", m->name, sd->func);
         if (k < 0 || (size_t)k >= sizeof line) continue;
         nd_ctx ctx = {.door = ND_DOOR_PIPE};
         nd_buf_clear(&out);
@@ -175,9 +177,9 @@ static int c_sensors(nd_nsh_io *io, int argc, char **argv)
         while (tl && (text[tl - 1] == '\n' || text[tl - 1] == ' ')) tl--;
         for (size_t j = 0; j < tl; j++) /* a multi-line reading on one line */
             if (text[j] == '\n') text[j] = ';';
-        if (x == ND_X_OK) nd_nsh_printf(io, "%-14s %.*s\n", m->name, (int)tl, text);
+        if (x == ND_X_OK) nd_nsh_printf(io, "%-24s %.*s\n", line, (int)tl, text);
         else {
-            nd_nsh_eprintf(io, "%-14s error: %.*s\n", m->name, (int)tl, text);
+            nd_nsh_eprintf(io, "%-24s error: %.*s\n", line, (int)tl, text);
             failed++;
         }
         shown++;

@@ -13,7 +13,7 @@
 
 typedef struct nd_host {
     char name[ND_HOST_NAME_MAX];
-    char ip[16];
+    char ip[ND_IP_TEXT_MAX]; /* IPv4, or IPv6 learned by an nd_resolve_any caller */
     uint64_t used; /* last use (sequence), 0 = free slot */
 } nd_host;
 
@@ -60,6 +60,25 @@ bool nd_ipv4_literal(const char *s)
     return *s == 0;
 }
 
+bool nd_ipv6_literal(const char *s, char *out, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') s++, n -= 2;
+    if (n < 2 || n > 45 || n >= cap) return false;
+    int colons = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == ':') colons++;
+        else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
+                   ch == '.'))
+            return false;
+    }
+    if (colons < 2) return false;
+    memcpy(out, s, n);
+    out[n] = 0;
+    return true;
+}
+
 /* "node02" matches "node02" and "node02.local"; a dotted name only itself. */
 static bool name_match(const char *want, const char *have)
 {
@@ -69,13 +88,15 @@ static bool name_match(const char *want, const char *have)
     return !strncmp(want, have, k) && have[k] == '.';
 }
 
-static bool cache_find(struct nd_resolver *r, const char *name, char ip[16])
+/* A cached IPv6 answer is only for callers that take one (any); an
+** IPv4-only caller goes on down the chain as if it were not cached. */
+static bool cache_find(struct nd_resolver *r, const char *name, bool any, char *ip)
 {
     for (int i = 0; i < ND_HOSTS_MAX; i++) {
         nd_host *h = &r->hosts[i];
-        if (h->used && name_match(name, h->name)) {
+        if (h->used && name_match(name, h->name) && (any || nd_ipv4_literal(h->ip))) {
             h->used = ++r->seq;
-            memcpy(ip, h->ip, 16);
+            memcpy(ip, h->ip, strlen(h->ip) + 1);
             return true;
         }
     }
@@ -85,7 +106,7 @@ static bool cache_find(struct nd_resolver *r, const char *name, char ip[16])
 void nd_hosts_learn(struct nd_node *n, const char *name, const char *ip)
 {
     struct nd_resolver *r = rs(n);
-    if (!r || nd_ipv4_literal(name) || strlen(name) >= ND_HOST_NAME_MAX || strlen(ip) >= 16) return;
+    if (!r || nd_ipv4_literal(name) || strlen(name) >= ND_HOST_NAME_MAX || strlen(ip) >= ND_IP_TEXT_MAX) return;
     nd_host *slot = NULL;
     for (int i = 0; i < ND_HOSTS_MAX; i++) {
         nd_host *h = &r->hosts[i];
@@ -110,11 +131,10 @@ int nd_hosts_dict(struct nd_node *n, nd_arena *a, nd_value *dict)
     return ND_OK;
 }
 
-/* The `hosts` key: "name=ip;name=ip" (spaces around items ignored). */
-static bool static_find(struct nd_node *n, const char *name, char ip[16])
+int nd_hosts_find(const char *p, const char *name, char v4[16], char v6[ND_IP_TEXT_MAX])
 {
-    const char *p = nd_cfg_get_str(n->cfg, ND_K_hosts);
-    if (!p || !strncmp(p, "n/a", 3)) return false;
+    int found = 0;
+    if (!p || !strncmp(p, "n/a", 3)) return 0;
     while (*p) {
         while (*p == ' ' || *p == ';') p++;
         const char *s = p, *eq = NULL;
@@ -123,7 +143,7 @@ static bool static_find(struct nd_node *n, const char *name, char ip[16])
             p++;
         }
         if (!eq) continue;
-        char key[ND_HOST_NAME_MAX], val[16];
+        char key[ND_HOST_NAME_MAX], val[ND_IP_TEXT_MAX + 2]; /* an IPv6 value may be [bracketed] */
         size_t kn = (size_t)(eq - s), vn = (size_t)(p - eq - 1);
         while (kn && s[kn - 1] == ' ') kn--;
         const char *v = eq + 1;
@@ -134,12 +154,19 @@ static bool static_find(struct nd_node *n, const char *name, char ip[16])
         key[kn] = 0;
         memcpy(val, v, vn);
         val[vn] = 0;
-        if (name_match(name, key) && nd_ipv4_literal(val)) {
-            memcpy(ip, val, vn + 1);
-            return true;
+        if (!name_match(name, key)) continue;
+        if (!(found & ND_HOSTS_V4) && nd_ipv4_literal(val)) {
+            if (v4) memcpy(v4, val, vn + 1);
+            found |= ND_HOSTS_V4;
+        } else if (!(found & ND_HOSTS_V6)) {
+            char tmp[ND_IP_TEXT_MAX];
+            if (nd_ipv6_literal(val, tmp, sizeof tmp)) {
+                if (v6) memcpy(v6, tmp, strlen(tmp) + 1);
+                found |= ND_HOSTS_V6;
+            }
         }
     }
-    return false;
+    return found;
 }
 
 static bool ends_with(const char *s, const char *suf)
@@ -157,8 +184,8 @@ static void job_done(void *ud, int rc, const char *ip)
     fn(fud, rc, ip);
 }
 
-int nd_resolve(struct nd_node *n, const char *name, char ip[16], nd_resolve_fn fn, void *ud,
-               nd_resolve_job **job)
+static int resolve_name(struct nd_node *n, const char *name, bool any, char *ip, nd_resolve_fn fn,
+                        void *ud, nd_resolve_job **job)
 {
     size_t len = strlen(name);
     *job = NULL;
@@ -167,16 +194,38 @@ int nd_resolve(struct nd_node *n, const char *name, char ip[16], nd_resolve_fn f
         memcpy(ip, name, len + 1);
         return ND_OK;
     }
+    char v6[ND_IP_TEXT_MAX];
+    if (nd_ipv6_literal(name, v6, sizeof v6)) {
+        if (any) {
+            memcpy(ip, v6, strlen(v6) + 1);
+            return ND_OK;
+        }
+        nd_log(n, "[WARN] resolve: %s is an IPv6 address; this client needs IPv4", name);
+        return ND_ENOTFOUND;
+    }
     struct nd_resolver *r = rs(n);
     if (!r) return ND_ENOMEM;
-    if (cache_find(r, name, ip) || static_find(n, name, ip)) return ND_OK;
+    if (cache_find(r, name, any, ip)) return ND_OK;
+    int st = nd_hosts_find(nd_cfg_get_str(n->cfg, ND_K_hosts), name, ip, v6); /* v4 fits ip */
+    if (st & ND_HOSTS_V4) return ND_OK; /* IPv4 wins when the name has both */
+    if (st & ND_HOSTS_V6) {
+        if (any) {
+            memcpy(ip, v6, strlen(v6) + 1);
+            return ND_OK;
+        }
+        /* the node's own table says IPv6 only: a clear answer now beats
+        ** asking DNS for a name the user pinned here */
+        nd_log(n, "[WARN] resolve: %s has only an IPv6 address (%s in hosts); this client needs IPv4",
+               name, v6);
+        return ND_ENOTFOUND;
+    }
     nd_resolve_job *j = calloc(1, sizeof *j);
     if (!j) return ND_ENOMEM;
     j->node = n;
     j->fn = fn;
     j->ud = ud;
     memcpy(j->name, name, len + 1);
-    if (r->mdns && ends_with(name, ".local")) {
+    if (r->mdns && ends_with(name, ".local")) { /* A records only: IPv4 answers */
         int rc = r->mdns(r->mdns_ud, name, ip, job_done, j, &j->handle);
         if (rc == ND_EAGAIN) {
             j->kind = JOB_MDNS;
@@ -189,7 +238,7 @@ int nd_resolve(struct nd_node *n, const char *name, char ip[16], nd_resolve_fn f
         }
     }
     nd_resolve_req *req = NULL;
-    int rc = nd_port_resolve(name, job_done, j, &req);
+    int rc = nd_port_resolve(name, any ? ND_RESOLVE_ANY : 0, job_done, j, &req);
     if (rc != ND_OK) {
         free(j);
         return rc;
@@ -198,6 +247,18 @@ int nd_resolve(struct nd_node *n, const char *name, char ip[16], nd_resolve_fn f
     j->handle = req;
     *job = j;
     return ND_EAGAIN;
+}
+
+int nd_resolve(struct nd_node *n, const char *name, char ip[16], nd_resolve_fn fn, void *ud,
+               nd_resolve_job **job)
+{
+    return resolve_name(n, name, false, ip, fn, ud, job);
+}
+
+int nd_resolve_any(struct nd_node *n, const char *name, char ip[ND_IP_TEXT_MAX], nd_resolve_fn fn,
+                   void *ud, nd_resolve_job **job)
+{
+    return resolve_name(n, name, true, ip, fn, ud, job);
 }
 
 void nd_resolve_cancel(nd_resolve_job *j)

@@ -91,8 +91,28 @@ def test_presence_pir_on_irq1(make_node):
     assert "con.0.1.system" in n.cmd("task list") and "con.0.1.rgb" not in n.cmd("task list")
     assert wait_for(lambda: not active(n, "presence._capture"), 5)
     assert "con.0.1.rgb" in n.cmd("task list")
-    assert "mic=0 only" in n.cmd("presence load mic=1")
-    expect(n, "presence pinmap", {"mic": None, "irq1": 4})
+    assert "mic=2: I2S microphones are not in nodus" in n.cmd("presence load mic=2")
+    assert "mic=7: 0 (none) or 1 (ADC)" in n.cmd("presence load mic=7")
+    expect(n, "presence pinmap", {"mic": 39, "irq1": 4})
+
+
+def test_presence_mic_noise_restarts_the_timer(node):
+    # micrOS's mic=1: each capture step averages 15 SmartADC readings of `mic`;
+    # a level further than threshold % from the buffer's mean is a trigger
+    once(node, "presence load timer=3 mic=1", "Init presence module: th: 3 timer: 3 mic: 1 notify: False")
+    assert "buff_size=500 out of range 1..100" in node.cmd("presence motion_trig buff_size=500")
+    once(node, "presence motion_trig sample_ms=100 buff_size=5", "Starting")
+    samples = lambda: json.loads(node.cmd("presence get_samples >json"))
+    assert wait_for(lambda: len(samples()) >= 3, 5)
+    quiet = samples()
+    assert all(s[1] == 50.0 and s[2] == 0 for s in quiet), quiet     # mid scale: 2048 of 4095
+    assert node.cmd("task show presence._capture").startswith("th: 3 last: [")
+    node.cmd("sim mic 4095")                                          # a loud noise
+    assert wait_for(lambda: any(s[1] == 100.0 and s[2] == 1 for s in samples()), 5)
+    assert len(samples()) <= 5                                        # the ring keeps buff_size
+    # the noise restarted the 3 s timer; once the level is steady, the off event comes
+    assert wait_for(lambda: not active(node, "presence._capture"), 10)
+    assert "mic level must be 0..4095" in node.cmd("sim mic 99999")
 
 
 def test_presence_radar_trigger(node):

@@ -30,4 +30,24 @@ def test_neoeffects_frames(node):
     assert re.fullmatch(r"Set random: R:\d+ G: B:\d+\n", out), out
     expect_help(node, "neoeffects", ["load pixel_cnt=24", "meteor speed_ms=60", "cycle speed_ms=60", "rainbow",
                                      "fire speed_ms=150", "stop", "shader offset=0 size=6",
-                                     "random max_val=255", "pinmap", "color r=<0-255-10> g b"])
+                                     "control speed_ms=None batch=None", "random max_val=255", "pinmap", "color r=<0-255-10> g b"])
+
+
+def test_neoeffects_control(node):
+    # micrOS's AnimationPlayer.control, reply byte for byte (its "(speed: Nonems)" included)
+    st = "Control state: {'realtime': %s, 'batched': %s, 'size': %d, 'speed_ms': %d, 'loop': True} (speed: Nonems)"
+    once(node, "neoeffects control", st % ("True", "False", 8, 10))          # the player's defaults
+    node.cmd("neoeffects color 100 0 0")
+    node.cmd("neoeffects cycle 5000 shift=True")                             # one step per 5 s
+    once(node, "neoeffects control", st % ("False", "True", 4, 5000))
+    first = pixels(node)
+    # speed it up while it runs: the strip starts walking
+    once(node, "neoeffects control speed_ms=20 batch=False", st % ("True", "False", 4, 20))
+    assert wait_for(lambda: pixels(node) != first, 5)
+    once(node, "neoeffects control 99999", st % ("True", "False", 4, 10000))  # clamped as micrOS
+    once(node, "neoeffects control -5 True", st % ("False", "True", 4, 0))
+    assert "Core error" in node.cmd("neoeffects control 'fast'")
+    node.cmd("neoeffects stop")
+    node.cmd("neoeffects meteor")
+    once(node, "neoeffects control", st % ("False", "True", 24, 60))
+    node.cmd("neoeffects stop")

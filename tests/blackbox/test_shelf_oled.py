@@ -7,7 +7,7 @@ reads the pixels the panel received -- not the module's buffer.
 """
 import json
 
-from test_devices import expect_help, once, state
+from test_devices import expect_help, once, state, wait_for
 
 
 def fb(node):
@@ -83,3 +83,24 @@ def test_oled_ui_pages(node):
          "Invalid command jump! Hint: ('next', 'prev', 'press', 'on', 'off')")
     once(node, "oled_ui draw", "refreshed...")
     assert "ssd1306 only" in node.cmd("oled_ui load oled_type='sh1106'")
+
+
+def test_oled_ui_screen_saver(node):
+    # micrOS's pwr_sec: the panel goes dark after pwr_sec s without a control command
+    node.cmd("sim oled present=True")
+    assert "pwr_sec=-2 out of range" in node.cmd("oled_ui load pwr_sec=-2")
+    once(node, "oled_ui load pwr_sec=1", "OLED: ssd1306: 128x64 initialized.")
+    assert state(node)["oled"]["on"]
+    assert wait_for(lambda: not state(node)["oled"]["on"], 5)
+    assert node.cmd("task show oled_ui._pwr") == "screen off\n"
+    dark = fb(node)
+    once(node, "oled_ui draw", "refreshed...")
+    assert fb(node) == dark                                   # off: draw leaves the panel alone
+    once(node, "oled_ui msgbox 'wake'", "Show msg")             # a message turns it on again
+    assert state(node)["oled"]["on"]
+    assert wait_for(lambda: not state(node)["oled"]["on"], 5)  # ... and the saver darkens it again
+    once(node, "oled_ui control cmd='on'", "page: 0")
+    assert state(node)["oled"]["on"]
+    once(node, "oled_ui load pwr_sec=None", "OLED: ssd1306: 128x64 initialized.")
+    assert wait_for(lambda: "oled_ui._pwr" not in json.loads(node.cmd("task list >json"))["active"], 5)
+    assert state(node)["oled"]["on"]                           # None: the saver is off

@@ -109,11 +109,11 @@ void nd_port_console(const char *line)
 int nd_port_reboot(void) { nd_fw_system_reset(); }
 
 /* ---- services this port does not have ------------------------------------ */
-int nd_port_resolve(const char *name, nd_resolve_fn fn, void *ud, nd_resolve_req **out)
+int nd_port_resolve(const char *name, int flags, nd_resolve_fn fn, void *ud, nd_resolve_req **out)
 {
     /* no DNS client: numeric addresses and the node's host cache only
     ** (answered by the core before it asks the port) */
-    (void)name, (void)fn, (void)ud, (void)out;
+    (void)name, (void)flags, (void)fn, (void)ud, (void)out;
     return ND_ENOTFOUND;
 }
 

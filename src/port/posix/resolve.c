@@ -1,6 +1,6 @@
 /*
-** resolve.c -- host names to IPv4 addresses without blocking the loop
-** (port.h nd_port_resolve).
+** resolve.c -- host names to IPv4 (or, when asked, IPv6) addresses
+** without blocking the loop (port.h nd_port_resolve).
 **
 ** getaddrinfo() may wait seconds on a DNS server, so it never runs on the
 ** loop thread. One worker thread takes requests from a bounded queue, runs
@@ -35,7 +35,8 @@ struct nd_resolve_req {
     nd_resolve_fn fn; /* NULL once cancelled */
     void *ud;
     int rc;
-    char ip[16];
+    int flags;               /* ND_RESOLVE_* */
+    char ip[ND_IP_TEXT_MAX]; /* IPv4 fits in 16: only ND_RESOLVE_ANY lookups fill more */
     char name[ND_RESOLVE_NAME_MAX];
 };
 
@@ -47,19 +48,35 @@ static bool started, quit, exited;
 static int wake_rd = -1, wake_wr = -1;
 static nd_sock *wake_sock;
 
+/* AF_UNSPEC only when the caller takes IPv6, and then an IPv4 answer still
+** wins: micrOS nodes are IPv4, and a name with both is reached as before. */
 static void lookup(nd_resolve_req *r)
 {
     struct addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_INET;
+    hints.ai_family = (r->flags & ND_RESOLVE_ANY) ? AF_UNSPEC : AF_INET;
     hints.ai_socktype = SOCK_STREAM;
     int e = getaddrinfo(r->name, NULL, &hints, &res);
-    if (e == 0 && res) {
-        struct sockaddr_in *sa = (struct sockaddr_in *)res->ai_addr;
-        inet_ntop(AF_INET, &sa->sin_addr, r->ip, sizeof r->ip);
+    const struct addrinfo *v4 = NULL, *v6 = NULL;
+    for (const struct addrinfo *a = e == 0 ? res : NULL; a; a = a->ai_next) {
+        if (a->ai_family == AF_INET && !v4) v4 = a;
+        /* a scoped (link-local) address needs its interface, which the
+        ** text answer does not carry and nd_net_connect would not take */
+        if (a->ai_family == AF_INET6 && !v6 && !((struct sockaddr_in6 *)a->ai_addr)->sin6_scope_id)
+            v6 = a;
+    }
+    if (v4) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)v4->ai_addr)->sin_addr, r->ip, 16);
         r->rc = ND_OK;
+    } else if (v6 && (r->flags & ND_RESOLVE_ANY)) {
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)v6->ai_addr)->sin6_addr, r->ip, sizeof r->ip);
+        r->rc = ND_OK;
+    } else if (e == 0) {
+        r->rc = ND_ENOTFOUND; /* only addresses of a family the caller cannot use */
     } else {
-        r->rc = (e == EAI_NONAME || e == EAI_NODATA || e == EAI_FAIL) ? ND_ENOTFOUND : ND_EIO;
+        r->rc = (e == EAI_NONAME || e == EAI_NODATA || e == EAI_FAIL || e == EAI_ADDRFAMILY)
+                    ? ND_ENOTFOUND
+                    : ND_EIO;
     }
     if (res) freeaddrinfo(res);
 }
@@ -140,7 +157,7 @@ static int start(void)
     return ND_OK;
 }
 
-int nd_port_resolve(const char *name, nd_resolve_fn fn, void *ud, nd_resolve_req **out)
+int nd_port_resolve(const char *name, int flags, nd_resolve_fn fn, void *ud, nd_resolve_req **out)
 {
     size_t n = strlen(name);
     if (!n || n >= ND_RESOLVE_NAME_MAX || !fn) return ND_EINVAL;
@@ -148,6 +165,7 @@ int nd_port_resolve(const char *name, nd_resolve_fn fn, void *ud, nd_resolve_req
     nd_resolve_req *r = calloc(1, sizeof *r);
     if (!r) return ND_ENOMEM;
     memcpy(r->name, name, n + 1);
+    r->flags = flags;
     r->fn = fn;
     r->ud = ud;
     mtx_lock(&mu);
