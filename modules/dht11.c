@@ -15,25 +15,20 @@
 #include "nodus/pins.h"
 #include "nodus/sensors.h"
 
-#define LOG_LINES 12 /* micrOS data_logger's default line limit */
-#define LOG_LINE 96
+#define LOG_LIMIT 12 /* micrOS data_logger's default line limit */
 
 static int pin = -1;
-static char log_ring[LOG_LINES][LOG_LINE];
-static int log_n, log_next;
 
-static void log_add(nd_call *c, const nd_value *data)
+/* measure(log=True): micrOS's data_logger('dht11', data) -- a stamped line
+** in data/dht11.dat, the newest LOG_LIMIT kept (module.h nd_data_log). */
+static int log_add(nd_call *c, const nd_value *data)
 {
-    nd_tm tm;
     nd_buf b;
-    nd_node_localtime(c->node, &tm);
-    nd_buf_init(&b, LOG_LINE);
-    nd_buf_printf(&b, "%d.%d.%d-%d:%d:%d ", tm.year, tm.mon, tm.mday, tm.hour, tm.min, tm.sec);
+    nd_buf_init(&b, ND_DATALOG_LINE_MAX);
     nd_render_repr(&b, data);
-    snprintf(log_ring[log_next], LOG_LINE, "%s", nd_buf_cstr(&b));
+    int rc = nd_data_log(c, "dht11", nd_buf_cstr(&b), LOG_LIMIT);
     nd_buf_free(&b);
-    log_next = (log_next + 1) % LOG_LINES;
-    if (log_n < LOG_LINES) log_n++;
+    return rc;
 }
 
 static int f_measure(nd_call *c)
@@ -51,21 +46,16 @@ static int f_measure(nd_call *c)
         return nd_fail(c, "memory allocation failed");
     bool log;
     nd_arg_bool(c, 0, &log);
-    if (log) log_add(c, d);
+    if (log && log_add(c, d)) return ND_ERR;
     return ND_OK;
 }
 
+/* logger(): micrOS's data_logger('dht11') read mode -- the file name and
+** each line streamed as `~~~` lines (nd_stream), the reply itself empty. */
 static int f_logger(nd_call *c)
 {
-    nd_buf b;
-    nd_buf_init(&b, LOG_LINES * LOG_LINE);
-    for (int i = 0; i < log_n; i++) {
-        int k = (log_next - log_n + i + LOG_LINES) % LOG_LINES;
-        nd_buf_printf(&b, "%s%s", i ? "\n" : "", log_ring[k]);
-    }
-    c->ret = nd_strn(c->arena, b.p ? b.p : "", b.n);
-    nd_buf_free(&b);
-    return c->ret ? ND_OK : nd_fail(c, "memory allocation failed");
+    if (nd_data_log_stream(c, "dht11") < 0) return ND_ERR;
+    return nd_ret_str(c, "%s", "");
 }
 
 static int f_load(nd_call *c)

@@ -5,14 +5,21 @@
 ** -> True. load(width=128, height=64, brightness=50) initialises the panel
 ** (micrOS returns its driver object; nodus 'OLED 128x64 - loaded'). On the
 ** sim board the panel's GDDRAM is drawn live on /sim. Drawing primitives,
-** font and I2C framing: src/core/ssd1306.c. missing: image (PBM files).
+** font and I2C framing: src/core/ssd1306.c.
+** image(pbm_img, x=0, y=0) -> True: a binary PBM (P4) from data/ or web/
+** drawn at x, y, and the panel set inverse, as micrOS's image does (PBM's
+** 1 is black: lit in the buffer, dark on the inverted panel). Unlike
+** micrOS, which reads every file as a full-screen bitmap, rows are decoded
+** with the image's own width; comments anywhere in the header are allowed.
 ** The contract: docs/modules.md.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "nodus/hal.h"
 #include "nodus/module.h"
 #include "nodus/pins.h"
+#include "nodus/port.h"
 #include "nodus/ssd1306.h"
 
 static bool inverted;
@@ -131,6 +138,78 @@ static int f_bitmap(nd_call *c)
     return ret_true(c);
 }
 
+/* ---- image: PBM P4 files ---------------------------------------------- */
+/* the largest file: a full panel of bits plus a header with comments */
+#define PBM_MAX (ND_OLED_W_MAX * ND_OLED_H_MAX / 8 + 256)
+#define PBM_PATH 128
+
+/* the next header number: white space and '#' comments skipped */
+static int pbm_num(const char *b, size_t n, size_t *i, int *v)
+{
+    for (;;) {
+        while (*i < n && (b[*i] == ' ' || b[*i] == '\t' || b[*i] == '\r' || b[*i] == '\n')) (*i)++;
+        if (*i < n && b[*i] == '#') {
+            while (*i < n && b[*i] != '\n') (*i)++;
+            continue;
+        }
+        break;
+    }
+    long x = 0;
+    size_t s = *i;
+    while (*i < n && b[*i] >= '0' && b[*i] <= '9' && x <= 100000) x = x * 10 + (b[(*i)++] - '0');
+    if (*i == s || x > 100000) return ND_ERR;
+    *v = (int)x;
+    return ND_OK;
+}
+
+/* micrOS opens the path as given; nodus reads data/ and web/ only:
+** "data/x.pbm", "/web/x.pbm", or a bare name tried in data/ then web/. */
+static int pbm_read(nd_call *c, const char *name, char *buf, size_t cap, size_t *n)
+{
+    char rel[PBM_PATH + 8];
+    while (*name == '/') name++;
+    if (!*name || strlen(name) > PBM_PATH || strstr(name, ".."))
+        return nd_fail(c, "pbm_img '%s': a file name in data/ or web/ (at most %d characters, no '..')", name, PBM_PATH);
+    bool rooted = !strncmp(name, "data/", 5) || !strncmp(name, "web/", 4);
+    int rc = ND_ENOTFOUND;
+    for (int k = 0; k < (rooted ? 1 : 2) && rc == ND_ENOTFOUND; k++) {
+        snprintf(rel, sizeof rel, "%s%s", rooted ? "" : k == 0 ? "data/" : "web/", name);
+        rc = nd_fs_read(rel, buf, cap, n);
+    }
+    if (rc == ND_ENOTFOUND) return nd_fail(c, "pbm_img '%s' not found in data/ or web/", name);
+    if (rc == ND_ELIMIT) return nd_fail(c, "pbm_img '%s' is larger than %d bytes (the panel is %dx%d)", name, PBM_MAX, ND_OLED_W_MAX, ND_OLED_H_MAX);
+    if (rc != ND_OK) return nd_fail(c, "pbm_img '%s' cannot be read (error %d)", name, rc);
+    return ND_OK;
+}
+
+static int f_image(nd_call *c)
+{
+    static char buf[PBM_MAX + 1];
+    const char *name;
+    int64_t v[2];
+    size_t n = 0, i = 2;
+    int w, h;
+    if (use(c) || nd_arg_str(c, 0, &name) || ints(c, 1, 2, v)) return ND_ERR;
+    if (pbm_read(c, name, buf, sizeof buf, &n)) return ND_ERR;
+    if (n < 2 || buf[0] != 'P' || buf[1] != '4') return nd_fail(c, "pbm_img '%s' is not a binary PBM (P4)", name);
+    if (pbm_num(buf, n, &i, &w) || pbm_num(buf, n, &i, &h) || i >= n || w < 1 || h < 1)
+        return nd_fail(c, "pbm_img '%s': bad PBM header", name);
+    if (w > ND_OLED_W_MAX || h > ND_OLED_H_MAX)
+        return nd_fail(c, "pbm_img '%s' is %dx%d: larger than the panel's %dx%d", name, w, h, ND_OLED_W_MAX, ND_OLED_H_MAX);
+    i++; /* the single white space before the raster */
+    size_t stride = (size_t)(w + 7) / 8;
+    if (n - i < stride * (size_t)h)
+        return nd_fail(c, "pbm_img '%s' is truncated: %zu of %zu raster bytes", name, n - i, stride * (size_t)h);
+    nd_oled *o = nd_oled_panel();
+    const uint8_t *r = (const uint8_t *)buf + i;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) /* blit: 0 bits overwrite too; the panel clips */
+            nd_oled_pixel(o, x + (int)v[0], y + (int)v[1], r[(size_t)y * stride + (size_t)(x / 8)] >> (7 - x % 8) & 1);
+    inverted = true; /* micrOS's image calls invert(1) */
+    if (nd_oled_invert(o, true) < 0) return nd_fail(c, "%s", nd_hal_error());
+    return ret_true(c);
+}
+
 static int f_show(nd_call *c)
 {
     if (use(c)) return ND_ERR;
@@ -165,6 +244,7 @@ static const nd_func funcs[] = {
     ND_FUNC("rect", f_rect, "x y w h state=1 fill=False", "rect x y w h state=1 fill=False"),
     ND_FUNC("pixel", f_pixel, "x y color=1", "pixel x y color=1"),
     ND_FUNC("bitmap", f_bitmap, "bmp=None x=0 y=0", "bitmap bmp=<str tuple> x=0 y=0"),
+    ND_FUNC("image", f_image, "pbm_img x=0 y=0", "image pbm_img x=0 y=0"),
     ND_FUNC("show", f_show, "", "show"),
     ND_FUNC("poweron", f_poweron, "", "BUTTON poweron"),
     ND_FUNC("poweroff", f_poweroff, "", "BUTTON poweroff"),

@@ -6,7 +6,7 @@
 **   load(pwr_sec=None, oled_type='ssd1306', page=0, width=128, height=64,
 **        joystick=True) -> 'OLED: ssd1306: 128x64 initialized.'
 **   draw -> 'refreshed...' (before load micrOS's 'Module uninitialized ...')
-**   control(cmd='next') next/prev/press/on/off -> 'page: <n>' (nodus's text);
+**   control(cmd='next') next/prev/press/on/off -> 'page: <n> pwr: True' (micrOS's);
 **        another cmd -> micrOS's 'Invalid command ...! Hint: (...)'
 **   msgbox(msg='micrOS msg') -> 'Show msg' (a framed message over the page)
 ** Navigation from buttons: irqN_cbf 'oled_ui control cmd=next'.
@@ -56,9 +56,10 @@ static int32_t pwr_step(nd_task *t, void *ud)
         if (nd_oled_power(nd_oled_panel(), false) >= 0) s.off = true; /* failed: again next tick */
         s.active = now; /* micrOS resets its counter when it turns the screen off */
     }
-    nd_task_printf(t, s.off ? "screen off" : "screen off in %llu s",
-                   (unsigned long long)((due > now ? due - now : 0) + 999) / 1000);
-    return s.off || due - now > 1000 ? 1000 : (int32_t)(due > now ? due - now : 1);
+    if (s.off) nd_task_printf(t, "screen off");
+    else nd_task_printf(t, "screen off in %llu s", (unsigned long long)((due > now ? due - now : 0) + 999) / 1000);
+    /* wake at the deadline, at most 1 s apart; a failed power-off retries in 1 s */
+    return s.off || due <= now || due - now > 1000 ? 1000 : (int32_t)(due - now);
 }
 
 static void header(nd_call *c, nd_oled *o)
@@ -128,7 +129,7 @@ static int render(nd_call *c)
     nd_oled *o = nd_oled_panel();
     if (s.msg[0] && s.off) { /* micrOS: a message turns the screen back on */
         if (nd_oled_power(o, true) < 0) return nd_fail(c, "%s", nd_hal_error());
-        s.off = false;
+        s.off = false, s.active = nd_port_mono_ms(); /* a full saver count, as micrOS's reset */
     }
     if (s.off) return ND_OK; /* dark: micrOS's render_page draws nothing */
     nd_oled_fill(o, 0);
@@ -198,12 +199,12 @@ static int f_control(nd_call *c)
     if (k == 3 || k == 4) {
         if (nd_oled_power(nd_oled_panel(), k == 3) < 0) return nd_fail(c, "%s", nd_hal_error());
         s.off = k == 4;
-        return nd_ret_str(c, "page: %d", s.page);
+        return nd_ret_str(c, "page: %d pwr: %s", s.page, s.off ? "False" : "True"); /* micrOS PageUI.control */
     }
     if (k < 2) s.page = (s.page + (k == 0 ? 1 : PAGES - 1)) % PAGES, s.pressed = false, s.msg[0] = 0;
     else s.pressed = true;
     if (render(c)) return ND_ERR;
-    return nd_ret_str(c, "page: %d", s.page);
+    return nd_ret_str(c, "page: %d pwr: %s", s.page, s.off ? "False" : "True"); /* micrOS PageUI.control */
 }
 
 static int f_msgbox(nd_call *c)

@@ -58,12 +58,16 @@ static struct {
     int mic_pin;        /* GPIO of `mic`, -1 until bound */
     int buff;           /* samples kept (buff_size of the running capture) */
     int ns;             /* samples held, oldest first */
-    struct {
-        uint64_t ms;
-        double level;
-        int trig;
-    } smp[SAMPLES_MAX];
 } s = {.timer = 120, .uart = -1, .threshold = 3, .mic_pin = -1};
+
+/* The microphone samples: apart from the initialised state above, so the
+** ring is zeroed storage (.bss) rather than 2.4 KB of initial data that a
+** firmware image would carry in flash as well as RAM. */
+static struct {
+    uint64_t ms;
+    double level;
+    int trig;
+} smp[SAMPLES_MAX];
 
 /* One SmartADC.get()['percent']: the mean of two 12-bit readings widened
 ** to 16 bits as MicroPython's read_u16 does, in percent to 1 decimal. */
@@ -93,21 +97,21 @@ static void mic_sample(nd_task *t)
         }
         sum += pc;
     }
-    if (s.ns == s.buff) memmove(&s.smp[0], &s.smp[1], sizeof s.smp[0] * (size_t)(--s.ns));
+    if (s.ns == s.buff) memmove(&smp[0], &smp[1], sizeof smp[0] * (size_t)(--s.ns));
     int k = s.ns++;
-    s.smp[k].ms = nd_port_mono_ms(), s.smp[k].level = sum / MIC_READS, s.smp[k].trig = 0;
+    smp[k].ms = nd_port_mono_ms(), smp[k].level = sum / MIC_READS, smp[k].trig = 0;
     double avg = 0;
-    for (int i = 0; i < s.ns; i++) avg += s.smp[i].level;
+    for (int i = 0; i < s.ns; i++) avg += smp[i].level;
     avg = nearbyint(avg / s.ns * 10000) / 10000;
     nd_buf b; /* micrOS's task text; the level as Python prints a float */
     nd_buf_init(&b, 64);
-    nd_render_float(&b, s.smp[k].level);
+    nd_render_float(&b, smp[k].level);
     nd_task_printf(t, "th: %lld last: [%llu, %s, 0] - timer: %lld", (long long)s.threshold,
-                   (unsigned long long)s.smp[k].ms, nd_buf_cstr(&b), (long long)s.off_left);
+                   (unsigned long long)smp[k].ms, nd_buf_cstr(&b), (long long)s.off_left);
     nd_buf_free(&b);
-    if (fabs(avg - s.smp[k].level) > (double)s.threshold) {
+    if (fabs(avg - smp[k].level) > (double)s.threshold) {
         s.off_left = (double)s.timer;
-        s.smp[k].trig = 1;
+        smp[k].trig = 1;
     }
 }
 
@@ -146,7 +150,7 @@ static int trigger(nd_call *c, uint32_t period_ms, int buff)
     if (s.running) return 1;
     s.period_ms = period_ms, s.buff = buff;
     if (s.ns > buff) { /* keep the newest buff samples */
-        memmove(&s.smp[0], &s.smp[s.ns - buff], sizeof s.smp[0] * (size_t)buff);
+        memmove(&smp[0], &smp[s.ns - buff], sizeof smp[0] * (size_t)buff);
         s.ns = buff;
     }
     if (s.notify) (void)nd_notify(c->node, NULL, "Motion detected"); /* queued, never waits */
@@ -250,9 +254,9 @@ static int f_get_samples(nd_call *c)
     if (!l) return nd_fail(c, "memory allocation failed");
     for (int i = 0; i < s.ns; i++) {
         nd_value *e = nd_list(c->arena);
-        if (!e || nd_seq_push(c->arena, e, nd_int(c->arena, (int64_t)s.smp[i].ms)) ||
-            nd_seq_push(c->arena, e, nd_float(c->arena, s.smp[i].level)) ||
-            nd_seq_push(c->arena, e, nd_int(c->arena, s.smp[i].trig)) || nd_seq_push(c->arena, l, e))
+        if (!e || nd_seq_push(c->arena, e, nd_int(c->arena, (int64_t)smp[i].ms)) ||
+            nd_seq_push(c->arena, e, nd_float(c->arena, smp[i].level)) ||
+            nd_seq_push(c->arena, e, nd_int(c->arena, smp[i].trig)) || nd_seq_push(c->arena, l, e))
             return nd_fail(c, "memory allocation failed");
     }
     c->ret = l;

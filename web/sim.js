@@ -85,6 +85,7 @@
     add('DHT22', d.temp + ' °C, ' + d.hum + ' %RH' + (d.bad ? ' (' + d.bad + ' bad frames queued)' : ''));
     add('BME280', b.present ? b.temp + ' °C, ' + b.hpa + ' hPa, ' + b.hum + ' %RH' : 'absent (no ACK)');
     add('Light (ADC)', String(st.light));
+    if (st.mic !== undefined) add('Microphone (ADC)', String(st.mic));
     add('Edges', e.queued + ' queued, ' + e.delivered + ' delivered, ' + e.dropped + ' dropped');
     if (!lightBusy && document.activeElement !== lightIn) lightIn.value = st.light;
     drawShelf(st);

@@ -19,6 +19,7 @@
 **      calls; a bare name without a dot also matches a cached
 **      "name.<domain>" (micrOS matches bare names against its cache);
 **   3. the `hosts` config key: static "name=ip" pairs, ';'-separated
+**      (ip IPv4 or IPv6; nd_hosts_find),
 **      (a node-local /etc/hosts that survives reboots and needs no DNS);
 **   4. names ending in ".local": the mDNS hook, when the mDNS engine has
 **      set one (nd_resolve_set_mdns) -- its cache answers at once, or it

@@ -4,12 +4,18 @@ The name comes from the caller's `hosts` key (`six=::1`), so no /etc/hosts
 edit is needed: the resolver's callers that can dial IPv6 (InterCon, the HTTP
 client, MQTT) get the IPv6 address when the name has no IPv4 one; IPv4 wins
 when it has both; IPv4-only callers (SNTP here) get a clear error, never a cut
-address. The target listens on ::1 only, at the caller's socport (micrOS).
+address. The target listens on ::1 only, at the caller's socport (micrOS);
+the MQTT broker is a real mosquitto on ::1.
 """
+import os
 import socket
+import subprocess
 import time
 
+import pytest
+
 from conftest import free_port
+from mqttbroker import MOSQUITTO, available
 from test_conformance import _shell_hello
 from test_intercon import log_text
 from test_tasks import wait_for
@@ -84,3 +90,24 @@ def test_ipv4_only_caller_gets_a_clear_error(make_node):
     log = log_text(n)
     assert "resolve: six has only an IPv6 address (::1 in hosts); this client needs IPv4" in log
     assert n.alive()
+
+
+def test_mqtt_broker_by_a_name_with_only_an_ipv6_address(make_node, tmp_path):
+    """MQTT dials through nd_net_connect too, so it takes the IPv6 answer: a
+    real mosquitto listening on ::1 only, named `six` in `hosts`."""
+    if not available():
+        pytest.skip("mosquitto not installed")
+    port = free_port()
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text("listener %d ::1\nallow_anonymous true\npersistence false\n" % port
+                    + ("user root\n" if os.geteuid() == 0 else ""))
+    broker = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        n = make_node("mqtt=True", "mqtt_host=six", "mqtt_port=%d" % port, "hosts=six=::1",
+                      "devfid=mq6", "webui=False", "mdns=False", "ntpserver=n/a")
+        assert wait_for(lambda: "mqtt: connected to six:%d (::1)" % port in log_text(n), 15), \
+            log_text(n)
+    finally:
+        broker.kill()
+        broker.wait()

@@ -47,6 +47,12 @@ def test_dht11_integer_frame(node):
     expect(node, "dht11 measure", {"temp[C]": 23, "hum[%]": 42})
     node.cmd("sim dht t=-5.0 h=30")
     expect(node, "dht11 measure", {"temp[C]": -5, "hum[%]": 30})
+    # micrOS's data_logger, as dht22: a stamped line in data/dht11.dat, streamed back as `~~~`
+    once(node, "dht11 measure log=True", {"temp[C]": -5, "hum[%]": 30})
+    with open(node.path("data", "dht11.dat")) as f:
+        rows = f.read().splitlines()
+    assert len(rows) == 1 and rows[0].endswith(" {'temp[C]': -5, 'hum[%]': 30}"), rows
+    assert node.cmd("dht11 logger") == "~~~ dht11.dat\n~~~ \t%s\n\n" % rows[0]
     node.cmd("sim dht bad=1")
     assert "DHT11 checksum error" in node.cmd("dht11 measure")
     once(node, "dht11 load", "DHT11 hum/temp sensor module - loaded")
