@@ -155,6 +155,7 @@
     if (ev === 'task') onTask(d);
     else if (ev === 'log') addLive('log', '', String(d.line));
     else if (ev === 'state') onState(d);
+    else if (ev === 'irq') addLive('irq', String(d.irq), d.edge + ' edge, #' + d.fired);
   }
   function retry(text) {
     setConn(false, text + ', reconnecting in ' + Math.round(backoff / 1000) + ' s');

@@ -200,6 +200,18 @@ void nd_emit_module(struct nd_node *n, const char *module)
     emit_buf(n, "state", &b);
 }
 
+void nd_emit_irq(struct nd_node *n, const char *name, bool rising, uint64_t fired)
+{
+    if (!n->events) return;
+    nd_buf b;
+    nd_buf_init(&b, 256);
+    nd_buf_puts(&b, "{\"irq\": ");
+    put_str(n, &b, name, 32);
+    nd_buf_printf(&b, ", \"edge\": \"%s\", \"fired\": %llu}", rising ? "rising" : "falling",
+                  (unsigned long long)fired);
+    emit_buf(n, "irq", &b);
+}
+
 /* Names only, never values: a config event must not carry a secret (nor
 ** any value: a listener reads /config, which hides the secret keys). */
 void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys)

@@ -47,7 +47,7 @@ bool nd_events_unlisten(struct nd_node *n, nd_ev_reader *r);
 ** stays valid until the next emit. */
 const char *nd_events_next(struct nd_node *n, nd_ev_reader *r, size_t *len);
 
-/* Emit one event. kind is "task", "log" or "state"; json is one JSON
+/* Emit one event. kind is "task", "log", "state" or "irq"; json is one JSON
 ** object. Every string leaves through nd_mask_secrets (log.c). */
 void nd_node_emit(struct nd_node *n, const char *kind, const char *json, size_t len);
 void nd_emit_task(struct nd_node *n, const char *tag, const char *out);    /* {"tag","out"} */
@@ -55,5 +55,7 @@ void nd_emit_log(struct nd_node *n, const char *line);                     /* {"
 void nd_emit_task_state(struct nd_node *n, const char *tag, bool active);  /* what: task */
 void nd_emit_module(struct nd_node *n, const char *module);                /* what: module */
 void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys); /* what: config */
+/* A pin interrupt ran its callback: {"irq": "irq1", "edge": "rising"|"falling", "fired": n} */
+void nd_emit_irq(struct nd_node *n, const char *name, bool rising, uint64_t fired);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "hal_int.h"
 #include "irq.h"
 #include "nodus/debounce.h"
@@ -45,8 +46,8 @@ static void run(irq *q, int edge, uint64_t t_us)
 {
     uint64_t now = nd_port_mono_us();
     lat[lat_n++ % LAT_N] = now > t_us ? (uint32_t)(now - t_us > UINT32_MAX ? UINT32_MAX : now - t_us) : 0;
-    (void)edge;
     q->fired++;
+    nd_emit_irq(node, q->name, edge == ND_EDGE_RISING, q->fired); /* /events, MQTT events/irq */
     nd_pipe_run(node, q->cbf, q->name);
 }
 

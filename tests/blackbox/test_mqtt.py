@@ -171,12 +171,16 @@ def test_telemetry_and_sensor_readings(make_node, broker):
 def test_events_reach_events_topics(make_node, broker):
     sub = broker.sub("nodus/mq1/events/#", "nodus/mq1/status")
     try:
-        n = mqtt_node(make_node, broker)
+        n = mqtt_node(make_node, broker, "irq1=True", "irq1_cbf=sim dht t=30.5")
         wait_online(sub)
         n.cmd("robustness create_task 2 50")
         m = sub.wait(lambda m: m[1] == "nodus/mq1/events/task" and "robustness.counter" in m[2], 10)
         assert json.loads(m[2])
         sub.wait(lambda m: m[1] == "nodus/mq1/events/state" and "module" in m[2], 10)
+        # a pin interrupt (the sim board's button on irq1's pin) is an event too
+        n.cmd("sim set 4 1")
+        m = sub.wait(lambda m: m[1] == "nodus/mq1/events/irq", 10)
+        assert json.loads(m[2]) == {"irq": "irq1", "edge": "rising", "fired": 1}
     finally:
         sub.close()
 
