@@ -447,7 +447,7 @@ def test_deb_name_version_arch(deb):
     assert arch == run(["dpkg", "--print-architecture"], check=True).stdout.strip()
     assert os.path.basename(deb) == "nodus_%s_%s.deb" % (version, arch)
     info = run(["dpkg-deb", "-I", deb], check=True).stdout
-    for f in ("Package: nodus", "Depends: ", "Recommends: libedit2", "Maintainer: ", "Description: "):
+    for f in ("Package: nodus", "Depends: ", "Recommends: libedit2, libmosquitto1", "Maintainer: ", "Description: "):
         assert f in info
 
 
