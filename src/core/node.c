@@ -124,6 +124,10 @@ int nd_node_start(struct nd_node *n)
     nd_auth_secret_sync(n); /* the salted verifier of appwd, before any door asks */
     nd_life_boot(n);   /* recovery mode or not: decided before the boothook */
     nd_sched_start(n); /* boothook runs before the doors open, as micrOS */
+    /* micrOS writes its address to `devip` when the network is up. Before
+    ** the doors: a client that got in must not find a config save of the
+    ** node's own still in progress. */
+    nd_devip_start(n);
     int rc = nd_shell_start(n);
     if (rc == ND_OK && ND_WITH_TELNET && nd_cfg_get_bool(n->cfg, ND_K_telnet)) nd_telnet_start(n); /* never fatal */
     /* ND_WITH_*: a service switched off in nodus/opts.h is never started,
@@ -135,7 +139,6 @@ int nd_node_start(struct nd_node *n)
     /* after the doors: the records carry their bound ports; a responder
     ** that cannot start is logged, never fatal */
     if (ND_WITH_MDNS && rc == ND_OK && nd_cfg_get_bool(n->cfg, ND_K_mdns)) nd_mdns_start(n);
-    nd_devip_start(n); /* micrOS writes its address to `devip` when the network is up */
     if (ND_WITH_MQTT && rc == ND_OK) nd_mqtt_start(n); /* non-blocking: the session comes up in the loop */
     if (rc == ND_OK) nd_life_start(n); /* /etc/init.sh, /local/init.sh: after the boothook */
     return rc;

@@ -371,7 +371,11 @@ static void account(uint64_t busy_us)
     }
 }
 
-int nd_loop_run(struct nd_node *node)
+/* Installed before the node starts (main.c), not when the loop first
+** turns: a SIGTERM that arrives while the node is still starting -- its
+** doors may already accept -- must end it cleanly too, not kill it. It
+** just sets stop_flag, which the loop sees before its first poll. */
+void nd_posix_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -379,7 +383,11 @@ int nd_loop_run(struct nd_node *node)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    stop_flag = 0;
+}
+
+int nd_loop_run(struct nd_node *node)
+{
+    nd_posix_signals();
     window_start_us = nd_port_mono_us();
     uint64_t next = nd_node_step(node, nd_port_mono_ms());
     while (!stop_flag) {
@@ -420,5 +428,6 @@ int nd_loop_run(struct nd_node *node)
         next = nd_node_step(node, nd_port_mono_ms());
         account(nd_port_mono_us() - t0);
     }
+    stop_flag = 0; /* consumed: a second run (end.sh at shutdown) turns until stopped again */
     return ND_OK;
 }

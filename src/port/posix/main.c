@@ -131,6 +131,7 @@ static int cmd_run(int argc, char **argv)
     /* update slots: exec slots/current/nodus, or go on here (update_posix.h);
     ** argv - 1 is main's argv: cmd_run got it from argv[1] on */
     nd_posix_upd_launch(argv - 1);
+    nd_posix_signals(); /* a SIGTERM during start-up stops the node cleanly */
     /* 500 clients at once must be refused politely, not by EMFILE */
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {

@@ -16,6 +16,8 @@ void nd_posix_sock_forget(nd_sock *s); /* unwatch without closing the fd */
 /* SIGINT calls fn from the loop instead of stopping the node (NULL: stops
 ** it again). The console (console.c) routes Ctrl-C to nsh this way. */
 void nd_posix_on_sigint(void (*fn)(void));
+/* SIGINT/SIGTERM stop the loop, SIGPIPE ignored; main() calls it before the node starts. */
+void nd_posix_signals(void);
 /* Set by the console while it is open: log lines for the terminal go
 ** through it (printed above the line being edited), else to stderr. */
 extern void (*nd_posix_log_hook)(const char *line);
