@@ -213,8 +213,8 @@ static void test_hash_record(void **st)
     /* malformed records match nothing */
     const char *bad[] = {"", "pbkdf2-sha256$", "pbkdf2-sha256$0$00$00", "md5$1$aa$bb",
                          "pbkdf2-sha256$100$zz02030405060708090a0b0c0d0e0f10$00",
-                         "pbkdf2-sha256$99999999$0102030405060708090a0b0c0d0e0f10$"
-                         "0000000000000000000000000000000000000000000000000000000000000000"};
+                         ("pbkdf2-sha256$99999999$0102030405060708090a0b0c0d0e0f10$"
+                          "0000000000000000000000000000000000000000000000000000000000000000")};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(nd_auth_hash_check(bad[i], "ADmin123", 8));
     assert_false(nd_auth_hash_check(NULL, "x", 1));
