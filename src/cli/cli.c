@@ -72,22 +72,17 @@ static int split_target(const char *t, char *host, size_t hn, int *port)
     return 0;
 }
 
-/* Connect with a timeout; prints why on failure. */
-static int cli_dial(const char *target, int timeout_ms)
+/* Connect to host:port (a name or an address, any family) with a timeout;
+** the socket comes back non-blocking. Prints why on failure, prefixed with
+** who ("nodus", "nodus sh"). */
+int nd_cli_tcp_connect(const char *host, int port, int timeout_ms, const char *who)
 {
-    char host[256], ports[8];
-    int port;
-    if (split_target(target, host, sizeof host, &port) != 0) {
-        fprintf(stderr, "nodus: bad address '%s' (want HOST[:PORT])\n", target);
-        return -1;
-    }
-    /* a cached device name, or NAME.local over mDNS (cli_fleet.c) */
-    nd_cli_resolve_name(host, sizeof host, &port, strchr(target, ':') != NULL);
+    char ports[8];
     snprintf(ports, sizeof ports, "%d", port);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
     int rc = getaddrinfo(host, ports, &hints, &res);
     if (rc != 0) {
-        fprintf(stderr, "nodus: cannot resolve %s: %s\n", host, gai_strerror(rc));
+        fprintf(stderr, "%s: cannot resolve %s: %s\n", who, host, gai_strerror(rc));
         return -1;
     }
     int fd = -1, err = 0;
@@ -112,8 +107,22 @@ static int cli_dial(const char *target, int timeout_ms)
         fd = -1;
     }
     freeaddrinfo(res);
-    if (fd < 0) fprintf(stderr, "nodus: cannot connect to %s:%d: %s\n", host, port, strerror(err));
+    if (fd < 0) fprintf(stderr, "%s: cannot connect to %s:%d: %s\n", who, host, port, strerror(err));
     return fd;
+}
+
+/* Connect with a timeout; prints why on failure. */
+static int cli_dial(const char *target, int timeout_ms)
+{
+    char host[256];
+    int port;
+    if (split_target(target, host, sizeof host, &port) != 0) {
+        fprintf(stderr, "nodus: bad address '%s' (want HOST[:PORT])\n", target);
+        return -1;
+    }
+    /* a cached device name, or NAME.local over mDNS (cli_fleet.c) */
+    nd_cli_resolve_name(host, sizeof host, &port, strchr(target, ':') != NULL);
+    return nd_cli_tcp_connect(host, port, timeout_ms, "nodus");
 }
 
 /* Why a session step did not get what it waited for (what: "prompt" ...). */

@@ -19,5 +19,8 @@ int nd_cli_exec(int argc, char **argv);    /* argv[0] == "exec" */
 /* Read a password from the terminal without echo ("Password: " on stderr);
 ** NULL at end of input. The buffer is static: use it before the next call. */
 char *nd_cli_ask_password(void);
+/* Connect to host:port (name or address, any family) within timeout_ms; a
+** non-blocking socket, or -1 after printing why ("<who>: cannot ..."). */
+int nd_cli_tcp_connect(const char *host, int port, int timeout_ms, const char *who);
 
 #endif

@@ -217,38 +217,7 @@ static int dial(const char *target, int timeout_ms)
     if (!hlen || hlen >= sizeof host) return -2;
     memcpy(host, target, hlen);
     host[hlen] = 0;
-    char ports[8];
-    snprintf(ports, sizeof ports, "%d", port);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
-    int rc = getaddrinfo(host, ports, &hints, &res);
-    if (rc) {
-        fprintf(stderr, "nodus sh: cannot resolve %s: %s\n", host, gai_strerror(rc));
-        return -1;
-    }
-    int fd = -1, err = 0;
-    for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
-        if (errno == EINPROGRESS) {
-            struct pollfd p = {.fd = fd, .events = POLLOUT};
-            socklen_t sl = sizeof err;
-            if (poll(&p, 1, timeout_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) == 0 &&
-                err == 0)
-                break;
-            if (!err) err = ETIMEDOUT;
-        } else {
-            err = errno;
-        }
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(res);
-    if (fd < 0) fprintf(stderr, "nodus sh: cannot connect to %s:%d: %s\n", host, port, strerror(err));
-    return fd;
+    return nd_cli_tcp_connect(host, port, timeout_ms, "nodus sh");
 }
 
 static long login_state(sh_conn *c, const void *arg)
