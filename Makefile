@@ -17,6 +17,7 @@ DEB   ?= build-deb
 FW    ?= build-fw
 FW_SHELL_PORT ?= 19008
 FW_WEB_PORT ?= 18080
+FW_PROFILE ?= full
 
 .PHONY: all build run test unit blackbox asan fuzz fuzz-long purity valgrind bench deps deps-test deps-bench clean \
 	install deb firmware firmware-run footprint portcheck
@@ -94,18 +95,20 @@ deb:
 
 # The firmware for ARM MPS2 boards, booted in QEMU (README "Firmware"); lwIP,
 # cJSON and mbedTLS come from Debian source packages into $(FW)/src.
+# FW_PROFILE: min, full (default) or max; MODULES="system sim ...": a board's
+# own Load Module list (src/port/mps2/Makefile).
 firmware:
-	@$(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=full -j $(JOBS)
+	@$(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=$(FW_PROFILE) -j $(JOBS) $(if $(MODULES),MODULES="$(MODULES)")
 
 firmware-run: firmware
-	FW_SHELL_PORT=$(FW_SHELL_PORT) FW_WEB_PORT=$(FW_WEB_PORT) src/port/mps2/qemu-run.sh $(FW)/full/nodus.elf
+	FW_SHELL_PORT=$(FW_SHELL_PORT) FW_WEB_PORT=$(FW_WEB_PORT) src/port/mps2/qemu-run.sh $(FW)/$(FW_PROFILE)/nodus.elf
 
-# Flash and static RAM per component, full and minimal images; fails over budget.
+# Flash and static RAM per component, the three profiles; fails over budget.
 footprint:
-	@$(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=full -j $(JOBS) >/dev/null
-	@$(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=min -j $(JOBS) >/dev/null
+	@for p in min full max; do \
+	  $(MAKE) --no-print-directory -C src/port/mps2 O=$(abspath $(FW)) PROFILE=$$p -j $(JOBS) >/dev/null || exit 1; done
 	@$(PY) scripts/footprint.py --budgets src/port/mps2/footprint-budgets.txt \
-		full=$(FW)/full/nodus.map min=$(FW)/min/nodus.map
+		min=$(FW)/min/nodus.map full=$(FW)/full/nodus.map max=$(FW)/max/nodus.map
 
 # The core compiles for the RP2040's and the ESP32-C3's instruction sets too.
 portcheck: firmware

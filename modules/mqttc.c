@@ -25,7 +25,6 @@
 #include "nodus/module.h"
 #include "nodus/task.h"
 
-#define ND_LISTEN_SHOW 1000 /* bytes of recent messages the listen task shows */
 
 static int text_arg(nd_call *c, int i, nd_buf *b)
 {

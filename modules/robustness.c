@@ -7,11 +7,9 @@
 #include <stdio.h>
 
 #include "nodus/module.h"
+#include "nodus/opts.h" /* ND_LEAK_MAX, ND_RECURSION_MAX, ND_REPLY_TEXT_MAX */
 #include "nodus/task.h"
 
-#define ND_LEAK_MAX 4096   /* items memory_leak may allocate in one call */
-#define ND_RECURSION_MAX 2000 /* deepest recursion_limit goes */
-#define ND_REPLY_TEXT_MAX (60 * 1024) /* a reply fits the node's 64 KiB reply buffer */
 #define ND_XSTR(x) #x
 #define ND_STR(x) ND_XSTR(x)
 

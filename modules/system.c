@@ -302,7 +302,6 @@ static int f_list_stations(nd_call *c)
 
 /* ---- alarms: [ERR] lines in the logs ------------------------------------ */
 
-#define ND_ALARM_NAMES 16 /* log files handled per directory pass */
 
 typedef struct {
     char name[ND_ALARM_NAMES][64];
@@ -359,7 +358,6 @@ static int64_t count_err_lines(const char *rel)
     return count + hit; /* a last line without its newline */
 }
 
-#define ND_ALARM_STREAM_LINES 200 /* `~~~` lines per file at most: a huge log stays cheap */
 
 /* micrOS's Logger.log_get: the file name, then each stripped line as
 ** `~~~ \t<line>` to every shell (nd_stream), read in small pieces. */
@@ -427,7 +425,6 @@ static int f_alarms(nd_call *c)
 /* ---- notifications: the node's own bounded record ----------------------- */
 
 /* ND_NOTES (notifications kept, static) comes from nodus/opts.h */
-#define ND_NOTE_MAX 256 /* bytes of one message, NUL included */
 
 /* micrOS sends notifications to subscribers (Telegram, MQTT); nodus keeps
 ** a local record, listed by `system notifications`, and hands the message

@@ -21,4 +21,7 @@ while IFS= read -r line; do
     fi
 done < <(grep -HE '^\s*#\s*include' src/core/*.[ch] modules/*.[ch] 2>/dev/null)
 [ $bad -eq 0 ] && echo "core purity: src/core and modules/ include no OS header"
+# The other rule that keeps ports possible: every tunable limit is in
+# include/nodus/opts.h, where a port's nd_port_opts.h overrides it.
+tests/check_opts.sh || bad=1
 exit $bad

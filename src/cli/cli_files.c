@@ -10,13 +10,14 @@
 ** Modules are code: the node wants the password for them even with `auth`
 ** off (--pwd, or $NODUS_PWD). One blocking HTTP/1.1 request per command,
 ** Connection: close; WEBPORT defaults to 80 (the config key webport).
+** Every wait -- the connect, room to send, the answer -- is bounded by
+** --timeout (10 s), so an address that drops packets fails in time.
 **
 ** Exit codes: 0 done, 1 usage, 2 cannot connect or no answer, 3 the node
 ** wants the (right) password, 4 the node refused the request otherwise.
 */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cli_files.h"
 
 #define FILE_MAX (16 * 1024 * 1024) /* what we send or accept in one go */
@@ -81,36 +83,44 @@ static bool is_module(const char *name)
            ((n > 7 && !strcmp(name + n - 4, ".lua")) || (n > 6 && !strcmp(name + n - 3, ".py")));
 }
 
+/* The shared dialer (cli.c): name lookup, a connect bounded by --timeout
+** (a node behind a firewall that drops SYNs would otherwise hold us for
+** the kernel's minutes of SYN retries), and the same error text as
+** `nodus connect`. The socket comes back non-blocking. */
 static int dial(const opts *o)
 {
-    struct addrinfo hints = {0}, *res;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    int e = getaddrinfo(o->hostname, o->port, &hints, &res);
-    if (e) {
-        fprintf(stderr, "nodus: %s: %s\n", o->hostname, gai_strerror(e));
+    char *end;
+    long port = strtol(o->port, &end, 10);
+    if (*end || port < 1 || port > 65535) {
+        fprintf(stderr, "nodus: bad address '%s' (want HOST[:WEBPORT])\n", o->host);
         return -1;
     }
-    int fd = -1;
-    for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-        if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    if (fd < 0) fprintf(stderr, "nodus: cannot connect to %s:%s: %s\n", o->hostname, o->port, strerror(errno));
-    return fd;
+    return nd_cli_tcp_connect(o->hostname, (int)port, o->timeout_ms, "nodus");
 }
 
-static bool send_all(int fd, const void *p, size_t n)
+/* The socket is non-blocking: wait for room, at most timeout_ms each time
+** the node takes nothing. */
+static bool send_all(int fd, const void *p, size_t n, int timeout_ms, const char *host)
 {
     const char *c = p;
     while (n) {
         ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
         if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return false;
+        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd w = {fd, POLLOUT, 0};
+            int r = poll(&w, 1, timeout_ms);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) {
+                fprintf(stderr, r ? "nodus: the connection to %s was lost\n" : "nodus: %s took no data in time\n",
+                        host);
+                return false;
+            }
+            continue;
+        }
+        if (k <= 0) {
+            fprintf(stderr, "nodus: the connection to %s was lost\n", host);
+            return false;
+        }
         c += k;
         n -= (size_t)k;
     }
@@ -123,8 +133,8 @@ static int request(const opts *o, const char *head, const void *body, size_t bn,
 {
     int fd = dial(o);
     if (fd < 0) return 2;
-    if (!send_all(fd, head, strlen(head)) || (bn && !send_all(fd, body, bn))) {
-        fprintf(stderr, "nodus: the connection to %s was lost\n", o->host);
+    if (!send_all(fd, head, strlen(head), o->timeout_ms, o->host) ||
+        (bn && !send_all(fd, body, bn, o->timeout_ms, o->host))) {
         close(fd);
         return 2;
     }
@@ -150,7 +160,7 @@ static int request(const opts *o, const char *head, const void *body, size_t bn,
             cap *= 2;
         }
         ssize_t k = recv(fd, buf + n, cap - n, 0);
-        if (k < 0 && errno == EINTR) continue;
+        if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue; /* non-blocking socket */
         if (k <= 0) break;
         n += (size_t)k;
     }

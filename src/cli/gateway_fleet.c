@@ -20,7 +20,6 @@
 */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -34,60 +33,28 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <mosquitto.h>
 
 #include "cli_fleet.h"
 #include "cli_mdns.h"
 #include "cli_sess.h"
 #include "gateway.h"
+#include "../port/posix/mosq_dl.h"
 
 gw_fleet gw; /* its mutex and the ones below: mtx_init in gw_fleet_start */
 
 static struct mosquitto *mosq;
 
-/* libmosquitto is dlopen()ed, as the node does (src/port/posix/mqtt_posix.c):
+/* libmosquitto is dlopen()ed, as the node does (src/port/posix/mosq_dl.h):
 ** linking it would map it, libssl and libcrypto into every node process,
-** since the gateway lives in the same binary. */
-#define GW_MOSQ_FUNCS(X) \
-    X(mosquitto_connack_string) \
-    X(mosquitto_connect_async) \
-    X(mosquitto_connect_callback_set) \
-    X(mosquitto_destroy) \
-    X(mosquitto_disconnect) \
-    X(mosquitto_disconnect_callback_set) \
-    X(mosquitto_lib_cleanup) \
-    X(mosquitto_lib_init) \
-    X(mosquitto_loop_start) \
-    X(mosquitto_loop_stop) \
-    X(mosquitto_message_callback_set) \
-    X(mosquitto_new) \
-    X(mosquitto_publish) \
-    X(mosquitto_reconnect_delay_set) \
-    X(mosquitto_strerror) \
-    X(mosquitto_subscribe) \
-    X(mosquitto_username_pw_set) \
-    /* end */
-#define GW_DECL(f) __typeof__(&f) f;
-static struct {
-    GW_MOSQ_FUNCS(GW_DECL)
-} mq;
-#undef GW_DECL
+** since the gateway lives in the same binary. Set by gw_fleet_start. */
+static const nd_mosq_api *mq;
 
 static bool load_mosquitto(void)
 {
-    void *h = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        fprintf(stderr, "gateway: cannot load libmosquitto.so.1 (apt install libmosquitto1)\n");
-        return false;
-    }
-#define GW_LOAD(f) \
-    if (!(*(void **)&mq.f = dlsym(h, #f))) { \
-        fprintf(stderr, "gateway: libmosquitto has no %s\n", #f); \
-        return false; \
-    }
-    GW_MOSQ_FUNCS(GW_LOAD)
-#undef GW_LOAD
-    return true;
+    const char *why;
+    mq = nd_mosq_load(&why);
+    if (!mq) fprintf(stderr, "gateway: %s\n", why);
+    return mq != NULL;
 }
 static thrd_t disc_thread;
 static bool disc_running, stopping;
@@ -281,14 +248,14 @@ static void on_connect(struct mosquitto *m, void *ud, int rc)
 {
     (void)ud;
     if (rc != 0) {
-        fprintf(stderr, "gateway: broker refused the connection: %s\n", mq.mosquitto_connack_string(rc));
+        fprintf(stderr, "gateway: broker refused the connection: %s\n", mq->mosquitto_connack_string(rc));
         return;
     }
     static const char *const kinds[] = {"status", "telemetry", "reply"};
     for (int i = 0; i < 3; i++) {
         char t[256];
         snprintf(t, sizeof t, "%s/%s", gw.o->root, kinds[i]);
-        mq.mosquitto_subscribe(m, NULL, t, 1);
+        mq->mosquitto_subscribe(m, NULL, t, 1);
     }
     mtx_lock(&gw.mu);
     gw.broker_up = true;
@@ -310,21 +277,21 @@ static void on_disconnect(struct mosquitto *m, void *ud, int rc)
 static int mqtt_start(const gw_opts *o)
 {
     if (!load_mosquitto()) return -1;
-    mq.mosquitto_lib_init();
+    mq->mosquitto_lib_init();
     char id[64];
     snprintf(id, sizeof id, "nodus-gateway-%ld", (long)getpid());
-    mosq = mq.mosquitto_new(id, true, NULL);
+    mosq = mq->mosquitto_new(id, true, NULL);
     if (!mosq) return -1;
-    if (o->mqtt_user) mq.mosquitto_username_pw_set(mosq, o->mqtt_user, o->mqtt_pwd);
-    mq.mosquitto_connect_callback_set(mosq, on_connect);
-    mq.mosquitto_disconnect_callback_set(mosq, on_disconnect);
-    mq.mosquitto_message_callback_set(mosq, on_message);
-    mq.mosquitto_reconnect_delay_set(mosq, 1, 5, false);
+    if (o->mqtt_user) mq->mosquitto_username_pw_set(mosq, o->mqtt_user, o->mqtt_pwd);
+    mq->mosquitto_connect_callback_set(mosq, on_connect);
+    mq->mosquitto_disconnect_callback_set(mosq, on_disconnect);
+    mq->mosquitto_message_callback_set(mosq, on_message);
+    mq->mosquitto_reconnect_delay_set(mosq, 1, 5, false);
     /* connect_async: a broker that is down at start is retried by the loop thread */
-    int rc = mq.mosquitto_connect_async(mosq, o->broker, o->broker_port, 30);
+    int rc = mq->mosquitto_connect_async(mosq, o->broker, o->broker_port, 30);
     if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO)
-        fprintf(stderr, "gateway: broker %s:%d: %s (retrying)\n", o->broker, o->broker_port, mq.mosquitto_strerror(rc));
-    return mq.mosquitto_loop_start(mosq) == MOSQ_ERR_SUCCESS ? 0 : -1;
+        fprintf(stderr, "gateway: broker %s:%d: %s (retrying)\n", o->broker, o->broker_port, mq->mosquitto_strerror(rc));
+    return mq->mosquitto_loop_start(mosq) == MOSQ_ERR_SUCCESS ? 0 : -1;
 }
 
 /* {"result": ..., "state": ...} -> r */
@@ -372,13 +339,13 @@ static void run_mqtt(const gw_node *n, const char *cmd, gw_reply *r)
     cJSON_Delete(o);
     char topic[200];
     snprintf(topic, sizeof topic, "%s/cmd", n->prefix);
-    int rc = payload ? mq.mosquitto_publish(mosq, NULL, topic, (int)strlen(payload), payload, 1, false)
+    int rc = payload ? mq->mosquitto_publish(mosq, NULL, topic, (int)strlen(payload), payload, 1, false)
                      : MOSQ_ERR_NOMEM;
     free(payload);
 
     mtx_lock(&gw.mu);
     if (rc != MOSQ_ERR_SUCCESS) {
-        snprintf(r->err, sizeof r->err, "cannot publish to the broker: %s", mq.mosquitto_strerror(rc));
+        snprintf(r->err, sizeof r->err, "cannot publish to the broker: %s", mq->mosquitto_strerror(rc));
     } else {
         struct timespec dl;
         clock_gettime(CLOCK_REALTIME, &dl);
@@ -654,9 +621,9 @@ void gw_fleet_stop(void)
     mtx_unlock(&disc_mu);
     if (disc_running) thrd_join(disc_thread, NULL);
     if (mosq) {
-        mq.mosquitto_disconnect(mosq);
-        mq.mosquitto_loop_stop(mosq, true);
-        mq.mosquitto_destroy(mosq);
-        mq.mosquitto_lib_cleanup();
+        mq->mosquitto_disconnect(mosq);
+        mq->mosquitto_loop_stop(mosq, true);
+        mq->mosquitto_destroy(mosq);
+        mq->mosquitto_lib_cleanup();
     }
 }

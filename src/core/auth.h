@@ -31,9 +31,7 @@
 struct nd_node;
 struct nd_buf;
 
-#define ND_AUTH_PEERS_MAX 256       /* addresses with recent failures tracked at once */
-#define ND_AUTH_WINDOW_MS 60000     /* failures count within this window */
-#define ND_AUTH_FAIL_DELAY_MS 500   /* a failed attempt's reply is held back this long */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* Doors, as the decision table knows them. */
 enum {

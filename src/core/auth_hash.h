@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #define ND_AUTH_HASH_FILE "config/.appwd.hash"
-#define ND_AUTH_HASH_ITER 1024 /* ~2 ms on a PC (mbedTLS 2.28): a login attempt's cost to the loop */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_AUTH_HASH_MAX 160   /* one record, NUL included */
 
 /* PBKDF2-HMAC-SHA256 (RFC 8018), one 32-byte block. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "nodus/opts.h"
 #include "icpeers.h"
 #include "pinmap.h"
 
@@ -82,10 +83,18 @@ static const char *check_debounce(const char *t)
 #define FX_MDNS ND_CFG_FX_MDNS
 
 static const nd_cfg_key schema[] = {
+/* help lines only feed `nodus config-keys` and the docs: a board image
+** leaves them out (ND_WITH_KEY_HELP 0; ~5 KB of flash) */
+#if ND_WITH_KEY_HELP
+#define ND_KEY_HELP(h) h
+#else
+#define ND_KEY_HELP(h) NULL
+#endif
 #define ND_KEY(name, type, def, flags, min, max, check, help) \
-    {#name, ND_CFG_##type, def, flags, min, max, check, help},
+    {#name, ND_CFG_##type, def, flags, min, max, check, ND_KEY_HELP(help)},
 #include "cfg_keys.def"
 #undef ND_KEY
+#undef ND_KEY_HELP
 };
 
 #undef R

@@ -62,7 +62,6 @@
 
 /* ND_CRON_MAX, ND_CRON_CMD_MAX */
 #include "nodus/opts.h" /* the limits; a port may override them */
-#define ND_CRON_SPEC_MAX 40     /* time spec kept for listings (truncated) */
 #define ND_CRON_CATCHUP_MAX 10080 /* "~N" limit: one week in minutes */
 #define ND_CRON_SUN_OFF_MAX 720 /* |sunrise+N| limit in minutes */
 

@@ -25,8 +25,7 @@
 #include "node_int.h"
 #include "nodus/port.h"
 
-#define ND_DEVIP_POLL_MS 5000
-#define ND_DEVIP_IFS 64 /* interface addresses looked at */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 struct nd_devip {
     struct nd_node *node;

@@ -27,9 +27,7 @@
 
 #define ND_DNS_NAME_WIRE_MAX 255 /* RFC 1035 2.3.4 */
 #define ND_DNS_TEXT_MAX 1024     /* text of any valid name, escapes included, + NUL */
-#define ND_DNS_Q_MAX 16          /* questions looked at in one message */
-#define ND_DNS_RR_MAX 48         /* answer + authority + additional records looked at */
-#define ND_DNS_Z_MAX 48          /* names remembered for compression by the builder */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 enum { /* record types we use */
     ND_DNS_A = 1,

@@ -17,8 +17,7 @@
 
 struct nd_node;
 
-#define ND_EV_RING 128 /* live events kept for slow readers */
-#define ND_EV_MAX 8192 /* one rendered event */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* A reader, embedded in whatever reads (a connection): its position in the
 ** node's ring of the last ND_EV_RING events. A reader that falls more than

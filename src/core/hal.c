@@ -15,7 +15,11 @@
 #include "hal_int.h"
 #include "nodus/port.h"
 
+#if ND_WITH_SIM
 static const nd_hal_ops *ops = &nd_hal_sim_ops;
+#else
+static const nd_hal_ops *ops = &nd_hal_none_ops; /* until a port backend opens */
+#endif
 static char errmsg[ND_ERRMSG];
 static nd_pin_resolver resolver;
 
@@ -74,8 +78,15 @@ void nd_hal_reset(void)
 int nd_hal_open(const char *name)
 {
     const nd_hal_ops *o = NULL;
-    if (strcmp(name, "sim") == 0) o = &nd_hal_sim_ops;
-    else if (!(o = nd_port_hal(name)))
+    if (ND_WITH_SIM && strcmp(name, "sim") == 0) o = &nd_hal_sim_ops;
+    else if (!(o = nd_port_hal(name)) && !ND_WITH_SIM && strcmp(name, "sim") == 0) {
+        /* the default hwbackend in an image built without the sim board:
+        ** the node runs, each hardware call says why it cannot */
+        if (ops && ops->close) ops->close();
+        nd_hal_reset();
+        ops = &nd_hal_none_ops;
+        return ND_OK;
+    } else if (!o)
         return nd_hal_fail(ND_ENOTFOUND, "hardware backend '%s' is not available on this port",
                            name);
     if (ops && ops->close) ops->close();
@@ -111,7 +122,7 @@ int nd_hal_pin_lookup(struct nd_node *n, const char *name, int *pin)
         *pin = (int)v;
         return ND_OK;
     }
-    for (const nd_sim_wire *w = nd_sim_wiring(); w->name; w++)
+    for (const nd_sim_wire *w = nd_sim_wiring(); ND_WITH_SIM && w->name; w++)
         if (strcmp(w->name, name) == 0) {
             *pin = w->pin;
             return ND_OK;

@@ -11,9 +11,10 @@
 
 #include "hal_int.h"
 
-static nd_hal_ops down;
-static char down_name[24];
-static char why[ND_ERRMSG];
+/* Until nd_hal_down names a backend, this is the image without any
+** (ND_WITH_SIM 0 and no port backend): the same table, its own reason. */
+static char down_name[24] = "none";
+static char why[ND_ERRMSG] = "this image has no hardware backend";
 
 static int fail(void)
 {
@@ -50,34 +51,36 @@ static int d_uart_write(int i, const uint8_t *p, size_t n) { (void)i, (void)p, (
 static int d_uart_read(int i, uint8_t *p, size_t n) { (void)i, (void)p, (void)n; return fail(); }
 static void d_uart_close(int i) { (void)i; }
 
+nd_hal_ops nd_hal_none_ops = {
+    .name = down_name,
+    .pin_max = 255, /* no board: any pin number reaches the one reason */
+    .open = NULL,
+    .close = d_close,
+    .gpio_mode = d_pin_mode,
+    .gpio_write = d_pin_level,
+    .gpio_read = d_pin,
+    .gpio_edges = d_pin_level,
+    .pwm_set = d_pwm_set,
+    .pwm_get = d_pwm_get,
+    .pwm_stop = d_pin,
+    .adc_read = d_pin,
+    .i2c_bus = d_i2c_bus,
+    .i2c_scan = d_i2c_scan,
+    .i2c_xfer = d_i2c_xfer,
+    .pixel_show = d_pixel,
+    .dht_read = d_dht,
+    .ow_search = d_ow_search,
+    .ow_xfer = d_ow_xfer,
+    .uart_open = d_uart_open,
+    .uart_write = d_uart_write,
+    .uart_read = d_uart_read,
+    .uart_close = d_uart_close,
+};
+
 const nd_hal_ops *nd_hal_down(const nd_hal_ops *wanted, const char *reason)
 {
     snprintf(down_name, sizeof down_name, "%s", wanted->name);
     snprintf(why, sizeof why, "%s", reason);
-    down = (nd_hal_ops){
-        .name = down_name,
-        .pin_max = wanted->pin_max, /* pin range errors still name the real board */
-        .open = NULL,
-        .close = d_close,
-        .gpio_mode = d_pin_mode,
-        .gpio_write = d_pin_level,
-        .gpio_read = d_pin,
-        .gpio_edges = d_pin_level,
-        .pwm_set = d_pwm_set,
-        .pwm_get = d_pwm_get,
-        .pwm_stop = d_pin,
-        .adc_read = d_pin,
-        .i2c_bus = d_i2c_bus,
-        .i2c_scan = d_i2c_scan,
-        .i2c_xfer = d_i2c_xfer,
-        .pixel_show = d_pixel,
-        .dht_read = d_dht,
-        .ow_search = d_ow_search,
-        .ow_xfer = d_ow_xfer,
-        .uart_open = d_uart_open,
-        .uart_write = d_uart_write,
-        .uart_read = d_uart_read,
-        .uart_close = d_uart_close,
-    };
-    return &down;
+    nd_hal_none_ops.pin_max = wanted->pin_max; /* pin range errors still name the real board */
+    return &nd_hal_none_ops;
 }

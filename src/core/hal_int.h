@@ -46,6 +46,9 @@ extern const nd_hal_ops nd_hal_sim_ops;
 /* A backend named like `wanted` whose every call fails with `reason`
 ** (hal_down.c): what runs when the requested backend cannot open. */
 const nd_hal_ops *nd_hal_down(const nd_hal_ops *wanted, const char *reason);
+/* The image without any backend (ND_WITH_SIM 0 and none from the port):
+** every call fails with "this image has no hardware backend". */
+extern nd_hal_ops nd_hal_none_ops; /* hal_down.c's table; nd_hal_down renames it */
 
 /* Set the message nd_hal_error() returns and give back code (for `return`). */
 int nd_hal_fail(int code, const char *fmt, ...);

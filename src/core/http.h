@@ -23,8 +23,6 @@
 #include "text.h"
 
 #include "nodus/opts.h" /* the limits; a port may override them */
-#define ND_HTTP_HEADERS_MAX 32  /* header lines kept */
-#define ND_HTTP_URL_MAX 2048
 
 enum { ND_HTTP_GET, ND_HTTP_HEAD, ND_HTTP_POST, ND_HTTP_PUT, ND_HTTP_DELETE, ND_HTTP_OPTIONS };
 

@@ -21,7 +21,7 @@
 #include "http_client.h"
 
 /* ND_FETCH_READ (bytes per recv, static) comes from nodus/opts.h */
-#define ND_FETCH_READS 16   /* recv calls per readiness callback: the loop stays fair */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 static int fail_msg(char *err, size_t errn, const char *fmt, ...)
 {

@@ -25,8 +25,7 @@
 
 struct nd_node;
 
-#define ND_FETCH_URL_MAX 512
-#define ND_FETCH_HEAD_MAX 8192 /* response line and headers */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct nd_url {
     char host[256];
@@ -93,7 +92,6 @@ typedef struct nd_fetch_req {
     size_t bodyn;
     bool any_status;
 } nd_fetch_req;
-#define ND_FETCH_BODY_MAX (16 * 1024) /* bytes of a request body */
 int nd_fetch_request(struct nd_node *n, const nd_fetch_req *rq, uint32_t idle_ms, uint64_t max_body,
                      const nd_fetch_cb *cb, void *ud, nd_fetch **out, char *err, size_t errn);
 int nd_fetch_status(const nd_fetch *f); /* the response's status, 0 before the head */

@@ -10,7 +10,7 @@
 
 struct nd_node;
 
-#define ND_HW_EDGES_PER_TURN 64 /* edges handled per loop turn: a storm cannot starve the doors */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 int nd_hw_start(struct nd_node *n);  /* before boothook: modules may touch hardware there */
 void nd_hw_stop(struct nd_node *n);

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#define ND_ICPEERS_MAX 1024    /* longest icpeers value */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_ICPEER_NAME_MAX 63  /* longest name (the InterCon host limit) */
 #define ND_ICPEER_SECRET_MAX 63 /* longest per-peer secret */
 

@@ -52,9 +52,7 @@
 #include "shcli.h"
 #include "task.h"
 
-#define ND_IC_KEEP 2048  /* reply head kept once the buffer fills; the rest is a tail window */
-#define ND_IC_TAIL 256   /* tail kept when the window moves on */
-#define ND_IC_READS 64   /* reads per readiness callback: a flooding peer cannot hold the loop */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 enum { P_START, P_RESOLVE, P_CONNECT, P_SHELL, P_RETRY, P_DONE };
 

@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "node_int.h"
 
-#define ND_IC_IN_MAX 4096   /* reply bytes buffered per call (head + a tail window) */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_IC_CMD_MAX 2048  /* longest forwarded command (micrOS reads 2048 per command) */
 #define ND_IC_ATTEMPTS 2    /* micrOS: one retry */
 #define ND_IC_RETRY_MS 100  /* micrOS: retry after 100 ms */

@@ -31,9 +31,7 @@
 
 struct nd_node;
 
-#define ND_LIFE_END_MS 5000       /* end.sh gets this long */
-#define ND_LIFE_GOOD_MS 60000     /* up this long: the boot was good */
-#define ND_LIFE_SHORT_BOOTS 3     /* this many short boots in a row: recovery */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_LIFE_MARKER "recovery" /* state-dir file that asks for recovery */
 #define ND_LIFE_COUNT_FILE "data/bootcount"
 

@@ -8,7 +8,7 @@
 #include "nodus/lmcache.h"
 #include "nodus/port.h"
 
-#define ND_LMCACHE_MAX 16 /* values per module */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 static void path(char *out, size_t n, const char *module)
 {

@@ -20,12 +20,7 @@
 
 #include "node_int.h"
 
-#define ND_LUA_FILE_MAX (256 * 1024) /* bytes of one LM_<name>.lua */
-#define ND_LUA_FUNCS_MAX 64          /* exposed functions per module */
-#define ND_LUA_DEPTH_MAX 8           /* nested calls (nodus.call from a Lua module) */
-#define ND_LUA_HOOK_EVERY 1000       /* VM instructions between two looks at the clock */
-#define ND_LUA_WATCH_MAX 8           /* gpio.watch callbacks per module */
-#define ND_LUA_CHECK_MS 50           /* a module file is stat()ed at most this often */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct nd_luamod nd_luamod;
 

@@ -25,9 +25,7 @@
 #include "dns.h"
 #include "nodus/port.h"
 
-#define ND_MDNSQ_NAME 64  /* longest name looked up, NUL included */
-#define ND_MDNSQ_CACHE 16 /* name -> IPv4 learned from answers */
-#define ND_MDNSQ_ASKS 8   /* lookups in flight */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct nd_mdnsq_ask {
     bool used;

@@ -538,7 +538,7 @@ int nd_mqtt_start(struct nd_node *n)
     nd_cfg *cfg = n->cfg;
     const char *host = nd_cfg_get_str(cfg, ND_K_mqtt_host);
     snprintf(m->host, sizeof m->host, "%s", host);
-    char dev[64];
+    char dev[33]; /* devfid: at most 32 characters (cfg_schema.c check_devfid) */
     snprintf(dev, sizeof dev, "%s", nd_cfg_get_str(cfg, ND_K_devfid));
     topic_safe(dev);
     const char *px = nd_cfg_get_str(cfg, ND_K_mqtt_prefix);

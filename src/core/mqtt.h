@@ -38,8 +38,7 @@ const char *nd_mqtt_prefix(struct nd_node *n);
 /* True while a session with the broker is up (CONNACK accepted). */
 bool nd_mqtt_connected(struct nd_node *n);
 
-#define ND_MQTT_TOPIC_MAX 256          /* bytes of one topic */
-#define ND_MQTT_PAYLOAD_MAX (64 * 1024) /* bytes of one outgoing payload */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* ---- the node's life cycle (node.c) ----------------------------------- */
 int nd_mqtt_start(struct nd_node *n); /* no-op when `mqtt` is off */

@@ -33,8 +33,7 @@
 
 enum { MC_TCP, MC_CONNACK, MC_UP, MC_DOWN };
 
-#define ND_MQTTC_OUT_KEEP 1024  /* output buffer kept when drained */
-#define ND_MQTTC_READS 16       /* reads per socket event: a flood cannot hold the loop */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 struct nd_mqttc {
     nd_sock *s;

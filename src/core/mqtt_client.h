@@ -19,10 +19,7 @@
 
 #include "nodus/mqtt_port.h"
 
-#define ND_MQTT_RX_MAX 8192              /* bytes of one incoming packet kept */
-#define ND_MQTTC_OUT_MAX (256 * 1024)    /* bytes queued for the socket */
-#define ND_MQTTC_INFLIGHT 256            /* QoS 1 publishes awaiting PUBACK (discovery sends many at once) */
-#define ND_MQTTC_CONNACK_MS 10000        /* TCP connect + CONNACK */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct nd_mqttc nd_mqttc;
 

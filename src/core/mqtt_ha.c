@@ -228,12 +228,46 @@ static int color_max(const nd_func *f)
     return v > 0 ? v : 255;
 }
 
+/* The next '/'-ended part of a topic into dst (cap bytes): false when empty
+   or too long. Plain parsing, no sscanf: on the firmware that would link
+   newlib's whole scanf (~8 KB). */
+static bool topic_part(const char **s, char *dst, size_t cap)
+{
+    size_t n = strcspn(*s, "/");
+    if (!n || n >= cap || (*s)[n] != '/') return false;
+    memcpy(dst, *s, n);
+    dst[n] = 0;
+    *s += n + 1;
+    return true;
+}
+
+/* "r,g,b" as sscanf's "%d,%d,%d" read it (blanks and signs allowed) */
+static bool three_ints(const char *s, int v[3])
+{
+    for (int i = 0; i < 3; i++) {
+        char *e;
+        long x = strtol(s, &e, 10);
+        if (e == s) return false;
+        v[i] = (int)x;
+        s = e;
+        if (i < 2 && *s++ != ',') return false;
+    }
+    return true;
+}
+
 bool nd_mqtt_ha_message(nd_mqtt *m, const char *topic, const char *p, size_t len)
 {
-    /* <prefix>/ha/<module>/<function>/<verb> */
+    /* <prefix>/ha/<module>/<function>/<verb>; the verb ends at white space
+       and is cut to 15 characters */
     const char *rest = topic + strlen(m->t_ha);
     char mod[64], fn[64], verb[16];
-    if (sscanf(rest, "%63[^/]/%63[^/]/%15s", mod, fn, verb) != 3) return false;
+    if (!topic_part(&rest, mod, sizeof mod) || !topic_part(&rest, fn, sizeof fn)) return false;
+    rest += strspn(rest, " \t\n\v\f\r");
+    size_t vl = strcspn(rest, " \t\n\v\f\r");
+    if (!vl) return false;
+    if (vl >= sizeof verb) vl = sizeof verb - 1;
+    memcpy(verb, rest, vl);
+    verb[vl] = 0;
     int idx;
     const nd_module *md = nd_registry_find(mod, strlen(mod), &idx);
     if (!md) return false;
@@ -250,10 +284,10 @@ bool nd_mqtt_ha_message(nd_mqtt *m, const char *topic, const char *p, size_t len
         else if (strcmp(verb, "brightness") == 0)
             snprintf(line, sizeof line, "%s brightness percent=%d", mod, atoi(val));
         else if (strcmp(verb, "rgb") == 0) {
-            int r = 0, g = 0, b = 0, mx = color_max(func_of(md, "color"));
-            if (sscanf(val, "%d,%d,%d", &r, &g, &b) == 3)
-                snprintf(line, sizeof line, "%s color r=%d g=%d b=%d", mod, r * mx / 255,
-                         g * mx / 255, b * mx / 255);
+            int c[3], mx = color_max(func_of(md, "color"));
+            if (three_ints(val, c))
+                snprintf(line, sizeof line, "%s color r=%d g=%d b=%d", mod, c[0] * mx / 255,
+                         c[1] * mx / 255, c[2] * mx / 255);
         }
     } else {
         const nd_func *f = func_of(md, fn);

@@ -16,16 +16,7 @@
 #include "resolve.h"
 #include "timer.h"
 
-#define ND_MQTT_INFLIGHT 32          /* handed to the port, not yet written/acked */
-#define ND_MQTT_QUEUE_BYTES (512 * 1024) /* payload + topic bytes the queue may hold */
-#define ND_MQTT_CMD_MAX 4096         /* bytes of one command message */
-#define ND_MQTT_CONNECT_TIMEOUT_MS 10000 /* TCP + TLS + CONNACK */
-#define ND_MQTT_BACKOFF_MIN_MS 1000
-#define ND_MQTT_BACKOFF_MAX_MS 60000
-#define ND_MQTT_SUBS_MAX 16          /* mqttc subscriptions */
-#define ND_MQTT_INBOX 32             /* messages kept for `mqttc listen` */
-#define ND_MQTT_INBOX_MSG 512        /* bytes of one kept message (topic + payload) */
-#define ND_MQTT_EVENTS_PER_S 100     /* live events published per second; more are dropped */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 enum { ND_MQ_OFF, ND_MQ_RESOLVING, ND_MQ_CONNECTING, ND_MQ_UP, ND_MQ_WAIT };
 

@@ -31,7 +31,7 @@ typedef struct nd_nsh_io nd_nsh_io; /* one running command inside a session or j
 ** ND_NSH_AGAIN to be called again (with the same argv) after one of the
 ** nd_nsh_wake* conditions below; it keeps what it needs in its state. */
 #define ND_NSH_AGAIN (-1000)
-#define ND_NSH_ARGS_MAX 64 /* words per command after expansion */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef int (*nd_nsh_cmd_fn)(nd_nsh_io *io, int argc, char **argv);
 typedef struct nd_nsh_cmd {

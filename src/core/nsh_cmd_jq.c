@@ -13,8 +13,7 @@
 #include "nsh_cmds.h"
 #include "nsh_jq.h"
 
-#define ND_JQ_INPUT_MAX (1024 * 1024)
-#define ND_JQ_OUT_MAX (4 * 1024 * 1024)
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct jqstate {
     nd_buf out;

@@ -20,11 +20,7 @@
 #include "resolve.h"
 #include "task.h"
 
-#define ND_CURL_OUT_MAX (1024 * 1024)
-#define ND_CURL_FILE_MAX (64ull * 1024 * 1024)
-#define ND_CURL_REDIRECTS 5
-#define ND_CURL_IDLE_MS 10000
-#define ND_CURL_HDRS_MAX 1024
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* ---- curl / wget ----------------------------------------------------------- */
 

@@ -19,9 +19,7 @@ extern const nd_nsh_cmd *const nd_nsh_cmds_sys[];
 extern const nd_nsh_cmd *const nd_nsh_cmds_net[];
 extern const nd_nsh_cmd *const nd_nsh_cmds_jq[];
 
-#define ND_CMD_PATH_MAX 512   /* state-dir-relative path of any file nsh touches */
-#define ND_CMD_CHUNK 16384    /* bytes read per nd_fs_read_at */
-#define ND_CMD_SLICE (256 * 1024) /* bytes one call may move before it yields to the loop */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* Every command enters through nd_cmd_enter: `--help` (and `-h` for commands
 ** whose synopsis has no -h option) prints the synopsis; the real function
@@ -76,8 +74,6 @@ bool nd_cmd_glob(const char *pat, const char *s);
 ** directory. Links are never followed (nd_fs_list skips them). Limits:
 ** ND_WALK_DEPTH levels, ND_WALK_PENDING entries waiting; beyond either the
 ** walk skips and `truncated` tells the command to say so. */
-#define ND_WALK_DEPTH 32
-#define ND_WALK_PENDING 4096
 typedef struct nd_walk {
     char **stack; /* pending paths, each "rel\0" with a leading type byte 'd'/'f' */
     int n, cap;

@@ -21,19 +21,7 @@
 #include "nsh.h"
 #include "task.h"
 
-#define ND_NSH_LINE_MAX 1024   /* one input or script line */
-#define ND_NSH_EXP_MAX 4096    /* one command's words after expansion */
-#define ND_NSH_PATH_MAX 256    /* a path as the user sees it */
-#define ND_NSH_NAME_MAX 32     /* variable name */
-#define ND_NSH_VAL_MAX 1024    /* variable value */
-#define ND_NSH_ENV_MAX 128     /* variables per map (node, session overlay) */
-#define ND_NSH_DEPTH_MAX 16    /* nested scripts and watch loops per run */
-#define ND_NSH_HIST_MAX 32     /* history lines per session */
-#define ND_NSH_LABELS 16       /* labels remembered per script (more are found by scanning) */
-#define ND_NSH_CHUNK 2048      /* script read-ahead */
-#define ND_NSH_SLICE_LINES 512 /* commands per turn before yielding to the loop */
-#define ND_NSH_SLICE_US 5000   /* ... or this much time */
-#define ND_NSH_JOBS_DONE 16    /* finished jobs remembered for ps/wait */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_NSH_ENV_FILE "config/nsh.env" /* `env save` */
 
 /* ---- files: never through a symbolic link --------------------------------- */

@@ -24,9 +24,7 @@
 
 #include "nodus/value.h"
 
-#define ND_JQ_NODES 128
-#define ND_JQ_DEPTH 32
-#define ND_JQ_MADE 100000
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct nd_jq nd_jq;
 

@@ -137,6 +137,7 @@ const nd_board *nd_board_find(const char *name)
 bool nd_board_pin_at(const nd_board *b, size_t i, const char **name, int *pin)
 {
     if (!b->pins) { /* sim: the backend's wiring table */
+        if (!ND_WITH_SIM) return false; /* not in this image */
         const nd_sim_wire *w = nd_sim_wiring();
         for (size_t k = 0; k < i; k++)
             if (!w[k].name) return false;

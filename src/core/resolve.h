@@ -38,8 +38,7 @@
 #include "node_int.h"
 #include "nodus/port.h"
 
-#define ND_HOSTS_MAX 32      /* learned name->ip pairs kept (least recently used goes) */
-#define ND_HOST_NAME_MAX 64  /* longest cached name */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 typedef struct nd_resolve_job nd_resolve_job;
 

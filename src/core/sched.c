@@ -37,7 +37,7 @@
     ((void)(e), (void)(z), (void)(la), (void)(lo), (void)(since), (void)(now), (void)(occ), 0)
 #endif
 
-#define ND_CRON_SAVE_S 600 /* how often the last-seen time is saved for catch-up */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_CRON_TIME_FILE "data/cron.time"
 
 typedef struct nd_cron_state {

@@ -35,9 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ND_SHCLI_FID_MAX 64    /* devfid in a prompt, NUL included (nodus allows 32) */
-#define ND_SHCLI_LINE_MAX 160  /* longest line that may still be a prompt */
-#define ND_SHCLI_HEAD_MAX 4096 /* greeting / answer to the password without a prompt */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* What the session waits for (nd_shcli.state). */
 enum {

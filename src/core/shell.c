@@ -15,7 +15,7 @@
 ** Slots. A session holds one of the node's shared client slots (slots.c)
 ** for its life. A newcomer finding none waits in the node's waiting room (up
 ** to 5 s) for a slot to free or for an active session idle for more than
-** soctout seconds, which this door evicts (evict_idle); otherwise it gets
+** soctout seconds, which the door evicts (door.c); otherwise it gets
 ** "Connection is busy. Bye!". Idle means no command ran; with `auth` on, a
 ** `hello` before authentication does not count, so a client without the
 ** password that only says hello is idle to micrOS's eviction rule.
@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "door.h"
 #include "node_int.h"
 #include "nodus/port.h"
 #include "nsh.h"
@@ -53,23 +54,19 @@
 #include "nodus/opts.h" /* the limits; a port may override them */
 /* ND_LINE_MAX, ND_OUT_HIGH, ND_TAIL_MS come from nodus/opts.h */
 #define ND_OUT_MAX (ND_OUT_HIGH + ND_REPLY_MAX + 4096)
-#define ND_BCAST_HELD 4096 /* `~~~` bytes kept for a session idle at its prompt */
 
 typedef struct nd_sess nd_sess;
 struct nd_sess {
     struct nd_shell *sh;
     nd_sock *sock;
-    nd_sess *next;
+    nd_door_sess ds; /* the door's lists; `since`: admitted at, or the last command that ran */
     nd_ctx ctx;
     bool authed;
-    bool waiting;   /* not admitted yet */
     bool closing;   /* flush the output, then close */
     bool discard;   /* dropping the rest of an over-long line */
     bool tail_cmd;  /* the last read was short: unterminated bytes are a command */
     bool held;      /* a failed login's reply is held back (tail_timer releases it) */
-    uint64_t since; /* admitted at, or the last command that ran (mono ms) */
     nd_timer tail_timer; /* runs an unterminated tail that got no rest */
-    nd_slot_waiter wait; /* in the node's waiting room while `waiting` */
     nd_nsh *nsh;         /* `sh` typed: lines go to nsh until it says exit */
     bool nsh_exit;       /* nsh said exit: back to micrOS once out of its callback */
     bool in_nsh;         /* inside an nsh call */
@@ -83,26 +80,16 @@ struct nd_sess {
 };
 
 struct nd_shell {
-    struct nd_node *node;
-    nd_sock *ls;
-    nd_sess *active, *waiting;
+    nd_door door;     /* sessions, slots, the waiting room (door.c) */
     nd_sess *running; /* the session whose command runs now (broadcasts reach it at once) */
-    int nactive, nwaiting;
-    nd_slot_door door;
 };
 
 static void sess_event(nd_sock *s, int ev, void *ud);
 static void process(nd_sess *s);
 static void tail_fn(nd_timer *t, void *ud);
 
-static void unlink_sess(nd_sess **head, nd_sess *s)
-{
-    for (nd_sess **pp = head; *pp; pp = &(*pp)->next)
-        if (*pp == s) {
-            *pp = s->next;
-            return;
-        }
-}
+static nd_sess *sess_of(nd_door_sess *ds) { return ND_DOOR_SESS(ds, nd_sess, ds); }
+static struct nd_node *node_of(nd_sess *s) { return s->sh->door.node; }
 
 static void sess_free(nd_sess *s)
 {
@@ -113,17 +100,9 @@ static void sess_free(nd_sess *s)
         s->closing = true;
         nd_nsh_close(x);
     }
-    nd_timer_disarm(&sh->node->timers, &s->nsh_timer);
-    if (s->waiting) {
-        nd_slot_unwait(&sh->node->slots, &s->wait);
-        unlink_sess(&sh->waiting, s);
-        sh->nwaiting--;
-    } else {
-        unlink_sess(&sh->active, s);
-        sh->nactive--;
-        nd_slot_release(&sh->node->slots, &sh->door);
-    }
-    nd_timer_disarm(&sh->node->timers, &s->tail_timer);
+    nd_timer_disarm(&node_of(s)->timers, &s->nsh_timer);
+    nd_door_leave(&s->ds);
+    nd_timer_disarm(&node_of(s)->timers, &s->tail_timer);
     nd_net_close(s->sock);
     nd_buf_free(&s->out);
     nd_buf_free(&s->held_bc);
@@ -172,65 +151,46 @@ static bool flush(nd_sess *s)
 
 static void put_prompt(nd_sess *s)
 {
-    bool auth = nd_cfg_get_bool(s->sh->node->cfg, ND_K_auth);
+    bool auth = nd_cfg_get_bool(node_of(s)->cfg, ND_K_auth);
     nd_buf_printf(&s->out, "%s%s%s $ ", auth && !s->authed ? "[password] " : "",
                   s->ctx.conf_mode ? "[configure] " : "", s->devfid);
 }
 
-/* The session got a slot (taken by the caller or by the waiting room). */
-static void admit(nd_sess *s)
+/* ---- the door's callbacks (door.h) ---------------------------------------- */
+/* The session got a slot (at accept or from the waiting room). */
+static void sess_admit(nd_door_sess *ds)
 {
-    struct nd_shell *sh = s->sh;
-    if (s->waiting) {
-        unlink_sess(&sh->waiting, s);
-        sh->nwaiting--;
-    }
-    s->waiting = false;
-    s->next = sh->active;
-    sh->active = s;
-    sh->nactive++;
-    s->since = nd_port_mono_ms();
+    nd_sess *s = sess_of(ds);
     /* devfid is cached per session, as micrOS does */
-    snprintf(s->devfid, sizeof s->devfid, "%s", nd_cfg_get_str(sh->node->cfg, ND_K_devfid));
+    snprintf(s->devfid, sizeof s->devfid, "%s", nd_cfg_get_str(ds->door->node->cfg, ND_K_devfid));
     put_prompt(s);
     if (flush(s) && s->inn) process(s); /* commands sent while waiting */
 }
 
-static void busy(nd_sess *s)
+static void sess_bye(nd_door_sess *ds, const char *text)
 {
-    nd_buf_puts(&s->out, "Connection is busy. Bye!\n");
+    nd_sess *s = sess_of(ds);
+    nd_buf_puts(&s->out, text);
     s->closing = true;
     flush(s);
 }
 
-static void wait_admit(nd_slot_waiter *w)
+static void sess_watch(nd_door_sess *ds) { update_watch(sess_of(ds)); }
+
+/* Idleness aside: a session inside a running nsh command is not idle. */
+static bool sess_evictable(nd_door_sess *ds)
 {
-    nd_sess *s = (nd_sess *)((char *)w - offsetof(nd_sess, wait));
-    admit(s);
+    nd_sess *s = sess_of(ds);
+    return !s->closing && !(s->nsh && nd_nsh_busy(s->nsh));
 }
 
-static void wait_busy(nd_slot_waiter *w)
-{
-    /* it stays on the door's waiting list (holding no slot) until it is gone */
-    busy((nd_sess *)((char *)w - offsetof(nd_sess, wait)));
-}
+static void sess_evict(nd_door_sess *ds) { sess_free(sess_of(ds)); }
 
-/* The waiting room asks for a slot: the session idle the longest, if it has
-** been idle for more than soctout seconds (micrOS's rule), goes. */
-static bool evict_idle(void *ud, uint64_t now)
+static void sess_stop(nd_door_sess *ds)
 {
-    struct nd_shell *sh = ud;
-    int64_t idle_ms = nd_cfg_get_int(sh->node->cfg, ND_K_soctout);
-    if (idle_ms < 5) idle_ms = 5;
-    idle_ms *= 1000;
-    nd_sess *victim = NULL;
-    for (nd_sess *a = sh->active; a; a = a->next)
-        if (!a->closing && !(a->nsh && nd_nsh_busy(a->nsh)) && now - a->since > (uint64_t)idle_ms &&
-            (!victim || a->since < victim->since))
-            victim = a;
-    if (!victim) return false;
-    sess_free(victim);
-    return true;
+    nd_sess *s = sess_of(ds);
+    if (!ds->waiting && s->out.n) nd_net_send(s->sock, s->out.p, s->out.n); /* best effort */
+    sess_free(s);
 }
 
 static void release_fn(nd_timer *t, void *ud)
@@ -281,11 +241,11 @@ static void nsh_idle(void *ud)
 {
     nd_sess *s = ud;
     if (!s->nsh || s->closing) return;
-    s->since = nd_port_mono_ms();
+    s->ds.since = nd_port_mono_ms();
     nd_buf_puts(&s->out, nd_nsh_prompt(s->nsh));
     update_watch(s);
     if (s->inn) /* typed ahead while the command ran */
-        nd_timer_arm(&s->sh->node->timers, &s->nsh_timer, nd_port_mono_ms(), nsh_resume, s);
+        nd_timer_arm(&node_of(s)->timers, &s->nsh_timer, nd_port_mono_ms(), nsh_resume, s);
 }
 
 static void nsh_exit(void *ud, int status)
@@ -293,7 +253,7 @@ static void nsh_exit(void *ud, int status)
     (void)status;
     nd_sess *s = ud;
     s->nsh_exit = true;
-    nd_timer_arm(&s->sh->node->timers, &s->nsh_timer, nd_port_mono_ms(), nsh_resume, s);
+    nd_timer_arm(&node_of(s)->timers, &s->nsh_timer, nd_port_mono_ms(), nsh_resume, s);
 }
 
 static void enter_nsh(nd_sess *s)
@@ -306,7 +266,7 @@ static void enter_nsh(nd_sess *s)
     nd_nsh_door d = {.write = nsh_write, .idle = nsh_idle, .exit = nsh_exit, .ud = s,
                      .authed = true, .who = s->peer};
     s->in_nsh = true;
-    s->nsh = nd_nsh_open(s->sh->node, &d);
+    s->nsh = nd_nsh_open(node_of(s), &d);
     s->in_nsh = false;
     if (!s->nsh) {
         nd_buf_puts(&s->out, "sh: out of memory\n");
@@ -321,7 +281,7 @@ static bool nsh_line(nd_sess *s, const char *line, size_t n)
 {
     if (s->nsh_exit) return false;
     while (n && line[n - 1] == '\r') n--;
-    s->since = nd_port_mono_ms();
+    s->ds.since = nd_port_mono_ms();
     s->in_nsh = true;
     int rc = nd_nsh_input(s->nsh, line, n);
     s->in_nsh = false;
@@ -330,7 +290,7 @@ static bool nsh_line(nd_sess *s, const char *line, size_t n)
 
 static void handle_line(nd_sess *s, const char *line, size_t n)
 {
-    struct nd_node *node = s->sh->node;
+    struct nd_node *node = node_of(s);
     if (s->held_bc.n) { /* broadcast lines of the idle time, ahead of this reply */
         nd_buf_put(&s->out, s->held_bc.p, s->held_bc.n);
         nd_buf_clear(&s->held_bc);
@@ -373,7 +333,7 @@ static void handle_line(nd_sess *s, const char *line, size_t n)
     }
     /* a command ran: not idle -- but a `hello` before authentication does
     ** not count, so nobody holds a slot without the password by chatting */
-    if (s->authed || !nd_auth_on(node)) s->since = nd_port_mono_ms();
+    if (s->authed || !nd_auth_on(node)) s->ds.since = nd_port_mono_ms();
     if (n == 2 && memcmp(line, "sh", 2) == 0) { /* nsh in this session: auth.c decides */
         if (nd_auth_allows(node, ND_AUTH_DOOR_SHELL, ND_ACT_NSH, authed)) enter_nsh(s);
         else put_prompt(s);
@@ -434,7 +394,7 @@ static void process(nd_sess *s)
             } else if (s->inn || s->discard) {
                 /* an unterminated tail, or the end of an over-long line:
                 ** a quiet ND_TAIL_MS ends it (tail_fn) */
-                nd_timer_arm(&s->sh->node->timers, &s->tail_timer,
+                nd_timer_arm(&node_of(s)->timers, &s->tail_timer,
                              nd_port_mono_ms() + ND_TAIL_MS, tail_fn, s);
             }
             break;
@@ -453,7 +413,7 @@ static void tail_fn(nd_timer *t, void *ud)
 {
     (void)t;
     nd_sess *s = ud;
-    if (s->waiting || memchr(s->in, '\n', s->inn)) return;
+    if (s->ds.waiting || memchr(s->in, '\n', s->inn)) return;
     if (!s->inn) {
         s->discard = false; /* the over-long line is over: the next bytes are a new command */
         return;
@@ -467,7 +427,7 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
     nd_sess *s = ud;
     if (ev & ND_EV_WRITE) {
         if (!flush(s)) return;
-        if (!s->waiting && s->inn && s->out.n <= ND_OUT_HIGH) {
+        if (!s->ds.waiting && s->inn && s->out.n <= ND_OUT_HIGH) {
             process(s);
             return;
         }
@@ -500,93 +460,53 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
         }
     }
     s->inn += (size_t)r;
-    nd_timer_disarm(&s->sh->node->timers, &s->tail_timer);
-    if (s->waiting) {
+    nd_timer_disarm(&node_of(s)->timers, &s->tail_timer);
+    if (s->ds.waiting) {
         update_watch(s); /* keep it; it runs once admitted */
         return;
     }
     process(s);
 }
 
-static void accept_event(nd_sock *ls, int ev, void *ud)
+/* A connection came: its session, admitted or queued by door.c. */
+static nd_door_sess *sess_open(nd_door *d, nd_sock *sock, const char *peer)
 {
-    struct nd_shell *sh = ud;
-    for (int k = 0; k < 64; k++) { /* bounded per turn: other sockets get served too */
-        nd_sock *cs;
-        char peer[64];
-        int rc = nd_net_accept(ls, &cs, peer, sizeof peer);
-        if (rc == ND_EAGAIN) return;
-        if (rc != ND_OK) continue;
-        nd_sess *s = calloc(1, sizeof *s);
-        if (!s) {
-            nd_net_close(cs);
-            continue;
-        }
-        sh->node->shell_accepted++;
-        s->sh = sh;
-        s->sock = cs;
-        s->ctx.door = ND_DOOR_SHELL;
-        s->since = nd_port_mono_ms();
-        snprintf(s->peer, sizeof s->peer, "%s", peer);
-        nd_buf_init(&s->out, ND_OUT_MAX);
-        nd_buf_init(&s->held_bc, ND_BCAST_HELD);
-        if (nd_slot_take(&sh->node->slots, &sh->door)) {
-            admit(s);
-            continue;
-        }
-        s->waiting = true;
-        s->next = sh->waiting;
-        sh->waiting = s;
-        sh->nwaiting++;
-        s->wait.door = &sh->door;
-        s->wait.admit = wait_admit;
-        s->wait.busy = wait_busy;
-        if (!nd_slot_wait(&sh->node->slots, &s->wait)) {
-            busy(s); /* the waiting room is full */
-            continue;
-        }
-        update_watch(s);
-    }
+    nd_sess *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    d->node->shell_accepted++;
+    s->sh = d->node->shell;
+    s->sock = sock;
+    s->ctx.door = ND_DOOR_SHELL;
+    snprintf(s->peer, sizeof s->peer, "%s", peer);
+    nd_buf_init(&s->out, ND_OUT_MAX);
+    nd_buf_init(&s->held_bc, ND_BCAST_HELD);
+    return &s->ds;
 }
+
+static const nd_door_ops shell_door = {
+    .open = sess_open, .admit = sess_admit, .bye = sess_bye, .watch = sess_watch,
+    .evictable = sess_evictable, .evict = sess_evict, .stop = sess_stop,
+};
 
 int nd_shell_start(struct nd_node *n)
 {
     struct nd_shell *sh = calloc(1, sizeof *sh);
     if (!sh) return ND_ENOMEM;
-    sh->node = n;
     n->shell = sh;
-    sh->door.name = "shell";
-    sh->door.evict = evict_idle;
-    sh->door.ud = sh;
-    nd_slot_door_add(&n->slots, &sh->door);
-    const char *bind = nd_cfg_get_str(n->cfg, ND_K_bind);
-    int port = (int)nd_cfg_get_int(n->cfg, ND_K_socport);
-    int rc = nd_net_listen(bind, port, 511, accept_event, sh, &sh->ls);
-    if (rc != ND_OK) {
-        nd_log(n, "[ERR] shell: cannot listen on %s:%d (%s)", bind, port, nd_strerror(rc));
-        return rc;
-    }
-    nd_log(n, "[BOOT] shell listening on %s:%d", bind, nd_net_local_port(sh->ls));
-    return ND_OK;
+    nd_door_init(&sh->door, n, "shell", &shell_door);
+    return nd_door_listen(&sh->door, "shell", (int)nd_cfg_get_int(n->cfg, ND_K_socport), 511);
 }
 
 void nd_shell_stop(struct nd_node *n)
 {
     struct nd_shell *sh = n->shell;
     if (!sh) return;
-    while (sh->active) {
-        nd_sess *s = sh->active;
-        if (s->out.n) nd_net_send(s->sock, s->out.p, s->out.n); /* best effort */
-        sess_free(s);
-    }
-    while (sh->waiting) sess_free(sh->waiting);
-    nd_slot_door_remove(&n->slots, &sh->door);
-    if (sh->ls) nd_net_close(sh->ls);
+    nd_door_stop(&sh->door);
     free(sh);
     n->shell = NULL;
 }
 
-int nd_shell_sessions(struct nd_node *n) { return n->shell ? n->shell->nactive : 0; }
+int nd_shell_sessions(struct nd_node *n) { return n->shell ? n->shell->door.nactive : 0; }
 
 /* micrOS's Server.reply_all: one `~~~ <text>` line to every admitted,
 ** logged-in shell session (not nsh sessions, not web clients).
@@ -608,7 +528,8 @@ void nd_shell_broadcast(struct nd_node *n, const char *text, size_t len)
     int k = snprintf(line, sizeof line, "~~~ %.*s\n", (int)len, text);
     if (k < 0) return;
     size_t ln = (size_t)k < sizeof line ? (size_t)k : sizeof line - 1;
-    for (nd_sess *s = sh->active; s; s = s->next) {
+    for (nd_door_sess *ds = sh->door.active; ds; ds = ds->next) {
+        nd_sess *s = sess_of(ds);
         if (s->closing || s->nsh || s->held) continue;
         if (nd_auth_on(n) && !s->authed) continue;
         if (s != sh->running) {
@@ -628,5 +549,5 @@ void nd_shell_broadcast(struct nd_node *n, const char *text, size_t len)
 
 int nd_shell_port(struct nd_node *n)
 {
-    return n->shell && n->shell->ls ? nd_net_local_port(n->shell->ls) : -1;
+    return n->shell ? nd_door_port(&n->shell->door) : -1;
 }

@@ -6,9 +6,9 @@
 ** once (nd_slot_door) and then takes and releases slots; a client that finds
 ** none joins the one waiting room, served in arrival order whatever its door,
 ** and is admitted when a slot frees -- or when a door gives one up through
-** its evict callback (the shell: a session idle for more than soctout) -- or
-** told busy after ND_SLOT_WAIT_MS. A door may cap its own share (the web's
-** webui_max_con).
+** its evict callback (the stream doors, door.c: a session idle for more than
+** soctout) -- or told busy after ND_SLOT_WAIT_MS. A door may cap its own
+** share (the web's webui_max_con).
 **
 ** What a slot stands for is the door's choice: a shell session holds one for
 ** its life; the web door holds one per request being served, so connections

@@ -30,9 +30,7 @@
 #include "sched.h"
 #include "sntp.h"
 
-#define ND_SNTP_WAIT_MS 2000
-#define ND_SNTP_RETRY_MS 2000
-#define ND_SNTP_PERIOD_S 3600
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_NTP_UNIX_DELTA 2208988800LL /* 1900-01-01 -> 1970-01-01 in seconds */
 
 enum { S_IDLE, S_RESOLVE, S_WAIT };

@@ -31,7 +31,7 @@
 #include "task.h"
 
 /* ND_LATE_BUCKETS (lateness histogram: 50 us buckets) comes from nodus/opts.h */
-#define ND_LATE_STEP_US 50
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 struct nd_task {
     nd_task *next;

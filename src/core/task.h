@@ -9,7 +9,6 @@
 #include "node_int.h"
 #include "nodus/task.h"
 
-#define ND_TASK_TAG_MAX 64           /* "<module>.<function>" */
 #include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_TASK_PERIOD_MIN 20        /* ms, as micrOS */
 #define ND_TASK_PERIOD_MAX 604800000 /* ms: one week */

@@ -20,9 +20,9 @@
 ** its password.
 **
 ** Slots, idleness. A session holds one shared client slot for its life
-** (slots.c); a newcomer finding none waits in the node's one waiting room,
-** and a session idle for more than soctout (no input, no command running)
-** may be evicted for it, as the micrOS shell's are. Independently of
+** (slots.c, door.c); a newcomer finding none waits in the node's one waiting
+** room, and a session idle for more than soctout (no input, no command
+** running) may be evicted for it, as the micrOS shell's are. Independently of
 ** newcomers, a session idle for telnetidle_s is closed.
 **
 ** Back-pressure. Output (nsh's and the protocol's) is queued in a bounded
@@ -36,41 +36,34 @@
 #include <string.h>
 
 #include "auth.h"
+#include "door.h"
 #include "node_int.h"
 #include "nodus/port.h"
 #include "nsh.h"
 #include "telnet.h"
 #include "telnet_neg.h"
 
-#define ND_TN_LINE_MAX 4096          /* longest input line, bytes */
-#define ND_TN_NAME_MAX 64            /* longest login name kept */
-#define ND_TN_OUT_HIGH (64 * 1024)   /* stop reading / tell nsh "no room" above this */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_TN_OUT_MAX (ND_TN_OUT_HIGH + 16 * 1024)
-#define ND_TN_TRIES 3                /* password attempts per connection */
-#define ND_TN_LOGIN_IDLE_MS 60000    /* at most this long to log in */
 
 enum { ST_LOGIN, ST_PASSWORD, ST_SHELL };
 
 typedef struct tn_sess tn_sess;
 struct tn_sess {
-    struct nd_telnet *t;
     nd_sock *sock;
-    tn_sess *next;
+    nd_door_sess ds; /* the door's lists; `since`: last input or the end of the last command */
     nd_tn tn;
     int state;
     int tries;
-    bool waiting;   /* not admitted yet */
     bool closing;   /* flush the output, then close */
     bool held;      /* a failed login's answer is held back */
     bool discard;   /* dropping the rest of an over-long line */
     bool nsh_exit;  /* nsh said `exit`: close once out of its callback */
     bool in_nsh;    /* inside an nsh call: no closing from here */
     bool intr;      /* an interrupt arrived: delivered after the whole read is parsed */
-    uint64_t since; /* last input or the end of the last command (mono ms) */
     nd_timer idle_timer;
     nd_timer hold_timer;
     nd_timer resume_timer; /* pending lines, nsh's exit: handled outside nsh's callbacks */
-    nd_slot_waiter wait;
     nd_nsh *nsh;
     char peer[64];
     char user[ND_TN_NAME_MAX];
@@ -80,47 +73,27 @@ struct tn_sess {
 };
 
 struct nd_telnet {
-    struct nd_node *node;
-    nd_sock *ls;
-    tn_sess *active, *waiting;
-    int nactive, nwaiting;
-    nd_slot_door door;
+    nd_door door; /* sessions, slots, the waiting room (door.c) */
 };
 
 static void sess_event(nd_sock *s, int ev, void *ud);
 static void process(tn_sess *s);
+static void sess_bye(nd_door_sess *ds, const char *text);
 static void arm_idle(tn_sess *s);
 
-static struct nd_node *node_of(tn_sess *s) { return s->t->node; }
-
-static void unlink_sess(tn_sess **head, tn_sess *s)
-{
-    for (tn_sess **pp = head; *pp; pp = &(*pp)->next)
-        if (*pp == s) {
-            *pp = s->next;
-            return;
-        }
-}
+static tn_sess *sess_of(nd_door_sess *ds) { return ND_DOOR_SESS(ds, tn_sess, ds); }
+static struct nd_node *node_of(tn_sess *s) { return s->ds.door->node; }
 
 static void sess_free(tn_sess *s)
 {
-    struct nd_telnet *t = s->t;
-    struct nd_node *n = t->node;
+    struct nd_node *n = node_of(s);
     if (s->nsh) { /* first: its last words may still come through the door */
         nd_nsh *sh = s->nsh;
         s->nsh = NULL;
         s->closing = true;
         nd_nsh_close(sh);
     }
-    if (s->waiting) {
-        nd_slot_unwait(&n->slots, &s->wait);
-        unlink_sess(&t->waiting, s);
-        t->nwaiting--;
-    } else {
-        unlink_sess(&t->active, s);
-        t->nactive--;
-        nd_slot_release(&n->slots, &t->door);
-    }
+    nd_door_leave(&s->ds);
     nd_timer_disarm(&n->timers, &s->idle_timer);
     nd_timer_disarm(&n->timers, &s->hold_timer);
     nd_timer_disarm(&n->timers, &s->resume_timer);
@@ -253,7 +226,7 @@ static void door_idle(void *ud)
 {
     tn_sess *s = ud;
     if (s->closing || !s->nsh) return;
-    s->since = nd_port_mono_ms();
+    s->ds.since = nd_port_mono_ms();
     puts_(s, nd_nsh_prompt(s->nsh));
     update_watch(s);
     if (line_ready(s)) /* typed ahead while the command ran */
@@ -276,9 +249,7 @@ static void resume_fn(nd_timer *tm, void *ud)
         nd_nsh *sh = s->nsh;
         s->nsh = NULL;
         if (sh) nd_nsh_close(sh);
-        puts_(s, "logout\n");
-        s->closing = true;
-        flush(s);
+        sess_bye(&s->ds, "logout\n");
         return;
     }
     process(s);
@@ -374,7 +345,7 @@ static void handle_line(tn_sess *s, char *line, size_t n)
 ** (nsh is busy and the line must wait, or the session is going). */
 static bool shell_line(tn_sess *s, const char *line, size_t n)
 {
-    s->since = nd_port_mono_ms();
+    s->ds.since = nd_port_mono_ms();
     s->in_nsh = true;
     int rc = nd_nsh_input(s->nsh, line, n);
     s->in_nsh = false;
@@ -422,7 +393,7 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
     tn_sess *s = ud;
     if (ev & ND_EV_WRITE) {
         if (!flush(s)) return;
-        if (!s->waiting && line_ready(s) && s->out.n <= ND_TN_OUT_HIGH && !s->held) {
+        if (!s->ds.waiting && line_ready(s) && s->out.n <= ND_TN_OUT_HIGH && !s->held) {
             process(s);
             return;
         }
@@ -440,7 +411,7 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
         sess_free(s); /* peer closed or reset */
         return;
     }
-    s->since = nd_port_mono_ms();
+    s->ds.since = nd_port_mono_ms();
     nd_tn_feed(&s->tn, raw, (size_t)r);
     if (s->intr) {
         s->intr = false;
@@ -455,7 +426,7 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
             }
         }
     }
-    if (s->waiting) {
+    if (s->ds.waiting) {
         update_watch(s); /* kept; it runs once admitted */
         return;
     }
@@ -473,13 +444,11 @@ static void idle_fn(nd_timer *tm, void *ud)
     uint64_t now = nd_port_mono_ms();
     uint64_t limit = (uint64_t)nd_cfg_get_int(n->cfg, ND_K_telnetidle_s) * 1000;
     if (s->state != ST_SHELL && limit > ND_TN_LOGIN_IDLE_MS) limit = ND_TN_LOGIN_IDLE_MS;
-    if (!is_idle(s)) s->since = now; /* a running command is not idleness */
-    if (now - s->since >= limit && !s->closing) {
+    if (!is_idle(s)) s->ds.since = now; /* a running command is not idleness */
+    if (now - s->ds.since >= limit && !s->closing) {
         nd_log(n, "[INFO] telnet: %s idle for %llu s, closed", s->peer,
                (unsigned long long)(limit / 1000));
-        puts_(s, "\nidle timeout: bye\n");
-        s->closing = true;
-        flush(s);
+        sess_bye(&s->ds, "\nidle timeout: bye\n");
         return;
     }
     arm_idle(s);
@@ -490,25 +459,18 @@ static void arm_idle(tn_sess *s)
     struct nd_node *n = node_of(s);
     uint64_t limit = (uint64_t)nd_cfg_get_int(n->cfg, ND_K_telnetidle_s) * 1000;
     if (s->state != ST_SHELL && limit > ND_TN_LOGIN_IDLE_MS) limit = ND_TN_LOGIN_IDLE_MS;
-    uint64_t now = nd_port_mono_ms(), due = s->since + limit;
+    uint64_t now = nd_port_mono_ms(), due = s->ds.since + limit;
     if (due < now + 200) due = now + 200; /* a check, not a spin */
     if (due > now + 1000 && !is_idle(s)) due = now + 1000; /* busy: look again soon */
     nd_timer_arm(&n->timers, &s->idle_timer, due, idle_fn, s);
 }
 
-static void admit(tn_sess *s)
+/* ---- the door's callbacks (door.h) ---------------------------------------- */
+/* The session got a slot (at accept or from the waiting room). */
+static void sess_admit(nd_door_sess *ds)
 {
-    struct nd_telnet *t = s->t;
-    struct nd_node *n = t->node;
-    if (s->waiting) {
-        unlink_sess(&t->waiting, s);
-        t->nwaiting--;
-    }
-    s->waiting = false;
-    s->next = t->active;
-    t->active = s;
-    t->nactive++;
-    s->since = nd_port_mono_ms();
+    tn_sess *s = sess_of(ds);
+    struct nd_node *n = node_of(s);
     arm_idle(s);
     bool authed = false;
     if (nd_auth_allows(n, ND_AUTH_DOOR_TELNET, ND_ACT_NSH, authed)) { /* `auth` off */
@@ -520,118 +482,80 @@ static void admit(tn_sess *s)
     if (flush(s) && s->inn) process(s); /* typed while waiting */
 }
 
-static void busy(tn_sess *s)
+static void sess_bye(nd_door_sess *ds, const char *text)
 {
-    puts_(s, "Connection is busy. Bye!\n");
+    tn_sess *s = sess_of(ds);
+    puts_(s, text);
     s->closing = true;
     flush(s);
 }
 
-static void wait_admit(nd_slot_waiter *w) { admit((tn_sess *)((char *)w - offsetof(tn_sess, wait))); }
-static void wait_busy(nd_slot_waiter *w) { busy((tn_sess *)((char *)w - offsetof(tn_sess, wait))); }
+static void sess_watch(nd_door_sess *ds) { update_watch(sess_of(ds)); }
 
-/* The waiting room asks for a slot: the session idle the longest, if idle
-** for more than soctout seconds (micrOS's rule for its shell), goes. */
-static bool evict_idle(void *ud, uint64_t now)
+static bool sess_evictable(nd_door_sess *ds)
 {
-    struct nd_telnet *t = ud;
-    int64_t idle_ms = nd_cfg_get_int(t->node->cfg, ND_K_soctout);
-    if (idle_ms < 5) idle_ms = 5;
-    idle_ms *= 1000;
-    tn_sess *victim = NULL;
-    for (tn_sess *a = t->active; a; a = a->next)
-        if (!a->closing && !a->in_nsh && is_idle(a) && now - a->since > (uint64_t)idle_ms &&
-            (!victim || a->since < victim->since))
-            victim = a;
-    if (!victim) return false;
-    nd_log(t->node, "[INFO] telnet: %s idle, evicted for a newcomer", victim->peer);
-    sess_free(victim);
-    return true;
+    tn_sess *s = sess_of(ds);
+    return !s->closing && !s->in_nsh && is_idle(s);
 }
 
-static void accept_event(nd_sock *ls, int ev, void *ud)
+static void sess_evict(nd_door_sess *ds)
 {
-    (void)ev;
-    struct nd_telnet *t = ud;
-    for (int k = 0; k < 64; k++) { /* bounded per turn: other sockets get served too */
-        nd_sock *cs;
-        char peer[64];
-        int rc = nd_net_accept(ls, &cs, peer, sizeof peer);
-        if (rc == ND_EAGAIN) return;
-        if (rc != ND_OK) continue;
-        tn_sess *s = calloc(1, sizeof *s);
-        if (!s) {
-            nd_net_close(cs);
-            continue;
-        }
-        s->t = t;
-        s->sock = cs;
-        s->since = nd_port_mono_ms();
-        snprintf(s->peer, sizeof s->peer, "%s", peer);
-        nd_buf_init(&s->out, ND_TN_OUT_MAX);
-        nd_tn_cb cb = {.data = tn_data, .event = tn_event, .send = tn_send, .ud = s};
-        nd_tn_init(&s->tn, &cb);
-        if (nd_slot_take(&t->node->slots, &t->door)) {
-            admit(s);
-            continue;
-        }
-        s->waiting = true;
-        s->next = t->waiting;
-        t->waiting = s;
-        t->nwaiting++;
-        s->wait.door = &t->door;
-        s->wait.admit = wait_admit;
-        s->wait.busy = wait_busy;
-        if (!nd_slot_wait(&t->node->slots, &s->wait)) {
-            busy(s); /* the waiting room is full */
-            continue;
-        }
-        update_watch(s);
-    }
+    tn_sess *s = sess_of(ds);
+    nd_log(node_of(s), "[INFO] telnet: %s idle, evicted for a newcomer", s->peer);
+    sess_free(s);
 }
+
+static void sess_stop(nd_door_sess *ds)
+{
+    tn_sess *s = sess_of(ds);
+    if (!ds->waiting && s->out.n) nd_net_send(s->sock, s->out.p, s->out.n); /* best effort */
+    sess_free(s);
+}
+
+/* A connection came: its session, admitted or queued by door.c. */
+static nd_door_sess *sess_open(nd_door *d, nd_sock *sock, const char *peer)
+{
+    tn_sess *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->sock = sock;
+    snprintf(s->peer, sizeof s->peer, "%s", peer);
+    nd_buf_init(&s->out, ND_TN_OUT_MAX);
+    nd_tn_cb cb = {.data = tn_data, .event = tn_event, .send = tn_send, .ud = s};
+    nd_tn_init(&s->tn, &cb);
+    return &s->ds;
+}
+
+static const nd_door_ops telnet_door = {
+    .open = sess_open, .admit = sess_admit, .bye = sess_bye, .watch = sess_watch,
+    .evictable = sess_evictable, .evict = sess_evict, .stop = sess_stop,
+};
 
 int nd_telnet_start(struct nd_node *n)
 {
     struct nd_telnet *t = calloc(1, sizeof *t);
     if (!t) return ND_ENOMEM;
-    t->node = n;
     n->telnet = t;
-    t->door.name = "telnet";
-    t->door.evict = evict_idle;
-    t->door.ud = t;
-    nd_slot_door_add(&n->slots, &t->door);
-    const char *bind = nd_cfg_get_str(n->cfg, ND_K_bind);
+    nd_door_init(&t->door, n, "telnet", &telnet_door);
     int port = (int)nd_cfg_get_int(n->cfg, ND_K_telnetport);
-    int rc = nd_net_listen(bind, port, 128, accept_event, t, &t->ls);
-    if (rc != ND_OK) {
-        t->ls = NULL;
-        nd_log(n, "[ERR] telnet: cannot listen on %s:%d (%s)", bind, port, nd_strerror(rc));
-        nd_node_add_problem(n, "telnet: cannot listen on %s:%d", bind, port);
-        return rc;
-    }
-    nd_log(n, "[BOOT] telnet (nsh) listening on %s:%d", bind, nd_net_local_port(t->ls));
-    return ND_OK;
+    int rc = nd_door_listen(&t->door, "telnet (nsh)", port, 128);
+    if (rc != ND_OK)
+        nd_node_add_problem(n, "telnet: cannot listen on %s:%d", nd_cfg_get_str(n->cfg, ND_K_bind),
+                            port);
+    return rc;
 }
 
 void nd_telnet_stop(struct nd_node *n)
 {
     struct nd_telnet *t = n->telnet;
     if (!t) return;
-    while (t->active) {
-        tn_sess *s = t->active;
-        if (s->out.n) nd_net_send(s->sock, s->out.p, s->out.n); /* best effort */
-        sess_free(s);
-    }
-    while (t->waiting) sess_free(t->waiting);
-    nd_slot_door_remove(&n->slots, &t->door);
-    if (t->ls) nd_net_close(t->ls);
+    nd_door_stop(&t->door);
     free(t);
     n->telnet = NULL;
 }
 
 int nd_telnet_port(struct nd_node *n)
 {
-    return n->telnet && n->telnet->ls ? nd_net_local_port(n->telnet->ls) : -1;
+    return n->telnet ? nd_door_port(&n->telnet->door) : -1;
 }
 
-int nd_telnet_sessions(struct nd_node *n) { return n->telnet ? n->telnet->nactive : 0; }
+int nd_telnet_sessions(struct nd_node *n) { return n->telnet ? n->telnet->door.nactive : 0; }

@@ -30,9 +30,7 @@
 
 struct nd_node;
 
-#define ND_UPD_MAX_STARTS 3 /* starts of a trial slot without confirmation before rollback */
-#define ND_UPD_HEALTHY_TICKS 3
-#define ND_UPD_TICK_MS 200
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* ---- launcher half ---- */
 typedef struct nd_upd_boot {

@@ -42,14 +42,11 @@
 #include "nodus/value.h" /* ND_OK, ND_E* */
 
 #define ND_UPD_HEAD 20                  /* bundle header bytes */
-#define ND_UPD_MANIFEST_MAX 16384       /* manifest text */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_UPD_SIG_MIN 8
 #define ND_UPD_SIG_MAX 160              /* a DER P-256 signature is at most 72 */
-#define ND_UPD_FILES_MAX 256
 #define ND_UPD_PATH_MAX 128             /* one file path, NUL included */
 #define ND_UPD_DEPTH_MAX 8              /* path segments below web/ or modules/ */
-#define ND_UPD_FILE_MAX (256ull << 20)  /* one file */
-#define ND_UPD_TOTAL_MAX (512ull << 20) /* all files of a bundle */
 #define ND_UPD_WORD_MAX 32              /* name, version, arch, board (NUL included) */
 #define ND_UPD_BINARY "nodus"           /* the binary's path in a bundle and a slot */
 

@@ -22,8 +22,7 @@ void nd_sha256_add(nd_sha256 *s, const void *p, size_t n);
 void nd_sha256_end(nd_sha256 *s, uint8_t out[32]); /* and releases s */
 void nd_sha256_of(const void *p, size_t n, uint8_t out[32]);
 
-#define ND_UPD_KEYS_MAX 8      /* public keys trusted at once (key rotation) */
-#define ND_UPD_KEYFILE_MAX 8192 /* config/update.pub */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 /* The key id of one public key in PEM: the first 8 bytes of SHA-256 of
 ** its DER SubjectPublicKeyInfo. ND_EINVAL (err says why) when pem is not

@@ -272,18 +272,18 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
         else if (!refused(c, r, ND_ACT_SUDO)) nd_config_reboot(c, r);
         return;
     }
-    if (nd_span_eq(p, "/events")) {
+    if (ND_WITH_WEB_EVENTS && nd_span_eq(p, "/events")) {
         if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) events(c, r);
         else nd_web_error(c, 405, "Method not allowed", false);
         return;
     }
-    if (nd_span_eq(p, "/metrics")) {
+    if (ND_WITH_METRICS && nd_span_eq(p, "/metrics")) {
         if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_HEAD))
             nd_web_error(c, 405, "Method not allowed", false);
         else if (!refused(c, r, ND_ACT_METRICS)) nd_metrics_handle(c, r);
         return;
     }
-    if (nd_span_prefix(p, "/fs/")) {
+    if (ND_WITH_WEB_FILES && nd_span_prefix(p, "/fs/")) {
         /* $modules writes need more (@sudo): webfs.c knows the place */
         bool read = method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD);
         if (refused(c, r, read ? ND_ACT_FS_READ : ND_ACT_FS_WRITE)) return;
@@ -294,7 +294,8 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
         bool mount = nd_span_prefix(p, "/$data/") || nd_span_prefix(p, "/$logs/");
         int act = nd_span_prefix(p, "/user_data/") || mount ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
         if (refused(c, r, act)) return;
-        if (!mount || !nd_webfs_mount_get(c, r)) nd_web_static(c, r); /* micrOS's mounts */
+        if (!mount || !ND_WITH_WEB_FILES || !nd_webfs_mount_get(c, r))
+            nd_web_static(c, r); /* micrOS's mounts */
         return;
     }
     nd_web_error(c, 405, "Method not allowed", false);
@@ -336,8 +337,9 @@ static void conn_free(nd_wconn *c)
 {
     struct nd_web *w = c->web;
     if (w->cur == c) w->cur = NULL;
-    if (c->state == W_SSE) nd_web_events_drop(c);
-    if (c->state == W_UPLOAD) nd_webfs_upload_feed(c, NULL, 0, false); /* drops the partial file */
+    if (ND_WITH_WEB_EVENTS && c->state == W_SSE) nd_web_events_drop(c);
+    if (ND_WITH_WEB_FILES && c->state == W_UPLOAD)
+        nd_webfs_upload_feed(c, NULL, 0, false); /* drops the partial file */
     release_slot(c);
     nd_slot_unwait(&w->node->slots, &c->wait);
     list_remove(&w->conns, c);
@@ -524,7 +526,7 @@ static void process_input(nd_wconn *c)
     int64_t cl = r->content_length < 0 ? 0 : r->content_length;
     const nd_http_hdr *expect = nd_http_header(r, "expect");
     bool want_continue = expect && nd_span_ieq(expect->value, "100-continue") && r->minor >= 1;
-    if (nd_webfs_is_upload(r)) {
+    if (ND_WITH_WEB_FILES && nd_webfs_is_upload(r)) {
         if (r->content_length < 0) {
             c->keep_alive = false;
             nd_web_error(c, 411, "Content-Length required", true);
@@ -725,7 +727,7 @@ static void on_readable(nd_wconn *c)
         return;
     }
     c->inn += (size_t)r;
-    if (c->state == W_UPLOAD) {
+    if (ND_WITH_WEB_FILES && c->state == W_UPLOAD) {
         size_t have = c->inn - c->inoff;
         if (have > (size_t)c->body_left) have = (size_t)c->body_left;
         c->body_left -= (int64_t)have;
@@ -782,7 +784,8 @@ static void conn_timer(nd_timer *t, void *ud)
     case W_HEAD: /* an incomplete head */
     case W_BODY:
     case W_UPLOAD:
-        if (c->state == W_UPLOAD) nd_webfs_upload_feed(c, NULL, 0, false); /* aborts it */
+        if (ND_WITH_WEB_FILES && c->state == W_UPLOAD)
+            nd_webfs_upload_feed(c, NULL, 0, false); /* aborts it */
         c->produce = NULL;
         free(c->ps);
         c->ps = NULL;
@@ -797,7 +800,7 @@ static void conn_timer(nd_timer *t, void *ud)
             conn_free(c);
             return;
         }
-        nd_web_events_ping(c);
+        if (ND_WITH_WEB_EVENTS) nd_web_events_ping(c);
         arm(c, ND_WEB_SSE_PING_MS);
         nd_web_drive(c);
         return;
@@ -859,7 +862,7 @@ int nd_web_start(struct nd_node *n)
     w->door.cap = web_cap;
     nd_slot_door_add(&n->slots, &w->door);
     nd_buf_init(&w->body, ND_WEB_OUT_MAX);
-    nd_webfs_start(w);
+    if (ND_WITH_WEB_FILES) nd_webfs_start(w);
     const char *bind = nd_cfg_get_str(n->cfg, ND_K_bind);
     int port = (int)nd_cfg_get_int(n->cfg, ND_K_webport);
     int rc = nd_net_listen(bind, port, 511, accept_event, w, &w->ls);

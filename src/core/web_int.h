@@ -24,24 +24,11 @@
 #include "web.h"
 
 /* ND_WEB_CONN_MAX comes from nodus/opts.h (via http.h) */
-#define ND_WEB_HEAD_MS 10000      /* a request head must be complete within this (408) */
-#define ND_WEB_BODY_MS 10000      /* a body must make progress within this (408) */
-#define ND_WEB_PROGRESS_MIN 4096  /* bytes that count as progress against the deadlines */
-#define ND_WEB_IDLE_MS 15000      /* an idle keep-alive connection is closed after this */
-#define ND_WEB_SEND_MS 30000      /* a response that makes no progress is abandoned */
-#define ND_WEB_LINGER_MS 2000     /* after a closing response: drain input, then close */
-#define ND_WEB_SSE_PING_MS 15000  /* ": keepalive" comment period on /events */
-#define ND_WEB_SSE_STALL_MS 60000 /* an events client that reads nothing is dropped */
-#define ND_WEB_SSE_SNDBUF (16 * 1024) /* kernel send buffer of an events stream */
-#define ND_WEB_IN_FIRST 2048      /* first input buffer; grows up to ND_WEB_IN_MAX */
+#include "nodus/opts.h" /* the limits; a port may override them */
 #define ND_WEB_IN_MAX (ND_HTTP_HEAD_MAX + ND_HTTP_BODY_MAX)
-#define ND_WEB_OUT_LOW (16 * 1024) /* producers refill the output below this */
 /* A REST reply is at most ND_REPLY_MAX bytes, and JSON string escaping can
 ** make a byte six (\u00XX): the envelope is bounded by this. */
 #define ND_WEB_OUT_MAX (6 * ND_REPLY_MAX + 4096)
-#define ND_WEB_CHUNK (16 * 1024)  /* file bytes read per produce call */
-#define ND_WEB_UPLOAD_MAX (16 * 1024 * 1024) /* largest multipart upload body */
-#define ND_WEB_PATH_MAX 256       /* relative file paths (state dir) */
 
 enum {
     W_WAIT,   /* a complete request waits for a client slot; nothing more is read */

@@ -41,7 +41,7 @@
 
 enum { P_USER, P_MODULES, P_DATA, P_LOGS, P_COUNT };
 
-#define ND_FS_DEPTH 4 /* path segments below a place: bounded walks and listings */
+#include "nodus/opts.h" /* the limits; a port may override them */
 
 static const struct {
     const char *pub; /* as clients write it */
@@ -116,7 +116,6 @@ static bool may_write(nd_wconn *c, const nd_http_req *r, int place)
 
 /* ---- listings -------------------------------------------------------------------- */
 
-#define ND_FS_SUBDIRS 32 /* subfolders walked per folder */
 
 typedef struct {
     nd_buf *b;

@@ -32,13 +32,22 @@ FW_DIR = os.environ.get("NODUS_FW_DIR", os.path.join(ROOT, "build-fw"))
 P = b"node01 $ "
 
 
-def build_firmware():
+def build_firmware(profile="full", modules=None):
+    """Build one profile's image (src/port/mps2/Makefile: min, full, max), or
+    MODULES= a board's own module list (then in its own build directory)."""
     elf = os.environ.get("NODUS_FW_ELF")
-    if elf:
+    if elf and profile == "full" and modules is None:
         return elf
-    subprocess.run(["make", "--no-print-directory", "-C", os.path.join(ROOT, "src/port/mps2"),
-                    "O=" + FW_DIR, "PROFILE=full", "-j2"], check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(FW_DIR, "full", "nodus.elf")
+    out = FW_DIR if modules is None else os.path.join(FW_DIR, "mods-" + "-".join(modules))
+    cmd = ["make", "--no-print-directory", "-C", os.path.join(ROOT, "src/port/mps2"),
+           "O=" + out, "PROFILE=" + profile, "-j2"]
+    if modules is not None:
+        os.makedirs(out, exist_ok=True)
+        if not os.path.exists(os.path.join(out, "src")):  # the fetched sources, shared
+            os.symlink(os.path.join(FW_DIR, "src"), os.path.join(out, "src"))
+        cmd.append("MODULES=" + " ".join(modules))
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(out, profile, "nodus.elf")
 
 
 class FwNode:

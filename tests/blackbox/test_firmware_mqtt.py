@@ -23,7 +23,7 @@ def test_firmware_mqtt_session_command_and_oversize(tmp_path, monkeypatch):
     b = Broker(tmp_path).start()
     sub = b.sub("nodus/fw1/#")
     monkeypatch.setenv("FW_MQTT_PORT", str(b.port))
-    fw = FwNode(build_firmware(), tmp_path)
+    fw = FwNode(build_firmware("max"), tmp_path)  # MQTT is the max profile's
     try:
         with fw.connect() as s:
             for line in ["conf", "mqtt True", "mqtt_host 10.0.2.100", "mqtt_port 1883",

@@ -1,9 +1,13 @@
-"""The firmware's feature switches (nodus/opts.h ND_WITH_*, set per profile in
-src/port/mps2/nd_port_opts.h): a service left out of an image answers that it
-is not built in, and the node keeps serving (issue 15, footprint)."""
+"""The firmware's profiles and feature switches (nodus/opts.h ND_WITH_*, set
+per profile in src/port/mps2/nd_port_opts.h; MODULES= a board's module list):
+a service left out of an image answers that it is not built in, and the node
+keeps serving (issue 15, footprint)."""
+import json
 import os
 import socket
 import subprocess
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -12,15 +16,9 @@ from test_firmware import FW_DIR, FwNode, build_firmware, pytestmark  # noqa: F4
 
 
 
-def build_min():
-    subprocess.run(["make", "--no-print-directory", "-C", os.path.join(ROOT, "src/port/mps2"),
-                    "O=" + FW_DIR, "PROFILE=min", "-j2"], check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(FW_DIR, "min", "nodus.elf")
-
-
 @pytest.fixture(scope="module")
 def fw_min(tmp_path_factory):
-    fw = FwNode(build_min(), tmp_path_factory.mktemp("fwmin"))
+    fw = FwNode(build_firmware("min"), tmp_path_factory.mktemp("fwmin"))
     yield fw
     fw.stop()
 
@@ -67,3 +65,46 @@ def test_full_image_leaves_out_nsh(tmp_path):
         assert fw.cmd("hello").startswith("hello:")
     finally:
         fw.stop()
+
+
+def test_full_image_serves_rest_but_not_metrics_files_or_events(tmp_path):
+    fw = FwNode(build_firmware(), tmp_path)
+    try:
+        base = "http://127.0.0.1:%d" % fw.web
+        with urllib.request.urlopen(base + "/rest/system/info", timeout=10) as r:
+            assert json.load(r)["result"]["board"] == "mps2-an385"
+        for path in ("/metrics", "/events", "/fs/"):
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(base + path, timeout=10)
+            assert e.value.code == 404, path
+        # MQTT and InterCon are the max profile's
+        assert "No module named 'LM_mqttc'" in fw.cmd("mqttc ping")
+        assert "not built into this node" in fw.cmd("hello >>node02")
+        assert fw.cmd("hello").startswith("hello:")
+    finally:
+        fw.stop()
+
+
+def test_a_boards_module_list_on_an_image_without_a_hardware_backend(tmp_path):
+    # MODULES= picks the Load Modules; the minimal profile has no sim board
+    # (ND_WITH_SIM 0), so a hardware call says why instead of a simulated success
+    elf = build_firmware("min", modules=["system", "genIO"])
+    fw = FwNode(elf, tmp_path)
+    try:
+        names = {line.strip() for line in fw.cmd("help lm").splitlines() if line.startswith("  ")
+                 and not line.startswith("   ")}
+        assert {"system", "genIO"} <= names and not names & {"sim", "neopixel", "bme280"}, names
+        out = fw.cmd("genIO set_out 3 1")
+        assert "this image has no hardware backend" in out, out
+        assert "No module named 'LM_neopixel'" in fw.cmd("neopixel toggle")
+        assert fw.cmd("hello").startswith("hello:")
+    finally:
+        fw.stop()
+
+
+def test_an_unknown_module_in_the_list_fails_the_build():
+    r = subprocess.run(["make", "--no-print-directory", "-C", os.path.join(ROOT, "src/port/mps2"),
+                        "O=" + FW_DIR, "PROFILE=full", "MODULES=system nosuchmod"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "no such module: nosuchmod" in r.stderr

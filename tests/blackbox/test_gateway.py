@@ -323,3 +323,26 @@ def test_gateway_learns_nodes_over_mdns(tmp_path):
         assert d["response"] == "<3 heartbeat <3" and d["device"][1] == lab.ip(0)
     finally:
         lab.close()
+
+
+@pytest.mark.parametrize("lib", ["missing", "incomplete"])
+def test_gateway_without_libmosquitto_says_so(tmp_path, lib):
+    """libmosquitto is dlopen()ed (src/port/posix/mosq_dl.c): without it, or
+    with one lacking a function, the gateway stops at once and says why. The
+    stand-in libmosquitto.so.1 comes first in LD_LIBRARY_PATH: a text file
+    (cannot be loaded) or an empty shared library (loads, has no functions)."""
+    so = tmp_path / "libmosquitto.so.1"
+    if lib == "missing":
+        so.write_bytes(b"not a shared library\n")
+        want = b"gateway: cannot load libmosquitto.so.1 (apt install libmosquitto1)\n"
+    else:
+        cc = shutil.which("cc") or pytest.skip("no C compiler")
+        (tmp_path / "empty.c").write_text("int nd_not_mosquitto;\n")
+        subprocess.run([cc, "-shared", "-fPIC", "-o", str(so), str(tmp_path / "empty.c")], check=True)
+        want = b"gateway: libmosquitto has no mosquitto_connack_string\n"
+    r = subprocess.run([NODUS_BIN, "gateway", "--broker", "127.0.0.1", "--broker-port", str(free_port()),
+                        "--bind", "127.0.0.1", "--port", str(free_port()), "--mdns", "0"],
+                       capture_output=True, timeout=15,
+                       env=dict(os.environ, LD_LIBRARY_PATH=str(tmp_path)))
+    assert r.returncode == 2
+    assert r.stderr == want + b"gateway: cannot start the MQTT client\n"

@@ -1,7 +1,11 @@
 """Lua modules uploaded at run time: over /fs (the web file manager's
 endpoints), with `nodus put` / `nodus get`, and a 10 MB file into modules/."""
+import contextlib
 import os
+import select
+import socket
 import subprocess
+import time
 
 import requests
 
@@ -87,5 +91,50 @@ def test_nodus_put_and_get(make_node, tmp_path):
     r = run("get", host, "LM_none.lua", "-o", "-", "--pwd", "ADmin123")
     assert r.returncode == 4 and b"404" in r.stderr
     assert run("get", host, "../etc/passwd", "-o", "-").returncode == 1
-    assert run("put", "127.0.0.1:1", str(src)).returncode == 2
+    r = run("put", "127.0.0.1:1", str(src))  # the text `nodus connect` prints (cli.c)
+    assert r.returncode == 2 and r.stderr == b"nodus: cannot connect to 127.0.0.1:1: Connection refused\n"
+    r = run("get", "127.0.0.1:x", "notes.txt")
+    assert r.returncode == 2 and r.stderr == b"nodus: bad address '127.0.0.1:x' (want HOST[:WEBPORT])\n"
     assert run("put", host).returncode == 1
+
+
+@contextlib.contextmanager
+def blackholed_port():
+    """A loopback port that drops SYNs, as a firewall would: a listener with
+    backlog 0 that never accepts, its accept queue filled first -- Linux then
+    drops further SYNs (tcp_abort_on_overflow is 0 by default) instead of
+    refusing them, so a connect there waits for the kernel's SYN retries."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(0)
+    port = ls.getsockname()[1]
+    fill = []
+    try:
+        for _ in range(8):
+            c = socket.socket()
+            c.setblocking(False)
+            fill.append(c)
+            c.connect_ex(("127.0.0.1", port))
+            if not select.select([], [c], [], 0.3)[1]:
+                break  # this SYN went unanswered: the queue is full
+        else:
+            raise AssertionError("could not fill the accept queue of 127.0.0.1:%d" % port)
+        yield port
+    finally:
+        for c in fill:
+            c.close()
+        ls.close()
+
+
+def test_nodus_put_and_get_give_up_on_a_blackholed_address_in_time(tmp_path):
+    """Without a bounded connect this waits ~2 minutes (SYN retries)."""
+    src = tmp_path / "notes.txt"
+    src.write_bytes(b"hi\n")
+    with blackholed_port() as port:
+        for args in (["put", "127.0.0.1:%d" % port, str(src)], ["get", "127.0.0.1:%d" % port, "notes.txt"]):
+            t0 = time.monotonic()
+            r = subprocess.run([NODUS_BIN] + args + ["--timeout", "1"], capture_output=True, timeout=15)
+            took = time.monotonic() - t0
+            assert r.returncode == 2, r.stderr
+            assert r.stderr == b"nodus: cannot connect to 127.0.0.1:%d: Connection timed out\n" % port
+            assert 0.9 < took < 5, took

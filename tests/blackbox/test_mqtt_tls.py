@@ -84,3 +84,20 @@ def test_tls_missing_ca_file(make_node, tls_broker, tmp_path):
         time.sleep(0.2)
     assert "mqtt_ca" in log_text(n)
     assert n.cmd("hello").startswith("hello:")
+
+
+def test_tls_without_libmosquitto_says_so(make_node, tls_broker, tls_dir, tmp_path):
+    """libmosquitto is dlopen()ed for TLS (src/port/posix/mosq_dl.c): a node that
+    cannot load it keeps running and says what to install. A broken
+    libmosquitto.so.1 first in LD_LIBRARY_PATH stands for a missing one."""
+    (tmp_path / "libmosquitto.so.1").write_bytes(b"not a shared library\n")
+    n = make_node("mqtt=True", "mqtt_host=localhost", "mqtt_port=%d" % tls_broker.port, "mqtt_tls=True",
+                  "mqtt_ca=%s" % os.path.join(tls_dir, "ca.crt"), "devfid=tls1", "webui=False",
+                  "mdns=False", env={"LD_LIBRARY_PATH": str(tmp_path)})
+    want = "mqtt: cannot connect to localhost:%d: cannot load libmosquitto.so.1 (apt install libmosquitto1)" \
+        % tls_broker.port
+    deadline = time.time() + 5
+    while time.time() < deadline and want not in log_text(n):
+        time.sleep(0.2)
+    assert want in log_text(n), log_text(n)[-1500:]
+    assert n.cmd("hello").startswith("hello:")

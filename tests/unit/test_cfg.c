@@ -109,7 +109,7 @@ static const char *const micros_order[] = {
     "notify_webhook_token", "notify_tg_token", "notify_tg_chat", "notify_tg_url", "telnet",
     "telnetport", "telnetidle_s", "pfiles", "nshenv", "mqtt", "mqtt_host", "mqtt_port", "mqtt_user",
     "mqtt_pwd", "mqtt_tls", "mqtt_ca", "mqtt_prefix", "mqtt_telemetry_s", "mqtt_keepalive",
-    "mqtt_queue", "mqtt_cmd_rate", "mqtt_ha", "luamem_kb", "luacpu_ms"};
+    "mqtt_queue", "mqtt_cmd_rate", "mqtt_ha", "luamem_kb", "luacpu_ms", "nameserver"};
 
 static void test_schema_order(void **state)
 {
@@ -200,7 +200,8 @@ static void test_missing_file_writes_defaults(void **state)
     assert_non_null(strstr(f, "\n  \"logmax\": 16384,\n"));
     assert_non_null(strstr(f, "\n  \"webevents_max\": 4,\n"));
     assert_non_null(strstr(f, "\n  \"updfree_kb\": 1024,\n"));
-    assert_non_null(strstr(f, "\n  \"luacpu_ms\": 200\n}\n")); /* the last key: no comma */
+    assert_non_null(strstr(f, "\n  \"luacpu_ms\": 200,\n"));
+    assert_non_null(strstr(f, "\n  \"nameserver\": \"n/a\"\n}\n")); /* the last key: no comma */
     free(f);
     nd_cfg_free(c);
     /* a second load of our own file changes nothing and reports nothing */

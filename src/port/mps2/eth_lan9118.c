@@ -35,6 +35,7 @@
 #define MAC_ADDRL 3
 #define MAC_CR_RXEN (1u << 2)
 #define MAC_CR_TXEN (1u << 3)
+#define MAC_CR_MCPAS (1u << 19) /* pass all multicast frames */
 #define CSR_BUSY (1u << 31)
 #define CSR_READ (1u << 30)
 
@@ -117,13 +118,18 @@ int nd_fw_eth_init(struct netif *nif)
     nif->hwaddr[4] = (uint8_t)hi;
     nif->hwaddr[5] = (uint8_t)(hi >> 8);
     nif->mtu = 1500;
-    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+    nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
+                 NETIF_FLAG_LINK_UP | NETIF_FLAG_IGMP;
     nif->name[0] = 'e';
     nif->name[1] = 'n';
     nif->output = etharp_output;
     nif->linkoutput = eth_output;
     R(RX_CFG) = 0;
     R(TX_CFG) = 1u << 1; /* TX_ON */
-    mac_write(MAC_CR, MAC_CR_TXEN | MAC_CR_RXEN);
+    /* The MAC keeps only frames to its own address unless told otherwise:
+    ** mDNS (224.0.0.251 = 01:00:5e:00:00:fb) needs multicast in. All of it
+    ** rather than the 64-bit hash filter: a board joins one or two groups,
+    ** and lwIP drops datagrams to groups it has not joined anyway. */
+    mac_write(MAC_CR, MAC_CR_TXEN | MAC_CR_RXEN | MAC_CR_MCPAS);
     return ERR_OK;
 }

@@ -7,25 +7,41 @@
 #ifndef ND_PORT_OPTS_H
 #define ND_PORT_OPTS_H
 
-/* services: no mDNS/SNTP (no UDP in this port yet), no A/B updates (no
-** mbedTLS in the image); the minimal profile also drops the web door */
-#define ND_WITH_MDNS 0
-#define ND_WITH_SNTP 0
-#define ND_WITH_UPDATE 0
-/* nsh (a Linux-style shell with file and network commands, ~60 KB) and
-** telnet are not part of either firmware profile (issue 15: minimal = shell
-** + config + system + scheduler; full = that + REST, cron, sim backend) */
+/* Profiles (the Makefile passes -DND_PROFILE_MIN/FULL/MAX; README "Firmware"):
+**   min   shell + config + system + scheduler (tasks, timirq)
+**   full  min + REST, cron with time zone and sun, SNTP, the sim backend
+**         (modules system, sim and robustness -- SystemTest's)
+**   max   everything this port has: MQTT, InterCon, mDNS, every module
+** Never in a board image: nsh (a Linux-style shell with file and network
+** commands, ~60 KB), telnet, the HTTP client (notify's webhook/Telegram
+** channels say "not built in") and A/B updates (no mbedTLS beyond SHA-256). */
 #define ND_WITH_NSH 0
 #define ND_WITH_TELNET 0
-#define ND_WITH_HTTP_CLIENT 0 /* notify's webhook/Telegram channels say "not built in" */
-/* the full image keeps MQTT and InterCon (the port has both: mqtt_own.c,
-** tests/blackbox/test_firmware_mqtt.py); the minimal one leaves out: */
-#ifdef ND_PROFILE_MIN
+#define ND_WITH_HTTP_CLIENT 0
+#define ND_WITH_UPDATE 0
+#define ND_WITH_KEY_HELP 0 /* config keys' help lines: docs only */
+/* UDP services (net_lwip.c): SNTP gives cron's time zone and sun a wall
+** clock (+3.7 KB), mDNS answers <devfid>.local (+10 KB, ~16 KB heap) */
+#if !defined ND_WITH_SNTP && defined ND_PROFILE_MIN
+#define ND_WITH_SNTP 0
+#endif
+#if !defined ND_WITH_MDNS && !defined ND_PROFILE_MAX
+#define ND_WITH_MDNS 0
+#endif
+#if defined ND_PROFILE_MIN
 #define ND_WITH_WEB 0
 #define ND_WITH_MQTT 0
 #define ND_WITH_INTERCON 0
 #define ND_WITH_CRON 0 /* tasks and timirq stay; crontasks are the full profile's */
 #define ND_WITH_SUN 0  /* `system sun` says so: 12 KB of sun.c and libm */
+#define ND_WITH_SIM 0  /* no hardware backend: each hardware call says so */
+#elif defined ND_PROFILE_FULL
+/* the web door serves REST (and micrOS's /config); the rest of it is max's */
+#define ND_WITH_METRICS 0
+#define ND_WITH_WEB_EVENTS 0
+#define ND_WITH_WEB_FILES 0
+#define ND_WITH_MQTT 0
+#define ND_WITH_INTERCON 0
 #endif
 
 #define ND_TIMERS_MAX 128          /* tasks + sessions + services */
@@ -66,5 +82,35 @@
 #define ND_PINMAP_CUSTOM_MAX 16    /* cstmpmap overrides + bind_pin */
 #define ND_PINMAP_BOOK_MAX 32      /* pins booked at once (the MPS2 sim board has fewer) */
 #define ND_PINMAP_PROBLEMS 256     /* cstmpmap problems text */
+
+/* services' own bounds, sized for a board (the Linux defaults in opts.h are
+** for a desktop): what a handful of clients and one broker need */
+#define ND_EV_RING 16              /* live events kept for slow readers */
+#define ND_EV_MAX 1024             /* one rendered event */
+#define ND_DNS_Q_MAX 4             /* mDNS: questions looked at in one message */
+#define ND_DNS_RR_MAX 8
+#define ND_DNS_Z_MAX 16
+#define ND_MDNSQ_CACHE 4
+#define ND_MDNSQ_ASKS 2
+#define ND_HOSTS_MAX 8             /* learned name -> address pairs */
+#define ND_MQTT_TOPIC_MAX 128
+#define ND_MQTT_PAYLOAD_MAX (8 * 1024)
+#define ND_MQTT_RX_MAX 2048        /* one incoming packet */
+#define ND_MQTTC_OUT_MAX (16 * 1024)
+#define ND_MQTTC_INFLIGHT 32       /* QoS 1 publishes awaiting PUBACK (HA discovery bursts) */
+#define ND_HTTP_URL_MAX 512
+#define ND_HTTP_HEADERS_MAX 16
+#define ND_WEB_IN_FIRST 512
+#define ND_WEB_OUT_LOW 2048
+#define ND_WEB_CHUNK 2048
+#define ND_WEB_UPLOAD_MAX (64 * 1024)
+#define ND_IC_IN_MAX 2048          /* InterCon reply bytes buffered per call */
+#define ND_IC_KEEP 1024
+#define ND_IC_TAIL 256
+#define ND_ICPEERS_MAX 256
+#define ND_AUTH_PEERS_MAX 16       /* peers the log-in lockout remembers */
+#define ND_BCAST_HELD 1024         /* `~~~` bytes kept for an idle session */
+#define ND_LISTEN_SHOW 256         /* mqttc listen: recent message bytes shown */
+#define ND_RECURSION_MAX 100       /* robustness recursion_limit: a 16 KB stack */
 
 #endif

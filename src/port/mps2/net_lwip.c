@@ -12,15 +12,25 @@
 ** socket table is static (ND_FW_SOCKS) and smaller than lwIP's PCB pool: a
 ** connection past it is reset at once ("refused cleanly"), the admitted
 ** ones go on.
+**
+** UDP (mDNS, SNTP) shares the table: lwIP hands each datagram over as a
+** pbuf, kept whole in the socket's small ring until nd_udp_recvfrom copies
+** it out. Received pbufs come from the pool the TCP doors live on, so the
+** rings are bounded twice -- ND_FW_UDP_RING per socket and ND_FW_UDP_HELD in
+** all -- and a datagram past either is dropped and counted, never queued
+** at the doors' expense. IPv4 only (lwipopts.h: LWIP_IPV6 0).
 */
 #include <stdio.h>
 #include <string.h>
 
+#include "dns_lwip.h"
+#include "lwip/igmp.h"
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
+#include "lwip/udp.h"
 #include "mps2.h"
 #include "netif/ethernet.h"
 #include "nodus/opts.h" /* ND_FW_SOCKS may come from nd_port_opts.h */
@@ -34,8 +44,24 @@
 ** when this much is queued, or after this long without the rest */
 #define ND_FW_RX_WHOLE 4096
 #define ND_FW_RX_WAIT_MS 20
+/* UDP: datagrams a socket holds unread, and all sockets together (each
+** holds a 1536-byte pool buffer: PBUF_POOL_SIZE in lwipopts.h is 24) */
+#define ND_FW_UDP_RING 4
+#define ND_FW_UDP_HELD 8
+/* one Ethernet frame's payload: mDNS and SNTP never need more (lwipopts.h
+** has no IP reassembly, so this only guards against a change there) */
+#define ND_FW_UDP_MAX 1472
+#define ND_FW_UDP_GROUPS 2 /* multicast groups one socket joins (mDNS: one) */
+#define ND_FW_UDP_LOG_MS 5000 /* drop reports on the UART: at most this often */
 
-enum { K_FREE, K_TCP, K_LISTEN };
+enum { K_FREE, K_TCP, K_LISTEN, K_UDP };
+
+/* one datagram waiting in a UDP socket's ring */
+typedef struct {
+    struct pbuf *p;
+    uint32_t ip; /* sender, network byte order */
+    uint16_t port;
+} nd_dgram;
 
 struct nd_sock {
     uint8_t kind;
@@ -48,14 +74,26 @@ struct nd_sock {
     nd_sock_fn fn;
     void *ud;
     int events;
-    /* listener: accepted sockets waiting for nd_net_accept, oldest first */
-    nd_sock *pend[ND_FW_BACKLOG];
-    int npend;
+    union {
+        struct { /* listener: accepted sockets waiting for nd_net_accept, oldest first */
+            nd_sock *pend[ND_FW_BACKLOG];
+            int npend;
+        };
+        struct { /* UDP (in place of the backlog: the table does not grow) */
+            struct udp_pcb *upcb;
+            nd_dgram ring[ND_FW_UDP_RING];
+            uint8_t head, nq;
+            uint32_t groups[ND_FW_UDP_GROUPS]; /* joined, network byte order; 0 = free */
+            uint32_t full, big, told; /* dropped: ring or pool share full, oversize; reported */
+        };
+    };
     char peer[24];
 };
 
 static nd_sock socks[ND_FW_SOCKS];
 static struct netif nif;
+static int udp_held;           /* datagrams in all rings (ND_FW_UDP_HELD) */
+static uint32_t udp_told_ms;   /* last drop report on the UART */
 
 static nd_sock *sock_new(int kind)
 {
@@ -286,9 +324,16 @@ static void drop_pcb(nd_sock *s)
     if (tcp_close(pcb) != ERR_OK) tcp_abort(pcb);
 }
 
+static void udp_close_sock(nd_sock *s);
+
 void nd_net_close(nd_sock *s)
 {
     if (!s || s->kind == K_FREE) return;
+    if (s->kind == K_UDP) {
+        udp_close_sock(s);
+        s->kind = K_FREE;
+        return;
+    }
     if (s->kind == K_LISTEN)
         for (int i = 0; i < s->npend; i++) nd_net_close(s->pend[i]);
     drop_pcb(s);
@@ -314,6 +359,8 @@ static int ready(nd_sock *s)
 {
     int ev = 0;
     if (s->kind == K_LISTEN) return s->npend ? ND_EV_READ : 0;
+    if (s->kind == K_UDP) /* sending never waits: lwIP copies or refuses at once */
+        return s->events & ((s->nq ? ND_EV_READ : 0) | ND_EV_WRITE);
     bool dead = s->err || !s->pcb;
     /* A segment is not a message: the shell door takes bytes that come
     ** alone in one read without a newline for a whole micrOS command, so a
@@ -333,9 +380,12 @@ static int ready(nd_sock *s)
     return ev & (s->events | (dead ? ND_EV_READ : 0));
 }
 
+static void udp_report_drops(void);
+
 int nd_fw_net_dispatch(void)
 {
-    int calls = 0;
+    int calls = nd_fw_dns_dispatch(); /* lookups lwIP answered (dns_lwip.c) */
+    udp_report_drops();
     for (int i = 0; i < ND_FW_SOCKS; i++) {
         nd_sock *s = &socks[i];
         if (s->kind == K_FREE || !s->fn || !s->events) continue;
@@ -420,31 +470,174 @@ int nd_fw_echo_start(int port)
     return ND_OK;
 }
 
-/* ---- UDP: not in this port yet (mDNS and SNTP are switched off) -------- */
+/* ---- port.h: UDP (IPv4; mDNS and SNTP) --------------------------------- */
+static void on_udp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+                        u16_t port)
+{
+    (void)pcb;
+    nd_sock *s = arg;
+    if (!s || s->kind != K_UDP || !p) {
+        if (p) pbuf_free(p);
+        return;
+    }
+    /* full ring, the pool share used up, or more than one frame's worth:
+    ** drop the newcomer (what waits is older, and a flood must not move it) */
+    if (p->tot_len > ND_FW_UDP_MAX || s->nq >= ND_FW_UDP_RING || udp_held >= ND_FW_UDP_HELD) {
+        if (p->tot_len > ND_FW_UDP_MAX) s->big++;
+        else s->full++;
+        pbuf_free(p);
+        return;
+    }
+    nd_dgram *d = &s->ring[(s->head + s->nq) % ND_FW_UDP_RING];
+    d->p = p;
+    d->ip = ip_2_ip4(addr)->addr;
+    d->port = port;
+    s->nq++;
+    udp_held++;
+}
+
+/* One UART line per ND_FW_UDP_LOG_MS at most, for the sockets that dropped
+** since the last one: a flood is seen, and cannot flood the UART in turn. */
+static void udp_report_drops(void)
+{
+    uint32_t now = (uint32_t)nd_port_mono_ms();
+    if (now - udp_told_ms < ND_FW_UDP_LOG_MS) return;
+    for (int i = 0; i < ND_FW_SOCKS; i++) {
+        nd_sock *s = &socks[i];
+        if (s->kind != K_UDP || s->full + s->big == s->told) continue;
+        nd_fw_diag("[WARN] udp: port %u: %lu datagram(s) dropped since the last report; in all "
+                   "%lu with the queue full (%d), %lu over %d bytes\r\n",
+                   s->upcb ? s->upcb->local_port : 0u,
+                   (unsigned long)(s->full + s->big - s->told), (unsigned long)s->full,
+                   ND_FW_UDP_RING, (unsigned long)s->big, ND_FW_UDP_MAX);
+        s->told = s->full + s->big;
+        udp_told_ms = now;
+    }
+}
+
+static int ip4_of(const char *text, ip4_addr_t *a)
+{
+    return text && !strchr(text, ':') && ip4addr_aton(text, a) ? ND_OK : ND_EINVAL;
+}
+
 int nd_udp_open(const char *bind_addr, int port, int flags, nd_sock_fn fn, void *ud, nd_sock **out)
 {
-    (void)bind_addr, (void)port, (void)flags, (void)fn, (void)ud, (void)out;
-    return ND_EIO;
+    /* ND_UDP_V6: no IPv6 in this image (lwipopts.h); mDNS asks for it only
+    ** for links with IPv6 addresses, and nd_port_ifaddrs reports none */
+    if (flags & ND_UDP_V6) return ND_ENOTFOUND;
+    ip4_addr_t a;
+    ip4_addr_set_any(&a);
+    if (bind_addr && *bind_addr && ip4_of(bind_addr, &a) != ND_OK) return ND_EINVAL;
+    if (port < 0 || port > 65535) return ND_EINVAL;
+    nd_sock *s = sock_new(K_UDP);
+    if (!s) return ND_ELIMIT;
+    struct udp_pcb *pcb = udp_new();
+    if (!pcb) { /* MEMP_NUM_UDP_PCB in use */
+        s->kind = K_FREE;
+        return ND_ELIMIT;
+    }
+    /* ND_UDP_REUSE needs nothing: one program owns the board, and a second
+    ** bind of the same port is refused below (lwIP's SO_REUSE is off).
+    ** ND_UDP_MCAST: lwIP sends with TTL 255 already (UDP_TTL, mcast_ttl) */
+    ip_addr_t ia;
+    ip_addr_copy_from_ip4(ia, a);
+    err_t e = udp_bind(pcb, &ia, (u16_t)port);
+    if (e != ERR_OK) {
+        udp_remove(pcb);
+        s->kind = K_FREE;
+        return e == ERR_USE ? ND_ELIMIT : ND_EIO;
+    }
+    udp_recv(pcb, on_udp_recv, s);
+    s->upcb = pcb;
+    s->fn = fn;
+    s->ud = ud;
+    s->events = ND_EV_READ;
+    *out = s;
+    return ND_OK;
 }
+
 int nd_udp_join(nd_sock *s, const char *group, uint32_t ifindex)
 {
-    (void)s, (void)group, (void)ifindex;
-    return ND_ENOTFOUND;
+    ip4_addr_t g;
+    if (!s || s->kind != K_UDP || ip4_of(group, &g) != ND_OK || !ip4_addr_ismulticast(&g))
+        return ND_EINVAL;
+    /* one interface: "every interface" (0) or its own index */
+    if ((ifindex && ifindex != netif_get_index(&nif)) || !(nif.flags & NETIF_FLAG_IGMP))
+        return ND_ENOTFOUND;
+    int free_at = -1;
+    for (int i = 0; i < ND_FW_UDP_GROUPS; i++) {
+        if (s->groups[i] == g.addr) return ND_OK; /* joined already */
+        if (!s->groups[i] && free_at < 0) free_at = i;
+    }
+    if (free_at < 0) return ND_ELIMIT;
+    if (igmp_joingroup_netif(&nif, &g) != ERR_OK) return ND_ELIMIT; /* MEMP_NUM_IGMP_GROUP */
+    s->groups[free_at] = g.addr;
+    return ND_OK;
 }
+
 long nd_udp_sendto(nd_sock *s, const void *p, size_t n, const nd_addr *to)
 {
-    (void)s, (void)p, (void)n, (void)to;
-    return ND_EIO;
+    if (!s || s->kind != K_UDP || !s->upcb) return ND_EIO;
+    if (!to || to->family != 4) return ND_EIO; /* no IPv6 here */
+    if (n > ND_FW_UDP_MAX) return ND_ELIMIT;   /* no fragments: one frame */
+    /* lwIP's heap (MEM_SIZE), shared with TCP's outgoing segments: when it
+    ** is short the caller retries, as after EAGAIN */
+    struct pbuf *b = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM);
+    if (!b) return ND_EAGAIN;
+    if (n) pbuf_take(b, p, (u16_t)n);
+    ip_addr_t ia;
+    IP_ADDR4(&ia, to->ip[0], to->ip[1], to->ip[2], to->ip[3]);
+    err_t e = udp_sendto(s->upcb, b, &ia, to->port);
+    pbuf_free(b); /* lwIP copied it into the frame, or queued its own reference (ARP) */
+    if (e == ERR_MEM || e == ERR_BUF) return ND_EAGAIN;
+    return e == ERR_OK ? (long)n : ND_EIO;
 }
+
 long nd_udp_recvfrom(nd_sock *s, void *p, size_t n, nd_addr *from)
 {
-    (void)s, (void)p, (void)n, (void)from;
-    return ND_EAGAIN;
+    if (!s || s->kind != K_UDP) return ND_EIO;
+    if (!s->nq) return ND_EAGAIN;
+    nd_dgram *d = &s->ring[s->head];
+    s->head = (uint8_t)((s->head + 1) % ND_FW_UDP_RING);
+    s->nq--;
+    udp_held--;
+    size_t len = d->p->tot_len, k = n < len ? n : len;
+    pbuf_copy_partial(d->p, p, (u16_t)k, 0);
+    pbuf_free(d->p);
+    d->p = NULL;
+    if (from) {
+        memset(from, 0, sizeof *from);
+        from->family = 4;
+        memcpy(from->ip, &d->ip, 4);
+        from->port = d->port;
+        from->ifindex = netif_get_index(&nif); /* the only interface */
+    }
+    return k < len ? ND_ELIMIT : (long)k;
 }
+
 int nd_udp_local_port(nd_sock *s)
 {
-    (void)s;
-    return -1;
+    return s && s->kind == K_UDP && s->upcb ? s->upcb->local_port : -1;
+}
+
+static void udp_close_sock(nd_sock *s)
+{
+    if (s->upcb) {
+        udp_recv(s->upcb, NULL, NULL);
+        udp_remove(s->upcb);
+        s->upcb = NULL;
+    }
+    for (int i = 0; i < ND_FW_UDP_GROUPS; i++) {
+        if (!s->groups[i]) continue;
+        ip4_addr_t g;
+        g.addr = s->groups[i];
+        igmp_leavegroup_netif(&nif, &g); /* the membership is counted: others keep theirs */
+        s->groups[i] = 0;
+    }
+    for (; s->nq; s->nq--, udp_held--) {
+        pbuf_free(s->ring[s->head].p);
+        s->head = (uint8_t)((s->head + 1) % ND_FW_UDP_RING);
+    }
 }
 
 int nd_addr_parse(const char *text, uint16_t port, nd_addr *out)
@@ -470,11 +663,11 @@ int nd_port_ifaddrs(nd_ifaddr *out, int max)
     if (max < 1 || !netif_is_up(&nif)) return 0;
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "en0");
-    out->ifindex = 1;
+    out->ifindex = netif_get_index(&nif);
     out->addr.family = 4;
     memcpy(out->addr.ip, &ip_2_ip4(&nif.ip_addr)->addr, 4);
     out->prefix = 24;
-    out->multicast = false;
+    out->multicast = (nif.flags & NETIF_FLAG_IGMP) != 0; /* mDNS serves it (nd_udp_join) */
     return 1;
 }
 
@@ -483,7 +676,7 @@ int nd_port_ifconfig(char ip[16], char mask[16], char gw[16], char dns[16], char
     snprintf(ip, 16, "%s", ip4addr_ntoa(netif_ip4_addr(&nif)));
     snprintf(mask, 16, "%s", ip4addr_ntoa(netif_ip4_netmask(&nif)));
     snprintf(gw, 16, "%s", ip4addr_ntoa(netif_ip4_gw(&nif)));
-    snprintf(dns, 16, "10.0.2.3");
+    nd_fw_dns_server(dns); /* where lookups go: `nameserver`, else QEMU's */
     snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", nif.hwaddr[0], nif.hwaddr[1], nif.hwaddr[2],
              nif.hwaddr[3], nif.hwaddr[4], nif.hwaddr[5]);
     return ND_OK;

@@ -1,11 +1,12 @@
 /*
 ** sys_mps2.c -- the rest of port.h on the MPS2 board: clocks (SysTick),
 ** system facts, randomness, console, reboot, and the services this port
-** does not have (host name lookups, a real-hardware backend, update slots).
+** does not have (a real-hardware backend, update slots).
 */
 #include <stdio.h>
 #include <string.h>
 
+#include "lwip/netif.h"
 #include "mps2.h"
 #include "nodus/port.h"
 #include "update.h"
@@ -75,11 +76,15 @@ int nd_port_wifi_rssi(int *dbm)
     return ND_ENOTFOUND; /* wired Ethernet */
 }
 
+/* The MAC straight from the interface: this runs while the node loads its
+** config (hwuid), before nd_port_ifconfig's dns field may read it. */
 int nd_port_machine_id(char *buf, size_t cap)
 {
-    char ip[16], mask[16], gw[16], dns[16], mac[18];
-    nd_port_ifconfig(ip, mask, gw, dns, mac);
-    return snprintf(buf, cap, "mps2-%s", mac) < (int)cap ? ND_OK : ND_ELIMIT;
+    const uint8_t *m = nd_fw_netif()->hwaddr;
+    return snprintf(buf, cap, "mps2-%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+                    m[5]) < (int)cap
+               ? ND_OK
+               : ND_ELIMIT;
 }
 
 /* xorshift32 seeded from the tick counter and the cycle counter; no entropy
@@ -109,15 +114,7 @@ void nd_port_console(const char *line)
 int nd_port_reboot(void) { nd_fw_system_reset(); }
 
 /* ---- services this port does not have ------------------------------------ */
-int nd_port_resolve(const char *name, int flags, nd_resolve_fn fn, void *ud, nd_resolve_req **out)
-{
-    /* no DNS client: numeric addresses and the node's host cache only
-    ** (answered by the core before it asks the port) */
-    (void)name, (void)flags, (void)fn, (void)ud, (void)out;
-    return ND_ENOTFOUND;
-}
-
-void nd_port_resolve_cancel(nd_resolve_req *r) { (void)r; }
+/* (host name lookups, nd_port_resolve: dns_lwip.c) */
 
 const struct nd_hal_ops *nd_port_hal(const char *name)
 {

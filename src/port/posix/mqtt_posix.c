@@ -33,13 +33,12 @@
 ** (nd_posix_sock_forget removes the watch without closing the fd).
 */
 #define _GNU_SOURCE
-#include <dlfcn.h>
-#include <mosquitto.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mosq_dl.h"
 #include "mqtt_client.h"
 #include "nodus/mqtt_port.h"
 #include "nodus/port.h"
@@ -64,63 +63,16 @@ struct nd_mqtt_conn {
 };
 
 /* ---- libmosquitto, loaded when the first session opens ------------------
-** Linking libmosquitto would map it, libssl and libcrypto into every node
-** at start -- about 2 MB of resident memory (relocations, OpenSSL's
-** constructors) for nodes that never use MQTT. dlopen() brings them in
-** only when `mqtt` is on. */
-#define ND_MOSQ_FUNCS(X) \
-    X(mosquitto_connack_string) \
-    X(mosquitto_connect_async) \
-    X(mosquitto_connect_callback_set) \
-    X(mosquitto_destroy) \
-    X(mosquitto_disconnect) \
-    X(mosquitto_disconnect_callback_set) \
-    X(mosquitto_int_option) \
-    X(mosquitto_lib_init) \
-    X(mosquitto_lib_version) \
-    X(mosquitto_loop_misc) \
-    X(mosquitto_loop_read) \
-    X(mosquitto_loop_write) \
-    X(mosquitto_message_callback_set) \
-    X(mosquitto_new) \
-    X(mosquitto_publish) \
-    X(mosquitto_publish_callback_set) \
-    X(mosquitto_socket) \
-    X(mosquitto_strerror) \
-    X(mosquitto_subscribe) \
-    X(mosquitto_unsubscribe) \
-    X(mosquitto_username_pw_set) \
-    X(mosquitto_void_option) \
-    X(mosquitto_want_write) \
-    X(mosquitto_will_set) \
-    /* end */
-#define ND_DECL(f) __typeof__(&f) f;
-static struct {
-    ND_MOSQ_FUNCS(ND_DECL)
-} mq;
-#undef ND_DECL
-static int lib_state; /* 0 not tried, 1 loaded, -1 failed */
-static char lib_err[160];
+** dlopen()ed (mosq_dl.c) so that only nodes with `mqtt_tls` on pay for it
+** and the OpenSSL it links: about 2 MB of resident memory. */
+static const nd_mosq_api *mq; /* set once the library is loaded and initialised */
 
 static bool load_lib(void)
 {
-    if (lib_state) return lib_state > 0;
-    lib_state = -1;
-    void *h = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(lib_err, sizeof lib_err, "cannot load libmosquitto.so.1 (apt install libmosquitto1)");
-        return false;
-    }
-#define ND_LOAD(f) \
-    if (!(*(void **)&mq.f = dlsym(h, #f))) { \
-        snprintf(lib_err, sizeof lib_err, "libmosquitto has no %s", #f); \
-        return false; \
-    }
-    ND_MOSQ_FUNCS(ND_LOAD)
-#undef ND_LOAD
-    mq.mosquitto_lib_init();
-    lib_state = 1;
-    return true;
+    if (mq) return true;
+    mq = nd_mosq_load(NULL); /* the reason for a failure: nd_mqtt_port_about */
+    if (mq) mq->mosquitto_lib_init();
+    return mq != NULL;
 }
 
 
@@ -129,10 +81,12 @@ static bool load_lib(void)
 const char *nd_mqtt_port_about(void)
 {
     static char about[128];
-    if (lib_state < 0) return lib_err;
-    if (lib_state == 0) return "nodus MQTT 3.1.1 client for plain TCP, libmosquitto for TLS (not loaded)";
+    const char *why;
+    const nd_mosq_api *m = nd_mosq_peek(&why);
+    if (why) return why;
+    if (!m) return "nodus MQTT 3.1.1 client for plain TCP, libmosquitto for TLS (not loaded)";
     int maj, min, rev;
-    mq.mosquitto_lib_version(&maj, &min, &rev);
+    m->mosquitto_lib_version(&maj, &min, &rev);
     snprintf(about, sizeof about,
              "nodus MQTT 3.1.1 client for plain TCP, libmosquitto %d.%d.%d for TLS", maj, min, rev);
     return about;
@@ -180,7 +134,7 @@ static const char *mosq_why(int rc)
     if (rc == MOSQ_ERR_TLS)
         return "TLS handshake failed (certificate not signed by mqtt_ca, or not for mqtt_host)";
     if (rc == MOSQ_ERR_KEEPALIVE) return "broker silent past the keep-alive";
-    return mq.mosquitto_strerror(rc);
+    return mq->mosquitto_strerror(rc);
 }
 
 /* ---- libmosquitto callbacks (inside loop_read/write/misc) ---------------- */
@@ -192,7 +146,7 @@ static void cb_connect(struct mosquitto *m, void *ud, int rc)
         c->up = true;
         if (c->cb.on_up) c->cb.on_up(c->ud);
     } else {
-        set_down(c, rc == 4 || rc == 5 ? ND_EINVAL : ND_ECLOSED, mq.mosquitto_connack_string(rc));
+        set_down(c, rc == 4 || rc == 5 ? ND_EINVAL : ND_ECLOSED, mq->mosquitto_connack_string(rc));
     }
 }
 
@@ -226,7 +180,7 @@ static void on_sock(nd_sock *s, int ev, void *ud);
 static void rewatch(nd_mqtt_conn *c)
 {
     if (c->down) return;
-    int fd = mq.mosquitto_socket(c->mosq);
+    int fd = mq->mosquitto_socket(c->mosq);
     if (fd < 0) {
         set_down(c, ND_ECLOSED, "connection closed");
         return;
@@ -235,7 +189,7 @@ static void rewatch(nd_mqtt_conn *c)
         nd_posix_sock_forget(c->watch);
         c->watch = NULL;
     }
-    int want = ND_EV_READ | (mq.mosquitto_want_write(c->mosq) ? ND_EV_WRITE : 0);
+    int want = ND_EV_READ | (mq->mosquitto_want_write(c->mosq) ? ND_EV_WRITE : 0);
     if (!c->watch) {
         c->watch = nd_posix_sock_add(fd, on_sock, c, want);
         c->fd = fd;
@@ -251,9 +205,9 @@ static void on_sock(nd_sock *s, int ev, void *ud)
     nd_mqtt_conn *c = ud;
     c->in_lib = true;
     int rc = MOSQ_ERR_SUCCESS;
-    if (ev & ND_EV_READ) rc = mq.mosquitto_loop_read(c->mosq, 1);
+    if (ev & ND_EV_READ) rc = mq->mosquitto_loop_read(c->mosq, 1);
     if (rc == MOSQ_ERR_SUCCESS && (ev & ND_EV_WRITE) && !c->down)
-        rc = mq.mosquitto_loop_write(c->mosq, 1);
+        rc = mq->mosquitto_loop_write(c->mosq, 1);
     c->in_lib = false;
     if (rc != MOSQ_ERR_SUCCESS) set_down(c, map_mosq(rc) == ND_EIO ? ND_EIO : ND_ECLOSED, mosq_why(rc));
     rewatch(c);
@@ -264,7 +218,7 @@ static void on_sock(nd_sock *s, int ev, void *ud)
 static void destroy(nd_mqtt_conn *c)
 {
     if (c->watch) nd_posix_sock_forget(c->watch);
-    mq.mosquitto_destroy(c->mosq); /* closes its socket */
+    mq->mosquitto_destroy(c->mosq); /* closes its socket */
     if (c->ssl) nd_mqtt_tls_free(c->ssl);
     free(c);
 }
@@ -278,36 +232,36 @@ static int mosq_open(const nd_mqtt_opts *o, const nd_mqtt_port_cb *cb, void *ud,
     c->cb = *cb;
     c->ud = ud;
     c->fd = -1;
-    c->mosq = mq.mosquitto_new(o->client_id, true, c);
+    c->mosq = mq->mosquitto_new(o->client_id, true, c);
     if (!c->mosq) {
         free(c);
         return ND_ENOMEM;
     }
-    mq.mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-    mq.mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
-    mq.mosquitto_connect_callback_set(c->mosq, cb_connect);
-    mq.mosquitto_disconnect_callback_set(c->mosq, cb_disconnect);
-    mq.mosquitto_message_callback_set(c->mosq, cb_message);
-    mq.mosquitto_publish_callback_set(c->mosq, cb_publish);
+    mq->mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+    mq->mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
+    mq->mosquitto_connect_callback_set(c->mosq, cb_connect);
+    mq->mosquitto_disconnect_callback_set(c->mosq, cb_disconnect);
+    mq->mosquitto_message_callback_set(c->mosq, cb_message);
+    mq->mosquitto_publish_callback_set(c->mosq, cb_publish);
     int rc = MOSQ_ERR_SUCCESS;
-    if (o->user && *o->user) rc = mq.mosquitto_username_pw_set(c->mosq, o->user, o->pwd);
+    if (o->user && *o->user) rc = mq->mosquitto_username_pw_set(c->mosq, o->user, o->pwd);
     if (rc == MOSQ_ERR_SUCCESS && o->will_topic)
-        rc = mq.mosquitto_will_set(c->mosq, o->will_topic, (int)o->will_len, o->will_payload,
+        rc = mq->mosquitto_will_set(c->mosq, o->will_topic, (int)o->will_len, o->will_payload,
                                 o->will_qos, o->will_retain);
     if (rc == MOSQ_ERR_SUCCESS && o->tls) {
         char why[128];
         c->ssl = nd_mqtt_tls_ctx(o->ca_file, o->tls_name && *o->tls_name ? o->tls_name : o->ip,
                                  why, sizeof why);
         if (!c->ssl) {
-            mq.mosquitto_destroy(c->mosq);
+            mq->mosquitto_destroy(c->mosq);
             free(c);
             return ND_EINVAL;
         }
-        mq.mosquitto_int_option(c->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
-        rc = mq.mosquitto_void_option(c->mosq, MOSQ_OPT_SSL_CTX, c->ssl);
+        mq->mosquitto_int_option(c->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
+        rc = mq->mosquitto_void_option(c->mosq, MOSQ_OPT_SSL_CTX, c->ssl);
     }
     if (rc != MOSQ_ERR_SUCCESS) { /* bad options: nothing was started */
-        mq.mosquitto_destroy(c->mosq);
+        mq->mosquitto_destroy(c->mosq);
         if (c->ssl) nd_mqtt_tls_free(c->ssl);
         free(c);
         return map_mosq(rc);
@@ -318,7 +272,7 @@ static int mosq_open(const nd_mqtt_opts *o, const nd_mqtt_port_cb *cb, void *ud,
     ** port, an answer with an untrusted certificate): that failure is
     ** reported like any later one, from the next tick. */
     errno = 0;
-    rc = mq.mosquitto_connect_async(c->mosq, o->ip, o->port, o->keepalive_s);
+    rc = mq->mosquitto_connect_async(c->mosq, o->ip, o->port, o->keepalive_s);
     if (rc != MOSQ_ERR_SUCCESS) {
         char why[128];
         if (rc == MOSQ_ERR_ERRNO && errno) snprintf(why, sizeof why, "%s", strerror(errno));
@@ -342,8 +296,8 @@ static void mosq_close(nd_mqtt_conn *c)
     if (c->up && !c->down) {
         /* best effort: DISCONNECT goes out if the socket takes it now */
         c->in_lib = true;
-        mq.mosquitto_disconnect(c->mosq);
-        mq.mosquitto_loop_write(c->mosq, 1);
+        mq->mosquitto_disconnect(c->mosq);
+        mq->mosquitto_loop_write(c->mosq, 1);
         c->in_lib = false;
     }
     destroy(c);
@@ -358,7 +312,7 @@ static int mosq_publish(nd_mqtt_conn *c, const char *topic, const void *p, size_
     if (n > 0x0FFFFFFF) return ND_ELIMIT;
     bool was = c->in_lib; /* called from a callback inside loop_read too */
     c->in_lib = true;
-    int rc = mq.mosquitto_publish(c->mosq, mid, topic, (int)n, p, qos, retain);
+    int rc = mq->mosquitto_publish(c->mosq, mid, topic, (int)n, p, qos, retain);
     c->in_lib = was;
     if (rc == MOSQ_ERR_SUCCESS) c->pending++;
     else if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO)
@@ -372,7 +326,7 @@ static int mosq_subscribe(nd_mqtt_conn *c, const char *filter, int qos)
     if (!c->up || c->down) return ND_ECLOSED;
     bool was = c->in_lib; /* called from a callback inside loop_read too */
     c->in_lib = true;
-    int rc = mq.mosquitto_subscribe(c->mosq, NULL, filter, qos);
+    int rc = mq->mosquitto_subscribe(c->mosq, NULL, filter, qos);
     c->in_lib = was;
     rewatch(c);
     return map_mosq(rc);
@@ -383,7 +337,7 @@ static int mosq_unsubscribe(nd_mqtt_conn *c, const char *filter)
     if (!c->up || c->down) return ND_ECLOSED;
     bool was = c->in_lib; /* called from a callback inside loop_read too */
     c->in_lib = true;
-    int rc = mq.mosquitto_unsubscribe(c->mosq, NULL, filter);
+    int rc = mq->mosquitto_unsubscribe(c->mosq, NULL, filter);
     c->in_lib = was;
     rewatch(c);
     return map_mosq(rc);
@@ -393,7 +347,7 @@ static void mosq_tick(nd_mqtt_conn *c)
 {
     if (!c->down) {
         c->in_lib = true;
-        int rc = mq.mosquitto_loop_misc(c->mosq);
+        int rc = mq->mosquitto_loop_misc(c->mosq);
         c->in_lib = false;
         if (rc != MOSQ_ERR_SUCCESS) set_down(c, ND_ECLOSED, mosq_why(rc));
         rewatch(c);
