@@ -8,7 +8,7 @@
 set -euo pipefail
 
 run_pkgs="gcc make cmake pkg-config libcjson-dev libedit2 libmbedtls-dev liblua5.4-dev libmosquitto-dev libssl-dev"
-test_pkgs="libcmocka-dev python3 python3-pytest python3-pexpect python3-requests clang libclang-rt-dev
+test_pkgs="libcmocka-dev python3 python3-pytest python3-pexpect python3-requests clang libclang-rt-dev lua5.4
 valgrind chromium prometheus chrony avahi-daemon avahi-utils bind9-dnsutils dbus iproute2
 dpkg-dev lintian systemd strace telnet netcat-openbsd
 gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm curl mosquitto mosquitto-clients openssl

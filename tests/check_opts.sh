@@ -72,6 +72,7 @@ ND_NSH_LEX_RAW         # lexer mode flags
 ND_NSH_LEX_CMP
 ND_CFG_ATLEAST         # "no upper bound" sentinel of the config schema
 ND_MASK_MIN            # shortest secret masked: shorter would mask ordinary words
+ND_TRIG_MAX            # ndmath.h: range of its 3-part pi/2 reduction (quadrant < 2^20), fixed by the algorithm
 EOF
 )
 allow=$(awk '{print $1}' <<<"$allow")

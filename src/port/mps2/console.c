@@ -1,7 +1,7 @@
 /*
 ** console.c -- the UART console (CMSDK APB UART 0) and newlib's system
-** calls: printf-family output and the log go to the UART; the heap (sbrk)
-** grows from the end of .bss up to the stack (mps2.ld).
+** calls: printf-family output and the log go to the UART (the heap is
+** heap.c's).
 */
 #include <errno.h>
 #include <stdarg.h>
@@ -69,22 +69,15 @@ void nd_fw_system_reset(void)
 }
 
 /* ---- newlib system calls ------------------------------------------------ */
-extern char _end, _heap_limit;
-static char *brk = &_end;
-
+/* The heap region (mps2.ld's _end.._heap_limit) is heap.c's: nothing may
+   grow into it with sbrk (no libc member left in the link calls it; this
+   answer keeps libnosys's, which would, out) */
 void *_sbrk(ptrdiff_t inc)
 {
-    if (inc < 0 ? brk + inc < &_end : (size_t)(&_heap_limit - brk) < (size_t)inc) {
-        errno = ENOMEM;
-        return (void *)-1;
-    }
-    char *old = brk;
-    brk += inc;
-    return old;
+    (void)inc;
+    errno = ENOMEM;
+    return (void *)-1;
 }
-
-size_t nd_fw_heap_used(void) { return (size_t)(brk - &_end); }
-size_t nd_fw_heap_size(void) { return (size_t)(&_heap_limit - &_end); }
 
 int _write(int fd, const char *p, int n)
 {

@@ -1,0 +1,34 @@
+/*
+** ndmath.h -- nodus's own double-precision trigonometry (and fmod): small
+** and accurate, for the firmware, where newlib's versions cost ~9 KB of flash
+** (Payne-Hanek reduction tables and code for arguments nodus never passes).
+** src/port/mps2/libm_trig.c makes these the board's sin/cos/tan/asin/acos/fmod.
+**
+** Accuracy: at most 1 ulp (measured max ~0.6-0.8 ulp, tests/unit/test_ndmath.c)
+** for every finite argument of asin/acos, and for sin/cos/tan with
+** |x| <= ND_TRIG_MAX. fmod is exact, as C requires.
+**
+** Special cases as C99 Annex F: sin/tan/asin(+-0) = +-0, cos(+-0) = 1;
+** sin/cos/tan of +-inf or NaN is NaN; asin/acos outside [-1, 1] or NaN is NaN;
+** fmod(x, 0), fmod(+-inf, y) and any NaN operand give NaN, fmod(x, +-inf) = x.
+** errno is never set (nodus never reads it after math calls).
+**
+** Range: sin/cos/tan reduce x modulo pi/2 with a three-part pi/2 (Cody-Waite),
+** which is exact enough while the quadrant number fits 20 bits. Beyond
+** ND_TRIG_MAX (1.6e6 radians, just under 2^20 * pi/2) they return NaN: a defined,
+** visible answer instead of a silently wrong one -- nodus's callers (sun.c)
+** pass at most a few thousand radians.
+*/
+#ifndef ND_NDMATH_H
+#define ND_NDMATH_H
+
+#define ND_TRIG_MAX 1.6e6 /* < 2^20 * pi/2: the quadrant number fits 20 bits */
+
+double nd_sin(double x);
+double nd_cos(double x);
+double nd_tan(double x);
+double nd_asin(double x);
+double nd_acos(double x);
+double nd_fmod(double x, double y);
+
+#endif

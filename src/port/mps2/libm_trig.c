@@ -1,0 +1,27 @@
+/*
+** libm_trig.c -- the C library's sin, cos, tan, asin, acos and fmod on the
+** board, from nodus's own src/core/ndmath.c instead of newlib's.
+**
+** Why: newlib's versions (fdlibm) reduce arguments of any size with
+** Payne-Hanek (k_rem_pio2, e_rem_pio2, scalbn) and bring their own kernels,
+** asin/acos with a rational approximation, a bit-by-bit sqrt and errno
+** wrappers: ~10 KB of flash for sun.c's few calls on small angles. ndmath.c
+** does the same within 1 ulp in ~2.3 KB. Defined here, these symbols
+** satisfy sun.c and caltime.c before the linker looks in libm.a (check: the
+** map's "Archive member included" list has no lib_a-k_rem_pio2, e_rem_pio2,
+** k_sin, k_cos, k_tan, e_asin, e_acos, e_fmod).
+**
+** Differences from newlib, none of which nodus relies on: errno is not set
+** (domain errors just return NaN), and sin/cos/tan of |x| > ND_TRIG_MAX
+** (1.6e6 rad) return NaN instead of a reduced value.
+*/
+#include <math.h>
+
+#include "ndmath.h"
+
+double sin(double x) { return nd_sin(x); }
+double cos(double x) { return nd_cos(x); }
+double tan(double x) { return nd_tan(x); }
+double asin(double x) { return nd_asin(x); }
+double acos(double x) { return nd_acos(x); }
+double fmod(double x, double y) { return nd_fmod(x, y); }
