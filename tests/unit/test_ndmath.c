@@ -184,9 +184,26 @@ static double arg(int f, unsigned i)
     }
 }
 
+/* The references need long double's extra bits. Under valgrind (make
+** valgrind runs every unit test under memcheck) x87 arithmetic is done in
+** double precision, so the references themselves are off by an ulp or so:
+** there the ulp bound cannot be judged and only memory errors are looked
+** for. A normal run always has the extra bits on x86-64 and checks it. */
+static int extended_long_double(void)
+{
+    volatile long double one = 1.0L, tiny = 0x1p-60L;
+    return one + tiny != one;
+}
+
 static void test_accuracy(void **state)
 {
     (void)state;
+    if (!extended_long_double()) {
+        printf("  long double has no extra precision here (valgrind?): ulp bounds not judged\n");
+        for (int f = F_SIN; f <= F_ACOS; f++)
+            for (unsigned i = 0; i < 1000; i++) (void)mine(f, arg(f, i));
+        return;
+    }
     for (int f = F_SIN; f <= F_ACOS; f++) {
         double worst = 0, at = 0;
         for (unsigned i = 0; i < 300000; i++) {
@@ -241,8 +258,10 @@ static void test_special_values(void **state)
         assert_true(isnan(nd_acos(bad_arc[i])));
     }
     /* the last argument reduced still is, within the limit */
-    assert_true(ulp_err(nd_sin(ND_TRIG_MAX), sinl(ND_TRIG_MAX)) <= LIMIT);
-    assert_true(ulp_err(nd_tan(-ND_TRIG_MAX), tanl(-ND_TRIG_MAX)) <= LIMIT);
+    if (extended_long_double()) {
+        assert_true(ulp_err(nd_sin(ND_TRIG_MAX), sinl(ND_TRIG_MAX)) <= LIMIT);
+        assert_true(ulp_err(nd_tan(-ND_TRIG_MAX), tanl(-ND_TRIG_MAX)) <= LIMIT);
+    }
     /* symmetry is exact */
     for (int i = 0; i < 1000; i++) {
         double x = sym(10);
