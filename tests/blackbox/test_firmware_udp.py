@@ -86,15 +86,15 @@ class NetNs:
         os.close(self.home)
 
 
-class SntpServer:
-    """Answers NTP client (mode 3) requests with mode 4 at SERVER_TIME."""
+class UdpServer:
+    """A UDP server on the namespace's loopback, answering in its own thread:
+    answer(data, peer) sends whatever the subclass replies."""
 
-    def __init__(self):
+    def __init__(self, port):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
-        self.requests = 0
         self.stop = False
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
@@ -105,16 +105,7 @@ class SntpServer:
                 data, peer = self.sock.recvfrom(512)
             except socket.timeout:
                 continue
-            if len(data) < 48 or data[0] & 7 != 3:
-                continue
-            self.requests += 1
-            sec = SERVER_TIME + NTP_UNIX_DELTA
-            ts = struct.pack("!II", sec, 0)
-            # LI 0, version 4, mode 4; stratum 1; poll; precision; root delay/dispersion;
-            # refid; reference, originate (= the client's transmit), receive, transmit
-            reply = struct.pack("!BBbb", 0x24, 1, 6, -20) + b"\0" * 8 + b"TEST"
-            reply += ts + data[40:48] + ts + ts
-            self.sock.sendto(reply, peer)
+            self.answer(data, peer)
 
     def close(self):
         self.stop = True
@@ -122,61 +113,66 @@ class SntpServer:
         self.sock.close()
 
 
-class DnsServer:
+class SntpServer(UdpServer):
+    """Answers NTP client (mode 3) requests with mode 4 at SERVER_TIME."""
+
+    def __init__(self):
+        self.requests = 0
+        super().__init__(0)
+
+    def answer(self, data, peer):
+        if len(data) < 48 or data[0] & 7 != 3:
+            return
+        self.requests += 1
+        sec = SERVER_TIME + NTP_UNIX_DELTA
+        ts = struct.pack("!II", sec, 0)
+        # LI 0, version 4, mode 4; stratum 1; poll; precision; root delay/dispersion;
+        # refid; reference, originate (= the client's transmit), receive, transmit
+        reply = struct.pack("!BBbb", 0x24, 1, 6, -20) + b"\0" * 8 + b"TEST"
+        reply += ts + data[40:48] + ts + ts
+        self.sock.sendto(reply, peer)
+
+
+class DnsServer(UdpServer):
     """A tiny DNS server on the namespace's 127.0.0.1:53 (UDP): A answers for
     DNS_NAMES, NOERROR without answers for their other types, NXDOMAIN for
     any other name, and silence for names starting with "silent". Keeps
     every question as (name, qtype)."""
 
     def __init__(self):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 53))
-        self.sock.settimeout(0.2)
         self.questions = []
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
+        super().__init__(53)
 
     def asked(self, name):
         return sum(1 for n, _ in self.questions if n == name)
 
-    def run(self):
-        while not self.stop:
-            try:
-                data, peer = self.sock.recvfrom(512)
-            except socket.timeout:
-                continue
-            try:
-                qid, flags, nq = struct.unpack("!HHH", data[:6])
-                i, labels = 12, []
-                while data[i]:
-                    labels.append(data[i + 1:i + 1 + data[i]].decode())
-                    i += 1 + data[i]
-                qtype, qclass = struct.unpack("!HH", data[i + 1:i + 5])
-            except (struct.error, IndexError, UnicodeDecodeError):
-                continue
-            if flags & 0x8000 or nq != 1:
-                continue
-            name = ".".join(labels).lower()
-            self.questions.append((name, qtype))
-            if name.startswith("silent"):
-                continue
-            question = data[12:i + 5]
-            answers = b""
-            rcode = 0
-            if name not in DNS_NAMES:
-                rcode = 3  # NXDOMAIN
-            elif qtype == 1:
-                # a pointer to the question's name; type A, class IN, TTL 60 s
-                answers = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + \
-                    socket.inet_aton(DNS_NAMES[name])
-            head = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 1 if answers else 0, 0, 0)
-            self.sock.sendto(head + question + answers, peer)
-
-    def close(self):
-        self.stop = True
-        self.thread.join(2)
-        self.sock.close()
+    def answer(self, data, peer):
+        try:
+            qid, flags, nq = struct.unpack("!HHH", data[:6])
+            i, labels = 12, []
+            while data[i]:
+                labels.append(data[i + 1:i + 1 + data[i]].decode())
+                i += 1 + data[i]
+            qtype, qclass = struct.unpack("!HH", data[i + 1:i + 5])
+        except (struct.error, IndexError, UnicodeDecodeError):
+            return
+        if flags & 0x8000 or nq != 1:
+            return
+        name = ".".join(labels).lower()
+        self.questions.append((name, qtype))
+        if name.startswith("silent"):
+            return
+        question = data[12:i + 5]
+        answers = b""
+        rcode = 0
+        if name not in DNS_NAMES:
+            rcode = 3  # NXDOMAIN
+        elif qtype == 1:
+            # a pointer to the question's name; type A, class IN, TTL 60 s
+            answers = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + \
+                socket.inet_aton(DNS_NAMES[name])
+        head = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 1 if answers else 0, 0, 0)
+        self.sock.sendto(head + question + answers, peer)
 
 
 def dns_query(name, qid, qtype=1):
