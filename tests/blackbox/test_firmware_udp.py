@@ -432,6 +432,20 @@ def test_unknown_name_says_so(board):
     assert "dns: nosuch" not in board.uart_text()  # no timeout, no limit
 
 
+def test_a_nameserver_that_is_not_an_address_says_so(board):
+    # bad input in the key: lookups fail with the reason, nothing is asked, the shell goes on
+    needs(board, "SNTP")
+    needs(board, "DNS")
+    asked = board.dns.asked("ntp.test")
+    conf(board, "nameserver not-an-ip", "ntpserver ntp.test:%d" % board.ntp.port)
+    board.cmd("system ntp")
+    line = "[WARN] dns: nameserver not-an-ip is not an IPv4 address"
+    assert wait_for(lambda: line in board.uart_text(), 10), board.uart_text()[-1500:]
+    assert board.dns.asked("ntp.test") == asked
+    assert board.cmd("hello").startswith("hello:")
+    conf(board, "nameserver " + QUERIER, "ntpserver n/a")
+
+
 def test_silent_server_times_out_and_the_shell_keeps_answering(board):
     needs(board, "DNS")
     needs(board, "InterCon")
