@@ -53,8 +53,8 @@ static int why_fail(nd_call *c, int rc)
 
 static int f_pub(nd_call *c)
 {
-    const char *t;
-    size_t tn;
+    const char *t = NULL; /* topic_arg sets it; a Release (-O3) build cannot see that */
+    size_t tn = 0;
     int64_t qos;
     bool retain;
     if (topic_arg(c, 0, false, &t, &tn) || nd_arg_int(c, 2, &qos) || nd_arg_bool(c, 3, &retain))
@@ -73,8 +73,8 @@ static int f_pub(nd_call *c)
 
 static int f_sub(nd_call *c)
 {
-    const char *t;
-    size_t tn;
+    const char *t = NULL;
+    size_t tn = 0;
     int64_t qos;
     if (topic_arg(c, 0, true, &t, &tn) || nd_arg_int(c, 1, &qos)) return ND_ERR;
     char err[ND_ERRMSG] = "";
@@ -85,8 +85,8 @@ static int f_sub(nd_call *c)
 
 static int f_unsub(nd_call *c)
 {
-    const char *t;
-    size_t tn;
+    const char *t = NULL;
+    size_t tn = 0;
     if (topic_arg(c, 0, true, &t, &tn)) return ND_ERR;
     int rc = nd_mqtt_unsub(c->node, t, tn);
     if (rc == ND_ENOTFOUND) return nd_fail(c, "not subscribed: %s", t);
@@ -113,8 +113,8 @@ static int f_lastwill(nd_call *c)
     if (nd_arg_is_none(c, 0)) {
         rc = nd_mqtt_set_will(c->node, NULL, NULL, 1, true, err, sizeof err);
     } else {
-        const char *t;
-        size_t tn;
+        const char *t = NULL;
+        size_t tn = 0;
         int64_t qos;
         bool retain;
         if (topic_arg(c, 0, false, &t, &tn) || nd_arg_int(c, 2, &qos) || nd_arg_bool(c, 3, &retain))
