@@ -56,9 +56,9 @@ struct nd_cfg {
     ** an array lookup. A member only ever changes its value in place
     ** (swap_values); where one is replaced (fill_defaults, merge) the array
     ** is rebuilt (index_members). */
-    cJSON **mem;
-    cJSON **ovr;  /* per schema index: its --set override (typed like obj), or NULL; never saved */
-    char **off;   /* per schema index: cached content of an offloaded key, or NULL */
+    cJSON *mem[ND_K_COUNT];
+    cJSON *ovr[ND_K_COUNT]; /* its --set override (typed like obj), or NULL; never saved */
+    char *off[ND_K_COUNT];  /* cached content of an offloaded key, or NULL */
     char problems[PROBLEMS_MAX];
     /* The open transaction (nd_cfg_begin). Per schema index: the value the
     ** member had before the key's first set (see swap_values) and its
@@ -67,8 +67,8 @@ struct nd_cfg {
     ** node_config.json must be written (a commit that changed nothing
     ** writes nothing). */
     bool txn, dirty;
-    cJSON **was, **was_ovr;
-    char **stage;
+    cJSON *was[ND_K_COUNT], *was_ovr[ND_K_COUNT];
+    char *stage[ND_K_COUNT];
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -82,21 +82,44 @@ static void seterr(char *err, size_t errn, const char *fmt, ...)
     va_end(ap);
 }
 
-static void problem(nd_cfg *c, const char *fmt, ...)
+/* Append one line to the problems. A line about a value in the file (kept)
+** is "node_config.json: " fmt "original kept as node_config.json.bad": the
+** frame is written here once rather than in each message. */
+static void vproblem(nd_cfg *c, bool kept, const char *fmt, va_list ap)
 {
-    size_t len = strlen(c->problems);
-    if (len + 4 >= sizeof c->problems) return;
-    if (len) c->problems[len++] = '\n';
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(c->problems + len, sizeof c->problems - len, fmt, ap);
-    va_end(ap);
+    char *s = c->problems;
+    size_t cap = sizeof c->problems, len = strlen(s);
+    if (len + 4 >= cap) return;
+    if (len) s[len++] = '\n';
+    size_t at = len; /* where the line would end, were there room */
+    if (kept) at += (size_t)snprintf(s + at, cap - at, "node_config.json: ");
+    if (at < cap) {
+        int k = vsnprintf(s + at, cap - at, fmt, ap);
+        at = k < 0 ? cap : at + (size_t)k;
+    }
+    if (kept && at < cap)
+        at += (size_t)snprintf(s + at, cap - at, "original kept as node_config.json.bad");
     /* one problem per line: a key name from the file may hold a newline */
-    for (char *p = c->problems + len; *p; p++)
+    for (char *p = s + len; *p; p++)
         if ((unsigned char)*p < 0x20) *p = '?';
     /* mark a cut line so nobody mistakes it for the whole story */
-    if (k < 0 || (size_t)k >= sizeof c->problems - len)
-        memcpy(c->problems + sizeof c->problems - 4, "...", 4);
+    if (at >= cap) memcpy(s + cap - 4, "...", 4);
+}
+
+static void problem(nd_cfg *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vproblem(c, false, fmt, ap);
+    va_end(ap);
+}
+
+static void kept_problem(nd_cfg *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vproblem(c, true, fmt, ap);
+    va_end(ap);
 }
 
 static bool dbl_to_int(double d, int64_t *out)
@@ -111,55 +134,39 @@ static bool is_space(char ch)
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
 }
 
-/* Python int(text) for decimal text: surrounding white space allowed, the
-** rest must convert completely ("9008x" fails). */
-static bool parse_int(const char *t, int64_t *out)
-{
-    while (is_space(*t)) t++;
-    bool neg = false;
-    if (*t == '+' || *t == '-') neg = *t++ == '-';
-    if (*t < '0' || *t > '9') return false;
-    double acc = 0; /* in double so the range test below cannot overflow */
-    int64_t v = 0;
-    for (; *t >= '0' && *t <= '9'; t++) {
-        acc = acc * 10 + (*t - '0');
-        if (acc > INT_EXACT) return false;
-        v = v * 10 + (*t - '0');
-    }
-    while (is_space(*t)) t++;
-    if (*t) return false;
-    *out = neg ? -v : v;
-    return true;
-}
-
-/* Python float(text), finite values only (JSON cannot store inf or nan). The
-** grammar is checked first because strtod also accepts hex and "inf". */
-static bool parse_float(const char *t, double *out)
+/* Python int(text) (int_only) or float(text) for decimal text, finite
+** values only (JSON cannot store inf or nan): surrounding white space
+** allowed, the rest must convert completely ("9008x" fails). The grammar is
+** checked first because strtod also accepts hex, "inf" and "nan"; strtod then
+** stops where the grammar did. An int is one within +-2^53 (exact in a
+** double, which is how cJSON keeps it). */
+static bool parse_num(const char *t, bool int_only, double *out)
 {
     while (is_space(*t)) t++;
     const char *s = t, *p = t;
     if (*p == '+' || *p == '-') p++;
     size_t digits = 0;
     while (*p >= '0' && *p <= '9') p++, digits++;
-    if (*p == '.') {
+    if (*p == '.' && !int_only) {
         p++;
         while (*p >= '0' && *p <= '9') p++, digits++;
     }
     if (!digits) return false;
-    if (*p == 'e' || *p == 'E') {
+    if ((*p == 'e' || *p == 'E') && !int_only) {
         p++;
         if (*p == '+' || *p == '-') p++;
         if (*p < '0' || *p > '9') return false;
         while (*p >= '0' && *p <= '9') p++;
     }
-    const char *end = p;
+    size_t len = (size_t)(p - s);
     while (is_space(*p)) p++;
     if (*p) return false;
-    char tmp[64];
-    if ((size_t)(end - s) >= sizeof tmp) return false;
-    memcpy(tmp, s, (size_t)(end - s));
-    tmp[end - s] = 0;
-    double d = strtod(tmp, NULL);
+    if (!int_only && len >= 64) return false; /* the float text limit nodus always had */
+    double d = strtod(s, NULL);
+    if (int_only) {
+        if (fabs(d) > INT_EXACT) return false;
+        d = (double)(int64_t)d; /* "-0" is the int 0 */
+    }
     if (!isfinite(d)) return false;
     *out = d;
     return true;
@@ -192,19 +199,12 @@ static int from_text(const nd_cfg_key *k, const char *t, cJSON **out, char *err,
             return ND_ETYPE;
         }
         break;
-    case ND_CFG_INT: {
-        int64_t i;
-        if (!parse_int(t, &i)) {
-            seterr(err, errn, "%s expects an integer", k->name);
-            return ND_ETYPE;
-        }
-        v = cJSON_CreateNumber((double)i);
-        break;
-    }
+    case ND_CFG_INT:
     case ND_CFG_FLOAT: {
         double d;
-        if (!parse_float(t, &d)) {
-            seterr(err, errn, "%s expects a number", k->name);
+        bool is_int = k->type == ND_CFG_INT;
+        if (!parse_num(t, is_int, &d)) {
+            seterr(err, errn, "%s expects %s", k->name, is_int ? "an integer" : "a number");
             return ND_ETYPE;
         }
         v = cJSON_CreateNumber(d);
@@ -236,23 +236,21 @@ static int from_text(const nd_cfg_key *k, const char *t, cJSON **out, char *err,
 /* Range and check of a typed item (the schema's rules). */
 static int validate(const nd_cfg_key *k, const cJSON *v, char *err, size_t errn)
 {
-    if ((k->type == ND_CFG_INT || k->type == ND_CFG_FLOAT) && k->min < k->max) {
+    int32_t lo, hi; /* only int and float keys have a range */
+    if (nd_cfg_key_range(k, &lo, &hi)) {
         double d = v->valuedouble;
-        if (d < (double)k->min || d > (double)k->max) {
-            if (k->max == ND_CFG_ATLEAST)
-                seterr(err, errn, "%s must be at least %lld", k->name, (long long)k->min);
+        if (d < lo || d > hi) {
+            if (hi == ND_CFG_ATLEAST)
+                seterr(err, errn, "%s must be at least %d", k->name, (int)lo);
             else
-                seterr(err, errn, "%s must be between %lld and %lld", k->name,
-                       (long long)k->min, (long long)k->max);
+                seterr(err, errn, "%s must be between %d and %d", k->name, (int)lo, (int)hi);
             return ND_EINVAL;
         }
     }
-    if (k->check && cJSON_IsString(v)) {
-        const char *why = k->check(v->valuestring);
-        if (why) {
-            seterr(err, errn, "%s", why);
-            return ND_EINVAL;
-        }
+    const char *why = cJSON_IsString(v) ? nd_cfg_key_check(k, v->valuestring) : NULL;
+    if (why) {
+        seterr(err, errn, "%s", why);
+        return ND_EINVAL;
     }
     return ND_OK;
 }
@@ -262,51 +260,37 @@ static int validate(const nd_cfg_key *k, const cJSON *v, char *err, size_t errn)
 static cJSON *coerce(const nd_cfg_key *k, const cJSON *v, bool *converted)
 {
     *converted = false;
-    switch (k->type) {
-    case ND_CFG_STR:
-        if (cJSON_IsString(v)) {
+    if (cJSON_IsBool(v) && k->type == ND_CFG_BOOL) return cJSON_CreateBool(cJSON_IsTrue(v));
+    if (cJSON_IsString(v)) {
+        if (k->type == ND_CFG_STR) {
             size_t lim = (k->flags & ND_CFG_OFFLOAD) ? ND_CFG_FILE_MAX : ND_CFG_STR_MAX;
             return strlen(v->valuestring) <= lim ? cJSON_CreateString(v->valuestring) : NULL;
         }
-        if (cJSON_IsNumber(v)) {
-            nd_buf b;
-            nd_buf_init(&b, 64);
-            nd_json_render(&b, v, ND_JSON_AS_STR); /* Python str() of the number */
-            cJSON *r = b.overflow ? NULL : cJSON_CreateString(nd_buf_cstr(&b));
-            nd_buf_free(&b);
-            *converted = r != NULL;
-            return r;
-        }
-        return NULL;
-    case ND_CFG_BOOL: {
-        if (cJSON_IsBool(v)) return cJSON_CreateBool(cJSON_IsTrue(v));
+        /* "9008", "true": converted as conf mode converts text */
+        cJSON *r = NULL;
         *converted = true;
-        nd_span t = cJSON_IsString(v) ? nd_span_of(v->valuestring) : (nd_span){"", 0};
-        if (nd_span_ieq(t, "true")) return cJSON_CreateTrue();
-        if (nd_span_ieq(t, "false")) return cJSON_CreateFalse();
-        if (cJSON_IsNumber(v) && v->valuedouble == 1) return cJSON_CreateTrue();
-        if (cJSON_IsNumber(v) && v->valuedouble == 0) return cJSON_CreateFalse();
-        return NULL;
+        from_text(k, v->valuestring, &r, NULL, 0);
+        return r;
     }
-    case ND_CFG_INT: {
-        int64_t i;
-        if (cJSON_IsNumber(v))
-            return dbl_to_int(v->valuedouble, &i) ? cJSON_CreateNumber((double)i) : NULL;
+    if (!cJSON_IsNumber(v)) return NULL;
+    double d = v->valuedouble;
+    int64_t i;
+    switch (k->type) {
+    case ND_CFG_STR: {
+        nd_buf b;
+        nd_buf_init(&b, 64);
+        nd_json_render(&b, v, ND_JSON_AS_STR); /* Python str() of the number */
+        cJSON *r = b.overflow ? NULL : cJSON_CreateString(nd_buf_cstr(&b));
+        nd_buf_free(&b);
+        *converted = r != NULL;
+        return r;
+    }
+    case ND_CFG_BOOL:
         *converted = true;
-        if (cJSON_IsString(v) && parse_int(v->valuestring, &i))
-            return cJSON_CreateNumber((double)i);
-        return NULL;
+        return d == 1 ? cJSON_CreateTrue() : d == 0 ? cJSON_CreateFalse() : NULL;
+    case ND_CFG_INT: return dbl_to_int(d, &i) ? cJSON_CreateNumber((double)i) : NULL;
+    default: return isfinite(d) ? cJSON_CreateNumber(d) : NULL;
     }
-    case ND_CFG_FLOAT: {
-        double d;
-        if (cJSON_IsNumber(v))
-            return isfinite(v->valuedouble) ? cJSON_CreateNumber(v->valuedouble) : NULL;
-        *converted = true;
-        if (cJSON_IsString(v) && parse_float(v->valuestring, &d)) return cJSON_CreateNumber(d);
-        return NULL;
-    }
-    }
-    return NULL;
 }
 
 /* Exact equality of two scalar items (cJSON_Compare uses an epsilon). */
@@ -337,18 +321,28 @@ static bool obj_put(cJSON *obj, const char *name, cJSON *item)
 
 /* ---- rendering -------------------------------------------------------- */
 
-/* Python str() of a schema key's value (a float key always shows a '.'). */
-static void put_typed(nd_buf *b, const nd_cfg_key *k, const cJSON *v)
+/* A key's value as text: Python str() (conf mode: True, n/a), or JSON (the
+** file: true, "n/a"). A float key always shows a '.'; a key the schema does
+** not know (k NULL) renders as JSON reads. */
+static void put_typed(nd_buf *b, const nd_cfg_key *k, const cJSON *v, bool json)
 {
     if (!k) {
-        nd_json_render(b, v, ND_JSON_AS_STR);
+        nd_json_render(b, v, json ? ND_JSON_AS_JSON : ND_JSON_AS_STR);
         return;
     }
+    const char *t = cJSON_IsString(v) ? v->valuestring : "";
     switch (k->type) {
-    case ND_CFG_BOOL: nd_buf_puts(b, cJSON_IsTrue(v) ? "True" : "False"); break;
+    case ND_CFG_BOOL:
+        nd_buf_puts(b, cJSON_IsTrue(v) ? (json ? "true" : "True") : (json ? "false" : "False"));
+        break;
     case ND_CFG_INT: nd_buf_printf(b, "%lld", (long long)v->valuedouble); break;
     case ND_CFG_FLOAT: nd_render_float(b, v->valuedouble); break;
-    default: nd_buf_puts(b, cJSON_IsString(v) ? v->valuestring : ""); break;
+    default:
+        if (json)
+            nd_json_escape(b, t, strlen(t));
+        else
+            nd_buf_puts(b, t);
+        break;
     }
 }
 
@@ -407,14 +401,7 @@ nd_cfg *nd_cfg_new(void)
 {
     nd_cfg *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->mem = calloc(nd_cfg_schema_count(), sizeof *c->mem);
-    c->ovr = calloc(nd_cfg_schema_count(), sizeof *c->ovr);
-    c->off = calloc(nd_cfg_schema_count(), sizeof *c->off);
-    c->stage = calloc(nd_cfg_schema_count(), sizeof *c->stage);
-    c->was = calloc(nd_cfg_schema_count(), sizeof *c->was);
-    c->was_ovr = calloc(nd_cfg_schema_count(), sizeof *c->was_ovr);
-    if (!c->mem || !c->ovr || !c->off || !c->stage || !c->was || !c->was_ovr ||
-        fill_defaults(c) != ND_OK) {
+    if (fill_defaults(c) != ND_OK) {
         nd_cfg_free(c);
         return NULL;
     }
@@ -425,21 +412,13 @@ void nd_cfg_free(nd_cfg *c)
 {
     if (!c) return;
     cJSON_Delete(c->obj);
-    free(c->mem);
-    if (c->ovr)
-        for (size_t i = 0; i < nd_cfg_schema_count(); i++) cJSON_Delete(c->ovr[i]);
-    free(c->ovr);
-    if (c->off)
-        for (size_t i = 0; i < nd_cfg_schema_count(); i++) free(c->off[i]);
-    free(c->off);
-    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
-        if (c->stage) free(c->stage[i]);
-        if (c->was) cJSON_Delete(c->was[i]);
-        if (c->was_ovr) cJSON_Delete(c->was_ovr[i]);
+    for (size_t i = 0; i < ND_K_COUNT; i++) {
+        cJSON_Delete(c->ovr[i]);
+        free(c->off[i]);
+        free(c->stage[i]);
+        cJSON_Delete(c->was[i]);
+        cJSON_Delete(c->was_ovr[i]);
     }
-    free(c->stage);
-    free(c->was);
-    free(c->was_ovr);
     free(c);
 }
 
@@ -455,21 +434,10 @@ static void render_file(const nd_cfg *c, nd_buf *b)
 {
     nd_buf_puts(b, "{\n");
     for (const cJSON *it = c->obj->child; it && !b->overflow; it = it->next) {
-        const nd_cfg_key *k = nd_cfg_schema_find(it->string);
         nd_buf_puts(b, "  ");
         nd_json_escape(b, it->string, strlen(it->string));
         nd_buf_puts(b, ": ");
-        if (k && k->type == ND_CFG_STR) {
-            nd_json_escape(b, it->valuestring, strlen(it->valuestring));
-        } else if (k && k->type == ND_CFG_BOOL) {
-            nd_buf_puts(b, cJSON_IsTrue(it) ? "true" : "false");
-        } else if (k && k->type == ND_CFG_INT) {
-            nd_buf_printf(b, "%lld", (long long)it->valuedouble);
-        } else if (k) {
-            nd_render_float(b, it->valuedouble);
-        } else {
-            nd_json_render(b, it, ND_JSON_AS_JSON);
-        }
+        put_typed(b, nd_cfg_schema_find(it->string), it, true);
         nd_buf_puts(b, it->next ? ",\n" : "\n");
     }
     nd_buf_puts(b, "}\n");
@@ -592,35 +560,31 @@ int nd_cfg_commit(nd_cfg *c, char *err, size_t errn)
         return ND_ELIMIT;
     }
     /* 2. offloaded key files (config/.<key>.key), then 3. node_config.json;
-    **    a failure undoes the files already written and the memory */
-    size_t nk = nd_cfg_schema_count();
-    for (size_t i = 0; i < nk; i++) {
+    **    a failure undoes the files already written (those before i) and
+    **    the memory */
+    char path[96];
+    const char *what = path;
+    int rc = ND_OK;
+    size_t i;
+    for (i = 0; i < ND_K_COUNT; i++) {
         if (!c->stage[i]) continue;
-        char path[96];
         off_path(nd_cfg_schema_at(i), path, sizeof path);
-        int rc = nd_fs_write_atomic(path, c->stage[i], strlen(c->stage[i]));
-        if (rc != ND_OK) {
-            seterr(err, errn, "%s could not be written (%s): nothing was applied", path,
-                   nd_strerror(rc));
-            off_undo(c, i, err, errn);
-            nd_buf_free(&b);
-            txn_end(c, true);
-            return ND_EIO;
-        }
+        rc = nd_fs_write_atomic(path, c->stage[i], strlen(c->stage[i]));
+        if (rc != ND_OK) break;
     }
-    if (c->dirty) {
-        int rc = nd_fs_write_atomic(ND_CFG_PATH, b.p, b.n);
-        if (rc != ND_OK) {
-            seterr(err, errn, "node_config.json could not be written (%s): nothing was applied",
-                   nd_strerror(rc));
-            off_undo(c, nk, err, errn);
-            nd_buf_free(&b);
-            txn_end(c, true);
-            return ND_EIO;
-        }
+    if (rc == ND_OK && c->dirty) {
+        rc = nd_fs_write_atomic(ND_CFG_PATH, b.p, b.n);
+        what = "node_config.json";
     }
     nd_buf_free(&b);
-    for (size_t i = 0; i < nk; i++) {
+    if (rc != ND_OK) {
+        seterr(err, errn, "%s could not be written (%s): nothing was applied", what,
+               nd_strerror(rc));
+        off_undo(c, i, err, errn);
+        txn_end(c, true);
+        return ND_EIO;
+    }
+    for (i = 0; i < ND_K_COUNT; i++) {
         if (!c->stage[i]) continue;
         free(c->off[i]);
         c->off[i] = c->stage[i];
@@ -685,9 +649,7 @@ static size_t drop_nonfinite(cJSON *v)
 ** written back (keys added, duplicates, repairs). */
 static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
 {
-    size_t nk = nd_cfg_schema_count();
-    bool *seen = calloc(nk, sizeof *seen);
-    if (!seen) return ND_ENOMEM;
+    bool seen[ND_K_COUNT] = {false};
     int rc = ND_OK;
     cJSON *it = root->child;
     while (it) {
@@ -697,8 +659,7 @@ static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
             /* kept key: Python dict semantics for duplicates (first place, last value) */
             if (cJSON_GetObjectItemCaseSensitive(c->obj, it->string)) *rewrite = true;
             if (drop_nonfinite(it)) {
-                problem(c, "node_config.json: %s holds a number JSON cannot store: saved as null, "
-                           "original kept as node_config.json.bad", it->string);
+                kept_problem(c, "%s holds a number JSON cannot store: saved as null, ", it->string);
                 *repair = *rewrite = true;
             }
             cJSON_DetachItemViaPointer(root, it);
@@ -728,8 +689,7 @@ static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
                     if (c->off[ki]) strcpy(c->off[ki], it->valuestring);
                     *rewrite = true;
                 } else {
-                    problem(c, "node_config.json: %s = %s not moved to %s: original kept as "
-                               "node_config.json.bad", k->name, pv, path);
+                    kept_problem(c, "%s = %s not moved to %s: ", k->name, pv, path);
                     *repair = *rewrite = true;
                 }
             }
@@ -747,8 +707,7 @@ static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
         if (!v) {
             preview(k, it, pv, sizeof pv);
             if (!why[0]) snprintf(why, sizeof why, "not %s", type_word(k->type));
-            problem(c, "node_config.json: %s = %s rejected (%s): using default %s, original kept "
-                       "as node_config.json.bad", k->name, pv, why,
+            kept_problem(c, "%s = %s rejected (%s): using default %s, ", k->name, pv, why,
                     (k->flags & ND_CFG_SECRET) ? "(secret)" : k->def);
             *repair = *rewrite = true;
             it = next;
@@ -761,9 +720,8 @@ static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
             if (k->flags & ND_CFG_SECRET)
                 nd_buf_puts(&b, "(secret)");
             else
-                put_typed(&b, k, v);
-            problem(c, "node_config.json: %s = %s converted to %s, original kept as "
-                       "node_config.json.bad", k->name, pv, nd_buf_cstr(&b));
+                put_typed(&b, k, v, false);
+            kept_problem(c, "%s = %s converted to %s, ", k->name, pv, nd_buf_cstr(&b));
             nd_buf_free(&b);
             *repair = *rewrite = true;
         }
@@ -774,9 +732,8 @@ static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
         }
         it = next;
     }
-    for (size_t i = 0; i < nk; i++)
+    for (size_t i = 0; i < ND_K_COUNT; i++)
         if (!seen[i]) *rewrite = true; /* missing keys are added, as micrOS does */
-    free(seen);
     return rc;
 }
 
@@ -792,8 +749,8 @@ static void nul_problems(nd_cfg *c, const cJSON *root, const char *buf, size_t n
         size_t i = 0;
         for (const cJSON *it = root->child; it && i < cnt; it = it->next, i++)
             if (mark[i])
-                problem(c, "node_config.json: %s holds \\u0000 (NUL), which nodus cannot store: "
-                           "cut there, original kept as node_config.json.bad", it->string);
+                kept_problem(c, "%s holds \\u0000 (NUL), which nodus cannot store: cut there, ",
+                             it->string);
         *repair = *rewrite = true;
     }
     free(mark);
@@ -955,24 +912,22 @@ int nd_cfg_set_text(nd_cfg *c, const char *key, const char *text, char *err, siz
     return set_one(c, k, nv, true, true, true, err, errn);
 }
 
-int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, char *err,
+/* A typed value for k (nd_cfg_set_value, nd_cfg_set_json), converted and set. */
+static int set_typed(nd_cfg *c, const nd_cfg_key *k, const nd_value *v, bool save, char *err,
                      size_t errn)
 {
-    seterr(err, errn, "%s", "");
-    const nd_cfg_key *k = nd_cfg_schema_find(key);
-    if (!k) return ND_ENOTFOUND;
-    if (!v) return ND_EINVAL;
     cJSON *nv = NULL;
-    int rc = ND_OK;
+    bool num_key = k->type == ND_CFG_INT || k->type == ND_CFG_FLOAT;
     if (v->type == ND_T_STR) {
         if (strlen(v->u.s.p) != v->u.s.n) {
             seterr(err, errn, "%s: NUL byte in value", k->name);
             return ND_EINVAL;
         }
-        rc = from_text(k, v->u.s.p, &nv, err, errn);
+        int rc = from_text(k, v->u.s.p, &nv, err, errn);
+        if (rc != ND_OK) return rc;
     } else if (v->type == ND_T_BOOL && k->type == ND_CFG_BOOL) {
         nv = cJSON_CreateBool(v->u.b);
-    } else if (v->type == ND_T_INT && (k->type == ND_CFG_INT || k->type == ND_CFG_FLOAT)) {
+    } else if (v->type == ND_T_INT && num_key) {
         if (v->u.i > (int64_t)INT_EXACT || v->u.i < -(int64_t)INT_EXACT) {
             seterr(err, errn, "%s: value out of range", k->name);
             return ND_EINVAL;
@@ -989,7 +944,6 @@ int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, c
                nd_type_name(v->type));
         return ND_ETYPE;
     }
-    if (rc != ND_OK) return rc;
     if (!nv) {
         seterr(err, errn, "out of memory");
         return ND_ENOMEM;
@@ -997,43 +951,31 @@ int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, c
     return set_one(c, k, nv, true, true, save, err, errn);
 }
 
+int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, char *err,
+                     size_t errn)
+{
+    seterr(err, errn, "%s", "");
+    const nd_cfg_key *k = nd_cfg_schema_find(key);
+    if (!k) return ND_ENOTFOUND;
+    if (!v) return ND_EINVAL;
+    return set_typed(c, k, v, save, err, errn);
+}
+
 int nd_cfg_set_json(nd_cfg *c, nd_key key, const cJSON *item, char *err, size_t errn)
 {
     seterr(err, errn, "%s", "");
     if (!c || (unsigned)key >= ND_K_COUNT) return ND_ENOTFOUND;
     if (!item) return ND_EINVAL;
+    /* the item as the nd_value it reads as (nd_json_scalar: a number is an
+    ** int when whole and within +-2^53); a string is not copied */
     const nd_cfg_key *k = nd_cfg_schema_at(key);
-    cJSON *nv = NULL;
-    /* a number is an int when whole and within +-2^53 (nd_json_scalar's
-    ** rule), which any number key takes; a float key takes any finite one */
-    bool num = cJSON_IsNumber(item);
-    double d = num ? item->valuedouble : 0;
-    bool whole = num && isfinite(d) && d == floor(d) && fabs(d) <= INT_EXACT;
-    if (cJSON_IsString(item)) {
-        int rc = from_text(k, item->valuestring, &nv, err, errn);
-        if (rc != ND_OK) return rc;
-    } else if (cJSON_IsBool(item) && k->type == ND_CFG_BOOL) {
-        nv = cJSON_CreateBool(cJSON_IsTrue(item));
-    } else if (num && (k->type == ND_CFG_INT || k->type == ND_CFG_FLOAT) && whole) {
-        nv = cJSON_CreateNumber(d);
-    } else if (num && k->type == ND_CFG_FLOAT) {
-        if (!isfinite(d)) {
-            seterr(err, errn, "%s expects a finite number", k->name);
-            return ND_EINVAL;
-        }
-        nv = cJSON_CreateNumber(d);
-    } else {
-        nd_value t; /* only its type name, for the message */
-        nd_json_scalar(item, &t);
-        seterr(err, errn, "%s expects %s, not %s", k->name, type_word(k->type),
-               nd_type_name(t.type));
-        return ND_ETYPE;
+    nd_value v;
+    nd_json_scalar(item, &v);
+    if (v.type == ND_T_INT && k->type == ND_CFG_FLOAT) { /* a float key takes -0 as -0.0 */
+        v.type = ND_T_FLOAT;
+        v.u.f = item->valuedouble;
     }
-    if (!nv) {
-        seterr(err, errn, "out of memory");
-        return ND_ENOMEM;
-    }
-    return set_one(c, k, nv, true, true, true, err, errn);
+    return set_typed(c, k, &v, true, err, errn);
 }
 
 int nd_cfg_set_node(nd_cfg *c, const char *key, const char *text)
@@ -1175,7 +1117,7 @@ int nd_cfg_render(const nd_cfg *c, const char *key, nd_buf *b)
         return ND_OK;
     }
     if (!v) return ND_ENOTFOUND;
-    put_typed(b, k, v);
+    put_typed(b, k, v, false);
     return ND_OK;
 }
 
@@ -1223,7 +1165,7 @@ int nd_cfg_dump(const nd_cfg *c, const char *substr, nd_buf *b)
         if (k && (k->flags & ND_CFG_OFFLOAD))
             nd_buf_puts(b, "...");
         else
-            put_typed(b, k, v ? v : it);
+            put_typed(b, k, v ? v : it, false);
         nd_buf_putc(b, '\n');
     }
     return b->overflow ? ND_ELIMIT : ND_OK;

@@ -56,15 +56,19 @@ enum {
 /* Range maximum meaning "no upper bound" (the error then says "at least"). */
 #define ND_CFG_ATLEAST INT32_MAX
 
+/* One schema entry, packed (89 of them sit in a board's flash): the range
+** and the extra validation are indexes into tables of cfg_schema.c, read
+** through nd_cfg_key_range and nd_cfg_key_check. */
 typedef struct nd_cfg_key {
     const char *name;
-    nd_cfg_type type;
     const char *def;  /* default as text: "9008", "True", "n/a", "60" */
-    int flags;
-    int64_t min, max; /* inclusive range for ints/floats when min < max */
-    /* Extra validation; returns NULL when ok, else the error text. */
-    const char *(*check)(const char *text);
+#if ND_WITH_KEY_HELP
     const char *help; /* one line for the README and `conf` help */
+#endif
+    uint8_t type;     /* nd_cfg_type */
+    uint8_t flags;    /* ND_CFG_* */
+    uint8_t check;    /* 0: none */
+    uint8_t range;    /* 0: none */
 } nd_cfg_key;
 
 /* Every schema key by name, from the one list (cfg_keys.def): ND_K_devfid,
@@ -95,6 +99,12 @@ const nd_cfg_key *nd_cfg_schema_find(const char *name);
 int nd_key_of(const char *name);
 const char *nd_key_name(nd_key k); /* "" when out of range */
 nd_key nd_cfg_key_id(const nd_cfg_key *k); /* k from the schema table */
+/* k's inclusive range (ints and floats): false when it has none (min >= max).
+** max ND_CFG_ATLEAST means "no upper bound". */
+bool nd_cfg_key_range(const nd_cfg_key *k, int32_t *min, int32_t *max);
+/* k's extra validation of a string: NULL when ok (or k has none), else the
+** error text conf mode prints. */
+const char *nd_cfg_key_check(const nd_cfg_key *k, const char *text);
 /* When a change of a key with these flags takes effect, as the README's
 ** config table says it: "yes" (reboot), "no", "no (scheduler reload)" ... */
 const char *nd_cfg_effect(int flags);

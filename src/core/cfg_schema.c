@@ -75,6 +75,58 @@ static const char *check_debounce(const char *t)
 
 /* ---- the table: cfg_keys.def, expanded -------------------------------- */
 
+/* An entry is 12 bytes on a 32-bit board (name, default, four one-byte
+** fields) instead of 40: the type and flags are bytes, the check is an index
+** into `checks`, and the range an index into `ranges`, which has a slot only
+** for the int and float keys (the only ones a range applies to). */
+
+/* The checks cfg_keys.def names; slot 0 (NULL in the list) is "none". A key
+** naming a check missing here fails to compile (CK_<name> undeclared). */
+enum { CK_NULL, CK_check_devfid, CK_check_appwd, CK_check_nwmd, CK_check_hwbackend,
+       CK_nd_pinmap_check_board, CK_check_debounce, CK_nd_icpeers_check };
+static const char *(*const checks[])(const char *) = {
+    [CK_check_devfid] = check_devfid,
+    [CK_check_appwd] = check_appwd,
+    [CK_check_nwmd] = check_nwmd,
+    [CK_check_hwbackend] = check_hwbackend,
+    [CK_nd_pinmap_check_board] = nd_pinmap_check_board,
+    [CK_check_debounce] = check_debounce,
+    [CK_nd_icpeers_check] = nd_icpeers_check,
+};
+
+/* One range slot per int or float key, in list order, after slot 0 (none):
+** SLOT_<TYPE> expands to nothing for the other types. */
+#define SLOT_STR(name, min, max)
+#define SLOT_BOOL(name, min, max)
+#define SLOT_INT(name, min, max) RG_##name,
+#define SLOT_FLOAT(name, min, max) RG_##name,
+enum {
+    RG_NONE,
+#define ND_KEY(name, type, def, flags, min, max, check, help) SLOT_##type(name, min, max)
+#include "cfg_keys.def"
+#undef ND_KEY
+};
+#undef SLOT_INT
+#undef SLOT_FLOAT
+#define SLOT_INT(name, min, max) {min, max},
+#define SLOT_FLOAT(name, min, max) {min, max},
+static const struct {
+    int32_t min, max;
+} ranges[] = {
+    {0, 0},
+#define ND_KEY(name, type, def, flags, min, max, check, help) SLOT_##type(name, min, max)
+#include "cfg_keys.def"
+#undef ND_KEY
+};
+#undef SLOT_STR
+#undef SLOT_BOOL
+#undef SLOT_INT
+#undef SLOT_FLOAT
+#define RANGE_STR(name) RG_NONE
+#define RANGE_BOOL(name) RG_NONE
+#define RANGE_INT(name) RG_##name
+#define RANGE_FLOAT(name) RG_##name
+
 #define R ND_CFG_REBOOT
 #define S ND_CFG_SECRET
 #define N ND_CFG_NODE
@@ -84,17 +136,16 @@ static const char *check_debounce(const char *t)
 
 static const nd_cfg_key schema[] = {
 /* help lines only feed `nodus config-keys` and the docs: a board image
-** leaves them out (ND_WITH_KEY_HELP 0; ~5 KB of flash) */
+** leaves them out (ND_WITH_KEY_HELP 0; ~5 KB of flash, and the field) */
 #if ND_WITH_KEY_HELP
-#define ND_KEY_HELP(h) h
-#else
-#define ND_KEY_HELP(h) NULL
-#endif
 #define ND_KEY(name, type, def, flags, min, max, check, help) \
-    {#name, ND_CFG_##type, def, flags, min, max, check, ND_KEY_HELP(help)},
+    {#name, def, help, ND_CFG_##type, flags, CK_##check, RANGE_##type(name)},
+#else
+#define ND_KEY(name, type, def, flags, min, max, check, help) \
+    {#name, def, ND_CFG_##type, flags, CK_##check, RANGE_##type(name)},
+#endif
 #include "cfg_keys.def"
 #undef ND_KEY
-#undef ND_KEY_HELP
 };
 
 #undef R
@@ -103,14 +154,33 @@ static const nd_cfg_key schema[] = {
 #undef O
 #undef FX_SCHED
 #undef FX_MDNS
+#undef RANGE_STR
+#undef RANGE_BOOL
+#undef RANGE_INT
+#undef RANGE_FLOAT
 
 /* The enum is the table index: both come from the one list. */
 _Static_assert(sizeof schema / sizeof schema[0] == ND_K_COUNT, "schema and enum nd_key differ");
+/* the byte fields hold every flag, range slot and check */
+_Static_assert(sizeof ranges / sizeof ranges[0] <= 256, "too many range slots for a byte");
+_Static_assert(ND_CFG_FX_MDNS <= 255, "flags do not fit a byte");
 /* ND_K_IRQ(i) counts on IRQ_KEYS(n) blocks of three consecutive keys. */
 _Static_assert(ND_K_irq1_cbf == ND_K_IRQ_CBF(1) && ND_K_irq1_trig == ND_K_IRQ_TRIG(1) &&
                    ND_K_irq2 == ND_K_IRQ(2) && ND_K_irq3_cbf == ND_K_IRQ_CBF(3) &&
                    ND_K_irq4 == ND_K_IRQ(4) && ND_K_irq4_trig == ND_K_IRQ_TRIG(4),
                "irq keys are not in blocks of three");
+
+bool nd_cfg_key_range(const nd_cfg_key *k, int32_t *min, int32_t *max)
+{
+    *min = ranges[k->range].min;
+    *max = ranges[k->range].max;
+    return *min < *max;
+}
+
+const char *nd_cfg_key_check(const nd_cfg_key *k, const char *text)
+{
+    return k->check ? checks[k->check](text) : NULL;
+}
 
 size_t nd_cfg_schema_count(void) { return ND_K_COUNT; }
 

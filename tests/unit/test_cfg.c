@@ -317,6 +317,21 @@ static const struct {
     {"crontasks", "*:8:0:0!system clock", ND_OK, "*:8:0:0!system clock", ""},
     {"tz", "CET-1CEST,M3.5.0,M10.5.0/3", ND_OK, "CET-1CEST,M3.5.0,M10.5.0/3", ""},
     {"webcors", "*", ND_OK, "*", ""},
+    /* Python int(): digits only, exact within +-2^53 (what a double holds) */
+    {"webui_max_con", "9007199254740993", ND_OK, "9007199254740992", ""},
+    {"webui_max_con", "9007199254740994", ND_ETYPE, "3", ""},
+    {"webui_max_con", " -0 ", ND_OK, "0", ""},
+    {"utc", "+90", ND_OK, "90", ""},
+    {"socport", "1e3", ND_ETYPE, "9008", ""},
+    {"socport", "", ND_ETYPE, "9008", ""},
+    /* Python float(): decimal only, text of at most 63 characters */
+    {"lat", " .5 ", ND_OK, "0.5", ""},
+    {"lat", "5.", ND_OK, "5.0", ""},
+    {"lat", "1e", ND_ETYPE, "0.0", NULL},
+    {"lat", ".", ND_ETYPE, "0.0", NULL},
+    {"lat", "1.00000000000000000000000000000000000000000000000000000000000e1", ND_OK, "10.0", ""},
+    {"lat", "1.000000000000000000000000000000000000000000000000000000000000e1", ND_ETYPE, "0.0",
+     NULL},
     {"gmttimaaaa", "1", ND_ENOTFOUND, "<notfound>", NULL},
 };
 
@@ -699,6 +714,36 @@ static void test_unknown_keys_kept(void **state)
     nd_cfg_free(c);
 }
 
+/* The problems hold 1023 bytes: the line that does not fit is cut and ends
+** in "...", wherever the cut falls (in the frame of a line about a file
+** value or in its middle), and nothing follows it. */
+static void test_problems_cut(void **state)
+{
+    static const char line[] = "node_config.json: %s holds a number JSON cannot store: saved as "
+                               "null, original kept as node_config.json.bad";
+    char xs[128];
+    memset(xs, 'x', sizeof xs);
+    for (int pad = 0; pad < 120; pad += 3) { /* moves the cut through a whole line */
+        char js[8192] = "{", want[8192] = "", name[160];
+        for (int i = 0; i < 12; i++) {
+            snprintf(name, sizeof name, "k%02d%.*s", i, pad, xs);
+            snprintf(js + strlen(js), sizeof js - strlen(js), "%s\"%s\": 1e999", i ? ", " : "",
+                     name);
+            if (i) strcat(want, "\n");
+            snprintf(want + strlen(want), sizeof want - strlen(want), line, name);
+        }
+        strcat(js, "}");
+        assert_true(strlen(want) > 1023);
+        memcpy(want + 1020, "...", 4);
+        put_file(ND_CFG_PATH, js, strlen(js));
+        nd_cfg *c = loaded();
+        assert_string_equal(nd_cfg_problems(c), want);
+        nd_cfg_free(c);
+        nd_fs_remove(ND_CFG_BAD_PATH);
+        nd_fs_remove(ND_CFG_PATH);
+    }
+}
+
 /* 1e999 parses as inf, which JSON cannot hold: saved as null, original kept */
 static void test_kept_nonfinite(void **state)
 {
@@ -974,6 +1019,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_override, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_keys_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_nonfinite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_problems_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_keys_last_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_broken_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_file, setup, teardown),

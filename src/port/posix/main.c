@@ -73,8 +73,13 @@ static int cmd_keys(void)
     printf("| Key | Type | Default | Reboot | Meaning |\n| --- | --- | --- | --- | --- |\n");
     for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
         const nd_cfg_key *k = nd_cfg_schema_at(i);
+#if ND_WITH_KEY_HELP
+        const char *help = k->help ? k->help : "";
+#else
+        const char *help = ""; /* a build without the help lines */
+#endif
         printf("| `%s` | %s | `%s` | %s | %s%s%s |\n", k->name, types[k->type], k->def,
-               nd_cfg_effect(k->flags), k->help ? k->help : "",
+               nd_cfg_effect(k->flags), help,
                (k->flags & ND_CFG_SECRET) ? " (secret: never returned by remote reads)" : "",
                (k->flags & ND_CFG_NODE) ? " (written by the node)" : "");
     }
