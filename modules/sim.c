@@ -192,63 +192,84 @@ static nd_value *part(nd_call *c, const char *key)
     return nd_sim_part(c->arena, key, &v) == ND_OK ? v : NULL;
 }
 
+/* One setting: a float ('f') or an integer (bools too). */
+typedef union {
+    double f;
+    int64_t i;
+} num;
+
+/* The values of a shelf part's call: v[i] is argument first+i when given,
+** else the part's current value (cur, from `sim state`; NULL: none) under
+** key i. keys: per argument a type letter ('f' float, 'b' bool, 'i'
+** integer) and the key, NUL-separated, ending with an empty one -- one
+** loop for every part instead of a copy per part. Returns a bit per
+** argument given (bit first+i), or -1 when one does not parse. */
+static int merge(nd_call *c, int first, const nd_value *cur, const char *keys, num *v)
+{
+    int given = 0;
+    for (const char *k = keys; *k; k += strlen(k) + 1, v++, first++) {
+        const nd_value *x = cur ? nd_dict_get(cur, k + 1) : NULL;
+        if (x) {
+            if (*k == 'f') v->f = x->u.f;
+            else v->i = *k == 'b' ? x->u.b : x->u.i;
+        }
+        if (nd_arg_is_none(c, first)) continue;
+        given |= 1 << first;
+        bool b = false;
+        if (*k == 'f' ? nd_arg_float(c, first, &v->f)
+            : *k == 'i' ? nd_arg_int(c, first, &v->i)
+                        : nd_arg_bool(c, first, &b))
+            return -1;
+        if (*k == 'b') v->i = b;
+    }
+    return given;
+}
+
+/* The reply of a part's call: the part as it is now. */
+static int reply_part(nd_call *c, const char *key)
+{
+    return (c->ret = part(c, key)) ? ND_OK : hal_fail(c);
+}
+
 static int f_dht(nd_call *c)
 {
-    double t = 21.5, h = 48.2;
+    num v[2] = {{21.5}, {48.2}};
     int64_t bad;
-    if ((!nd_arg_is_none(c, 0) && nd_arg_float(c, 0, &t)) ||
-        (!nd_arg_is_none(c, 1) && nd_arg_float(c, 1, &h)) || nd_arg_int(c, 2, &bad))
-        return ND_ERR;
     nd_value *cur = part(c, "dht22");
+    /* bad arguments are reported before an inactive sim board */
+    if (merge(c, 0, cur, "ftemp\0fhum\0", v) < 0 || nd_arg_int(c, 2, &bad)) return ND_ERR;
     if (!cur) return hal_fail(c);
-    if (nd_arg_is_none(c, 0)) t = nd_dict_get(cur, "temp")->u.f;
-    if (nd_arg_is_none(c, 1)) h = nd_dict_get(cur, "hum")->u.f;
-    if (nd_sim_dht_set(t, h, (int)bad) != ND_OK) return hal_fail(c);
-    if (!(c->ret = part(c, "dht22"))) return hal_fail(c);
-    return ND_OK;
+    if (nd_sim_dht_set(v[0].f, v[1].f, (int)bad) != ND_OK) return hal_fail(c);
+    return reply_part(c, "dht22");
 }
 
 static int f_bme280(nd_call *c)
 {
     nd_value *cur = part(c, "bme280");
     if (!cur) return hal_fail(c);
-    double t = nd_dict_get(cur, "temp")->u.f, p = nd_dict_get(cur, "hpa")->u.f,
-           h = nd_dict_get(cur, "hum")->u.f;
-    if ((!nd_arg_is_none(c, 0) && nd_arg_float(c, 0, &t)) ||
-        (!nd_arg_is_none(c, 1) && nd_arg_float(c, 1, &p)) ||
-        (!nd_arg_is_none(c, 2) && nd_arg_float(c, 2, &h)))
-        return ND_ERR;
-    if (!nd_arg_is_none(c, 0) || !nd_arg_is_none(c, 1) || !nd_arg_is_none(c, 2))
-        if (nd_sim_bme280_set(t, p, h) != ND_OK) return hal_fail(c);
-    if (!nd_arg_is_none(c, 3)) {
-        bool present;
-        if (nd_arg_bool(c, 3, &present)) return ND_ERR;
-        nd_sim_bme280_present(present);
-    }
-    if (!(c->ret = part(c, "bme280"))) return hal_fail(c);
-    return ND_OK;
+    num v[4];
+    int given = merge(c, 0, cur, "ftemp\0fhpa\0fhum\0", v);
+    if (given < 0) return ND_ERR;
+    if (given && nd_sim_bme280_set(v[0].f, v[1].f, v[2].f) != ND_OK) return hal_fail(c);
+    /* present is taken after the values, so a bad one leaves them set */
+    given = merge(c, 3, cur, "bpresent\0", v + 3);
+    if (given < 0) return ND_ERR;
+    if (given) nd_sim_bme280_present(v[3].i != 0);
+    return reply_part(c, "bme280");
 }
 
-static int f_light(nd_call *c)
+static int adc_level(nd_call *c, int (*set)(int), const char *what)
 {
     int64_t raw;
     if (nd_arg_int(c, 0, &raw)) return ND_ERR;
-    if (raw < 0 || raw > ND_ADC_MAX) return nd_fail(c, "light level must be 0..%d", ND_ADC_MAX);
-    if (nd_sim_light_set((int)raw) != ND_OK) return hal_fail(c);
+    if (raw < 0 || raw > ND_ADC_MAX) return nd_fail(c, "%s level must be 0..%d", what, ND_ADC_MAX);
+    if (set((int)raw) != ND_OK) return hal_fail(c);
     return nd_ret_int(c, raw);
 }
 
-static int f_mic(nd_call *c)
-{
-    int64_t raw;
-    if (nd_arg_int(c, 0, &raw)) return ND_ERR;
-    if (raw < 0 || raw > ND_ADC_MAX) return nd_fail(c, "mic level must be 0..%d", ND_ADC_MAX);
-    if (nd_sim_mic_set((int)raw) != ND_OK) return hal_fail(c);
-    return nd_ret_int(c, raw);
-}
+static int f_light(nd_call *c) { return adc_level(c, nd_sim_light_set, "light"); }
 
-static int opt_float(nd_call *c, int i, double *v) { return nd_arg_is_none(c, i) ? ND_OK : nd_arg_float(c, i, v); }
-static int opt_bool(nd_call *c, int i, bool *v) { return nd_arg_is_none(c, i) ? ND_OK : nd_arg_bool(c, i, v); }
+static int f_mic(nd_call *c) { return adc_level(c, nd_sim_mic_set, "mic"); }
 
 static int f_dhtmodel(nd_call *c)
 {
@@ -265,11 +286,9 @@ static int f_ds18(nd_call *c)
     nd_value *l = part(c, "ds18");
     if (!l) return hal_fail(c);
     if (i < 0 || i >= (int64_t)l->u.seq.n) return nd_fail(c, "sensor index 0..%d", ND_SIM_DS18_N - 1);
-    nd_value *cur = l->u.seq.v[i];
-    double t = nd_dict_get(cur, "temp")->u.f;
-    bool present = nd_dict_get(cur, "present")->u.b;
-    if (opt_float(c, 1, &t) || opt_bool(c, 2, &present)) return ND_ERR;
-    if (nd_sim_ds18_set((int)i, t, present) != ND_OK) return hal_fail(c);
+    num v[2];
+    if (merge(c, 1, l->u.seq.v[i], "ftemp\0bpresent\0", v) < 0) return ND_ERR;
+    if (nd_sim_ds18_set((int)i, v[0].f, v[1].i != 0) != ND_OK) return hal_fail(c);
     if (!(l = part(c, "ds18"))) return hal_fail(c);
     c->ret = l->u.seq.v[i];
     return ND_OK;
@@ -279,10 +298,9 @@ static int f_aht10(nd_call *c)
 {
     nd_value *cur = part(c, "aht10");
     if (!cur) return hal_fail(c);
-    double t = nd_dict_get(cur, "temp")->u.f, h = nd_dict_get(cur, "hum")->u.f;
-    bool present = nd_dict_get(cur, "present")->u.b;
-    if (opt_float(c, 0, &t) || opt_float(c, 1, &h) || opt_bool(c, 2, &present)) return ND_ERR;
-    if (nd_sim_aht10_set(t, h, present) != ND_OK) return hal_fail(c);
+    num v[3];
+    if (merge(c, 0, cur, "ftemp\0fhum\0bpresent\0", v) < 0) return ND_ERR;
+    if (nd_sim_aht10_set(v[0].f, v[1].f, v[2].i != 0) != ND_OK) return hal_fail(c);
     c->ret = part(c, "aht10");
     return ND_OK;
 }
@@ -291,11 +309,10 @@ static int f_veml7700(nd_call *c)
 {
     nd_value *cur = part(c, "veml7700");
     if (!cur) return hal_fail(c);
-    int64_t counts = nd_dict_get(cur, "counts")->u.i;
-    bool present = nd_dict_get(cur, "present")->u.b;
-    if ((!nd_arg_is_none(c, 0) && nd_arg_int(c, 0, &counts)) || opt_bool(c, 1, &present)) return ND_ERR;
-    if (counts < 0 || counts > 65535) return nd_fail(c, "counts must be 0..65535");
-    if (nd_sim_veml7700_set((int)counts, present) != ND_OK) return hal_fail(c);
+    num v[2];
+    if (merge(c, 0, cur, "icounts\0bpresent\0", v) < 0) return ND_ERR;
+    if (v[0].i < 0 || v[0].i > 65535) return nd_fail(c, "counts must be 0..65535");
+    if (nd_sim_veml7700_set((int)v[0].i, v[1].i != 0) != ND_OK) return hal_fail(c);
     c->ret = part(c, "veml7700");
     return ND_OK;
 }

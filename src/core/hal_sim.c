@@ -78,13 +78,20 @@ static const nd_sim_wire wiring[] = {
 
 const nd_sim_wire *nd_sim_wiring(void) { return wiring; }
 
+/* The n-th of the NUL-separated names in blob (one string: no pointer table). */
+static const char *nth_name(const char *blob, int n)
+{
+    while (n-- > 0) blob += strlen(blob) + 1;
+    return blob;
+}
+
 const char *nd_sim_device_name(int d)
 {
-    static const char *const names[] = {"",        "led",     "button",  "strip",   "dht22",
-                                        "servo",   "light",   "buzzer",  "i2c_sda", "i2c_scl",
-                                        "onewire", "stepper", "motor",   "hbridge", "encoder",
-                                        "uart_tx", "uart_rx", "mic"};
-    return d >= 0 && d < (int)(sizeof names / sizeof names[0]) ? names[d] : "";
+    return d >= 0 && d <= ND_SIM_MIC ? nth_name("\0led\0button\0strip\0dht22\0servo\0light\0buzzer\0i2c_sda\0"
+                                                "i2c_scl\0onewire\0stepper\0motor\0hbridge\0encoder\0"
+                                                "uart_tx\0uart_rx\0mic",
+                                                d)
+                                     : "";
 }
 
 enum { M_UNUSED, M_IN, M_OUT, M_PWM };
@@ -236,14 +243,14 @@ static int bad_bus(int bus)
 static int sim_i2c_scan(int bus, uint8_t *addrs, int max)
 {
     if (bus != 0) return bad_bus(bus);
+    /* ascending, as hal.h promises: the shelf's scan is, and the BME280's
+    ** address is above all of its parts' */
+    _Static_assert(ND_SIM_VEML_ADDR < ND_SIM_BME280_ADDR && ND_SIM_AHT10_ADDR < ND_SIM_BME280_ADDR &&
+                       ND_SIM_OLED_ADDR < ND_SIM_BME280_ADDR,
+                   "the BME280 comes last in a scan");
     uint8_t all[8];
     int n = nd_simshelf_i2c_scan(all, 0, 7);
     if (bme_present) all[n++] = ND_SIM_BME280_ADDR;
-    for (int i = 1; i < n; i++) /* ascending, as hal.h promises */
-        for (int j = i; j > 0 && all[j - 1] > all[j]; j--) {
-            uint8_t t = all[j];
-            all[j] = all[j - 1], all[j - 1] = t;
-        }
     for (int i = 0; i < n && i < max; i++) addrs[i] = all[i];
     return n;
 }
@@ -390,23 +397,19 @@ int nd_sim_bme280_present(bool present)
     return ND_OK;
 }
 
-int nd_sim_light_set(int raw)
+/* An ADC level set from outside (what: the message's name of it). */
+static int adc_set(int *dst, int raw, const char *what)
 {
     int rc = need_sim(NO_PIN);
     if (rc) return rc;
-    if (raw < 0 || raw > ND_ADC_MAX) return nd_hal_fail(ND_EINVAL, "light level 0..%d", ND_ADC_MAX);
-    light_raw = raw;
+    if (raw < 0 || raw > ND_ADC_MAX) return nd_hal_fail(ND_EINVAL, "%s level 0..%d", what, ND_ADC_MAX);
+    *dst = raw;
     return ND_OK;
 }
 
-int nd_sim_mic_set(int raw)
-{
-    int rc = need_sim(NO_PIN);
-    if (rc) return rc;
-    if (raw < 0 || raw > ND_ADC_MAX) return nd_hal_fail(ND_EINVAL, "mic level 0..%d", ND_ADC_MAX);
-    mic_raw = raw;
-    return ND_OK;
-}
+int nd_sim_light_set(int raw) { return adc_set(&light_raw, raw, "light"); }
+
+int nd_sim_mic_set(int raw) { return adc_set(&mic_raw, raw, "mic"); }
 
 /* ---- snapshot ------------------------------------------------------------- */
 #define TRY(x)                                                                                   \
@@ -428,45 +431,35 @@ static int pin_item(nd_arena *a, nd_value *list, int i)
     const sim_pin *p = &pins[i];
     const nd_sim_wire *w = wire_of(i);
     if (p->mode == M_UNUSED && !w) return ND_OK;
-    static const char *const modes[] = {"unused", "in", "out", "pwm"};
-    nd_value *d = nd_dict(a);
-    TRY(NN(d));
-    TRY(nd_dict_set(a, d, "pin", nd_int(a, i)));
-    TRY(nd_dict_set(a, d, "name", nd_str(a, w ? w->name : "")));
-    TRY(nd_dict_set(a, d, "device", nd_str(a, w ? nd_sim_device_name(w->device) : "")));
-    TRY(nd_dict_set(a, d, "mode", nd_str(a, modes[p->mode])));
-    TRY(nd_dict_set(a, d, "level", nd_int(a, level_of(p))));
+    const char *name = w ? w->name : "", *dev = w ? nd_sim_device_name(w->device) : "";
+    const char *mode = nth_name("unused\0in\0out\0pwm", p->mode);
+    int level = level_of(p);
+    const void *const v[] = {&i, &name, &dev, &mode, &level, &p->freq, &p->duty};
+    nd_value *d = nd_simshelf_fields(a, nd_dict(a), "ipin\0sname\0sdevice\0smode\0ilevel\0", v);
     if (p->mode == M_PWM) {
-        TRY(nd_dict_set(a, d, "freq", nd_int(a, p->freq)));
-        TRY(nd_dict_set(a, d, "duty", nd_int(a, p->duty)));
-        if (w && w->device == ND_SIM_SERVO)
-            TRY(nd_dict_set(a, d, "angle", nd_float(a, servo_angle(p))));
+        d = nd_simshelf_fields(a, d, "ufreq\0uduty\0", v + 5);
+        if (w && w->device == ND_SIM_SERVO) {
+            const double ang = servo_angle(p);
+            const void *const av[] = {&ang};
+            d = nd_simshelf_fields(a, d, "fangle\0", av);
+        }
     }
     return nd_seq_push(a, list, d);
 }
 
 static int dht_part(nd_arena *a, nd_value *d)
 {
-    nd_value *dht = nd_dict(a);
-    TRY(NN(dht));
-    TRY(nd_dict_set(a, dht, "temp", nd_float(a, dht_t)));
-    TRY(nd_dict_set(a, dht, "hum", nd_float(a, dht_rh)));
-    TRY(nd_dict_set(a, dht, "bad", nd_int(a, dht_silent ? -1 : dht_bad)));
-    TRY(nd_dict_set(a, dht, "reads", nd_int(a, (int64_t)dht_reads)));
-    return nd_dict_set(a, d, "dht22", dht);
+    int bad = dht_silent ? -1 : dht_bad;
+    const void *const v[] = {&dht_t, &dht_rh, &bad, &dht_reads};
+    return nd_dict_set(a, d, "dht22", nd_simshelf_fields(a, nd_dict(a), "ftemp\0fhum\0ibad\0qreads\0", v));
 }
 
 static int bme_part(nd_arena *a, nd_value *d)
 {
-    double bt, bp, bh;
-    nd_simbme_get(&bt, &bp, &bh);
-    nd_value *bme = nd_dict(a);
-    TRY(NN(bme));
-    TRY(nd_dict_set(a, bme, "present", nd_bool(a, bme_present)));
-    TRY(nd_dict_set(a, bme, "temp", nd_float(a, bt)));
-    TRY(nd_dict_set(a, bme, "hpa", nd_float(a, bp)));
-    TRY(nd_dict_set(a, bme, "hum", nd_float(a, bh)));
-    return nd_dict_set(a, d, "bme280", bme);
+    double t, p, h;
+    nd_simbme_get(&t, &p, &h);
+    const void *const v[] = {&bme_present, &t, &p, &h};
+    return nd_dict_set(a, d, "bme280", nd_simshelf_fields(a, nd_dict(a), "bpresent\0ftemp\0fhpa\0fhum\0", v));
 }
 
 /* One part of the snapshot without building the rest (the `sim` calls
@@ -501,23 +494,17 @@ int nd_sim_state(nd_arena *a, nd_value **out)
         TRY(nd_seq_push(a, px, s));
     }
     nd_value *st = nd_dict(a);
-    TRY(NN(st));
     TRY(nd_dict_set(a, st, "pixels", px));
-    TRY(nd_dict_set(a, st, "frames", nd_int(a, (int64_t)strip_frames)));
-    TRY(nd_dict_set(a, d, "strip", st));
+    static const void *const sv[] = {&strip_frames, &light_raw, &mic_raw};
+    TRY(nd_dict_set(a, d, "strip", nd_simshelf_fields(a, st, "qframes\0", sv)));
     TRY(dht_part(a, d));
     TRY(bme_part(a, d));
-    TRY(nd_dict_set(a, d, "light", nd_int(a, light_raw)));
-    TRY(nd_dict_set(a, d, "mic", nd_int(a, mic_raw)));
+    TRY(NN(nd_simshelf_fields(a, d, "ilight\0imic\0", sv + 1)));
     nd_gpio_stats gs;
     nd_gpio_stats_get(&gs);
-    nd_value *e = nd_dict(a);
-    TRY(NN(e));
-    TRY(nd_dict_set(a, e, "queued", nd_int(a, (int64_t)gs.queued)));
-    TRY(nd_dict_set(a, e, "delivered", nd_int(a, (int64_t)gs.delivered)));
-    TRY(nd_dict_set(a, e, "dropped", nd_int(a, (int64_t)gs.dropped)));
-    TRY(nd_dict_set(a, e, "depth_max", nd_int(a, gs.depth_max)));
-    TRY(nd_dict_set(a, d, "edges", e));
+    const void *const ev[] = {&gs.queued, &gs.delivered, &gs.dropped, &gs.depth_max};
+    TRY(nd_dict_set(a, d, "edges",
+                    nd_simshelf_fields(a, nd_dict(a), "qqueued\0qdelivered\0qdropped\0udepth_max\0", ev)));
     TRY(nd_simshelf_state(a, d, NULL));
     *out = d;
     return ND_OK;

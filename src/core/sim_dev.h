@@ -45,5 +45,13 @@ int nd_simshelf_uart_read(int id, uint8_t *p, size_t max);
 void nd_simshelf_uart_close(int id);
 /* Adds the shelf's keys to the `sim state` dict (only: just that key; NULL all). */
 int nd_simshelf_state(struct nd_arena *a, struct nd_value *d, const char *only);
+/* Adds fields to dict e from a spec: per field a type letter and the key,
+** NUL-separated, ending with an empty one; v[i] points at field i's value,
+** of the C type the letter names: 'b' bool, 'f' double, 'i' int, 'u'
+** uint32_t, 'h' uint16_t, 'l' long, 'q' int64_t/uint64_t, 's' const char *
+** (copied). Returns e, NULL
+** when e is NULL or the arena is full. */
+struct nd_value *nd_simshelf_fields(struct nd_arena *a, struct nd_value *e, const char *spec,
+                                    const void *const *v);
 
 #endif

@@ -57,6 +57,15 @@ static bool ready;
         if (!ready) nd_simshelf_reset();                                                         \
     } while (0)
 
+/* The control calls work on the sim board only. */
+static int need_sim(void)
+{
+    if (strcmp(nd_hal_backend(), "sim") != 0)
+        return nd_hal_fail(ND_ETYPE, "the sim board is not active (hwbackend is %s)", nd_hal_backend());
+    ENSURE();
+    return ND_OK;
+}
+
 /* ---- DHT11 ---------------------------------------------------------------- */
 static int dht_type = 22;
 
@@ -76,9 +85,7 @@ void nd_simshelf_dht11_encode(double t, double rh, uint8_t f[5])
 
 int nd_sim_dht_model(int type)
 {
-    if (strcmp(nd_hal_backend(), "sim") != 0)
-        return nd_hal_fail(ND_ETYPE, "the sim board is not active (hwbackend is %s)", nd_hal_backend());
-    ENSURE();
+    if (need_sim()) return ND_ETYPE;
     if (type != 11 && type != 22) return nd_hal_fail(ND_EINVAL, "DHT model is 11 or 22, not %d", type);
     dht_type = type;
     return ND_OK;
@@ -158,9 +165,7 @@ int nd_simshelf_ow_xfer(int pin, uint64_t rom, const uint8_t *w, size_t wn, uint
 
 int nd_sim_ds18_set(int idx, double temp_c, bool present)
 {
-    if (strcmp(nd_hal_backend(), "sim") != 0)
-        return nd_hal_fail(ND_ETYPE, "the sim board is not active (hwbackend is %s)", nd_hal_backend());
-    ENSURE();
+    if (need_sim()) return ND_ETYPE;
     if (idx < 0 || idx >= ND_SIM_DS18_N) return nd_hal_fail(ND_EINVAL, "DS18B20 index 0..%d", ND_SIM_DS18_N - 1);
     if (temp_c < -55 || temp_c > 125) return nd_hal_fail(ND_EINVAL, "DS18B20 range is -55..125 degC");
     ds[idx].set = temp_c;
@@ -192,9 +197,7 @@ static int aht_xfer(const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
 
 int nd_sim_aht10_set(double temp_c, double rh, bool present)
 {
-    if (strcmp(nd_hal_backend(), "sim") != 0)
-        return nd_hal_fail(ND_ETYPE, "the sim board is not active (hwbackend is %s)", nd_hal_backend());
-    ENSURE();
+    if (need_sim()) return ND_ETYPE;
     if (temp_c < -40 || temp_c > 85 || rh < 0 || rh > 100)
         return nd_hal_fail(ND_EINVAL, "AHT10 range is -40..85 degC, 0..100 %%RH");
     aht.t = temp_c, aht.rh = rh, aht.present = present;
@@ -223,9 +226,7 @@ static int veml_xfer(const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
 
 int nd_sim_veml7700_set(int counts, bool present)
 {
-    if (strcmp(nd_hal_backend(), "sim") != 0)
-        return nd_hal_fail(ND_ETYPE, "the sim board is not active (hwbackend is %s)", nd_hal_backend());
-    ENSURE();
+    if (need_sim()) return ND_ETYPE;
     if (counts < 0 || counts > 65535) return nd_hal_fail(ND_EINVAL, "VEML7700 counts 0..65535");
     veml.counts = counts, veml.present = present;
     return ND_OK;
@@ -239,8 +240,7 @@ static struct {
     int col, page, c0, c1, p0, p1;
     uint8_t pend[3]; /* a command waiting for its argument bytes */
     int pend_n, pend_need;
-    uint64_t frames;  /* data bytes written / 1024, for /sim's redraw */
-    uint64_t bytes;
+    uint64_t bytes;   /* data bytes written (`sim oled`, /sim) */
 } oled;
 
 static void oled_cmd_done(void)
@@ -256,14 +256,11 @@ static void oled_cmd_done(void)
     oled.pend_n = oled.pend_need = 0;
 }
 
+/* Argument bytes a command takes (mux, offset, clock, charge pump ... take one). */
 static int oled_args(uint8_t cmd)
 {
-    switch (cmd) {
-    case 0x21: case 0x22: return 2;
-    case 0x20: case 0x81: case 0x8D: case 0xA8: case 0xD3: case 0xD5: case 0xD9: case 0xDA:
-    case 0xDB: return 1;
-    default: return 0;
-    }
+    if (cmd == 0x21 || cmd == 0x22) return 2;
+    return memchr("\x20\x81\x8D\xA8\xD3\xD5\xD9\xDA\xDB", cmd, 9) != NULL;
 }
 
 static void oled_command(uint8_t b)
@@ -309,7 +306,6 @@ static int oled_xfer(const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
         /* one control byte for the whole transfer (Co = 0), as the drivers send */
         bool data = w[0] & 0x40;
         for (size_t i = 1; i < wn; i++) data ? oled_data(w[i]) : oled_command(w[i]);
-        if (data) oled.frames = oled.bytes / (OLED_W * OLED_PAGES);
     }
     for (size_t i = 0; i < rn; i++) r[i] = oled.on ? 0x03 : 0x43; /* status: display off bit 6 */
     return ND_OK;
@@ -317,9 +313,7 @@ static int oled_xfer(const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
 
 int nd_sim_oled_present(bool present)
 {
-    if (strcmp(nd_hal_backend(), "sim") != 0)
-        return nd_hal_fail(ND_ETYPE, "the sim board is not active (hwbackend is %s)", nd_hal_backend());
-    ENSURE();
+    if (need_sim()) return ND_ETYPE;
     oled.present = present;
     return ND_OK;
 }
@@ -328,7 +322,9 @@ int nd_sim_oled_present(bool present)
 int nd_simshelf_i2c_scan(uint8_t *addrs, int n, int max)
 {
     ENSURE();
-    /* ascending, merged by the caller's sort */
+    /* ascending (the caller appends the BME280, whose address is higher) */
+    _Static_assert(ND_SIM_VEML_ADDR < ND_SIM_AHT10_ADDR && ND_SIM_AHT10_ADDR < ND_SIM_OLED_ADDR,
+                   "scan order is address order");
     if (veml.present && n < max) addrs[n++] = ND_SIM_VEML_ADDR;
     if (aht.present && n < max) addrs[n++] = ND_SIM_AHT10_ADDR;
     if (oled.present && n < max) addrs[n++] = ND_SIM_OLED_ADDR;
@@ -451,9 +447,7 @@ void nd_simshelf_uart_close(int id)
 
 int nd_sim_radar_set(int state, int mcm, int men, int scm, int sen, int dcm)
 {
-    if (strcmp(nd_hal_backend(), "sim") != 0)
-        return nd_hal_fail(ND_ETYPE, "the sim board is not active (hwbackend is %s)", nd_hal_backend());
-    ENSURE();
+    if (need_sim()) return ND_ETYPE;
     if (state < 0 || state > 3 || mcm < 0 || mcm > 65535 || scm < 0 || scm > 65535 || dcm < 0 ||
         dcm > 65535 || men < 0 || men > 100 || sen < 0 || sen > 100)
         return nd_hal_fail(ND_EINVAL, "LD2410: state 0..3, distances 0..65535 cm, energies 0..100");
@@ -545,8 +539,11 @@ void nd_simshelf_reset(void)
 {
     ready = true;
     dht_type = 22;
+    memset(ds, 0, sizeof ds);
     for (int i = 0; i < ND_SIM_DS18_N; i++) {
-        ds[i] = (struct ds){ds_rom(i), i ? 23.0 : 21.5, i == 0, {0}, 0, 0};
+        ds[i].rom = ds_rom(i);
+        ds[i].set = i ? 23.0 : 21.5;
+        ds[i].present = i == 0;
         nd_ds18_encode(85.0, ds[i].sp); /* the power-up scratchpad */
     }
     memset(&aht, 0, sizeof aht);
@@ -556,14 +553,40 @@ void nd_simshelf_reset(void)
     veml.counts = 1000;
     memset(&oled, 0, sizeof oled);
     oled.contrast = 0x7F, oled.c1 = 127, oled.p1 = 7, oled.mode = 2;
-    memset(&radar, 0, sizeof radar);
-    radar.m = (nd_ld2410){0, 0, 0, 0, 0, 0};
+    memset(&radar, 0, sizeof radar); /* no target in the reports */
     memset(&stp, 0, sizeof stp);
     stp.phase = 7; /* at rest where micrOS's half-step cycle ends (coils 1+4) */
-    static const char *const coils[4] = {"stppr_1", "stppr_2", "stppr_3", "stppr_4"};
-    for (int i = 0; i < 4; i++) stp.coil_pin[i] = pin_of(coils[i]);
+    char coil[] = "stppr_1";
+    for (int i = 0; i < 4; i++, coil[6]++) stp.coil_pin[i] = pin_of(coil);
     memset(&hap, 0, sizeof hap);
     hap.pin = pin_of("haptic");
+}
+
+/* The snapshot's dicts are built from a spec rather than one call per key
+** (flash: a field costs its key and a pointer, not a call sequence). spec:
+** per field a type letter and the key, NUL-separated, ending with an empty
+** one; v: where each value is. Letters name the C type read: 'b' bool, 'f'
+** double, 'i' int, 'u' uint32_t, 'h' uint16_t, 'l' long, 'q' a 64-bit
+** integer (uint64_t counters are shown as int64_t, as before), 's' a
+** const char * (the text is copied). */
+nd_value *nd_simshelf_fields(nd_arena *a, nd_value *e, const char *spec, const void *const *v)
+{
+    for (const char *k = spec; e && *k; k += strlen(k) + 1, v++) {
+        const void *p = *v;
+        nd_value *x;
+        switch (*k) {
+        case 'b': x = nd_bool(a, *(const bool *)p); break;
+        case 'f': x = nd_float(a, *(const double *)p); break;
+        case 'i': x = nd_int(a, *(const int *)p); break;
+        case 'u': x = nd_int(a, *(const uint32_t *)p); break;
+        case 'h': x = nd_int(a, *(const uint16_t *)p); break;
+        case 'l': x = nd_int(a, *(const long *)p); break;
+        case 's': x = nd_str(a, *(const char *const *)p); break;
+        default: x = nd_int(a, *(const int64_t *)p); break;
+        }
+        if (nd_dict_set(a, e, k + 1, x) != ND_OK) e = NULL;
+    }
+    return e;
 }
 
 #define TRY(x)                                                                                   \
@@ -573,83 +596,62 @@ void nd_simshelf_reset(void)
 #define NN(x) ((x) ? ND_OK : ND_ENOMEM)
 #define WANT(k) (!only || strcmp(only, k) == 0)
 
+/* The parts that are plain fields. */
+static const void *const aht_v[] = {&aht.present, &aht.t, &aht.rh};
+static const void *const veml_v[] = {&veml.present, &veml.counts, &veml.reg[0]};
+static const void *const oled_v[] = {&oled.present, &oled.on, &oled.inverse, &oled.contrast, &oled.bytes};
+static const void *const radar_v[] = {&radar.m.state, &radar.m.moving_distance, &radar.m.detection_distance,
+                                      &radar.open,    &radar.frames,            &radar.dropped};
+static char coils_txt[5]; /* the stepper's coils as "1001" */
+static const char *const coils_s = coils_txt;
+static const void *const stp_v[] = {&stp.position, &coils_s, &stp.reversals};
+static const void *const hap_v[] = {&hap.duty, &hap.peak, &hap.buzzes};
+static const void *const dht_v[] = {&dht_type};
+static const struct {
+    const char *key, *spec;
+    const void *const *v;
+} parts[] = {
+    {"aht10", "bpresent\0ftemp\0fhum\0", aht_v},
+    {"veml7700", "bpresent\0icounts\0hconf\0", veml_v},
+    {"oled", "bpresent\0bon\0binverse\0icontrast\0qbytes\0", oled_v},
+    {"ld2410", "istate\0imoving_distance\0idetection_distance\0bopen\0qframes\0qdropped\0", radar_v},
+    {"stepper", "lposition\0scoils\0lreversals\0", stp_v},
+    {"haptic", "uduty\0upeak\0qbuzzes\0", hap_v},
+};
+
 int nd_simshelf_state(nd_arena *a, nd_value *d, const char *only)
 {
     ENSURE();
-    nd_value *l = nd_list(a), *e;
+    nd_value *l = nd_list(a);
     TRY(NN(l));
     for (int i = 0; i < ND_SIM_DS18_N && WANT("ds18"); i++) {
         char nm[20];
         nd_w1_rom_name(ds[i].rom, nm, sizeof nm);
-        nd_value *one = nd_dict(a);
-        TRY(NN(one));
-        TRY(nd_dict_set(a, one, "rom", nd_str(a, nm)));
-        TRY(nd_dict_set(a, one, "temp", nd_float(a, ds[i].set)));
-        TRY(nd_dict_set(a, one, "present", nd_bool(a, ds[i].present)));
-        TRY(nd_seq_push(a, l, one));
+        const char *rom = nm;
+        const void *const v[] = {&rom, &ds[i].set, &ds[i].present};
+        TRY(nd_seq_push(a, l, nd_simshelf_fields(a, nd_dict(a), "srom\0ftemp\0bpresent\0", v)));
     }
     if (WANT("ds18")) TRY(nd_dict_set(a, d, "ds18", l));
-    if (WANT("aht10")) {
-    TRY(NN(e = nd_dict(a)));
-    TRY(nd_dict_set(a, e, "present", nd_bool(a, aht.present)));
-    TRY(nd_dict_set(a, e, "temp", nd_float(a, aht.t)));
-    TRY(nd_dict_set(a, e, "hum", nd_float(a, aht.rh)));
-    TRY(nd_dict_set(a, d, "aht10", e));
-    }
-    if (WANT("veml7700")) {
-    TRY(NN(e = nd_dict(a)));
-    TRY(nd_dict_set(a, e, "present", nd_bool(a, veml.present)));
-    TRY(nd_dict_set(a, e, "counts", nd_int(a, veml.counts)));
-    TRY(nd_dict_set(a, e, "conf", nd_int(a, veml.reg[0])));
-    TRY(nd_dict_set(a, d, "veml7700", e));
-    }
-    if (WANT("oled")) {
-    TRY(NN(e = nd_dict(a)));
-    static const char hx[] = "0123456789abcdef";
-    char fb[OLED_PAGES * OLED_W * 2 + 1];
-    for (int p = 0, k = 0; p < OLED_PAGES; p++)
-        for (int c = 0; c < OLED_W; c++) {
-            fb[k++] = hx[oled.ram[p][c] >> 4];
-            fb[k++] = hx[oled.ram[p][c] & 15];
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!WANT(parts[i].key)) continue;
+        if (parts[i].v == stp_v) {
+            stp_commit(nd_port_mono_us()); /* the rotor's latest move */
+            for (int k = 0; k < 4; k++) coils_txt[k] = (char)('0' + ((stp.coils >> k) & 1));
         }
-    fb[sizeof fb - 1] = 0;
-    TRY(nd_dict_set(a, e, "present", nd_bool(a, oled.present)));
-    TRY(nd_dict_set(a, e, "on", nd_bool(a, oled.on)));
-    TRY(nd_dict_set(a, e, "inverse", nd_bool(a, oled.inverse)));
-    TRY(nd_dict_set(a, e, "contrast", nd_int(a, oled.contrast)));
-    TRY(nd_dict_set(a, e, "bytes", nd_int(a, (int64_t)oled.bytes)));
-    TRY(nd_dict_set(a, e, "fb", nd_str(a, fb)));
-    TRY(nd_dict_set(a, d, "oled", e));
+        nd_value *e = nd_simshelf_fields(a, nd_dict(a), parts[i].spec, parts[i].v);
+        if (parts[i].v == oled_v) { /* and the frame buffer, in hex, for /sim */
+            static const char hx[] = "0123456789abcdef";
+            char fb[OLED_PAGES * OLED_W * 2 + 1];
+            const uint8_t *ram = &oled.ram[0][0];
+            for (int k = 0; k < OLED_PAGES * OLED_W; k++) {
+                fb[2 * k] = hx[ram[k] >> 4];
+                fb[2 * k + 1] = hx[ram[k] & 15];
+            }
+            fb[sizeof fb - 1] = 0;
+            TRY(nd_dict_set(a, e, "fb", nd_str(a, fb)));
+        }
+        TRY(nd_dict_set(a, d, parts[i].key, e));
     }
-    if (WANT("ld2410")) {
-    TRY(NN(e = nd_dict(a)));
-    TRY(nd_dict_set(a, e, "state", nd_int(a, radar.m.state)));
-    TRY(nd_dict_set(a, e, "moving_distance", nd_int(a, radar.m.moving_distance)));
-    TRY(nd_dict_set(a, e, "detection_distance", nd_int(a, radar.m.detection_distance)));
-    TRY(nd_dict_set(a, e, "open", nd_bool(a, radar.open)));
-    TRY(nd_dict_set(a, e, "frames", nd_int(a, (int64_t)radar.frames)));
-    TRY(nd_dict_set(a, e, "dropped", nd_int(a, (int64_t)radar.dropped)));
-    TRY(nd_dict_set(a, d, "ld2410", e));
-    }
-    if (WANT("stepper")) {
-    TRY(NN(e = nd_dict(a)));
-    stp_commit(nd_port_mono_us());
-    char cs[5];
-    for (int i = 0; i < 4; i++) cs[i] = (char)('0' + ((stp.coils >> i) & 1));
-    cs[4] = 0;
-    TRY(nd_dict_set(a, e, "position", nd_int(a, stp.position)));
-    TRY(nd_dict_set(a, e, "coils", nd_str(a, cs)));
-    TRY(nd_dict_set(a, e, "reversals", nd_int(a, stp.reversals)));
-    TRY(nd_dict_set(a, d, "stepper", e));
-    }
-    if (WANT("haptic")) {
-    TRY(NN(e = nd_dict(a)));
-    TRY(nd_dict_set(a, e, "duty", nd_int(a, hap.duty)));
-    TRY(nd_dict_set(a, e, "peak", nd_int(a, hap.peak)));
-    TRY(nd_dict_set(a, e, "buzzes", nd_int(a, (int64_t)hap.buzzes)));
-    TRY(nd_dict_set(a, d, "haptic", e));
-    }
-    if (WANT("dht_model")) TRY(nd_dict_set(a, d, "dht_model", nd_int(a, dht_type)));
+    if (WANT("dht_model")) TRY(NN(nd_simshelf_fields(a, d, "idht_model\0", dht_v)));
     return ND_OK;
 }
-

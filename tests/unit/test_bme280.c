@@ -133,6 +133,11 @@ static void test_sim_chip(void **state)
     nd_bme280_calib cal;
     nd_bme280_calib_parse(c1, c2, &cal);
     calib_eq(&cal, &ex);
+    /* byte for byte what the packing gives (the sim copies a register image) */
+    uint8_t p1[26], p2[7];
+    nd_bme280_calib_pack(&ex, p1, p2);
+    assert_memory_equal(c1, p1, sizeof p1);
+    assert_memory_equal(c2, p2, sizeof p2);
     uint8_t hum = 1, meas = (1 << 5) | (1 << 2) | 1; /* x1 T, x1 P, forced */
     assert_int_equal(nd_i2c_reg_write(bus, 0x76, ND_BME280_REG_CTRL_HUM, &hum, 1), ND_OK);
     assert_int_equal(nd_i2c_reg_write(bus, 0x76, ND_BME280_REG_CTRL_MEAS, &meas, 1), ND_OK);

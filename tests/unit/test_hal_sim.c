@@ -181,6 +181,76 @@ static void test_edges_ring(void **state)
     assert_int_equal(nd_gpio_watch(20, ND_EDGE_BOTH, on_edge, NULL), ND_ELIMIT);
 }
 
+/* The snapshot the `sim` module and /sim show: every field with its type
+** (the dicts are built from specs of typed fields, sim_shelf.c). */
+static const nd_value *key(const nd_value *d, const char *k, nd_type t)
+{
+    const nd_value *v = nd_dict_get(d, k);
+    assert_non_null(v);
+    assert_int_equal(v->type, t);
+    return v;
+}
+
+static void test_state_snapshot(void **state)
+{
+    static char mem[256 * 1024];
+    nd_arena a;
+    nd_arena_init(&a, mem, sizeof mem);
+    assert_int_equal(nd_pwm_set(27, 50, 77), ND_OK); /* servo_1: 77/1024 of 20 ms = 1.504 ms */
+    assert_int_equal(nd_sim_light_set(4000), ND_OK);
+    assert_int_equal(nd_sim_mic_set(7), ND_OK);
+    assert_int_equal(nd_sim_mic_set(-1), ND_EINVAL);
+    assert_string_equal(nd_hal_error(), "mic level 0..4095");
+    assert_int_equal(nd_sim_dht_set(-12.5, 33.3, -1), ND_OK);
+    assert_int_equal(nd_sim_veml7700_set(65535, true), ND_OK);
+    nd_value *st;
+    assert_int_equal(nd_sim_state(&a, &st), ND_OK);
+    const nd_value *pins = key(st, "pins", ND_T_LIST), *servo = NULL;
+    for (size_t i = 0; i < pins->u.seq.n; i++)
+        if (nd_dict_get(pins->u.seq.v[i], "pin")->u.i == 27) servo = pins->u.seq.v[i];
+    assert_non_null(servo);
+    assert_string_equal(key(servo, "name", ND_T_STR)->u.s.p, "servo_1");
+    assert_string_equal(key(servo, "device", ND_T_STR)->u.s.p, "servo");
+    assert_string_equal(key(servo, "mode", ND_T_STR)->u.s.p, "pwm");
+    assert_int_equal(key(servo, "level", ND_T_INT)->u.i, 1);
+    assert_int_equal(key(servo, "freq", ND_T_INT)->u.i, 50);
+    assert_int_equal(key(servo, "duty", ND_T_INT)->u.i, 77);
+    assert_true(key(servo, "angle", ND_T_FLOAT)->u.f == 90.4);
+    assert_int_equal(servo->u.seq.n, 8);
+    assert_int_equal(key(st, "light", ND_T_INT)->u.i, 4000);
+    assert_int_equal(key(st, "mic", ND_T_INT)->u.i, 7);
+    const nd_value *dht = key(st, "dht22", ND_T_DICT);
+    assert_true(key(dht, "temp", ND_T_FLOAT)->u.f == -12.5);
+    assert_int_equal(key(dht, "bad", ND_T_INT)->u.i, -1);
+    assert_true(key(dht, "reads", ND_T_INT)->u.i >= 0); /* earlier tests read it too */
+    assert_true(key(key(st, "bme280", ND_T_DICT), "present", ND_T_BOOL)->u.b);
+    const nd_value *e = key(st, "edges", ND_T_DICT);
+    assert_int_equal(e->u.seq.n, 4);
+    key(e, "depth_max", ND_T_INT);
+    const nd_value *veml = key(st, "veml7700", ND_T_DICT);
+    assert_int_equal(key(veml, "counts", ND_T_INT)->u.i, 65535);
+    assert_int_equal(key(veml, "conf", ND_T_INT)->u.i, 1);
+    assert_true(key(veml, "present", ND_T_BOOL)->u.b);
+    const nd_value *stp = key(st, "stepper", ND_T_DICT);
+    assert_string_equal(key(stp, "coils", ND_T_STR)->u.s.p, "0000");
+    assert_string_equal(stp->u.seq.v[2]->u.s.p, "coils"); /* position, coils, reversals */
+    assert_int_equal(key(key(st, "oled", ND_T_DICT), "bytes", ND_T_INT)->u.i, 0);
+    assert_int_equal(key(st, "dht_model", ND_T_INT)->u.i, 22);
+    /* device names, in and out of range */
+    assert_string_equal(nd_sim_device_name(ND_SIM_NONE), "");
+    assert_string_equal(nd_sim_device_name(ND_SIM_LED), "led");
+    assert_string_equal(nd_sim_device_name(ND_SIM_I2C_SCL), "i2c_scl");
+    assert_string_equal(nd_sim_device_name(ND_SIM_MIC), "mic");
+    assert_string_equal(nd_sim_device_name(ND_SIM_MIC + 1), "");
+    assert_string_equal(nd_sim_device_name(-1), "");
+    nd_value *part;
+    assert_int_equal(nd_sim_part(&a, "nope", &part), ND_ENOTFOUND);
+    assert_string_equal(nd_hal_error(), "no sim part 'nope'");
+    /* a full arena is an error, not a half snapshot */
+    nd_arena_init(&a, mem, 512);
+    assert_int_equal(nd_sim_state(&a, &st), ND_ENOMEM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +260,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pixels_and_dht, setup, teardown),
         cmocka_unit_test_setup_teardown(test_i2c, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges_ring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_snapshot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
