@@ -65,6 +65,7 @@ ND_METRICS_MAX         # counts the metrics that exist
 ND_JSON_MAX_DEPTH      # ND_LIT_MAX_DEPTH (nodus/value.h): one nesting rule
 ND_NGROUPS             # sizeof a table
 ND_WEB_NSTATUS         # entries of the status-code table
+ND_NOTIFY_DELIVERS     # notify.c: ND_WITH_MQTT || ND_WITH_HTTP_CLIENT (a channel exists)
 # -- sentinels, enums, policies that are not resource bounds --
 ND_BOARD_NONE          # "no pin" sentinel
 ND_NSH_AGAIN           # "call again" return code
@@ -72,6 +73,15 @@ ND_NSH_LEX_RAW         # lexer mode flags
 ND_NSH_LEX_CMP
 ND_CFG_ATLEAST         # "no upper bound" sentinel of the config schema
 ND_MASK_MIN            # shortest secret masked: shorter would mask ordinary words
+ND_PINMAP_ESP32        # pinmap.h: bits of ND_PINMAP_BOARDS, one per board table
+ND_PINMAP_ESP32S2
+ND_PINMAP_ESP32S3
+ND_PINMAP_ESP32C3
+ND_PINMAP_ESP32C6
+ND_PINMAP_RP2
+ND_PINMAP_TINYPICO
+ND_PINMAP_RPI
+ND_PINMAP_ALL
 ND_TRIG_MAX            # ndmath.h: range of its 3-part pi/2 reduction (quadrant < 2^20), fixed by the algorithm
 EOF
 )

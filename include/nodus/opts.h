@@ -170,6 +170,9 @@
 #ifndef ND_PIN_TAG_MAX
 #define ND_PIN_TAG_MAX 32 /* tag length incl. NUL */
 #endif
+#ifndef ND_PINMAP_BOARDS
+#define ND_PINMAP_BOARDS 0xff /* board pin maps built in: a mask of pinmap.h's ND_PINMAP_ESP32 ... _RPI; `sim` is always in */
+#endif
 #ifndef ND_PINMAP_CUSTOM_MAX
 #define ND_PINMAP_CUSTOM_MAX 32 /* cstmpmap overrides + bind_pin(tag, n) */
 #endif

@@ -38,6 +38,12 @@
      (void)(err), (void)(errn), ND_EINVAL)
 #endif
 
+/* Neither MQTT nor the HTTP client in this image (nodus/opts.h): no channel
+** can deliver, so a message the rate gate lets through is given up at once,
+** with the log line and counts a failed first attempt gives. The queue, the
+** retries and the payload builders are then never reached, and left out. */
+#define ND_NOTIFY_DELIVERS (ND_WITH_MQTT || ND_WITH_HTTP_CLIENT)
+
 typedef struct note {
     char title[ND_NOTIFY_TITLE_MAX];
     char text[ND_NOTIFY_TEXT_MAX];
@@ -169,15 +175,21 @@ static void pop(chan *c)
 
 static void on_timer(nd_timer *t, void *ud);
 
+/* The message after `attempts` tries is lost: counted and logged. */
+static void give_up(chan *c, int attempts)
+{
+    c->st.failed++;
+    nd_log(c->svc->node, "[ERR] notify %s: message given up after %d attempt(s): %s", names[c->id],
+           attempts, c->st.last_error);
+}
+
 /* A delivery failed: retry after a backoff, or give the message up. */
 static void failed(chan *c, bool permanent)
 {
     struct nd_node *n = c->svc->node;
     note *m = &c->q[c->head];
     if (permanent || m->attempts >= ND_NOTIFY_ATTEMPTS) {
-        c->st.failed++;
-        nd_log(n, "[ERR] notify %s: message given up after %d attempt(s): %s", names[c->id], m->attempts,
-               c->st.last_error);
+        give_up(c, m->attempts);
         pop(c);
         pump(c);
         return;
@@ -361,6 +373,13 @@ static int enqueue(chan *c, const char *title, const char *text, bool force)
     }
     c->passed_once = true;
     c->last_pass_ms = now;
+    if (!ND_NOTIFY_DELIVERS) { /* its first attempt fails at once, as start_mqtt/start_http's would */
+        c->pending_suppressed = 0;
+        set_error(c, "%s", c->id == ND_NCH_MQTT ? "MQTT is not built into this node"
+                                                : "the HTTP client is not built into this node");
+        give_up(c, 1);
+        return ND_NOTE_QUEUED;
+    }
     if (c->count == ND_NOTIFY_QUEUE) { /* full: the oldest waiting one goes (never the one in flight) */
         int victim = (c->fetch || nd_timer_armed(&c->t)) ? (c->head + 1) % ND_NOTIFY_QUEUE : c->head;
         if (victim != c->head) /* shift the rest down over the victim */

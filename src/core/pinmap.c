@@ -261,10 +261,3 @@ int nd_pinmap_bind(nd_pinmap *pm, const char *tag, const int *number, int *pin, 
     e->pin = p;
     return ND_OK;
 }
-
-const char *nd_pinmap_check_board(const char *name)
-{
-    return nd_board_find(name) ? NULL
-                               : "board must be one of esp32 esp32s2 esp32s3 esp32c3 esp32c6 rp2 "
-                                 "tinypico rpi sim";
-}

@@ -27,6 +27,20 @@
 #include "nodus/opts.h" /* ND_PIN_TAG_MAX, ND_PINMAP_CUSTOM_MAX, _BOOK_MAX, _PROBLEMS */
 #include "nodus/pins.h" /* ND_PIN_LED */
 
+/* The board tables in the image: ND_PINMAP_BOARDS (nodus/opts.h) is a mask
+** of these (a port sets it in its nd_port_opts.h; 0: `sim` only). `sim` is always
+** built in: it is the `board` key's default and the fallback of an
+** unknown map name. */
+#define ND_PINMAP_ESP32 0x01
+#define ND_PINMAP_ESP32S2 0x02
+#define ND_PINMAP_ESP32S3 0x04
+#define ND_PINMAP_ESP32C3 0x08
+#define ND_PINMAP_ESP32C6 0x10
+#define ND_PINMAP_RP2 0x20
+#define ND_PINMAP_TINYPICO 0x40
+#define ND_PINMAP_RPI 0x80
+#define ND_PINMAP_ALL 0xff /* ND_PINMAP_BOARDS's default (nodus/opts.h) */
+
 typedef struct nd_pin_def {
     const char *name; /* logical name, micrOS spelling */
     int pin;          /* GPIO number, negative = inverted, or ND_PIN_LED */
@@ -84,7 +98,8 @@ void nd_pinmap_release(nd_pinmap *pm, const char *tag);
 /* Is pin valid on the board (absolute value, or ND_PIN_LED on a board that has it)? */
 bool nd_pinmap_in_range(const nd_pinmap *pm, int pin);
 
-/* Config check for the `board` key (NULL when the name is known). */
+/* Config check for the `board` key (NULL when the name is known; the
+** message lists the maps built in). */
 const char *nd_pinmap_check_board(const char *name);
 
 #endif

@@ -15,6 +15,11 @@
 ** `sim` is the simulated board: its names and numbers are the sim backend's
 ** wiring table (nd_sim_wiring, hal.h), read here rather than copied, so the
 ** map and the simulated devices cannot drift apart.
+**
+** A board's image needs only its own map: ND_PINMAP_BOARDS (pinmap.h) picks
+** the tables built in, and `known_maps`, the `board` check and cstmpmap's
+** map names then know only those (an unknown map falls back to `sim`, as
+** on Linux). The Linux node has them all.
 */
 #include <stddef.h>
 #include <string.h>
@@ -24,6 +29,7 @@
 
 #define END {NULL, 0}
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_ESP32
 static const nd_pin_def esp32[] = {
     {"builtin", 2},    {"redgb", 14},      {"rgreenb", 12},    {"rgbue", 15},
     {"wwhite", 27},    {"cwhite", 26},     {"neop", 15},       {"servo_1", 27},
@@ -38,7 +44,14 @@ static const nd_pin_def esp32[] = {
     {"co2", 35},       {"temp6000", 36},   {"ph", 39},         {"ds18", 19},
     {"mic", 39},       {"rot_dt", 13},     {"rot_clk", 12},    END,
 };
+#define B_ESP32 {"esp32", 39, esp32},
+#define N_ESP32 "esp32 "
+#else
+#define B_ESP32
+#define N_ESP32 ""
+#endif
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_ESP32S2
 static const nd_pin_def esp32s2[] = {
     {"builtin", 15},   {"redgb", 7},       {"rgreenb", 5},    {"rgbue", 3},
     {"wwhite", 12},    {"cwhite", 11},     {"neop", 18},      {"servo_1", 12},
@@ -52,7 +65,14 @@ static const nd_pin_def esp32s2[] = {
     {"co2", 13},       {"temp6000", 10},   {"ph", 1},         {"ds18", 21},
     {"mic", 14},       {"rot_dt", 33},     {"rot_clk", 35},   END,
 };
+#define B_ESP32S2 {"esp32s2", 46, esp32s2},
+#define N_ESP32S2 "esp32s2 "
+#else
+#define B_ESP32S2
+#define N_ESP32S2 ""
+#endif
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_ESP32S3
 static const nd_pin_def esp32s3[] = {
     {"builtin", 38},   {"redgb", 37},      {"rgreenb", 36},   {"rgbue", 35},
     {"wwhite", 40},    {"cwhite", 39},     {"neop", 6},       {"servo_1", 4},
@@ -67,7 +87,14 @@ static const nd_pin_def esp32s3[] = {
     {"co2", 14},       {"temp6000", 13},   {"ph", 12},        {"ds18", 35},
     {"mic", 5},        END,
 };
+#define B_ESP32S3 {"esp32s3", 48, esp32s3},
+#define N_ESP32S3 "esp32s3 "
+#else
+#define B_ESP32S3
+#define N_ESP32S3 ""
+#endif
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_ESP32C3
 static const nd_pin_def esp32c3[] = {
     {"builtin", -8},  {"redgb", 4},     {"rgreenb", 3},   {"rgbue", 2},     {"wwhite", 1},
     {"cwhite", 0},    {"neop", 7},      {"servo_1", 6},   {"servo_2", 7},   {"switch_1", 8},
@@ -77,20 +104,41 @@ static const nd_pin_def esp32c3[] = {
     {"i2c_scl", 9},   {"tx", 21},       {"rx", 20},       {"ds18", 10},     {"dhtpin", 2},
     END,
 };
+#define B_ESP32C3 {"esp32c3", 21, esp32c3},
+#define N_ESP32C3 "esp32c3 "
+#else
+#define B_ESP32C3
+#define N_ESP32C3 ""
+#endif
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_ESP32C6
 /* Seeed Studio XIAO ESP32-C6 */
 static const nd_pin_def esp32c6[] = {
     {"builtin", -15}, {"i2c_sda", 22}, {"i2c_scl", 23}, {"irq1", 21},
     {"irq2", 2},      {"irq3", 1},     {"irq4", 0},     {"neop", 18},
     END,
 };
+#define B_ESP32C6 {"esp32c6", 30, esp32c6},
+#define N_ESP32C6 "esp32c6 "
+#else
+#define B_ESP32C6
+#define N_ESP32C6 ""
+#endif
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_RP2
 /* Raspberry Pi Pico W: micrOS maps only the LED (on the CYW43 radio). */
 static const nd_pin_def rp2[] = {
     {"builtin", ND_PIN_LED},
     END,
 };
+#define B_RP2 {"rp2", 29, rp2},
+#define N_RP2 "rp2 "
+#else
+#define B_RP2
+#define N_RP2 ""
+#endif
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_TINYPICO
 static const nd_pin_def tinypico[] = {
     {"redgb", 25},      {"rgreenb", 26},  {"rgbue", 27},      {"wwhite", 15},
     {"cwhite", 14},     {"neop", 26},     {"servo_1", 14},    {"servo_2", 4},
@@ -103,7 +151,14 @@ static const nd_pin_def tinypico[] = {
     {"co2", 33},        {"temp6000", 32}, {"ph", 32},         {"ds18", 19},
     {"bat_volt", 35},   {"bat_stat", 34}, END,
 };
+#define B_TINYPICO {"tinypico", 39, tinypico},
+#define N_TINYPICO "tinypico "
+#else
+#define B_TINYPICO
+#define N_TINYPICO ""
+#endif
 
+#if ND_PINMAP_BOARDS & ND_PINMAP_RPI
 /* Raspberry Pi 40-pin header, BCM numbering. I2C-1 on 2/3, 1-Wire on 4,
 ** hardware PWM on 12/13/18/19; `builtin` is an LED the user wires to 17. */
 static const nd_pin_def rpi[] = {
@@ -115,11 +170,17 @@ static const nd_pin_def rpi[] = {
     {"switch_2", 23}, {"switch_3", 24}, {"switch_4", 25}, {"tx", 14},
     {"rx", 15},       END,
 };
+#define B_RPI {"rpi", 27, rpi},
+#define N_RPI "rpi "
+#else
+#define B_RPI
+#define N_RPI ""
+#endif
 
+/* `known_maps` order; `sim` is always in: it is the `board` key's default
+** and the map an unknown name falls back to. */
 static const nd_board boards[] = {
-    {"esp32", 39, esp32},     {"esp32s2", 46, esp32s2}, {"esp32s3", 48, esp32s3},
-    {"esp32c3", 21, esp32c3}, {"esp32c6", 30, esp32c6}, {"rp2", 29, rp2},
-    {"tinypico", 39, tinypico}, {"rpi", 27, rpi},       {"sim", 39, NULL},
+    B_ESP32 B_ESP32S2 B_ESP32S3 B_ESP32C3 B_ESP32C6 B_RP2 B_TINYPICO B_RPI {"sim", 39, NULL},
 };
 
 const nd_board *nd_board_at(size_t i)
@@ -152,6 +213,13 @@ bool nd_board_pin_at(const nd_board *b, size_t i, const char **name, int *pin)
     *name = b->pins[i].name;
     *pin = b->pins[i].pin;
     return true;
+}
+
+const char *nd_pinmap_check_board(const char *name)
+{
+    return nd_board_find(name) ? NULL
+                               : "board must be one of " N_ESP32 N_ESP32S2 N_ESP32S3 N_ESP32C3
+                                 N_ESP32C6 N_RP2 N_TINYPICO N_RPI "sim";
 }
 
 bool nd_board_pin(const nd_board *b, const char *name, int *pin)

@@ -48,7 +48,10 @@ static void test_boards_are_sane(void **st)
     assert_null(nd_board_at(i));
     assert_null(nd_board_find("esp8266"));
     assert_null(nd_pinmap_check_board("rpi"));
-    assert_non_null(nd_pinmap_check_board("esp99"));
+    /* the Linux node has every map, and says so in this order */
+    assert_string_equal(nd_pinmap_check_board("esp99"),
+                        "board must be one of esp32 esp32s2 esp32s3 esp32c3 esp32c6 rp2 "
+                        "tinypico rpi sim");
 }
 
 static const struct {
@@ -260,6 +263,57 @@ static void test_booking_full(void **st)
     (void)rc;
 }
 
+/* ---- a board image's selection (ND_PINMAP_BOARDS) ------------------------
+** The same two files compiled again with only the rpi map, under other
+** names, so the selection is tested as a board image builds it while the
+** tests above keep the Linux node's full set. */
+#undef ND_PINMAP_BOARDS
+#define ND_PINMAP_BOARDS ND_PINMAP_RPI
+#define nd_board_at sel_board_at
+#define nd_board_find sel_board_find
+#define nd_board_pin_at sel_board_pin_at
+#define nd_board_pin sel_board_pin
+#define nd_pinmap_check_board sel_pinmap_check_board
+#define nd_pinmap_init sel_pinmap_init
+#define nd_pinmap_resolve sel_pinmap_resolve
+#define nd_pinmap_release sel_pinmap_release
+#define nd_pinmap_bind sel_pinmap_bind
+#define nd_pinmap_in_range sel_pinmap_in_range
+#include "../../src/core/pinmap_boards.c" /* first: pinmap.c calls it */
+#include "../../src/core/pinmap.c"
+
+static void test_selected_boards_only(void **st)
+{
+    (void)st;
+    /* known_maps: the selected board, then sim (always there) */
+    assert_string_equal(sel_board_at(0)->name, "rpi");
+    assert_string_equal(sel_board_at(1)->name, "sim");
+    assert_null(sel_board_at(2));
+    assert_null(sel_board_find("esp32"));
+    assert_null(sel_pinmap_check_board("rpi"));
+    assert_null(sel_pinmap_check_board("sim"));
+    assert_string_equal(sel_pinmap_check_board("esp32"), "board must be one of rpi sim");
+
+    nd_pinmap pm;
+    int pin = 0;
+    /* a map left out of the image is an unknown one: sim, and the problem said */
+    assert_int_equal(sel_pinmap_init(&pm, "sim", "esp32; dht:10"), ND_ESYNTAX);
+    assert_string_equal(pm.board->name, "sim");
+    assert_string_equal(pm.problems, "unknown map 'esp32', using sim");
+    assert_int_equal(sel_pinmap_resolve(&pm, "dht", &pin, NULL, 0), ND_OK);
+    assert_int_equal(pin, 10);
+    assert_int_equal(sel_pinmap_init(&pm, "esp32", "n/a"), ND_OK); /* `board` fallback */
+    assert_string_equal(pm.board->name, "sim");
+    /* the selected one works as in the full set */
+    assert_int_equal(sel_pinmap_init(&pm, "sim", "rpi"), ND_OK);
+    assert_string_equal(pm.board->name, "rpi");
+    assert_int_equal(sel_pinmap_resolve(&pm, "i2c_sda", &pin, NULL, 0), ND_OK);
+    assert_int_equal(pin, 2);
+    char err[128];
+    assert_int_equal(sel_pinmap_bind(&pm, "neop", NULL, &pin, err, sizeof err), ND_OK);
+    assert_int_equal(pin, 18);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_cstmpmap),        cmocka_unit_test(test_cstmpmap_limits),
         cmocka_unit_test(test_bind),            cmocka_unit_test(test_bind_inverted_and_led),
         cmocka_unit_test(test_custom_over_table), cmocka_unit_test(test_booking_full),
+        cmocka_unit_test(test_selected_boards_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,6 +79,7 @@
 #endif
 #define ND_IRQ_LAT_N 128           /* interrupt latency samples (percentiles over fewer) */
 #define ND_GPIO_RING 64            /* queued GPIO edges between two loop turns */
+#define ND_PINMAP_BOARDS 0         /* pin maps built in: `sim`, this board's own (pinmap.h; -2.2 KB) */
 #define ND_PINMAP_CUSTOM_MAX 16    /* cstmpmap overrides + bind_pin */
 #define ND_PINMAP_BOOK_MAX 32      /* pins booked at once (the MPS2 sim board has fewer) */
 #define ND_PINMAP_PROBLEMS 256     /* cstmpmap problems text */
