@@ -37,6 +37,9 @@
 #ifndef ND_WITH_CRON
 #define ND_WITH_CRON 1 /* crontasks with time zone and sun (cron.c, sun.c) */
 #endif
+#ifndef ND_WITH_TZ
+#define ND_WITH_TZ 1 /* POSIX TZ rules for `tz` (tz.c); off: local time is UTC + `utc` minutes */
+#endif
 #ifndef ND_WITH_SUN
 #define ND_WITH_SUN 1 /* `system sun` (sun.c + libm trigonometry; cron's sunrise/sunset keep it) */
 #endif

@@ -290,45 +290,35 @@ int nd_cron_parse(nd_cron_table *t, const char *s)
         trim(&a, &b);
         if (a == b)
             continue;
-        if (t->n + t->nerr >= ND_CRON_MAX) {
-            nd_cron_error *er = &t->err[t->nerr++];
-            er->index = index;
-            snprintf(er->text, sizeof er->text, "%.*s", (int)(b - a), a);
-            snprintf(er->reason, sizeof er->reason, "too many tasks (max %d): this and later ones ignored",
-                     ND_CRON_MAX);
-            return ND_ELIMIT;
-        }
         char why[80];
+        bool full = t->n + t->nerr >= ND_CRON_MAX;
         nd_cron_entry *e = &t->e[t->n];
-        int r = nd_cron_parse_entry(e, a, (size_t)(b - a), why, sizeof why);
-        if (r == ND_OK) {
-            e->index = index;
+        if (full) {
+            snprintf(why, sizeof why, "too many tasks (max %d): this and later ones ignored", ND_CRON_MAX);
+        } else if (nd_cron_parse_entry(e, a, (size_t)(b - a), why, sizeof why) == ND_OK) {
+            e->index = index++;
             t->n++;
-        } else {
-            nd_cron_error *er = &t->err[t->nerr++];
-            er->index = index;
-            snprintf(er->text, sizeof er->text, "%.*s", (int)(b - a), a);
-            memcpy(er->reason, why, sizeof er->reason);
-            rc = ND_ESYNTAX;
+            continue;
         }
-        index++;
+        /* one error entry: a malformed task, or the first one past the limit */
+        nd_cron_error *er = &t->err[t->nerr++];
+        er->index = index++;
+        snprintf(er->text, sizeof er->text, "%.*s", (int)(b - a), a);
+        memcpy(er->reason, why, sizeof er->reason);
+        if (full)
+            return ND_ELIMIT;
+        rc = ND_ESYNTAX;
     }
     return rc;
 }
 
 /* ---- clock entries: wall-time matching --------------------------------- */
 
-static int next_bit(uint64_t m, int from, int hi)
+/* The nearest set bit of m from `from` in direction dir (+1 up to hi, -1
+** down to 0); -1 when there is none. */
+static int scan_bit(uint64_t m, int from, int hi, int dir)
 {
-    for (int i = from; i <= hi; i++)
-        if ((m >> i) & 1)
-            return i;
-    return -1;
-}
-
-static int prev_bit(uint64_t m, int from)
-{
-    for (int i = from; i >= 0; i--)
+    for (int i = from; i >= 0 && i <= hi; i += dir)
         if ((m >> i) & 1)
             return i;
     return -1;
@@ -339,46 +329,28 @@ static int wday_of(int64_t day)
     return (int)(((day + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday (3) */
 }
 
-/* Smallest matching wall time >= L. Non-empty masks guarantee a match
-** within 8 days. */
-static int64_t next_match(const nd_cron_entry *e, int64_t L)
+/* dir +1: the smallest matching wall time >= L; dir -1: the largest <= L.
+** Non-empty masks guarantee a match within 8 days. One walker for both
+** directions: each field restarts at its first value in that direction. */
+static int64_t match(const nd_cron_entry *e, int64_t L, int dir)
 {
     int64_t day = fdiv64(L, DAY);
     int sod = (int)(L - day * DAY);
     int h = sod / 3600, m = sod / 60 % 60, s = sod % 60;
-    for (int k = 0; k < 9; k++, day++, h = m = s = 0) {
+    int h0 = dir > 0 ? 0 : 23, m0 = dir > 0 ? 0 : 59; /* a field's first value */
+    for (int k = 0; k < 9; k++, day += dir, h = h0, m = s = m0) {
         if (!((e->wday >> wday_of(day)) & 1))
             continue;
-        for (int hh = next_bit(e->hour, h, 23); hh >= 0; hh = next_bit(e->hour, hh + 1, 23)) {
-            for (int mm = next_bit(e->min, hh == h ? m : 0, 59); mm >= 0;
-                 mm = next_bit(e->min, mm + 1, 59)) {
-                int ss = next_bit(e->sec, (hh == h && mm == m) ? s : 0, 59);
+        for (int hh = scan_bit(e->hour, h, 23, dir); hh >= 0; hh = scan_bit(e->hour, hh + dir, 23, dir)) {
+            for (int mm = scan_bit(e->min, hh == h ? m : m0, 59, dir); mm >= 0;
+                 mm = scan_bit(e->min, mm + dir, 59, dir)) {
+                int ss = scan_bit(e->sec, (hh == h && mm == m) ? s : m0, 59, dir);
                 if (ss >= 0)
                     return day * DAY + hh * 3600 + mm * 60 + ss;
             }
         }
     }
-    return INT64_MAX;
-}
-
-/* Largest matching wall time <= L. */
-static int64_t prev_match(const nd_cron_entry *e, int64_t L)
-{
-    int64_t day = fdiv64(L, DAY);
-    int sod = (int)(L - day * DAY);
-    int h = sod / 3600, m = sod / 60 % 60, s = sod % 60;
-    for (int k = 0; k < 9; k++, day--, h = 23, m = 59, s = 59) {
-        if (!((e->wday >> wday_of(day)) & 1))
-            continue;
-        for (int hh = prev_bit(e->hour, h); hh >= 0; hh = prev_bit(e->hour, hh - 1)) {
-            for (int mm = prev_bit(e->min, hh == h ? m : 59); mm >= 0; mm = prev_bit(e->min, mm - 1)) {
-                int ss = prev_bit(e->sec, (hh == h && mm == m) ? s : 59);
-                if (ss >= 0)
-                    return day * DAY + hh * 3600 + mm * 60 + ss;
-            }
-        }
-    }
-    return INT64_MIN;
+    return dir > 0 ? INT64_MAX : INT64_MIN;
 }
 
 static int valid_clock(const nd_cron_entry *e)
@@ -405,23 +377,29 @@ static int sun_occ(const nd_cron_entry *e, double lat, double lon, int64_t day, 
 
 /* ---- public scheduling API --------------------------------------------- */
 
-int nd_cron_next(const nd_cron_entry *e, const nd_tz *tz, double lat, double lon,
-                 int64_t after, int64_t *next)
+/* dir +1: the first occurrence strictly after t (nd_cron_next); dir -1: the
+** last one at or before t (nd_cron_prev). The two searches mirror each
+** other, so one body serves both; `found` is the side of t searched for. */
+static int nearest(const nd_cron_entry *e, const nd_tz *tz, double lat, double lon, int64_t t,
+                   int dir, int64_t *out)
 {
-    if (after < ND_CRON_T_MIN || after > ND_CRON_T_MAX)
+#define found(u) (dir > 0 ? (u) > t : (u) <= t)
+#define beyond(u) (dir > 0 ? (u) > ND_CRON_T_MAX : (u) < ND_CRON_T_MIN)
+    if (t < ND_CRON_T_MIN || t > ND_CRON_T_MAX)
         return ND_EINVAL;
     if (e->kind == ND_CRON_SUNRISE || e->kind == ND_CRON_SUNSET) {
-        /* Occurrences of dates before d0 end before `after` (see header). */
-        int64_t d0 = fdiv64(after, DAY) - 3;
-        for (int64_t d = d0; d < d0 + SUN_SCAN_DAYS; d++) {
+        /* Occurrences of dates before d0 end before t (see header); going
+        ** down, those of dates after d0 start after it. */
+        int64_t d0 = fdiv64(t, DAY) - 3 * dir;
+        for (int64_t d = d0; d != d0 + SUN_SCAN_DAYS * dir; d += dir) {
             int64_t occ;
             int st = sun_occ(e, lat, lon, d, &occ);
             if (st < 0)
                 return st;
-            if (st == ND_SUN_OK && occ > after) {
-                if (occ > ND_CRON_T_MAX)
+            if (st == ND_SUN_OK && found(occ)) {
+                if (beyond(occ))
                     return ND_ENOTFOUND;
-                *next = occ;
+                *out = occ;
                 return ND_OK;
             }
         }
@@ -429,56 +407,33 @@ int nd_cron_next(const nd_cron_entry *e, const nd_tz *tz, double lat, double lon
     }
     if (e->kind != ND_CRON_CLOCK || !valid_clock(e))
         return ND_EINVAL;
-    int64_t L = next_match(e, nd_tz_wall_after(tz, after));
+    int64_t L = match(e, nd_tz_wall_after(tz, t) - (dir < 0), dir);
     int64_t u = nd_tz_local_to_utc(tz, L, 0, NULL);
-    /* By monotonicity u > after always; the loop is a cheap safety net. */
-    for (int g = 0; u <= after && g < 8; g++) {
-        L = next_match(e, L + 1);
+    /* By monotonicity u is found at once; the loop is a cheap safety net. */
+    for (int g = 0; !found(u) && g < 8; g++) {
+        L = match(e, L + dir, dir);
         u = nd_tz_local_to_utc(tz, L, 0, NULL);
     }
-    if (u <= after)
+    if (!found(u))
         return ND_ERR;
-    if (u > ND_CRON_T_MAX)
+    if (beyond(u))
         return ND_ENOTFOUND;
-    *next = u;
+    *out = u;
     return ND_OK;
+#undef found
+#undef beyond
+}
+
+int nd_cron_next(const nd_cron_entry *e, const nd_tz *tz, double lat, double lon,
+                 int64_t after, int64_t *next)
+{
+    return nearest(e, tz, lat, lon, after, 1, next);
 }
 
 int nd_cron_prev(const nd_cron_entry *e, const nd_tz *tz, double lat, double lon,
                  int64_t at, int64_t *prev)
 {
-    if (at < ND_CRON_T_MIN || at > ND_CRON_T_MAX)
-        return ND_EINVAL;
-    if (e->kind == ND_CRON_SUNRISE || e->kind == ND_CRON_SUNSET) {
-        int64_t d0 = fdiv64(at, DAY) + 3;
-        for (int64_t d = d0; d > d0 - SUN_SCAN_DAYS; d--) {
-            int64_t occ;
-            int st = sun_occ(e, lat, lon, d, &occ);
-            if (st < 0)
-                return st;
-            if (st == ND_SUN_OK && occ <= at) {
-                if (occ < ND_CRON_T_MIN)
-                    return ND_ENOTFOUND;
-                *prev = occ;
-                return ND_OK;
-            }
-        }
-        return ND_ENOTFOUND;
-    }
-    if (e->kind != ND_CRON_CLOCK || !valid_clock(e))
-        return ND_EINVAL;
-    int64_t L = prev_match(e, nd_tz_wall_after(tz, at) - 1);
-    int64_t u = nd_tz_local_to_utc(tz, L, 0, NULL);
-    for (int g = 0; u > at && g < 8; g++) {
-        L = prev_match(e, L - 1);
-        u = nd_tz_local_to_utc(tz, L, 0, NULL);
-    }
-    if (u > at)
-        return ND_ERR;
-    if (u < ND_CRON_T_MIN)
-        return ND_ENOTFOUND;
-    *prev = u;
-    return ND_OK;
+    return nearest(e, tz, lat, lon, at, -1, prev);
 }
 
 int nd_cron_missed(const nd_cron_entry *e, const nd_tz *tz, double lat, double lon,

@@ -79,10 +79,16 @@ static int parse_trig(const char *t)
     return ND_EDGE_RISING; /* micrOS: anything else is rising */
 }
 
+static const char *trig_name(int trig)
+{
+    return trig == ND_EDGE_BOTH ? "both" : trig == ND_EDGE_FALLING ? "down" : "up";
+}
+
 static void irq_start(struct nd_node *n, int i)
 {
     irq *q = &irqs[i];
-    snprintf(q->name, sizeof q->name, "irq%d", i + 1);
+    memcpy(q->name, "irq", 3); /* "irq1".."irq4"; the rest of irqs[] is zeroed */
+    q->name[3] = (char)('1' + i);
     const char *cbf = nd_cfg_get_str(n->cfg, ND_K_IRQ_CBF(i + 1));
     if (!nd_cfg_get_bool(n->cfg, ND_K_IRQ(i + 1)) || !cbf[0] || strncmp(cbf, "n/a", 3) == 0)
         return;
@@ -109,8 +115,8 @@ static void irq_start(struct nd_node *n, int i)
     strcpy(q->cbf, cbf);
     q->on = true;
     nd_log(n, "[INFO] %s: pin %d, trigger %s, debounce %s %d ms", q->name, q->pin,
-           q->trig == ND_EDGE_BOTH ? "both" : q->trig == ND_EDGE_FALLING ? "down" : "up",
-           stable ? "stable" : "lead", (int)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms));
+           trig_name(q->trig), stable ? "stable" : "lead",
+           (int)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms));
 }
 
 void nd_irq_start(struct nd_node *n)
@@ -147,44 +153,48 @@ static int cmp_u32(const void *a, const void *b)
         if ((x) != ND_OK) return ND_ENOMEM;                                                      \
     } while (0)
 
+/* Most fields below are integers: one call each instead of two. */
+static int set_int(nd_arena *a, nd_value *d, const char *key, int64_t v)
+{
+    return nd_dict_set(a, d, key, nd_int(a, v));
+}
+
 int nd_irq_info(struct nd_node *n, nd_arena *a, nd_value **out)
 {
     nd_value *d = nd_dict(a);
     if (!d) return ND_ENOMEM;
     for (int i = 0; i < IRQ_N; i++) {
         irq *q = &irqs[i];
-        char name[16];
-        snprintf(name, sizeof name, "irq%d", i + 1);
+        char name[8] = "irq";
+        name[3] = (char)('1' + i);
         nd_value *e = nd_dict(a);
         if (!e) return ND_ENOMEM;
         TRY(nd_dict_set(a, e, "enabled", nd_bool(a, q->on)));
         if (q->on) {
-            TRY(nd_dict_set(a, e, "pin", nd_int(a, q->pin)));
-            TRY(nd_dict_set(a, e, "trig", nd_str(a, q->trig == ND_EDGE_BOTH      ? "both"
-                                                     : q->trig == ND_EDGE_FALLING ? "down"
-                                                                                  : "up")));
-            TRY(nd_dict_set(a, e, "edges", nd_int(a, (int64_t)q->edges)));
-            TRY(nd_dict_set(a, e, "fired", nd_int(a, (int64_t)q->fired)));
+            TRY(set_int(a, e, "pin", q->pin));
+            TRY(nd_dict_set(a, e, "trig", nd_str(a, trig_name(q->trig))));
+            TRY(set_int(a, e, "edges", (int64_t)q->edges));
+            TRY(set_int(a, e, "fired", (int64_t)q->fired));
         }
         TRY(nd_dict_set(a, d, name, e));
     }
     TRY(nd_dict_set(a, d, "debounce", nd_str(a, nd_cfg_get_str(n->cfg, ND_K_irq_debounce))));
-    TRY(nd_dict_set(a, d, "prell_ms", nd_int(a, nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms))));
+    TRY(set_int(a, d, "prell_ms", nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms)));
     nd_gpio_stats st;
     nd_gpio_stats_get(&st);
-    TRY(nd_dict_set(a, d, "queued", nd_int(a, (int64_t)st.queued)));
-    TRY(nd_dict_set(a, d, "dropped", nd_int(a, (int64_t)st.dropped)));
-    TRY(nd_dict_set(a, d, "depth_max", nd_int(a, st.depth_max)));
+    TRY(set_int(a, d, "queued", (int64_t)st.queued));
+    TRY(set_int(a, d, "dropped", (int64_t)st.dropped));
+    TRY(set_int(a, d, "depth_max", st.depth_max));
     size_t k = lat_n < LAT_N ? (size_t)lat_n : LAT_N;
     static uint32_t tmp[LAT_N];
     memcpy(tmp, lat, k * sizeof tmp[0]);
     qsort(tmp, k, sizeof tmp[0], cmp_u32);
     nd_value *l = nd_dict(a);
     if (!l) return ND_ENOMEM;
-    TRY(nd_dict_set(a, l, "n", nd_int(a, (int64_t)lat_n)));
-    TRY(nd_dict_set(a, l, "p50", nd_int(a, k ? tmp[k / 2] : 0)));
-    TRY(nd_dict_set(a, l, "p99", nd_int(a, k ? tmp[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1] : 0)));
-    TRY(nd_dict_set(a, l, "max", nd_int(a, k ? tmp[k - 1] : 0)));
+    TRY(set_int(a, l, "n", (int64_t)lat_n));
+    TRY(set_int(a, l, "p50", k ? tmp[k / 2] : 0));
+    TRY(set_int(a, l, "p99", k ? tmp[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1] : 0));
+    TRY(set_int(a, l, "max", k ? tmp[k - 1] : 0));
     TRY(nd_dict_set(a, d, "latency_us", l));
     *out = d;
     return ND_OK;

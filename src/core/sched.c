@@ -113,6 +113,13 @@ static void save_time(struct nd_node *n, int64_t now)
     n->sched->saved_at = now;
 }
 
+/* Cron runs; constant false without ND_WITH_CRON, so the compiler drops
+** the table, its timers and the catch-up code from such an image. */
+static bool cron_on(const struct nd_sched *s)
+{
+    return ND_WITH_CRON && s && s->cron_on;
+}
+
 static bool any_catchup(struct nd_sched *s)
 {
     for (int i = 0; i < s->table.n; i++)
@@ -209,11 +216,17 @@ static void load_tz(struct nd_node *n)
     const char *tz = nd_cfg_get_str(n->cfg, ND_K_tz);
     nd_tz_fixed(&n->tz, (int32_t)(nd_cfg_get_int(n->cfg, ND_K_utc) * 60));
     if (tz[0] && strncmp(tz, "n/a", 3) != 0) {
+#if ND_WITH_TZ
         char err[ND_ERRMSG] = "";
         nd_tz zone;
         if (nd_tz_parse(&zone, tz, err, sizeof err) == ND_OK) n->tz = zone;
         else nd_log(n, "[ERR] invalid tz '%s': %s; using utc=%lld minutes", tz, err,
                     (long long)nd_cfg_get_int(n->cfg, ND_K_utc));
+#else
+        /* the POSIX rules are not in this image (tz.h): say so once per load */
+        nd_log(n, "[ERR] tz '%s' ignored: time-zone rules are not built into this node; "
+                  "using utc=%lld minutes", tz, (long long)nd_cfg_get_int(n->cfg, ND_K_utc));
+#endif
     }
 }
 
@@ -224,11 +237,11 @@ static void load_cron(struct nd_node *n)
     nd_timer_disarm(&n->timers, &s->watch_timer);
     memset(&s->table, 0, sizeof s->table);
     s->cron_on = nd_cfg_get_bool(n->cfg, ND_K_cron);
-    if (s->cron_on && !ND_WITH_CRON) {
-        nd_log(n, "[ERR] cron: not built into this node, crontasks ignored");
+    if (!ND_WITH_CRON) {
+        if (s->cron_on) nd_log(n, "[ERR] cron: not built into this node, crontasks ignored");
         s->cron_on = false;
     }
-    if (!s->cron_on) return;
+    if (!cron_on(s)) return;
     nd_cron_parse(&s->table, nd_cfg_get_str(n->cfg, ND_K_crontasks));
     for (int i = 0; i < s->table.nerr; i++)
         nd_log(n, "[ERR] cron #%d '%s': %s (other entries still run)", s->table.err[i].index,
@@ -247,7 +260,7 @@ static void load_cron(struct nd_node *n)
 void nd_sched_clock_moved(struct nd_node *n, int64_t before)
 {
     struct nd_sched *s = n->sched;
-    if (!s || !s->cron_on) return;
+    if (!cron_on(s)) return;
     int64_t now = nd_node_time(n);
     if (now > before) run_catchup(n, before, now);
     for (int i = 0; i < s->table.n; i++) plan(n, i, now);
@@ -300,7 +313,7 @@ void nd_sched_start(struct nd_node *n)
         }
     }
     load_cron(n);
-    if (s->cron_on && any_catchup(s)) {
+    if (cron_on(s) && any_catchup(s)) {
         char buf[32];
         size_t len;
         int64_t now = nd_node_time(n);
@@ -323,7 +336,7 @@ void nd_sched_stop(struct nd_node *n)
 {
     struct nd_sched *s = n->sched;
     if (!s) return;
-    if (s->cron_on && any_catchup(s)) save_time(n, nd_node_time(n));
+    if (cron_on(s) && any_catchup(s)) save_time(n, nd_node_time(n));
     nd_timer_disarm(&n->timers, &s->cron_timer);
     nd_timer_disarm(&n->timers, &s->watch_timer);
     nd_timer_disarm(&n->timers, &s->timirq_timer);
@@ -335,7 +348,7 @@ void nd_sched_stop(struct nd_node *n)
 int nd_sched_cron_info(struct nd_node *n, nd_arena *a, nd_value *d)
 {
     struct nd_sched *s = n->sched;
-    if (!s || !s->cron_on) return nd_dict_set(a, d, "cron", nd_str(a, "off (set cron True)"));
+    if (!cron_on(s)) return nd_dict_set(a, d, "cron", nd_str(a, "off (set cron True)"));
     for (int i = 0; i < s->table.n; i++) {
         const nd_cron_entry *e = &s->table.e[i];
         char key[64], next[40] = "never", last[40] = "-";

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "modsrc.h"
+#include "text.h" /* nd_json_escape */
 #include "nodus/port.h"
 #include "nodus/task.h"
 #include "task.h"
@@ -429,26 +430,29 @@ void nd_task_wake(nd_task *t, uint32_t ms)
     if (t->active) schedule(t, nd_port_mono_ms() + ms);
 }
 
-void nd_task_printf(nd_task *t, const char *fmt, ...)
+/* The task's output, formatted (nd_task_printf and nd_task_fail). */
+static void vprint(nd_task *t, const char *fmt, va_list ap)
 {
     char buf[ND_TASK_OUT_MAX];
-    va_list ap;
-    va_start(ap, fmt);
     int k = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
     set_out(t, buf, k < 0 ? 0 : ((size_t)k >= sizeof buf ? sizeof buf - 1 : (size_t)k));
     nd_emit_task(t->node, t->tag, t->out ? t->out : "");
 }
 
-void nd_task_fail(nd_task *t, const char *fmt, ...)
+void nd_task_printf(nd_task *t, const char *fmt, ...)
 {
-    char buf[ND_TASK_OUT_MAX];
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(buf, sizeof buf, fmt, ap);
+    vprint(t, fmt, ap);
     va_end(ap);
-    set_out(t, buf, k < 0 ? 0 : ((size_t)k >= sizeof buf ? sizeof buf - 1 : (size_t)k));
-    nd_emit_task(t->node, t->tag, t->out ? t->out : "");
+}
+
+void nd_task_fail(nd_task *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprint(t, fmt, ap);
+    va_end(ap);
     t->failed = true;
     t->stop = true;
 }
@@ -484,8 +488,7 @@ uint64_t nd_task_runs(nd_task *t) { return t->runs; }
 /* ---- the `task` built-in ------------------------------------------------ */
 static void json_str(nd_buf *out, const char *s)
 {
-    nd_value v = {.type = ND_T_STR, .u.s = {s, strlen(s)}};
-    nd_render_json(out, &v);
+    nd_json_escape(out, s, strlen(s)); /* what nd_render_json writes for a string */
 }
 
 /* micrOS builds the text as '\n'.join(active) + '\n' + '\n'.join(finished)
@@ -535,27 +538,23 @@ static int show_list(struct nd_node *n, bool json, nd_buf *out)
 static int show_stats(struct nd_node *n, bool json, nd_buf *out)
 {
     nd_task *head = n->tasks ? n->tasks->head : NULL;
-    if (json) { /* one small arena per task: any number of tasks fits */
+    if (json) { /* written field by field, as nd_render_json writes the dict */
         nd_buf_putc(out, '{');
         bool first = true;
         for (int pass = 0; pass < 2; pass++)
             for (nd_task *t = head; t; t = t->next) {
                 if (t->active != (pass == 0)) continue;
-                char mem[ND_TASK_OUT_MAX + 1024];
-                nd_arena a;
-                nd_arena_init(&a, mem, sizeof mem);
-                nd_value *st = nd_dict(&a);
-                if (!st) continue;
-                nd_dict_set(&a, st, "active", nd_bool(&a, t->active));
-                nd_dict_set(&a, st, "runs", nd_int(&a, (int64_t)t->runs));
-                nd_dict_set(&a, st, "time_ms", nd_float(&a, (double)t->total_us / 1000.0));
-                nd_dict_set(&a, st, "max_ms", nd_float(&a, (double)t->max_us / 1000.0));
-                nd_dict_set(&a, st, "slow", nd_int(&a, t->slow));
-                nd_dict_set(&a, st, "error", t->failed ? nd_str(&a, t->out ? t->out : "") : nd_none(&a));
                 if (!first) nd_buf_puts(out, ", ");
                 json_str(out, t->tag);
-                nd_buf_puts(out, ": ");
-                nd_render_json(out, st);
+                nd_buf_printf(out, ": {\"active\": %s, \"runs\": %lld, \"time_ms\": ",
+                              t->active ? "true" : "false", (long long)t->runs);
+                nd_render_float(out, (double)t->total_us / 1000.0); /* finite: JSON's form too */
+                nd_buf_puts(out, ", \"max_ms\": ");
+                nd_render_float(out, (double)t->max_us / 1000.0);
+                nd_buf_printf(out, ", \"slow\": %u, \"error\": ", t->slow);
+                if (t->failed) json_str(out, t->out ? t->out : "");
+                else nd_buf_puts(out, "null");
+                nd_buf_putc(out, '}');
                 first = false;
             }
         nd_buf_puts(out, "}\n");

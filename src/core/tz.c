@@ -13,6 +13,9 @@
 ** gap (spring-forward hour), whose wall times are mapped to the transition
 ** instant -- the first valid second after the gap. This works the same for
 ** "negative DST" zones (Europe/Dublin style, DST offset below standard).
+**
+** Without ND_WITH_TZ every zone is fixed (has_dst is never set, there is no
+** parser): the tests of ND_WITH_TZ below let the compiler drop the rules.
 */
 #include <stdint.h>
 #include <stdio.h>
@@ -102,17 +105,21 @@ static int64_t clamp_t(int64_t t)
     return t > lim ? lim : t < -lim ? -lim : t;
 }
 
-int nd_tz_prev_transition(const nd_tz *tz, int64_t t, int64_t *when,
-                          int32_t *off_before, int32_t *off_after)
+/* dir -1: the last transition at or before t; dir +1: the first one
+** strictly after t. The years listed reach two back (down) or one back
+** (up), covering rules pushed into a neighbouring year. */
+static int transition(const nd_tz *tz, int64_t t, int dir, int64_t *when,
+                      int32_t *off_before, int32_t *off_after)
 {
-    if (!tz->has_dst)
+    if (!ND_WITH_TZ || !tz->has_dst)
         return 0;
     int64_t w[8];
     uint8_t d[8];
     int y = year_of(clamp_t(t) + tz->std_off);
-    int n = events(tz, y - 2, 4, w, d);
-    for (int i = n - 1; i >= 0; i--) {
-        if (w[i] <= t) {
+    int n = events(tz, dir < 0 ? y - 2 : y - 1, 4, w, d);
+    for (int k = 0; k < n; k++) {
+        int i = dir < 0 ? n - 1 - k : k;
+        if (dir < 0 ? w[i] <= t : w[i] > t) {
             if (when)
                 *when = w[i];
             if (off_before)
@@ -125,27 +132,16 @@ int nd_tz_prev_transition(const nd_tz *tz, int64_t t, int64_t *when,
     return 0; /* only for clamped extreme instants */
 }
 
+int nd_tz_prev_transition(const nd_tz *tz, int64_t t, int64_t *when,
+                          int32_t *off_before, int32_t *off_after)
+{
+    return transition(tz, t, -1, when, off_before, off_after);
+}
+
 int nd_tz_next_transition(const nd_tz *tz, int64_t t, int64_t *when,
                           int32_t *off_before, int32_t *off_after)
 {
-    if (!tz->has_dst)
-        return 0;
-    int64_t w[8];
-    uint8_t d[8];
-    int y = year_of(clamp_t(t) + tz->std_off);
-    int n = events(tz, y - 1, 4, w, d);
-    for (int i = 0; i < n; i++) {
-        if (w[i] > t) {
-            if (when)
-                *when = w[i];
-            if (off_before)
-                *off_before = d[i] ? tz->std_off : tz->dst_off;
-            if (off_after)
-                *off_after = d[i] ? tz->dst_off : tz->std_off;
-            return 1;
-        }
-    }
-    return 0;
+    return transition(tz, t, 1, when, off_before, off_after);
 }
 
 int32_t nd_tz_offset_utc(const nd_tz *tz, int64_t utc)
@@ -167,7 +163,7 @@ int64_t nd_tz_local_to_utc(const nd_tz *tz, int64_t local, int fold, int *status
 {
     int st = ND_TZ_EXACT;
     int64_t r;
-    if (!tz->has_dst || tz->std_off == tz->dst_off) {
+    if (!ND_WITH_TZ || !tz->has_dst || tz->std_off == tz->dst_off) {
         r = local - tz->std_off;
     } else {
         int64_t a = local - tz->std_off, b = local - tz->dst_off;
@@ -213,6 +209,7 @@ void nd_tz_fixed(nd_tz *tz, int32_t offset_seconds)
 }
 
 /* ---- parser ------------------------------------------------------------ */
+#if ND_WITH_TZ
 
 typedef struct {
     const char *s, *p;
@@ -447,3 +444,4 @@ int nd_tz_parse(nd_tz *tz, const char *s, char *err, size_t errn)
     *tz = z;
     return ND_OK;
 }
+#endif /* ND_WITH_TZ */

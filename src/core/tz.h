@@ -32,6 +32,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nodus/opts.h"
+
+/* ND_WITH_TZ 0 (a board's minimal image): no POSIX TZ rules, only the fixed
+** zone of nd_tz_fixed -- local time is UTC + the `utc` minutes. The same
+** functions stay, reduced to that case; nd_tz_parse is not built. */
+
 #define ND_TZ_NAME_MAX 16 /* name bytes incl. NUL; POSIX requires >= 6 */
 
 typedef struct nd_tz_rule {
@@ -62,10 +68,12 @@ enum {
     ND_TZ_OVERLAP = 2, /* repeated by a fall-back: fold picked one of two */
 };
 
+#if ND_WITH_TZ
 /* Parse a POSIX TZ string. ND_OK, or ND_ESYNTAX with a one-line reason in
 ** err (e.g. "tz: month 13 out of range 1-12 at 'M13.1.0'"); *tz is then a
 ** UTC zone. err may be NULL. */
 int nd_tz_parse(nd_tz *tz, const char *s, char *err, size_t errn);
+#endif
 
 /* A fixed zone, seconds east of UTC (micrOS `utc` minutes * 60). */
 void nd_tz_fixed(nd_tz *tz, int32_t offset_seconds);

@@ -43,9 +43,17 @@ static int64_t ymd(int y, int mo, int d, int h, int mi, int s)
 static nd_tz zone(const char *s)
 {
     nd_tz tz;
+#if ND_WITH_TZ
     char err[128];
     if (nd_tz_parse(&tz, s, err, sizeof err) != ND_OK)
         fail_msg("tz '%s': %s", s, err);
+#else
+    /* built without the TZ rules (ND_WITH_TZ 0): only UTC is there; a
+    ** test that needs a real zone is skipped, the others still run */
+    if (strcmp(s, "UTC0") != 0)
+        skip();
+    nd_tz_fixed(&tz, 0);
+#endif
     return tz;
 }
 

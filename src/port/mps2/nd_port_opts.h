@@ -33,6 +33,7 @@
 #define ND_WITH_MQTT 0
 #define ND_WITH_INTERCON 0
 #define ND_WITH_CRON 0 /* tasks and timirq stay; crontasks are the full profile's */
+#define ND_WITH_TZ 0   /* no cron to need the `tz` rules: local time is UTC + `utc` minutes */
 #define ND_WITH_SUN 0  /* `system sun` says so: 12 KB of sun.c and libm */
 #define ND_WITH_SIM 0  /* no hardware backend: each hardware call says so */
 #elif defined ND_PROFILE_FULL
