@@ -108,3 +108,37 @@ def test_an_unknown_module_in_the_list_fails_the_build():
                        capture_output=True, text=True)
     assert r.returncode != 0
     assert "no such module: nosuchmod" in r.stderr
+
+
+def test_min_image_without_tz_rules_says_so(fw_min):
+    # ND_WITH_TZ 0: no POSIX TZ rules in the minimal image; a `tz` value is
+    # ignored with one log line naming the `utc` minutes used instead (the
+    # clock itself is local time, as micrOS's: `utc` applies at a clock sync)
+    with fw_min.connect() as s:
+        s.cmd("conf")
+        s.cmd("utc 120")
+        s.cmd("tz CET-1CEST,M3.5.0,M10.5.0/3")
+        s.cmd("noconf")
+    assert ("[ERR] tz 'CET-1CEST,M3.5.0,M10.5.0/3' ignored: time-zone rules are not built into "
+            "this node; using utc=120 minutes") in fw_min.uart_text()
+    with fw_min.connect() as s:
+        s.cmd("conf")
+        s.cmd("tz n/a")
+        s.cmd("utc 60")
+        s.cmd("noconf")
+    assert fw_min.cmd("hello").startswith("hello:")
+
+
+def test_min_image_notify_without_a_channel_gives_up_at_once(fw_min):
+    # neither MQTT nor the HTTP client in the image: a message for a configured
+    # webhook is given up at its first attempt, counted and logged, not queued
+    with fw_min.connect() as s:
+        s.cmd("conf")
+        s.cmd("notify True")
+        s.cmd("notify_webhook http://10.0.2.2:9/hook")
+        s.cmd("noconf")
+    out = fw_min.cmd("system notify 'door open'")
+    assert "Webhook" in out, out
+    assert ("[ERR] notify Webhook: message given up after 1 attempt(s): the HTTP client is not "
+            "built into this node") in fw_min.uart_text()
+    assert fw_min.cmd("hello").startswith("hello:")
