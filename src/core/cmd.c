@@ -20,22 +20,14 @@ static bool host_ok(nd_span h)
 {
     if (!h.n || h.n > 253) return false;
     /* an IPv6 literal, bare or in brackets ("::1", "[fe80::1]") */
-    size_t a = h.n >= 2 && h.p[0] == '[' && h.p[h.n - 1] == ']' ? 1 : 0;
-    if (memchr(h.p, ':', h.n)) {
-        if (h.n - 2 * a > 45) return false;
-        for (size_t i = a; i < h.n - a; i++) {
-            char ch = h.p[i];
-            if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') ||
-                  ch == ':' || ch == '.'))
-                return false;
-        }
-        return true;
-    }
-    for (size_t i = 0; i < h.n; i++) {
-        char ch = h.p[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-              ch == '.' || ch == '_' || ch == '-'))
-            return false;
+    bool v6 = memchr(h.p, ':', h.n) != NULL;
+    size_t a = v6 && h.n >= 2 && h.p[0] == '[' && h.p[h.n - 1] == ']' ? 1 : 0;
+    if (v6 && h.n - 2 * a > 45) return false;
+    for (size_t i = a; i < h.n - a; i++) {
+        char ch = h.p[i], l = (char)(ch | 0x20);
+        bool ok = (ch >= '0' && ch <= '9') || ch == '.' || (v6 ? (l >= 'a' && l <= 'f') || ch == ':'
+                                                             : (l >= 'a' && l <= 'z') || ch == '_' || ch == '-');
+        if (!ok) return false;
     }
     return true;
 }

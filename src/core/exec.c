@@ -21,40 +21,37 @@
 #include "task.h"
 #include "widget.h"
 
-static const char *const help_block[] = {
-    "[MICROS] Built-in commands",
-    "   hello     - node identity: hello:<devfid>:<hwuid>:<mode>",
-    "   version   - nodus version (micrOS-style X.Y.Z-N)",
-    "   modules   - loaded Load Modules (plus task)",
-    "   exit      - close this session (an empty line does too)",
-    "   reboot    - restart the node (reboot -h: hard restart)",
-    "   webrepl   - not available on nodus: use the web file manager",
-    "[CONF] Configuration mode",
-    "   conf      - enter configuration mode",
-    "     dump    - show every key, dump <text>: keys containing text",
-    "     key     - show the value of key",
-    "     key value - set key to value (saved at once)",
-    "   noconf    - leave configuration mode",
-    "[TASK] Task operations",
-    "   task list       - list tasks by tag (task stats: their runs, times, errors; >json)",
-    "   task kill <tag> - stop a task (<module>.* for all of a module)",
-    "   task show <tag> - show the output of a task",
-    "[EXEC] Command mode, syntax(...): <module> <function> <params> <postfix>",
-    "   params    - Python literals: 10 -2 1.5 True None 'text' [1, 2] k=v",
-    "   &<ms>     - run once in the background (after <ms>)",
-    "   &&<ms>    - run periodically every <ms> (min 20 ms)",
-    "   >json     - JSON output",
-    "   >>host    - run on another node (InterCon)",
-    "   help lm   - list every Load Module and its functions",
-};
+/* The built-in help, one line per command, and an empty line after it. */
+static const char help_block[] =
+    "[MICROS] Built-in commands\n"
+    "   hello     - node identity: hello:<devfid>:<hwuid>:<mode>\n"
+    "   version   - nodus version (micrOS-style X.Y.Z-N)\n"
+    "   modules   - loaded Load Modules (plus task)\n"
+    "   exit      - close this session (an empty line does too)\n"
+    "   reboot    - restart the node (reboot -h: hard restart)\n"
+    "   webrepl   - not available on nodus: use the web file manager\n"
+    "[CONF] Configuration mode\n"
+    "   conf      - enter configuration mode\n"
+    "     dump    - show every key, dump <text>: keys containing text\n"
+    "     key     - show the value of key\n"
+    "     key value - set key to value (saved at once)\n"
+    "   noconf    - leave configuration mode\n"
+    "[TASK] Task operations\n"
+    "   task list       - list tasks by tag (task stats: their runs, times, errors; >json)\n"
+    "   task kill <tag> - stop a task (<module>.* for all of a module)\n"
+    "   task show <tag> - show the output of a task\n"
+    "[EXEC] Command mode, syntax(...): <module> <function> <params> <postfix>\n"
+    "   params    - Python literals: 10 -2 1.5 True None 'text' [1, 2] k=v\n"
+    "   &<ms>     - run once in the background (after <ms>)\n"
+    "   &&<ms>    - run periodically every <ms> (min 20 ms)\n"
+    "   >json     - JSON output\n"
+    "   >>host    - run on another node (InterCon)\n"
+    "   help lm   - list every Load Module and its functions\n"
+    "\n";
 
 static void put_lines_help(struct nd_node *n, nd_buf *out, bool all)
 {
-    for (size_t i = 0; i < sizeof help_block / sizeof help_block[0]; i++) {
-        nd_buf_puts(out, help_block[i]);
-        nd_buf_putc(out, '\n');
-    }
-    nd_buf_putc(out, '\n');
+    nd_buf_put(out, help_block, sizeof help_block - 1);
     size_t count = nd_registry_count();
     for (size_t i = 0; i < count; i++) {
         if (!all && !nd_registry_is_loaded(n, (int)i)) continue;
@@ -68,7 +65,7 @@ static void put_lines_help(struct nd_node *n, nd_buf *out, bool all)
             own_help |= strcmp(f->name, "help") == 0;
         }
         /* every module answers `help` (builtin_help); micrOS lists it too */
-        if (!own_help) nd_buf_printf(out, "  %*shelp\n", (int)pad, "");
+        if (!own_help) nd_buf_printf(out, "  %*s%s\n", (int)pad, "", "help");
     }
 }
 
@@ -409,6 +406,27 @@ static int modules_list(struct nd_node *n, bool json, nd_buf *out)
     return ND_X_OK;
 }
 
+/* The built-in words, tried in this order (micrOS's) before conf mode and
+** modules. Some match as a prefix ("configure" is conf), some only in the
+** shell; `help` takes at most one argument. */
+enum { B_HELLO, B_VERSION, B_REBOOT, B_WEBREPL, B_CONF, B_NOCONF, B_HELP, B_NONE };
+static const char builtin_words[] = "hello\0version\0reboot\0webrepl\0conf\0noconf\0help";
+#define B_PREFIX ((1u << B_WEBREPL) | (1u << B_CONF) | (1u << B_NOCONF))
+#define B_SHELL ((1u << B_REBOOT) | (1u << B_CONF) | (1u << B_NOCONF))
+
+static int builtin_of(const nd_cmd *c, const nd_ctx *ctx)
+{
+    const char *w = builtin_words;
+    int b = 0;
+    for (; b < B_NONE; b++, w += strlen(w) + 1) {
+        if (!((B_PREFIX >> b & 1) ? nd_span_prefix(c->w0, w) : nd_span_eq(c->w0, w))) continue;
+        if ((B_SHELL >> b & 1) && ctx->door != ND_DOOR_SHELL) continue;
+        if (b == B_HELP && c->nwords > 2) continue;
+        break;
+    }
+    return b;
+}
+
 int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf *out)
 {
     nd_cmd c;
@@ -418,38 +436,31 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
         return ND_X_FAIL;
     }
     bool local = c.host.n == 0 || ctx->conf_mode;
-    if (local && nd_span_eq(c.w0, "hello")) {
-        nd_buf_printf(out, "hello:%s:%s:%s\n", nd_cfg_get_str(n->cfg, ND_K_devfid),
-                      nd_cfg_get_str(n->cfg, ND_K_hwuid), "dev");
+    int b = local ? builtin_of(&c, ctx) : B_NONE;
+    switch (b) {
+    case B_HELLO:
+        nd_buf_printf(out, "hello:%s:%s:dev\n", nd_cfg_get_str(n->cfg, ND_K_devfid),
+                      nd_cfg_get_str(n->cfg, ND_K_hwuid));
         return ND_X_OK;
-    }
-    if (local && nd_span_eq(c.w0, "version")) {
-        nd_buf_printf(out, "%s\n", NODUS_VERSION);
-        return ND_X_OK;
-    }
-    if (local && nd_span_eq(c.w0, "reboot") && ctx->door == ND_DOOR_SHELL) {
+    case B_VERSION: nd_buf_printf(out, "%s\n", NODUS_VERSION); return ND_X_OK;
+    case B_REBOOT: {
         bool hard = c.nwords > 1 && memchr(c.w1.p, 'h', c.w1.n) && c.w1.p[0] == '-';
         nd_buf_printf(out, "%sReboot micrOS system.\nBye!\n", hard ? "[HARD] " : "");
         return ND_X_REBOOT;
     }
-    if (local && nd_span_prefix(c.w0, "webrepl")) {
+    case B_WEBREPL:
         nd_buf_puts(out, "webrepl is not available on nodus: upload files with the web file "
                          "manager (/fs) or the REST API\n");
         return ND_X_FAIL;
-    }
-    if (local && nd_span_prefix(c.w0, "conf") && ctx->door == ND_DOOR_SHELL) {
-        ctx->conf_mode = true;
-        return ND_X_OK;
-    }
-    if (local && nd_span_prefix(c.w0, "noconf") && ctx->door == ND_DOOR_SHELL) {
-        ctx->conf_mode = false;
-        return ND_X_OK;
-    }
-    if (local && nd_span_eq(c.w0, "help") && c.nwords <= 2) {
+    case B_CONF:
+    case B_NOCONF: ctx->conf_mode = b == B_CONF; return ND_X_OK;
+    case B_HELP: {
         bool all = c.nwords > 1 && has_lm(c.w1);
         if (all) nd_modsrc_scan(n); /* module files never used yet are listed too */
         put_lines_help(n, out, all);
         return ND_X_OK;
+    }
+    default: break;
     }
     if (ctx->conf_mode) return conf_op(n, &c, out);
     if (c.host.n && !ND_WITH_INTERCON) {

@@ -78,28 +78,39 @@ static int LP_PRINTF(3, 4) fail(lp *p, int rc, const char *fmt, ...)
 }
 
 /* An evaluation-time error: remembered (the first one wins), parsing goes
-** on, and it is reported only if no syntax error follows. */
-static void LP_PRINTF(3, 4) defer(lp *p, int rc, const char *fmt, ...)
+** on, and it is reported only if no syntax error follows. The value it
+** stands for becomes None (when out is not NULL). */
+static int done(lp *p, nd_value **out, nd_value *v);
+
+static int LP_PRINTF(4, 5) defer(lp *p, nd_value **out, int rc, const char *fmt, ...)
 {
-    if (p->drc) return;
-    va_list ap;
-    va_start(ap, fmt);
-    msg_vformat(p->dmsg, sizeof p->dmsg, fmt, ap);
-    va_end(ap);
-    p->drc = rc;
+    if (!p->drc) {
+        va_list ap;
+        va_start(ap, fmt);
+        msg_vformat(p->dmsg, sizeof p->dmsg, fmt, ap);
+        va_end(ap);
+        p->drc = rc;
+    }
+    return out ? done(p, out, nd_none(p->a)) : ND_OK;
 }
 
+/* The end of a parse: the deferred error, if any, becomes the result (cut
+** to a shorter caller buffer as any message). */
 static int finish(lp *p)
 {
-    if (!p->drc) return ND_OK;
-    if (p->err && p->errn) {
-        size_t l = strlen(p->dmsg);
-        if (l >= p->errn) l = p->errn - 1;
-        memcpy(p->err, p->dmsg, l);
-        p->err[l] = 0;
-        if (l < strlen(p->dmsg)) p->err[nd_utf8_cut(p->err, l)] = 0; /* a shorter caller buffer */
-    }
-    return p->drc;
+    return p->drc ? fail(p, p->drc, "%s", p->dmsg) : ND_OK;
+}
+
+static int oom(lp *p)
+{
+    return fail(p, ND_ENOMEM, "memory allocation failed");
+}
+
+/* *out = v, a constructor's result: NULL means the arena is full. */
+static int done(lp *p, nd_value **out, nd_value *v)
+{
+    *out = v;
+    return v ? ND_OK : oom(p);
 }
 
 /* ---- UTF-8 (text.c decodes) ---------------------------------------------- */
@@ -169,14 +180,23 @@ static int closer_fail(lp *p, int c)
 ** syntax error, not an unknown name. */
 static bool is_keyword(const char *w, size_t n)
 {
-    static const char *const kw[] = {"and", "as", "assert", "async", "await", "break", "class",
-                                     "continue", "def", "del", "elif", "else", "except", "finally",
-                                     "for", "from", "global", "if", "import", "in", "is", "lambda",
-                                     "nonlocal", "not", "or", "pass", "raise", "return", "try",
-                                     "while", "with", "yield"};
-    for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
-        if (strlen(kw[k]) == n && memcmp(kw[k], w, n) == 0) return true;
+    static const char kw[] = "and\0as\0assert\0async\0await\0break\0class\0continue\0def\0del\0elif\0"
+                             "else\0except\0finally\0for\0from\0global\0if\0import\0in\0is\0lambda\0"
+                             "nonlocal\0not\0or\0pass\0raise\0return\0try\0while\0with\0yield\0";
+    for (const char *k = kw; *k; k += strlen(k) + 1)
+        if (strlen(k) == n && memcmp(k, w, n) == 0) return true;
     return false;
+}
+
+/* Which of Python's constants the word w[0..n) is: 1 False, 2 True,
+** 3 None, 0 none of them. */
+static int const_word(const char *w, size_t n)
+{
+    static const char names[] = "False\0True\0None";
+    int id = 1;
+    for (const char *k = names; id <= 3; k += strlen(k) + 1, id++)
+        if (strlen(k) == n && memcmp(k, w, n) == 0) return id;
+    return 0;
 }
 
 /* Scan an identifier at p->i (ASCII letters, digits, _, valid non-ASCII
@@ -213,12 +233,6 @@ static int ident_shown(const char *w, size_t n)
 
 static int parse_value(lp *p, nd_value **out);
 
-static int none_placeholder(lp *p, nd_value **out)
-{
-    *out = nd_none(p->a);
-    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
-}
-
 /* Python's digitpart, digit (['_'] digit)*: returns the number of digits
 ** read; a '_' not followed by a digit is left for the caller to reject. */
 static size_t digitpart(lp *p, bool *nonzero)
@@ -237,41 +251,43 @@ static size_t digitpart(lp *p, bool *nonzero)
     }
 }
 
-/* The int64 for a magnitude and sign, once range-checked. */
-static int64_t signed_of(uint64_t mag, bool neg)
+/* The int of the digits from `from` to p->i in `base` ('_' skipped), with
+** the sign. `neg` folded in here lets -9223372036854775808 be read although
+** its magnitude alone is outside int64. */
+static int int_value(lp *p, size_t from, unsigned base, bool neg, nd_value **out)
 {
-    if (!neg) return (int64_t)mag;
-    return mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+    uint64_t mag = 0;
+    bool big = false;
+    for (size_t k = from; k < p->i; k++) {
+        int v = nd_hex_val((unsigned char)p->s[k]);
+        if (v < 0) continue; /* '_' */
+        if (mag > (UINT64_MAX - (uint64_t)v) / base) big = true;
+        mag = mag * base + (uint64_t)v;
+    }
+    if (big || mag > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
+        return defer(p, out, ND_ELIMIT, "integer out of range");
+    }
+    int64_t i = !neg ? (int64_t)mag : mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+    return done(p, out, nd_int(p->a, i));
 }
 
-/* Numbers. `neg` is the parity of the unary minus signs in front: folding it
-** in here lets -9223372036854775808 be read although its magnitude alone is
-** outside int64. */
+/* Numbers. `neg` is the parity of the unary minus signs in front. */
 static int parse_number(lp *p, bool neg, nd_value **out)
 {
     const unsigned char *u = (const unsigned char *)p->s;
     size_t start = p->i;
-    int c1 = peek(p, 1);
-    if (u[start] == '0' && (c1 == 'x' || c1 == 'X' || c1 == 'o' || c1 == 'O' || c1 == 'b' || c1 == 'B')) {
-        int base = (c1 == 'x' || c1 == 'X') ? 16 : (c1 == 'o' || c1 == 'O') ? 8 : 2;
+    int c1 = peek(p, 1) | 0x20;
+    if (u[start] == '0' && (c1 == 'x' || c1 == 'o' || c1 == 'b')) {
+        unsigned base = c1 == 'x' ? 16 : c1 == 'o' ? 8 : 2;
         const char *kind = base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary";
         p->i += 2;
-        uint64_t mag = 0;
-        bool big = false;
         size_t ndig = 0;
-        for (;;) {
-            int c = peek(p, 0);
-            if (c == '_') { /* allowed after the prefix and between digits */
-                int d = peek(p, 1);
-                if (d < 0 || nd_hex_val(d) < 0 || nd_hex_val(d) >= base) break;
-                p->i++;
-                continue;
-            }
-            int v = c < 0 ? -1 : nd_hex_val(c);
-            if (v < 0 || v >= base) break;
-            if (mag > (UINT64_MAX - (uint64_t)v) / (uint64_t)base) big = true;
-            mag = mag * (uint64_t)base + (uint64_t)v;
-            p->i++;
+        for (;;) { /* a '_' is allowed after the prefix and between digits */
+            int us = peek(p, 0) == '_';
+            int d = peek(p, us);
+            int v = d < 0 ? -1 : nd_hex_val(d);
+            if (v < 0 || (unsigned)v >= base) break;
+            p->i += 1 + (size_t)us;
             ndig++;
         }
         int c = peek(p, 0);
@@ -279,12 +295,7 @@ static int parse_number(lp *p, bool neg, nd_value **out)
             return fail(p, ND_ESYNTAX, "invalid digit '%c' in %s literal", c, kind);
         if (ndig == 0 || c == '_' || (c >= 0 && is_ident(c)))
             return fail(p, ND_ESYNTAX, "invalid %s literal", kind);
-        if (big || mag > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
-            defer(p, ND_ELIMIT, "integer out of range");
-            return none_placeholder(p, out);
-        }
-        *out = nd_int(p->a, signed_of(mag, neg));
-        return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+        return int_value(p, start + 2, base, neg, out);
     }
 
     /* decimal: digitpart [. [digitpart]] [e [+-] digitpart], or .digitpart ... */
@@ -314,20 +325,7 @@ static int parse_number(lp *p, bool neg, nd_value **out)
         if (u[start] == '0' && int_nonzero)
             return fail(p, ND_ESYNTAX, "leading zeros in decimal integer literals are not permitted; "
                                        "use an 0o prefix for octal integers");
-        uint64_t mag = 0;
-        bool big = false;
-        for (size_t k = start; k < p->i; k++) {
-            if (u[k] == '_') continue;
-            unsigned v = u[k] - '0';
-            if (mag > (UINT64_MAX - v) / 10) big = true;
-            mag = mag * 10 + v;
-        }
-        if (big || mag > (uint64_t)INT64_MAX + (neg ? 1u : 0u)) {
-            defer(p, ND_ELIMIT, "integer out of range");
-            return none_placeholder(p, out);
-        }
-        *out = nd_int(p->a, signed_of(mag, neg));
-        return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+        return int_value(p, start, 10, neg, out);
     }
 
     /* strtod wants a C string without underscores. Short literals use the
@@ -336,7 +334,7 @@ static int parse_number(lp *p, bool neg, nd_value **out)
     size_t mark = p->a->used;
     if (len >= sizeof small) {
         tmp = nd_arena_alloc(p->a, len + 1);
-        if (!tmp) return fail(p, ND_ENOMEM, "memory allocation failed");
+        if (!tmp) return oom(p);
     }
     size_t t = 0;
     for (size_t k = start; k < p->i; k++)
@@ -345,8 +343,7 @@ static int parse_number(lp *p, bool neg, nd_value **out)
     /* Overflow gives inf and underflow 0 or a subnormal, as in Python. */
     double f = strtod(tmp, NULL);
     if (tmp != small) p->a->used = mark;
-    *out = nd_float(p->a, neg ? -f : f);
-    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+    return done(p, out, nd_float(p->a, neg ? -f : f));
 }
 
 /* Read \x, \u, \U hex digits; returns the count of valid digits read (up to
@@ -358,6 +355,15 @@ static size_t read_hex(const unsigned char *s, size_t n, size_t want, uint32_t *
     while (k < want && k < n && nd_hex_val(s[k]) >= 0) *v = (*v << 4) | (uint32_t)nd_hex_val(s[k++]);
     return k;
 }
+
+static int esc_fail(lp *p, size_t from, size_t to, const char *why)
+{
+    return fail(p, ND_ESYNTAX, "(unicode error) 'unicodeescape' codec can't decode bytes in position %zu-%zu: %s",
+                from, to, why);
+}
+
+/* The one-letter escapes and what they stand for. */
+static const char esc_in[] = "\\'\"nrtabfv", esc_out[] = "\\'\"\n\r\t\a\b\f\v";
 
 /* A string literal; p->i is at the opening quote. Raw strings keep every
 ** backslash (it still stops a quote from ending the literal). */
@@ -388,10 +394,10 @@ static int parse_string(lp *p, bool raw, nd_value **out)
     /* Escapes never produce more bytes than they take (\U0010ffff: 10 in,
     ** 4 out; \777: 4 in, 2 out), so the body length bounds the result. */
     nd_value *v = nd_none(p->a); /* becomes the string below */
-    if (!v) return fail(p, ND_ENOMEM, "memory allocation failed");
+    if (!v) return oom(p);
     size_t cap = end - body + 1;
     char *d = nd_arena_alloc(p->a, cap);
-    if (!d) return fail(p, ND_ENOMEM, "memory allocation failed");
+    if (!d) return oom(p);
     size_t o = 0;
     for (size_t k = body; k < end;) {
         unsigned char c = u[k];
@@ -413,36 +419,22 @@ static int parse_string(lp *p, bool raw, nd_value **out)
         unsigned char e = u[k + 1]; /* exists: pass 1 never ends a body on a backslash */
         k += 2;
         uint32_t cp;
+        const char *simple;
         switch (e) {
         case '\n': break; /* line continuation */
         case '\r':
             if (k < end && u[k] == '\n') k++;
             break;
-        case '\\': d[o++] = '\\'; break;
-        case '\'': d[o++] = '\''; break;
-        case '"': d[o++] = '"'; break;
-        case 'n': d[o++] = '\n'; break;
-        case 'r': d[o++] = '\r'; break;
-        case 't': d[o++] = '\t'; break;
-        case 'a': d[o++] = '\a'; break;
-        case 'b': d[o++] = '\b'; break;
-        case 'f': d[o++] = '\f'; break;
-        case 'v': d[o++] = '\v'; break;
         case 'x':
         case 'u':
         case 'U': {
             size_t want = e == 'x' ? 2 : e == 'u' ? 4 : 8;
             size_t got = read_hex(u + k, end - k, want, &cp);
             if (got < want)
-                return fail(p, ND_ESYNTAX,
-                            "(unicode error) 'unicodeescape' codec can't decode bytes in position "
-                            "%zu-%zu: truncated %s escape",
-                            at, at + 1 + got, e == 'x' ? "\\xXX" : e == 'u' ? "\\uXXXX" : "\\UXXXXXXXX");
-            if (cp > 0x10ffff)
-                return fail(p, ND_ESYNTAX,
-                            "(unicode error) 'unicodeescape' codec can't decode bytes in position "
-                            "%zu-%zu: illegal Unicode character",
-                            at, at + 1 + got);
+                return esc_fail(p, at, at + 1 + got, e == 'x' ? "truncated \\xXX escape"
+                                                     : e == 'u' ? "truncated \\uXXXX escape"
+                                                                : "truncated \\UXXXXXXXX escape");
+            if (cp > 0x10ffff) return esc_fail(p, at, at + 1 + got, "illegal Unicode character");
             if (cp >= 0xd800 && cp <= 0xdfff)
                 return fail(p, ND_ESYNTAX, "(unicode error) surrogates not allowed");
             k += got;
@@ -455,17 +447,14 @@ static int parse_string(lp *p, bool raw, nd_value **out)
             size_t close = k + 1;
             while (brace && close < end && u[close] != '}') close++;
             if (!brace || close >= end || close == k + 1)
-                return fail(p, ND_ESYNTAX,
-                            "(unicode error) 'unicodeescape' codec can't decode bytes in position "
-                            "%zu-%zu: malformed \\N character escape",
-                            at, brace ? (close < end ? close : end - 1) - body : at + 1);
-            return fail(p, ND_ESYNTAX,
-                        "(unicode error) 'unicodeescape' codec can't decode bytes in position "
-                        "%zu-%zu: unknown Unicode character name",
-                        at, close - body);
+                return esc_fail(p, at, brace ? (close < end ? close : end - 1) - body : at + 1,
+                                "malformed \\N character escape");
+            return esc_fail(p, at, close - body, "unknown Unicode character name");
         }
         default:
-            if (e >= '0' && e <= '7') {
+            if ((simple = memchr(esc_in, e, sizeof esc_in - 1)) != NULL) {
+                d[o++] = esc_out[simple - esc_in];
+            } else if (e >= '0' && e <= '7') {
                 cp = e - '0';
                 for (int m = 0; m < 2 && k < end && u[k] >= '0' && u[k] <= '7'; m++) cp = cp * 8 + (u[k++] - '0');
                 o += nd_utf8_put(d + o, cp); /* up to \777 = U+01FF, as CPython */
@@ -515,15 +504,10 @@ static int parse_name(lp *p, nd_value **out)
         return parse_string(p, raw, out);
     }
     p->i += len;
-    if (len == 4 && memcmp(w, "True", 4) == 0) *out = nd_bool(p->a, true);
-    else if (len == 5 && memcmp(w, "False", 5) == 0) *out = nd_bool(p->a, false);
-    else if (len == 4 && memcmp(w, "None", 4) == 0) *out = nd_none(p->a);
-    else if (is_keyword(w, len)) return fail(p, ND_ESYNTAX, "invalid syntax");
-    else {
-        defer(p, ND_ENOTFOUND, "name '%.*s' is not defined", ident_shown(w, len), w);
-        return none_placeholder(p, out);
-    }
-    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+    int id = const_word(w, len);
+    if (id) return done(p, out, id < 3 ? nd_bool(p->a, id == 2) : nd_none(p->a));
+    if (is_keyword(w, len)) return fail(p, ND_ESYNTAX, "invalid syntax");
+    return defer(p, out, ND_ENOTFOUND, "name '%.*s' is not defined", ident_shown(w, len), w);
 }
 
 static int open_bracket(lp *p)
@@ -553,29 +537,39 @@ static int after_item_fail(lp *p)
     return fail(p, ND_ESYNTAX, "invalid syntax");
 }
 
+/* Before an item of the container closed by `close`: the ',' after the
+** previous item (none before the first), then white space. Returns 1 when
+** the container ends here (its closer consumed), 0 when an item follows,
+** or an error. */
+static int next_item(lp *p, char close, bool first)
+{
+    skip_ws(p);
+    if (!first) {
+        if (p->i < p->n && p->s[p->i] == close) goto closed;
+        if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
+        p->i++;
+        skip_ws(p);
+    }
+    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'%c' was never closed", p->stack[p->depth - 1]);
+    if (p->s[p->i] != close) return 0; /* else empty, or a trailing comma */
+closed:
+    p->i++;
+    p->depth--;
+    return 1;
+}
+
 /* Items up to `close`, appended to seq. Called after the first item of a
 ** tuple too, so it starts at a separator when `first` is false. */
 static int parse_items(lp *p, nd_value *seq, char close, bool first)
 {
-    for (;;) {
-        skip_ws(p);
-        if (!first) {
-            if (p->i < p->n && p->s[p->i] == close) break;
-            if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
-            p->i++;
-            skip_ws(p);
-        }
-        first = false;
-        if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'%c' was never closed", p->stack[p->depth - 1]);
-        if (p->s[p->i] == close) break; /* empty, or a trailing comma */
+    for (;; first = false) {
+        int rc = next_item(p, close, first);
+        if (rc) return rc > 0 ? ND_OK : rc;
         nd_value *item = NULL;
-        int rc = parse_value(p, &item);
+        rc = parse_value(p, &item);
         if (rc != ND_OK) return rc;
-        if (nd_seq_push(p->a, seq, item) != ND_OK) return fail(p, ND_ENOMEM, "memory allocation failed");
+        if (nd_seq_push(p->a, seq, item) != ND_OK) return oom(p);
     }
-    p->i++;
-    p->depth--;
-    return ND_OK;
 }
 
 static int parse_list(lp *p, nd_value **out)
@@ -583,7 +577,7 @@ static int parse_list(lp *p, nd_value **out)
     int rc = open_bracket(p);
     if (rc != ND_OK) return rc;
     *out = nd_list(p->a);
-    if (!*out) return fail(p, ND_ENOMEM, "memory allocation failed");
+    if (!*out) return oom(p);
     return parse_items(p, *out, ']', true);
 }
 
@@ -592,14 +586,8 @@ static int parse_paren(lp *p, nd_value **out)
 {
     int rc = open_bracket(p);
     if (rc != ND_OK) return rc;
-    skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == ')') {
-        p->i++;
-        p->depth--;
-        *out = nd_tuple(p->a);
-        return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
-    }
-    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'(' was never closed");
+    rc = next_item(p, ')', true);
+    if (rc) return rc > 0 ? done(p, out, nd_tuple(p->a)) : rc;
     nd_value *first = NULL;
     rc = parse_value(p, &first);
     if (rc != ND_OK) return rc;
@@ -612,7 +600,7 @@ static int parse_paren(lp *p, nd_value **out)
     }
     if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
     *out = nd_tuple(p->a);
-    if (!*out || nd_seq_push(p->a, *out, first) != ND_OK) return fail(p, ND_ENOMEM, "memory allocation failed");
+    if (!*out || nd_seq_push(p->a, *out, first) != ND_OK) return oom(p);
     return parse_items(p, *out, ')', false);
 }
 
@@ -633,19 +621,10 @@ static int parse_dict(lp *p, nd_value **out)
     int rc = open_bracket(p);
     if (rc != ND_OK) return rc;
     nd_value *d = nd_dict(p->a);
-    if (!d) return fail(p, ND_ENOMEM, "memory allocation failed");
-    bool first = true;
-    for (;;) {
-        skip_ws(p);
-        if (!first) {
-            if (p->i < p->n && p->s[p->i] == '}') break;
-            if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
-            p->i++;
-            skip_ws(p);
-        }
-        first = false;
-        if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'{' was never closed");
-        if (p->s[p->i] == '}') break;
+    if (!d) return oom(p);
+    for (bool first = true;; first = false) {
+        rc = next_item(p, '}', first);
+        if (rc) return rc > 0 ? done(p, out, d) : rc;
         nd_value *k = NULL, *v = NULL;
         rc = parse_value(p, &k);
         if (rc != ND_OK) return rc;
@@ -661,15 +640,11 @@ static int parse_dict(lp *p, nd_value **out)
         if (rc != ND_OK) return rc;
         const char *bad = unhashable(k);
         if (bad) {
-            defer(p, ND_ETYPE, "unhashable type: '%s'", bad);
+            defer(p, NULL, ND_ETYPE, "unhashable type: '%s'", bad);
             continue;
         }
-        if (nd_dict_setv(p->a, d, k, v) != ND_OK) return fail(p, ND_ENOMEM, "memory allocation failed");
+        if (nd_dict_setv(p->a, d, k, v) != ND_OK) return oom(p);
     }
-    p->i++;
-    p->depth--;
-    *out = d;
-    return ND_OK;
 }
 
 /* Unary + and - (any number of them, white space allowed in between, as in
@@ -695,16 +670,14 @@ static int parse_unary(lp *p, nd_value **out)
     case ND_T_FLOAT: *out = nd_float(p->a, neg ? -v->u.f : v->u.f); break;
     case ND_T_INT:
         if (neg && v->u.i == INT64_MIN) {
-            defer(p, ND_ELIMIT, "integer out of range");
-            return none_placeholder(p, out);
+            return defer(p, out, ND_ELIMIT, "integer out of range");
         }
         *out = nd_int(p->a, neg ? -v->u.i : v->u.i);
         break;
     default:
-        defer(p, ND_ETYPE, "bad operand type for unary %c: '%s'", innermost, nd_type_name(v->type));
-        return none_placeholder(p, out);
+        return defer(p, out, ND_ETYPE, "bad operand type for unary %c: '%s'", innermost, nd_type_name(v->type));
     }
-    return *out ? ND_OK : fail(p, ND_ENOMEM, "memory allocation failed");
+    return *out ? ND_OK : oom(p);
 }
 
 static int parse_value(lp *p, nd_value **out)
@@ -785,8 +758,7 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
         if (nlen && p.i + nlen < p.n && p.s[p.i + nlen] == '=' &&
             !(p.i + nlen + 1 < p.n && p.s[p.i + nlen + 1] == '=')) {
             const char *w = p.s + p.i;
-            if ((nlen == 4 && (memcmp(w, "True", 4) == 0 || memcmp(w, "None", 4) == 0)) ||
-                (nlen == 5 && memcmp(w, "False", 5) == 0))
+            if (const_word(w, nlen))
                 return fail(&p, ND_ESYNTAX, "cannot assign to %.*s", (int)nlen, w);
             if (is_keyword(w, nlen)) return fail(&p, ND_ESYNTAX, "invalid syntax");
             for (int k = 0; k < nargs; k++)
@@ -795,7 +767,7 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
             kw = true;
             if (nargs < max) { /* past max it is still checked, just not kept */
                 name = nd_arena_strndup(a, w, nlen);
-                if (!name) return fail(&p, ND_ENOMEM, "memory allocation failed");
+                if (!name) return oom(&p);
             }
             p.i += nlen + 1;
             skip_ws(&p);
@@ -826,7 +798,7 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
         if (!kw && seen_kw) return fail(&p, ND_ESYNTAX, "positional argument follows keyword argument");
         seen_kw = seen_kw || kw;
         if (nargs >= max) {
-            defer(&p, ND_ELIMIT, "too many arguments");
+            defer(&p, NULL, ND_ELIMIT, "too many arguments");
             continue;
         }
         out[nargs].name = name;

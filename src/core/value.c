@@ -32,22 +32,20 @@
 ** exhausting a small MCU stack. */
 #define VALUE_MAX_DEPTH 64
 
+/* The k-th string of a blob of NUL-terminated strings. */
+static const char *nth_str(const char *blob, unsigned k)
+{
+    while (k--) blob += strlen(blob) + 1;
+    return blob;
+}
+
 const char *nd_strerror(int err)
 {
-    switch (err) {
-    case ND_OK: return "success";
-    case ND_ERR: return "error";
-    case ND_ENOMEM: return "out of memory";
-    case ND_ESYNTAX: return "syntax error";
-    case ND_ETYPE: return "wrong type";
-    case ND_ENOTFOUND: return "not found";
-    case ND_ELIMIT: return "limit exceeded";
-    case ND_EIO: return "I/O error";
-    case ND_EAGAIN: return "try again";
-    case ND_ECLOSED: return "connection closed";
-    case ND_EINVAL: return "invalid argument";
-    default: return "unknown error";
-    }
+    /* by -err: ND_OK, ND_ERR, ... ND_EINVAL, then the fallback */
+    static const char msgs[] = "success\0error\0out of memory\0syntax error\0wrong type\0not found\0"
+                               "limit exceeded\0I/O error\0try again\0connection closed\0"
+                               "invalid argument\0unknown error";
+    return nth_str(msgs, err <= 0 && err >= ND_EINVAL ? (unsigned)-err : 11u);
 }
 
 /* ---- arena ------------------------------------------------------------- */
@@ -268,19 +266,28 @@ int nd_dict_setv(nd_arena *a, nd_value *dict, nd_value *key, nd_value *val)
     return ND_OK;
 }
 
+/* The slot of dict's value for the string key, NULL when absent. */
+static nd_value **str_slot(const nd_value *dict, const char *key)
+{
+    size_t kn = strlen(key);
+    for (size_t k = 0; k < dict->u.seq.n; k++) {
+        const nd_value *kv = dict->u.seq.v[2 * k];
+        if (kv->type == ND_T_STR && kv->u.s.n == kn && memcmp(kv->u.s.p, key, kn) == 0)
+            return &dict->u.seq.v[2 * k + 1];
+    }
+    return NULL;
+}
+
 int nd_dict_set(nd_arena *a, nd_value *dict, const char *key, nd_value *val)
 {
     if (!dict || !key || !val) return ND_ENOMEM;
     if (dict->type != ND_T_DICT) return ND_ETYPE;
-    size_t kn = strlen(key);
-    for (size_t k = 0; k < dict->u.seq.n; k++) {
-        const nd_value *kv = dict->u.seq.v[2 * k];
-        if (kv->type == ND_T_STR && kv->u.s.n == kn && memcmp(kv->u.s.p, key, kn) == 0) {
-            dict->u.seq.v[2 * k + 1] = val;
-            return ND_OK;
-        }
+    nd_value **slot = str_slot(dict, key);
+    if (slot) {
+        *slot = val;
+        return ND_OK;
     }
-    nd_value *kv = nd_strn(a, key, kn);
+    nd_value *kv = nd_str(a, key);
     if (!kv) return ND_ENOMEM;
     return nd_dict_setv(a, dict, kv, val);
 }
@@ -288,45 +295,27 @@ int nd_dict_set(nd_arena *a, nd_value *dict, const char *key, nd_value *val)
 nd_value *nd_dict_get(const nd_value *dict, const char *key)
 {
     if (!dict || !key || dict->type != ND_T_DICT) return NULL;
-    size_t kn = strlen(key);
-    for (size_t k = 0; k < dict->u.seq.n; k++) {
-        const nd_value *kv = dict->u.seq.v[2 * k];
-        if (kv->type == ND_T_STR && kv->u.s.n == kn && memcmp(kv->u.s.p, key, kn) == 0)
-            return dict->u.seq.v[2 * k + 1];
-    }
-    return NULL;
+    nd_value **slot = str_slot(dict, key);
+    return slot ? *slot : NULL;
 }
 
 /* ---- equality and truthiness ------------------------------------------- */
 
-static bool is_number(const nd_value *v)
-{
-    return v->type == ND_T_BOOL || v->type == ND_T_INT || v->type == ND_T_FLOAT;
-}
-
 /* Python compares int and float exactly (2**53 + 1 != 2.0**53), so the
-** float must be integral and inside int64 before the int comparison. */
+** float must be integral and inside int64 before the int comparison. The
+** range test is false for nan too; inside it, the cast truncates, and only
+** an integral f comes back unchanged. */
 static bool int_eq_float(int64_t i, double f)
 {
-    if (!isfinite(f) || f != floor(f)) return false;
-    if (f < -9223372036854775808.0 || f >= 9223372036854775808.0) return false;
-    return (int64_t)f == i;
+    if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0)) return false;
+    int64_t k = (int64_t)f;
+    return (double)k == f && k == i;
 }
 
-static bool value_eq(const nd_value *x, const nd_value *y, int depth);
-
-static bool dict_eq(const nd_value *x, const nd_value *y, int depth)
+/* A bool or int as the int Python compares it as. */
+static int64_t int_of(const nd_value *v)
 {
-    if (x->u.seq.n != y->u.seq.n) return false;
-    /* Order does not matter for dict equality; keys are unique, so every
-    ** key of x matching a key of y with an equal value is enough. */
-    for (size_t i = 0; i < x->u.seq.n; i++) {
-        size_t j = 0;
-        while (j < y->u.seq.n && !value_eq(x->u.seq.v[2 * i], y->u.seq.v[2 * j], depth + 1)) j++;
-        if (j == y->u.seq.n) return false;
-        if (!value_eq(x->u.seq.v[2 * i + 1], y->u.seq.v[2 * j + 1], depth + 1)) return false;
-    }
-    return true;
+    return v->type == ND_T_BOOL ? (int64_t)v->u.b : v->u.i;
 }
 
 static bool value_eq(const nd_value *x, const nd_value *y, int depth)
@@ -335,29 +324,30 @@ static bool value_eq(const nd_value *x, const nd_value *y, int depth)
     if (x == y && (!x || x->type != ND_T_FLOAT)) return true; /* nan != nan */
     nd_type tx = x ? x->type : ND_T_NONE, ty = y ? y->type : ND_T_NONE;
     if (tx == ND_T_NONE || ty == ND_T_NONE) return tx == ty;
-    if (is_number(x) && is_number(y)) {
-        if (tx == ND_T_FLOAT || ty == ND_T_FLOAT) {
-            if (tx == ND_T_FLOAT && ty == ND_T_FLOAT) return x->u.f == y->u.f;
-            const nd_value *f = tx == ND_T_FLOAT ? x : y, *o = tx == ND_T_FLOAT ? y : x;
-            return int_eq_float(o->type == ND_T_BOOL ? (int64_t)o->u.b : o->u.i, f->u.f);
-        }
-        int64_t a = tx == ND_T_BOOL ? (int64_t)x->u.b : x->u.i;
-        int64_t b = ty == ND_T_BOOL ? (int64_t)y->u.b : y->u.i;
-        return a == b;
+    if (tx <= ND_T_FLOAT && ty <= ND_T_FLOAT) { /* numbers: bool, int, float */
+        if (tx == ND_T_FLOAT && ty == ND_T_FLOAT) return x->u.f == y->u.f;
+        if (tx == ND_T_FLOAT) return int_eq_float(int_of(y), x->u.f);
+        if (ty == ND_T_FLOAT) return int_eq_float(int_of(x), y->u.f);
+        return int_of(x) == int_of(y);
     }
-    if (tx != ty) return false;
-    switch (tx) {
-    case ND_T_STR:
+    if (tx != ty || tx > ND_T_DICT) return false;
+    if (tx == ND_T_STR)
         return x->u.s.n == y->u.s.n && (x->u.s.n == 0 || memcmp(x->u.s.p, y->u.s.p, x->u.s.n) == 0);
-    case ND_T_LIST:
-    case ND_T_TUPLE:
-        if (x->u.seq.n != y->u.seq.n) return false;
-        for (size_t i = 0; i < x->u.seq.n; i++)
+    /* list, tuple, dict */
+    size_t n = x->u.seq.n;
+    if (n != y->u.seq.n) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (tx != ND_T_DICT) {
             if (!value_eq(x->u.seq.v[i], y->u.seq.v[i], depth + 1)) return false;
-        return true;
-    case ND_T_DICT: return dict_eq(x, y, depth);
-    default: return false;
+            continue;
+        }
+        /* Order does not matter for dict equality; keys are unique, so every
+        ** key of x matching a key of y with an equal value is enough. */
+        size_t j = 0;
+        while (j < n && !value_eq(x->u.seq.v[2 * i], y->u.seq.v[2 * j], depth + 1)) j++;
+        if (j == n || !value_eq(x->u.seq.v[2 * i + 1], y->u.seq.v[2 * j + 1], depth + 1)) return false;
     }
+    return true;
 }
 
 bool nd_value_eq(const nd_value *x, const nd_value *y)
@@ -383,17 +373,8 @@ bool nd_value_truthy(const nd_value *v)
 
 const char *nd_type_name(nd_type t)
 {
-    switch (t) {
-    case ND_T_NONE: return "NoneType";
-    case ND_T_BOOL: return "bool";
-    case ND_T_INT: return "int";
-    case ND_T_FLOAT: return "float";
-    case ND_T_STR: return "str";
-    case ND_T_LIST: return "list";
-    case ND_T_TUPLE: return "tuple";
-    case ND_T_DICT: return "dict";
-    default: return "object";
-    }
+    static const char names[] = "NoneType\0bool\0int\0float\0str\0list\0tuple\0dict\0object";
+    return nth_str(names, t <= ND_T_DICT ? (unsigned)t : 8u);
 }
 
 /* ---- bounded buffer ---------------------------------------------------- */

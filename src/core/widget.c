@@ -57,23 +57,28 @@ typedef struct wg {
     int n;
 } wg;
 
-/* The templates of Types.py (STATUS from docs/micros-compat.md §8.3): type and the
-** keys after 'callback', values in json.dumps form. micrOS 3.x's BUTTON carries
-** "result": false (the dashboard shows the call's last result there). */
-static const struct wg_tmpl {
-    const char *tag, *type;
-    const char *extra[2][2];
-} tmpls[] = {
-    {"BUTTON", "button", {{"result", "false"}, {"options", "[\"None\"]"}}},
-    {"SLIDER", "slider", {{"range", "[0, 100, 2]"}, {0, 0}}},
-    {"TEXTBOX", "textbox", {{"refresh", "10000"}, {0, 0}}},
-    {"COLOR", "color", {{"range", "[0, 255, 2]"}, {0, 0}}},
-    {"WHITE", "white", {{"range", "[0, 255, 2]"}, {0, 0}}},
-    {"JOYSTICK", "joystick", {{"range", "[0, 100, 2]"}, {0, 0}}},
-    {"STATUS", "status", {{"wtype", "\"auto\""}, {0, 0}}},
-    {"GRAPH", "graph", {{"refresh", "3000"}, {"limit", "30"}}},
-    {"EMBED", "embed", {{"image", "false"}, {"title", "null"}}},
-};
+/* The templates of Types.py (STATUS from docs/micros-compat.md §8.3), packed
+** in one string blob: per template its tag (the type is the tag in lower
+** case), then the keys after 'callback' and their values in json.dumps form,
+** each NUL-terminated, and an empty string; an empty tag ends the blob.
+** micrOS 3.x's BUTTON carries "result": false (the dashboard shows the
+** call's last result there). A value starting with a digit is a separate
+** literal: "\0" followed by a digit would read as one octal escape. */
+static const char tmpls[] = "BUTTON\0result\0false\0options\0[\"None\"]\0\0"
+                            "SLIDER\0range\0[0, 100, 2]\0\0"
+                            "TEXTBOX\0refresh\0" "10000\0\0"
+                            "COLOR\0range\0[0, 255, 2]\0\0"
+                            "WHITE\0range\0[0, 255, 2]\0\0"
+                            "JOYSTICK\0range\0[0, 100, 2]\0\0"
+                            "STATUS\0wtype\0\"auto\"\0\0"
+                            "GRAPH\0refresh\0" "3000\0limit\0" "30\0\0"
+                            "EMBED\0image\0false\0title\0null\0\0";
+
+/* The string after s in a blob of NUL-terminated strings. */
+static const char *next_str(const char *s)
+{
+    return s + strlen(s) + 1;
+}
 
 /* Python's str.isspace() for ASCII (it includes \x1c-\x1f). */
 static bool py_space(char c)
@@ -134,12 +139,12 @@ static int wg_set_lit(wg *w, const char *key, const char *val)
     return wg_set(w, k, v - k, v, w->out->n - v);
 }
 
+/* The field of key (a plain ASCII name; the rendered keys are quoted). */
 static wg_field *wg_get(wg *w, const char *key)
 {
-    char kj[16];
-    int kn = snprintf(kj, sizeof kj, "\"%s\"", key);
+    size_t kn = strlen(key);
     for (int i = 0; i < w->n; i++)
-        if (field_key_is(w, &w->f[i], kj, (size_t)kn)) return &w->f[i];
+        if (w->f[i].kn == kn + 2 && memcmp(w->out->p + w->f[i].k + 1, key, kn) == 0) return &w->f[i];
     return NULL;
 }
 
@@ -435,20 +440,24 @@ static int widget(wg *w, const char *line)
     while (e > s && py_space(e[-1])) e--;
     const char *t = s;
     while (t < e && *t != ' ' && *t != '{') t++;
-    const struct wg_tmpl *tm = NULL;
-    for (size_t i = 0; i < sizeof tmpls / sizeof tmpls[0]; i++)
-        if (nd_span_eq((nd_span){s, (size_t)(t - s)}, tmpls[i].tag)) tm = &tmpls[i];
-    if (!tm) return ND_ENOTFOUND;
+    const char *tm = tmpls;
+    while (!nd_span_eq((nd_span){s, (size_t)(t - s)}, tm)) {
+        do tm = next_str(tm); /* the tag, then each key and value */
+        while (*tm);
+        if (!*++tm) return ND_ENOTFOUND;
+    }
     const char *cmd = t;
     while (cmd < e && py_space(*cmd)) cmd++;
 
     int rc;
-    char type[24];
-    snprintf(type, sizeof type, "\"%s\"", tm->type);
+    char type[16] = "\"";
+    size_t tl = strlen(tm);
+    for (size_t i = 0; i < tl; i++) type[i + 1] = (char)(tm[i] | 0x20);
+    type[tl + 1] = '"';
     if ((rc = wg_set_lit(w, "type", type)) != ND_OK) return rc;
     if ((rc = wg_set_lit(w, "callback", "\"\"")) != ND_OK) return rc;
-    for (int i = 0; i < 2 && tm->extra[i][0]; i++)
-        if ((rc = wg_set_lit(w, tm->extra[i][0], tm->extra[i][1])) != ND_OK) return rc;
+    for (const char *x = next_str(tm); *x; x = next_str(next_str(x)))
+        if ((rc = wg_set_lit(w, x, next_str(x))) != ND_OK) return rc;
 
     if (cmd < e && *cmd == '{') {
         const char *close = nd_span_chr((nd_span){cmd, (size_t)(e - cmd)}, '}');
