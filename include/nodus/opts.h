@@ -65,6 +65,9 @@
 #ifndef ND_WITH_WEB_EVENTS
 #define ND_WITH_WEB_EVENTS 1 /* live events over SSE, /events (web_events.c) */
 #endif
+#ifndef ND_WITH_WEB_UI
+#define ND_WITH_WEB_UI 1 /* web UI files from <state>/web/, the update slot, the embedded assets (webfile.c); off: those paths answer 404, as an empty web/ would */
+#endif
 #ifndef ND_WITH_WEB_FILES
 #define ND_WITH_WEB_FILES 1 /* /fs/ file API and uploads, $data/$logs mounts (webfs.c, multipart.c) */
 #endif

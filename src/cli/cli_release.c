@@ -180,10 +180,14 @@ static int add_tree(const char *dir, const char *prefix, int depth)
             continue;
         }
         char src[4096], path[1024];
-        snprintf(src, sizeof src, "%s/%s", dir, de->d_name);
-        snprintf(path, sizeof path, "%s/%s", prefix, de->d_name);
+        int ns = snprintf(src, sizeof src, "%s/%s", dir, de->d_name);
+        int np = snprintf(path, sizeof path, "%s/%s", prefix, de->d_name);
         struct stat st;
-        if (lstat(src, &st) != 0) {
+        if (ns < 0 || (size_t)ns >= sizeof src || np < 0 || (size_t)np >= sizeof path) {
+            /* a cut path would put the file under another name in the bundle */
+            fprintf(stderr, "nodus release: %s/%s: path too long\n", dir, de->d_name);
+            rc = -1;
+        } else if (lstat(src, &st) != 0) {
             fprintf(stderr, "nodus release: %s: %s\n", src, strerror(errno));
             rc = -1;
         } else if (S_ISLNK(st.st_mode)) {

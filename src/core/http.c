@@ -72,16 +72,13 @@ static int line_end(cursor *c, unsigned char ch)
     return ch == '\n' ? GOT : ND_HTTP_E400;
 }
 
-static const char *const method_names[] = {
-    [ND_HTTP_GET] = "GET",       [ND_HTTP_HEAD] = "HEAD",     [ND_HTTP_POST] = "POST",
-    [ND_HTTP_PUT] = "PUT",       [ND_HTTP_DELETE] = "DELETE", [ND_HTTP_OPTIONS] = "OPTIONS",
-};
+/* in the order of ND_HTTP_GET ... ND_HTTP_OPTIONS, one blob (no pointers) */
+static const char method_names[] = "GET\0HEAD\0POST\0PUT\0DELETE\0OPTIONS\0";
 #define METHOD_LEN_MAX 7 /* "OPTIONS" */
 
 static int parse_method(cursor *c, nd_http_req *r)
 {
-    char m[METHOD_LEN_MAX];
-    size_t k = 0;
+    size_t start = c->i;
     for (;;) {
         unsigned char ch;
         int rc = next(c, &ch);
@@ -90,13 +87,14 @@ static int parse_method(cursor *c, nd_http_req *r)
         if (!nd_lex_tchar(ch)) return ND_HTTP_E400;
         /* a well-formed token longer than any method we know: it is some
         ** method (PROPFIND, ...), just not one of ours */
-        if (k == METHOD_LEN_MAX) return ND_HTTP_E405;
-        m[k++] = (char)ch;
+        if (c->i - start > METHOD_LEN_MAX) return ND_HTTP_E405;
     }
+    size_t k = c->i - 1 - start;
     if (k == 0) return ND_HTTP_E400;
-    for (size_t i = 0; i < sizeof method_names / sizeof method_names[0]; i++) {
-        if (strlen(method_names[i]) == k && memcmp(method_names[i], m, k) == 0) {
-            r->method = (int)i;
+    int i = 0;
+    for (const char *p = method_names; *p; p += strlen(p) + 1, i++) {
+        if (strlen(p) == k && memcmp(p, c->b + start, k) == 0) {
+            r->method = i;
             return GOT;
         }
     }
@@ -218,35 +216,26 @@ static int parse_length(nd_span v, int64_t *out)
     return GOT;
 }
 
-/* Calls fn for each element of a comma-separated header list, trimmed;
-** empty elements are skipped (RFC 9110 5.6.1). */
-static void list_each(nd_span v, void (*fn)(nd_span e, void *ud), void *ud)
+/* The next non-empty element of a comma-separated header list, trimmed,
+** from *i on (start at 0); false when there is none (RFC 9110 5.6.1). */
+static bool list_next(nd_span v, size_t *i, nd_span *e)
 {
-    size_t i = 0;
-    while (i <= v.n) {
-        const char *comma = memchr(v.p + i, ',', v.n - i);
+    while (*i <= v.n) {
+        const char *comma = memchr(v.p + *i, ',', v.n - *i);
         size_t end = comma ? (size_t)(comma - v.p) : v.n;
-        nd_span e = nd_lex_trim_ows(v.p + i, end - i);
-        if (e.n) fn(e, ud);
-        i = end + 1;
+        *e = nd_lex_trim_ows(v.p + *i, end - *i);
+        *i = end + 1;
+        if (e->n) return true;
     }
+    return false;
 }
-
-static void conn_token(nd_span e, void *ud)
-{
-    int *flags = ud;
-    if (nd_span_ieq(e, "close")) *flags |= 1;
-    else if (nd_span_ieq(e, "keep-alive")) *flags |= 2;
-}
-
-static void last_token(nd_span e, void *ud) { *(nd_span *)ud = e; }
 
 /* Meaning of the headers the parser itself needs. */
 static int interpret(nd_http_req *r)
 {
     int conn = 0; /* 1: close seen, 2: keep-alive seen */
     bool have_cl = false, have_te = false;
-    nd_span te_last = {NULL, 0};
+    nd_span te_last = {NULL, 0}, e;
     for (int i = 0; i < r->nhdr; i++) {
         const nd_http_hdr *h = &r->hdr[i];
         if (nd_span_ieq(h->name, "content-length")) {
@@ -258,9 +247,10 @@ static int interpret(nd_http_req *r)
         } else if (nd_span_ieq(h->name, "transfer-encoding")) {
             have_te = true;
             te_last.n = 0;
-            list_each(h->value, last_token, &te_last);
+            for (size_t k = 0; list_next(h->value, &k, &e);) te_last = e;
         } else if (nd_span_ieq(h->name, "connection")) {
-            list_each(h->value, conn_token, &conn);
+            for (size_t k = 0; list_next(h->value, &k, &e);)
+                conn |= nd_span_ieq(e, "close") ? 1 : nd_span_ieq(e, "keep-alive") ? 2 : 0;
         }
     }
     if (have_te) {

@@ -24,6 +24,7 @@
 
 #include "nodus/opts.h" /* the limits; a port may override them */
 
+/* in this order: http.c names them by position */
 enum { ND_HTTP_GET, ND_HTTP_HEAD, ND_HTTP_POST, ND_HTTP_PUT, ND_HTTP_DELETE, ND_HTTP_OPTIONS };
 
 typedef struct nd_http_hdr {

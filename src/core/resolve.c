@@ -3,7 +3,10 @@
 **
 ** The cache is a small fixed table scanned linearly: at ND_HOSTS_MAX
 ** entries a scan is cheaper than any index, and it never allocates after
-** the first use.
+** the first use. Only InterCon calls fill it and only the mDNS engine sets
+** the .local hook: an image without both (ND_WITH_INTERCON, ND_WITH_MDNS)
+** has an empty cache and no hook for ever, and leaves out the code that
+** would consult them.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +127,7 @@ void nd_hosts_learn(struct nd_node *n, const char *name, const char *ip)
 int nd_hosts_dict(struct nd_node *n, nd_arena *a, nd_value *dict)
 {
     struct nd_resolver *r = n->resolver;
-    if (!r) return ND_OK;
+    if (!ND_WITH_INTERCON || !r) return ND_OK;
     for (int i = 0; i < ND_HOSTS_MAX; i++)
         if (r->hosts[i].used && nd_dict_set(a, dict, r->hosts[i].name, nd_str(a, r->hosts[i].ip)) != ND_OK)
             return ND_ENOMEM;
@@ -203,9 +206,11 @@ static int resolve_name(struct nd_node *n, const char *name, bool any, char *ip,
         nd_log(n, "[WARN] resolve: %s is an IPv6 address; this client needs IPv4", name);
         return ND_ENOTFOUND;
     }
-    struct nd_resolver *r = rs(n);
-    if (!r) return ND_ENOMEM;
-    if (cache_find(r, name, any, ip)) return ND_OK;
+    struct nd_resolver *r = NULL;
+    if (ND_WITH_INTERCON || ND_WITH_MDNS) {
+        if (!(r = rs(n))) return ND_ENOMEM;
+        if (ND_WITH_INTERCON && cache_find(r, name, any, ip)) return ND_OK;
+    }
     int st = nd_hosts_find(nd_cfg_get_str(n->cfg, ND_K_hosts), name, ip, v6); /* v4 fits ip */
     if (st & ND_HOSTS_V4) return ND_OK; /* IPv4 wins when the name has both */
     if (st & ND_HOSTS_V6) {
@@ -225,7 +230,7 @@ static int resolve_name(struct nd_node *n, const char *name, bool any, char *ip,
     j->fn = fn;
     j->ud = ud;
     memcpy(j->name, name, len + 1);
-    if (r->mdns && ends_with(name, ".local")) { /* A records only: IPv4 answers */
+    if (ND_WITH_MDNS && r->mdns && ends_with(name, ".local")) { /* A records only: IPv4 answers */
         int rc = r->mdns(r->mdns_ud, name, ip, job_done, j, &j->handle);
         if (rc == ND_EAGAIN) {
             j->kind = JOB_MDNS;
@@ -264,7 +269,7 @@ int nd_resolve_any(struct nd_node *n, const char *name, char ip[ND_IP_TEXT_MAX],
 void nd_resolve_cancel(nd_resolve_job *j)
 {
     if (!j) return;
-    if (j->kind == JOB_PORT) {
+    if (!ND_WITH_MDNS || j->kind == JOB_PORT) {
         nd_port_resolve_cancel(j->handle);
     } else {
         struct nd_resolver *r = j->node->resolver;

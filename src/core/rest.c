@@ -40,10 +40,11 @@ static void cors_header(struct nd_node *n, char *out, size_t cap)
 
 /* ---- /rest ------------------------------------------------------------------- */
 
-static const char *const usr_endpoints[] = {
-    "dashboard", "fs/dirs", "fs/list", "fs/files", "fs/usage", "fs", "config", "config/ui",
-    "metrics",   "events",
-};
+/* The door's own endpoints, listed as rest_info sends them. A module's
+** endpoint (webep.c) whose quoted name occurs here is one of them. */
+static const char usr_endpoints[] = "\"dashboard\", \"fs/dirs\", \"fs/list\", \"fs/files\", "
+                                    "\"fs/usage\", \"fs\", \"config\", \"config/ui\", "
+                                    "\"metrics\", \"events\"";
 
 static void rest_info(struct nd_web *w, nd_buf *b)
 {
@@ -51,16 +52,14 @@ static void rest_info(struct nd_web *w, nd_buf *b)
     nd_buf_printf(b, "{\"result\": {\"micrOS\": \"%s\", \"node\": ", NODUS_VERSION);
     const char *dev = nd_cfg_get_str(n->cfg, ND_K_devfid);
     nd_json_escape(b, dev, strlen(dev));
-    nd_buf_printf(b, ", \"auth\": %s, \"usr_endpoints\": [",
-                  nd_cfg_get_bool(n->cfg, ND_K_auth) ? "true" : "false");
-    for (size_t i = 0; i < sizeof usr_endpoints / sizeof usr_endpoints[0]; i++)
-        nd_buf_printf(b, "%s\"%s\"", i ? ", " : "", usr_endpoints[i]);
+    nd_buf_printf(b, ", \"auth\": %s, \"usr_endpoints\": [%s",
+                  nd_cfg_get_bool(n->cfg, ND_K_auth) ? "true" : "false", usr_endpoints);
     for (int i = 0; i < nd_webep_count(); i++) { /* registered by modules (webep.c) */
-        bool dup = false;
-        for (size_t k = 0; k < sizeof usr_endpoints / sizeof usr_endpoints[0]; k++)
-            dup = dup || !strcmp(usr_endpoints[k], nd_webep_path(i));
+        char q[64]; /* a path is at most 47 characters, none of them a quote */
+        snprintf(q, sizeof q, "\"%s\"", nd_webep_path(i));
+        bool dup = strstr(usr_endpoints, q) != NULL;
         for (int k = 0; k < i; k++) dup = dup || !strcmp(nd_webep_path(k), nd_webep_path(i));
-        if (!dup) nd_buf_printf(b, ", \"%s\"", nd_webep_path(i));
+        if (!dup) nd_buf_printf(b, ", %s", q);
     }
     nd_buf_puts(b, "]}, \"state\": true}");
 }

@@ -44,6 +44,16 @@
 #include "auth.h"
 #include "web_int.h"
 
+/* Bodies made piecewise (c->produce, c->ps) come from the UI files
+** (webfile.c), /metrics, /events and the file endpoints: an image with none
+** of them (the firmware's full profile) leaves the machinery out. */
+#if !ND_WITH_WEB_UI && !ND_WITH_METRICS && !ND_WITH_WEB_EVENTS && \
+    !ND_WITH_WEB_FILES
+#define PRODUCERS 0
+#else
+#define PRODUCERS 1
+#endif
+
 const int nd_web_status_codes[ND_WEB_NSTATUS] = {200, 204, 400, 401, 403, 404, 405, 408, 411,
                                                  413, 414, 431, 500, 501, 503, 505, 0};
 
@@ -53,32 +63,29 @@ static void arm(nd_wconn *c, uint64_t delay);
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static const char *reason(int status)
+/* Texts by status code, one blob of "<code><text>\0" entries: smaller
+** than a switch. The text for code, or dflt when it has none. */
+static const char *coded(const char *blob, int code, const char *dflt)
 {
-    switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-    }
+    for (const char *p = blob; *p; p += strlen(p) + 1)
+        if ((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0') == code) return p + 3;
+    return dflt;
 }
 
+/* Reason phrases; a status not listed (429) is "Unknown", as it always was
+** (100 Continue is never looked up: process_input sends it as a literal). */
+static const char reasons[] = "200OK\0" "204No Content\0" "400Bad Request\0"
+                              "401Unauthorized\0" "403Forbidden\0" "404Not Found\0"
+                              "405Method Not Allowed\0" "408Request Timeout\0"
+                              "411Length Required\0" "413Content Too Large\0" "414URI Too Long\0"
+                              "431Request Header Fields Too Large\0" "500Internal Server Error\0"
+                              "501Not Implemented\0" "503Service Unavailable\0"
+                              "505HTTP Version Not Supported\0";
+
+/* Counted for /metrics only: without it nothing reads the counts. */
 static void count_status(struct nd_web *w, int status)
 {
+    if (!ND_WITH_METRICS) return;
     int i = 0;
     while (i < ND_WEB_NSTATUS - 1 && nd_web_status_codes[i] != status) i++;
     w->status[i]++;
@@ -105,13 +112,10 @@ void nd_web_head(nd_wconn *c, int status, const char *ctype, const char *extra, 
     if (!c->keep_alive) c->close_after = true;
     const char *conn = c->close_after ? "close" : "keep-alive";
     /* micrOS's header order and lower-case names (docs/micros-compat.md §4.4) */
-    if (length >= 0)
-        nd_buf_printf(&c->out, "HTTP/1.1 %d %s\r\ncontent-length: %lld\r\ncontent-type: %s\r\n"
-                               "connection: %s\r\n%s\r\n",
-                      status, reason(status), (long long)length, ctype, conn, extra ? extra : "");
-    else
-        nd_buf_printf(&c->out, "HTTP/1.1 %d %s\r\ncontent-type: %s\r\nconnection: %s\r\n%s\r\n",
-                      status, reason(status), ctype, conn, extra ? extra : "");
+    nd_buf_printf(&c->out, "HTTP/1.1 %d %s\r\n", status, coded(reasons, status, "Unknown"));
+    if (length >= 0) nd_buf_printf(&c->out, "content-length: %lld\r\n", (long long)length);
+    nd_buf_printf(&c->out, "content-type: %s\r\nconnection: %s\r\n%s\r\n", ctype, conn,
+                  extra ? extra : "");
     c->state = W_SEND;
 }
 
@@ -198,8 +202,13 @@ static bool request_auth(nd_wconn *c, const nd_http_req *r)
 
 void nd_web_unauthorized(nd_wconn *c, const nd_http_req *r)
 {
-    static const char common[] = "cache-control: no-store\r\nx-content-type-options: nosniff\r\n"
-                                 "referrer-policy: no-referrer\r\n";
+    /* the page's headers are the JSON reply's plus a policy line: one copy
+    ** of the text, the JSON reply ends before the policy */
+#define CSP_LINE "content-security-policy: default-src 'self'; script-src 'self'\r\n"
+    static const char hdrs[] = "cache-control: no-store\r\nx-content-type-options: nosniff\r\n"
+                               "referrer-policy: no-referrer\r\n" CSP_LINE;
+    const size_t common = sizeof hdrs - sizeof CSP_LINE;
+#undef CSP_LINE
     const nd_http_hdr *acc = nd_http_header(r, "accept");
     bool html = false;
     if (acc && r->method == ND_HTTP_GET)
@@ -209,15 +218,14 @@ void nd_web_unauthorized(nd_wconn *c, const nd_http_req *r)
         static const char page[] =
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Auth required</title>"
             "</head><body><script src=\"/auth.js\"></script></body></html>\n";
-        nd_web_reply(c, 401, "text/html",
-                     "cache-control: no-store\r\nx-content-type-options: nosniff\r\n"
-                     "referrer-policy: no-referrer\r\n"
-                     "content-security-policy: default-src 'self'; script-src 'self'\r\n",
-                     page, sizeof page - 1);
+        nd_web_reply(c, 401, "text/html", hdrs, page, sizeof page - 1);
         return;
     }
     static const char body[] = "{\"state\": false, \"result\": \"Auth required\"}";
-    nd_web_reply(c, 401, "application/json", common, body, sizeof body - 1);
+    char extra[sizeof hdrs];
+    memcpy(extra, hdrs, common);
+    extra[common] = 0;
+    nd_web_reply(c, 401, "application/json", extra, body, sizeof body - 1);
 }
 
 /* ---- routing --------------------------------------------------------------- */
@@ -348,7 +356,7 @@ static void conn_free(nd_wconn *c)
     nd_net_close(c->sock);
     nd_buf_free(&c->out);
     free(c->in);
-    free(c->ps);
+    if (PRODUCERS) free(c->ps);
     free(c);
 }
 
@@ -402,14 +410,20 @@ static void wait_admit(nd_slot_waiter *sw)
     nd_web_drive(c);
 }
 
+/* micrOS's busy text, as an HTTP reply; the connection ends after it. */
+static void busy_reply(nd_wconn *c)
+{
+    c->web->busy++;
+    c->keep_alive = false;
+    nd_web_error(c, 503, "Connection is busy. Bye!", true);
+}
+
 /* A request that waited in vain: the busy reply, without a slot. */
 static void wait_busy(nd_slot_waiter *sw)
 {
     nd_wconn *c = of_waiter(sw);
-    c->web->busy++;
     c->state = W_HEAD;
-    c->keep_alive = false;
-    nd_web_error(c, 503, "Connection is busy. Bye!", true);
+    busy_reply(c);
     arm(c, ND_WEB_SEND_MS);
     nd_web_drive(c);
 }
@@ -429,9 +443,7 @@ static bool get_slot(nd_wconn *c)
     c->wait.admit = wait_admit;
     c->wait.busy = wait_busy;
     if (!nd_slot_wait(&w->node->slots, &c->wait)) {
-        w->busy++;
-        c->keep_alive = false;
-        nd_web_error(c, 503, "Connection is busy. Bye!", true);
+        busy_reply(c);
         return false;
     }
     c->state = W_WAIT;
@@ -461,28 +473,16 @@ static bool evict_socket(struct nd_web *w)
 
 /* ---- request framing --------------------------------------------------------- */
 
-static int parse_status(int rc)
-{
-    switch (rc) {
-    case ND_HTTP_E405: return 405;
-    case ND_HTTP_E413: return 413;
-    case ND_HTTP_E414: return 414;
-    case ND_HTTP_E431: return 431;
-    case ND_HTTP_E505: return 505;
-    default: return 400;
-    }
-}
+/* Body texts of the statuses a request head is refused with; the rest
+** (400) is "Bad request". */
+static const char head_texts[] = "405Method not allowed\0" "413Request too large\0"
+                                 "414URI too long\0" "431Request headers too large\0"
+                                 "505HTTP version not supported\0";
 
-static const char *status_text(int status)
+static void bad_head(nd_wconn *c, int status)
 {
-    switch (status) {
-    case 405: return "Method not allowed";
-    case 413: return "Request too large";
-    case 414: return "URI too long";
-    case 431: return "Request headers too large";
-    case 505: return "HTTP version not supported";
-    default: return "Bad request";
-    }
+    c->keep_alive = false; /* the stream cannot be trusted past a bad head */
+    nd_web_error(c, status, coded(head_texts, status, "Bad request"), true);
 }
 
 /* Handle the request at the start of the unprocessed input, if complete. */
@@ -495,8 +495,7 @@ static void process_input(nd_wconn *c)
     int rc = nd_http_parse(base, avail, 0, r);
     if (rc == ND_HTTP_MORE) {
         if (avail >= ND_HTTP_HEAD_MAX) {
-            c->keep_alive = false;
-            nd_web_error(c, 431, status_text(431), true);
+            bad_head(c, 431);
             return;
         }
         if (!c->got_bytes) { /* the first bytes of a request: the head clock starts */
@@ -505,10 +504,8 @@ static void process_input(nd_wconn *c)
         }
         return;
     }
-    if (rc < 0) {
-        int st = parse_status(rc);
-        c->keep_alive = false; /* the stream cannot be trusted past a bad head */
-        nd_web_error(c, st, status_text(st), true);
+    if (rc < 0) { /* ND_HTTP_E<status> (http.h) */
+        bad_head(c, -rc);
         return;
     }
     c->keep_alive = r->keep_alive;
@@ -620,7 +617,7 @@ bool nd_web_drive(nd_wconn *c)
         }
         c->out.n = c->outoff = 0;
         c->out.overflow = false;
-        if (c->produce) {
+        if (PRODUCERS && c->produce) {
             int r = c->produce(c);
             if (r < 0) {
                 conn_free(c);
@@ -682,7 +679,7 @@ static bool grow_input(nd_wconn *c)
         c->inoff = 0;
     }
     /* an upload reads in larger pieces: fewer system calls per megabyte */
-    bool upload_small = c->state == W_UPLOAD && c->incap < ND_WEB_CHUNK;
+    bool upload_small = ND_WITH_WEB_FILES && c->state == W_UPLOAD && c->incap < ND_WEB_CHUNK;
     if (c->inn < c->incap && !upload_small) return true;
     if (c->incap >= ND_WEB_IN_MAX) return false;
     size_t ncap = c->incap ? c->incap * 2 : ND_WEB_IN_FIRST;
@@ -703,7 +700,7 @@ static void on_readable(nd_wconn *c)
         nd_web_drive(c);
         return;
     }
-    if (c->state == W_SSE || c->state == W_LINGER) {
+    if ((ND_WITH_WEB_EVENTS && c->state == W_SSE) || c->state == W_LINGER) {
         char sink[512];
         long r = nd_net_recv(c->sock, sink, sizeof sink);
         if (r == ND_EAGAIN) return;
@@ -786,9 +783,11 @@ static void conn_timer(nd_timer *t, void *ud)
     case W_UPLOAD:
         if (ND_WITH_WEB_FILES && c->state == W_UPLOAD)
             nd_webfs_upload_feed(c, NULL, 0, false); /* aborts it */
-        c->produce = NULL;
-        free(c->ps);
-        c->ps = NULL;
+        if (PRODUCERS) {
+            c->produce = NULL;
+            free(c->ps);
+            c->ps = NULL;
+        }
         c->out.n = c->outoff = 0;
         c->keep_alive = false;
         nd_web_error(c, 408, "Request timeout", true);
@@ -796,6 +795,7 @@ static void conn_timer(nd_timer *t, void *ud)
         nd_web_drive(c);
         return;
     case W_SSE:
+        if (!ND_WITH_WEB_EVENTS) return; /* no streams in this image */
         if (c->outoff < c->out.n && now_ms() - c->progress >= ND_WEB_SSE_STALL_MS) {
             conn_free(c);
             return;

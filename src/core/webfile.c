@@ -20,6 +20,11 @@
 ** name or 404 -- never 403, which would confirm it exists -- and nothing
 ** behind the link is read. Each piece of a streamed file is read through
 ** the same check, so a link swapped in mid-download ends the reply.
+**
+** An image without web UI files (ND_WITH_WEB_UI 0, opts.h: the firmware
+** embeds no assets, has no update slot and nothing in it writes web/)
+** keeps only the path checks: every path answers as an empty web/ would
+** -- 400 for a bad escape or a climbing path, else 404 -- byte for byte.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,7 @@
 #include "webassets.h"
 #include "web_int.h"
 
+#if ND_WITH_WEB_UI
 /* Content types by extension: micrOS's table plus svg; anything else is
 ** text/plain, as micrOS serves a .py file. */
 static const char *content_type(const char *path)
@@ -131,10 +137,36 @@ static bool hidden(const char *p)
     return false;
 }
 
-void nd_web_static(nd_wconn *c, const nd_http_req *r)
+#endif /* ND_WITH_WEB_UI */
+
+/* The client's path, decoded and normalised into safe (ND_WEB_PATH_MAX
+** bytes). False when it cannot name a file: the reply (400 or 404) is made. */
+static bool ui_path(nd_wconn *c, nd_span p, char *safe)
 {
     struct nd_web *w = c->web;
+    size_t n = 0;
+    nd_span rest = {p.p + 1, p.n - 1};
+    if (nd_http_pct_decode(rest, w->line, sizeof w->line, &n, false) != ND_OK) {
+        nd_web_error(c, 400, "Bad request: invalid percent-escape", false);
+        return false;
+    }
+    if (w->line[0] == '/' || nd_http_safe_path(w->line, safe, ND_WEB_PATH_MAX) != ND_OK) {
+        /* an absolute path or one climbing out of web/ is an attack, not a
+        ** missing file; anything else refused (odd characters) cannot exist */
+        bool climbs = w->line[0] == '/' || !strcmp(w->line, "..") || !strncmp(w->line, "../", 3) ||
+                      strstr(w->line, "/../") || (n >= 3 && !strcmp(w->line + n - 3, "/.."));
+        if (climbs) nd_web_error(c, 400, "Bad request: path not allowed", false);
+        else nd_web_error(c, 404, "Not found", false);
+        return false;
+    }
+    return true;
+}
+
+void nd_web_static(nd_wconn *c, const nd_http_req *r)
+{
     nd_span p = r->path;
+    char safe[ND_WEB_PATH_MAX];
+#if ND_WITH_WEB_UI
     /* /fs: micrOS's filesui.html when the user put one in web/, else ours */
     static const struct {
         const char *path, *file, *fallback;
@@ -150,22 +182,7 @@ void nd_web_static(nd_wconn *c, const nd_http_req *r)
             nd_web_file(c, f, NULL);
             return;
         }
-    size_t n = 0;
-    nd_span rest = {p.p + 1, p.n - 1};
-    if (nd_http_pct_decode(rest, w->line, sizeof w->line, &n, false) != ND_OK) {
-        nd_web_error(c, 400, "Bad request: invalid percent-escape", false);
-        return;
-    }
-    char safe[ND_WEB_PATH_MAX];
-    if (w->line[0] == '/' || nd_http_safe_path(w->line, safe, sizeof safe) != ND_OK) {
-        /* an absolute path or one climbing out of web/ is an attack, not a
-        ** missing file; anything else refused (odd characters) cannot exist */
-        bool climbs = w->line[0] == '/' || !strcmp(w->line, "..") || !strncmp(w->line, "../", 3) ||
-                      strstr(w->line, "/../") || (n >= 3 && !strcmp(w->line + n - 3, "/.."));
-        if (climbs) nd_web_error(c, 400, "Bad request: path not allowed", false);
-        else nd_web_error(c, 404, "Not found", false);
-        return;
-    }
+    if (!ui_path(c, p, safe)) return;
     if (!safe[0]) {
         nd_web_file(c, "index.html", NULL);
         return;
@@ -175,4 +192,8 @@ void nd_web_static(nd_wconn *c, const nd_http_req *r)
         return;
     }
     nd_web_file(c, safe, NULL);
+#else
+    /* no file to find: the pages above and every sound path are 404 */
+    if (ui_path(c, p, safe)) nd_web_error(c, 404, "Not found", false);
+#endif
 }

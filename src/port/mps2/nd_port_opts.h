@@ -41,6 +41,7 @@
 #define ND_WITH_METRICS 0
 #define ND_WITH_WEB_EVENTS 0
 #define ND_WITH_WEB_FILES 0
+#define ND_WITH_WEB_UI 0 /* no assets embedded (Makefile) and nothing in the image writes web/ */
 #define ND_WITH_MQTT 0
 #define ND_WITH_INTERCON 0
 #endif
