@@ -66,11 +66,21 @@ bool nd_auth_allows(struct nd_node *n, int door, int act, bool authed)
     }
 }
 
-int nd_auth_classify(struct nd_node *n, const char *line, size_t len)
+/* A line without the blanks around it (micrOS strips each message). */
+static nd_span stripped(const char *line, size_t len)
 {
     while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
     while (len && (line[0] == ' ' || line[0] == '\t')) line++, len--;
-    if (nd_span_eq((nd_span){line, len}, "hello")) return ND_ACT_HELLO;
+    return (nd_span){line, len};
+}
+
+bool nd_auth_is_hello(const char *line, size_t len) { return nd_span_eq(stripped(line, len), "hello"); }
+
+int nd_auth_classify(struct nd_node *n, const char *line, size_t len)
+{
+    nd_span t = stripped(line, len);
+    line = t.p, len = t.n;
+    if (nd_span_eq(t, "hello")) return ND_ACT_HELLO;
     if (nd_span_eq((nd_span){line, len}, "modules")) return ND_ACT_MODULES;
     if (nd_span_eq((nd_span){line, len}, "sh")) return ND_ACT_NSH;
     /* one command only: no pipeline separator, no second line */
@@ -107,20 +117,15 @@ static struct nd_auth *state(struct nd_node *n)
     return n->auth;
 }
 
-/* "1.2.3.4:5678" -> "1.2.3.4" ("[::1]:80" -> "::1"). */
+/* "1.2.3.4:5678" -> "1.2.3.4" ("[::1]:80" -> "::1"; a bare IPv6 address,
+** with more than one colon, stays whole). */
 static void peer_ip(const char *peer, char *ip, size_t cap)
 {
     if (!peer) peer = "?";
-    const char *p = peer, *e = peer + strlen(peer);
-    if (*p == '[') {
-        p++;
-        const char *rb = strchr(p, ']');
-        if (rb) e = rb;
-    } else {
-        const char *colon = strrchr(p, ':');
-        if (colon && strchr(p, ':') == colon) e = colon; /* one colon: ip:port */
-    }
-    snprintf(ip, cap, "%.*s", (int)(e - p), p);
+    const char *p = peer, *e = strchr(p, ':');
+    if (*p == '[') e = strchr(++p, ']');
+    else if (e && strchr(e + 1, ':')) e = NULL;
+    snprintf(ip, cap, "%.*s", (int)(e ? (size_t)(e - p) : strlen(p)), p);
 }
 
 static peer_entry *find(struct nd_auth *a, const char *ip)
@@ -143,16 +148,16 @@ static peer_entry *add(struct nd_auth *a, const char *ip, uint64_t now)
         }
         if (!e) e = &a->peers[0]; /* every entry locked: the oldest slot */
     }
-    memset(e, 0, sizeof *e);
-    snprintf(e->ip, sizeof e->ip, "%s", ip);
-    e->window = now;
+    *e = (peer_entry){.window = now};
+    memcpy(e->ip, ip, sizeof e->ip); /* peer_ip's buffer: the same size, NUL-terminated */
     return e;
 }
 
-static int64_t cfg_int(struct nd_node *n, nd_key key, int64_t dflt)
+/* authfails and authlock_s: the schema bounds them (1..86400), an int holds them */
+static int cfg_int(struct nd_node *n, nd_key key, int dflt)
 {
     int64_t v = nd_cfg_get_int(n->cfg, key);
-    return v > 0 ? v : dflt;
+    return v > 0 && v <= 1000000 ? (int)v : dflt;
 }
 
 uint64_t nd_auth_locked_ms(struct nd_node *n, const char *peer)
@@ -172,13 +177,14 @@ void nd_auth_secret_sync(struct nd_node *n)
     if (!a) return;
     const char *pw = nd_cfg_get_str(n->cfg, ND_K_appwd);
     size_t pwn = strlen(pw);
-    char rec[ND_AUTH_HASH_MAX];
+    /* the file's record, read in place: overwritten below unless it is
+    ** still appwd's (then its salt stays) */
+    char *rec = a->verifier;
     size_t len = 0;
-    if (nd_fs_read(ND_AUTH_HASH_FILE, rec, sizeof rec, &len) == ND_OK) {
+    if (nd_fs_read(ND_AUTH_HASH_FILE, rec, sizeof a->verifier, &len) == ND_OK) {
         while (len && (rec[len - 1] == '\n' || rec[len - 1] == '\r' || rec[len - 1] == ' ')) len--;
         rec[len] = 0;
-        if (nd_auth_hash_check(rec, pw, pwn)) { /* still appwd's: keep its salt */
-            memcpy(a->verifier, rec, len + 1);
+        if (nd_auth_hash_check(rec, pw, pwn)) {
             a->have_verifier = true;
             return;
         }
@@ -190,10 +196,13 @@ void nd_auth_secret_sync(struct nd_node *n)
         ND_OK)
         return;
     a->have_verifier = true;
-    len = strlen(a->verifier);
-    memcpy(rec, a->verifier, len);
-    rec[len++] = '\n';
-    if (nd_fs_write_atomic(ND_AUTH_HASH_FILE, rec, len) != ND_OK && !a->warned_write) {
+    /* the file holds the record and a newline: written from the record
+    ** itself, its NUL made a newline for the time of the write */
+    len = strlen(rec);
+    rec[len] = '\n';
+    int rc = nd_fs_write_atomic(ND_AUTH_HASH_FILE, rec, len + 1);
+    rec[len] = 0;
+    if (rc != ND_OK && !a->warned_write) {
         a->warned_write = true; /* the verifier in memory still guards every door */
         nd_log(n, "[WARN] auth: cannot write %s", ND_AUTH_HASH_FILE);
     }
@@ -215,28 +224,25 @@ int nd_auth_password(struct nd_node *n, const char *peer, const char *guess, siz
     }
     if (!a->have_verifier) nd_auth_secret_sync(n);
     /* the salted hash, never the plain key, decides (auth_hash.h) */
-    bool ok = a->have_verifier && nd_auth_hash_check(a->verifier, guess, len);
-    if (ok) return ND_AUTH_OK;
+    if (a->have_verifier && nd_auth_hash_check(a->verifier, guess, len)) return ND_AUTH_OK;
     a->st.failures++;
     if (!e) e = add(a, ip, now);
     if (now - e->window > ND_AUTH_WINDOW_MS) {
         e->window = now;
         e->fails = 0;
     }
-    e->fails++;
     e->last = now;
-    int64_t max = cfg_int(n, ND_K_authfails, 5);
-    if (e->fails >= (uint64_t)max) {
-        int64_t secs = cfg_int(n, ND_K_authlock_s, 60);
-        e->locked_until = now + (uint64_t)secs * 1000;
-        e->fails = 0;
-        e->window = now;
-        a->st.lockouts++;
-        nd_log(n, "[WARN] auth: %s locked out for %lld s after %lld failed logins", ip,
-               (long long)secs, (long long)max);
-    } else {
+    int max = cfg_int(n, ND_K_authfails, 5);
+    if (++e->fails < (uint32_t)max) {
         nd_log(n, "[WARN] auth: failed login from %s", ip);
+        return ND_AUTH_BAD;
     }
+    int secs = cfg_int(n, ND_K_authlock_s, 60);
+    e->locked_until = now + (uint32_t)secs * 1000u;
+    e->fails = 0;
+    e->window = now;
+    a->st.lockouts++;
+    nd_log(n, "[WARN] auth: %s locked out for %d s after %d failed logins", ip, secs, max);
     return ND_AUTH_BAD;
 }
 

@@ -71,6 +71,11 @@ bool nd_auth_on(struct nd_node *n);
 bool nd_auth_allows(struct nd_node *n, int door, int act, bool authed);
 /* The class of one command line (trimmed). */
 int nd_auth_classify(struct nd_node *n, const char *line, size_t len);
+/* nd_auth_classify(line) == ND_ACT_HELLO, without the rest of the
+** classification: a door that lets nothing else pass before authentication
+** (the shell's) needs only this, and an image without REST and MQTT leaves
+** the classifier out. */
+bool nd_auth_is_hello(const char *line, size_t len);
 /* A password attempt from `peer` ("ip" or "ip:port"). Counts, locks out and
 ** logs; constant time in the guess. */
 int nd_auth_password(struct nd_node *n, const char *peer, const char *guess, size_t len);

@@ -39,7 +39,7 @@ static void hmac(const hmac_key *h, const void *a, size_t an, const void *b, siz
 {
     nd_sha256 s = h->in; /* plain data: a copy is a clone */
     nd_sha256_add(&s, a, an);
-    if (bn) nd_sha256_add(&s, b, bn);
+    nd_sha256_add(&s, b, bn); /* it skips an empty part */
     uint8_t inner[32];
     nd_sha256_end(&s, inner);
     s = h->out;
@@ -61,12 +61,14 @@ void nd_pbkdf2_sha256(const void *pw, size_t pwn, const uint8_t *salt, size_t sa
     hmac_init(&h, pw, pwn);
     static const uint8_t block1[4] = {0, 0, 0, 1};
     uint8_t u[32];
-    hmac(&h, salt, saltn, block1, 4, u);
-    memcpy(out, u, 32);
-    for (uint32_t i = 1; i < iter; i++) {
-        hmac(&h, u, 32, NULL, 0, u);
+    memset(out, 0, 32);
+    /* out = U1 ^ U2 ^ ... with U1 = HMAC(salt || block 1), U(i+1) = HMAC(U(i));
+    ** U1 at least, whatever iter says */
+    uint32_t i = 0;
+    do {
+        hmac(&h, i ? u : salt, i ? 32 : saltn, block1, i ? 0 : 4, u);
         for (int j = 0; j < 32; j++) out[j] ^= u[j];
-    }
+    } while (++i < iter);
     hmac_free(&h);
 }
 

@@ -23,30 +23,32 @@ static nd_value *arg(nd_call *c, int i)
     return (i >= 0 && i < c->argc) ? c->argv[i] : NULL;
 }
 
-static int type_error(nd_call *c, int i, const char *want)
+#define T(type) (1u << (type)) /* a set of types, for typed() */
+
+/* Argument i when its type is one of `types` (T(x) | T(y) ...); else NULL, and
+** the call fails as Python would say it. */
+static nd_value *typed(nd_call *c, int i, unsigned types, const char *want)
 {
     nd_value *v = arg(c, i);
+    if (v && (types >> v->type & 1u)) return v;
     nd_fail(c, "argument '%s' must be %s, not '%s'", i < c->argc ? c->argn[i] : "?", want,
             v ? nd_type_name(v->type) : "NoneType");
-    return ND_ETYPE;
+    return NULL;
 }
 
 int nd_arg_int(nd_call *c, int i, int64_t *out)
 {
-    nd_value *v = arg(c, i);
-    if (v && v->type == ND_T_INT) *out = v->u.i;
-    else if (v && v->type == ND_T_BOOL) *out = v->u.b;
-    else return type_error(c, i, "int");
+    nd_value *v = typed(c, i, T(ND_T_INT) | T(ND_T_BOOL), "int");
+    if (!v) return ND_ETYPE;
+    *out = v->type == ND_T_INT ? v->u.i : v->u.b;
     return ND_OK;
 }
 
 int nd_arg_float(nd_call *c, int i, double *out)
 {
-    nd_value *v = arg(c, i);
-    if (v && v->type == ND_T_FLOAT) *out = v->u.f;
-    else if (v && v->type == ND_T_INT) *out = (double)v->u.i;
-    else if (v && v->type == ND_T_BOOL) *out = v->u.b;
-    else return type_error(c, i, "float");
+    nd_value *v = typed(c, i, T(ND_T_FLOAT) | T(ND_T_INT) | T(ND_T_BOOL), "float");
+    if (!v) return ND_ETYPE;
+    *out = v->type == ND_T_FLOAT ? v->u.f : v->type == ND_T_INT ? (double)v->u.i : v->u.b;
     return ND_OK;
 }
 
@@ -59,8 +61,8 @@ int nd_arg_bool(nd_call *c, int i, bool *out)
 
 int nd_arg_str(nd_call *c, int i, const char **out)
 {
-    nd_value *v = arg(c, i);
-    if (!v || v->type != ND_T_STR) return type_error(c, i, "str");
+    nd_value *v = typed(c, i, T(ND_T_STR), "str");
+    if (!v) return ND_ETYPE;
     *out = v->u.s.p;
     return ND_OK;
 }

@@ -80,10 +80,9 @@ void nd_life_boot(struct nd_node *n)
     if (!l->recovery && nd_fs_stat(ND_LIFE_MARKER, &fi) == ND_OK)
         nd_life_force_recovery(n, "marker file " ND_LIFE_MARKER " in the state directory");
     if (!l->recovery && short_boots >= ND_LIFE_SHORT_BOOTS) {
-        char why[96];
-        snprintf(why, sizeof why, "%d boots in a row ended before %d s of uptime", short_boots,
-                 ND_LIFE_GOOD_MS / 1000);
-        nd_life_force_recovery(n, why);
+        l->recovery = true;
+        snprintf(l->why, sizeof l->why, "%d boots in a row ended before %d s of uptime",
+                 short_boots, ND_LIFE_GOOD_MS / 1000);
     }
     write_count(n, short_boots + 1);
     nd_timer_arm(&n->timers, &l->good_timer, nd_port_mono_ms() + ND_LIFE_GOOD_MS, good_fn, n);

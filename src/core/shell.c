@@ -50,6 +50,9 @@
 #define nd_nsh_input(x, l, n) ((void)(x), (void)(l), (void)(n), ND_OK)
 #define nd_nsh_interrupt(x) ((void)(x))
 #endif
+/* The session's nsh, or NULL: a constant NULL without nsh, so the compiler
+** drops every path that only runs inside one. */
+#define SESS_NSH(s) (ND_WITH_NSH ? (s)->nsh : (nd_nsh *)NULL)
 
 #include "nodus/opts.h" /* the limits; a port may override them */
 /* ND_LINE_MAX, ND_OUT_HIGH, ND_TAIL_MS come from nodus/opts.h */
@@ -94,13 +97,13 @@ static struct nd_node *node_of(nd_sess *s) { return s->sh->door.node; }
 static void sess_free(nd_sess *s)
 {
     struct nd_shell *sh = s->sh;
-    if (s->nsh) { /* first: its last words may still come through the door */
+    if (SESS_NSH(s)) { /* first: its last words may still come through the door */
         nd_nsh *x = s->nsh;
         s->nsh = NULL;
         s->closing = true;
         nd_nsh_close(x);
     }
-    nd_timer_disarm(&node_of(s)->timers, &s->nsh_timer);
+    if (ND_WITH_NSH) nd_timer_disarm(&node_of(s)->timers, &s->nsh_timer);
     nd_door_leave(&s->ds);
     nd_timer_disarm(&node_of(s)->timers, &s->tail_timer);
     nd_net_close(s->sock);
@@ -140,7 +143,7 @@ static bool flush(nd_sess *s)
         return false;
     }
     update_watch(s);
-    if (s->nsh && !s->in_nsh && s->out.n <= ND_OUT_HIGH) {
+    if (SESS_NSH(s) && !s->in_nsh && s->out.n <= ND_OUT_HIGH) {
         s->in_nsh = true;
         nd_nsh_drained(s->nsh); /* room again for a command that waits for it */
         s->in_nsh = false;
@@ -181,7 +184,7 @@ static void sess_watch(nd_door_sess *ds) { update_watch(sess_of(ds)); }
 static bool sess_evictable(nd_door_sess *ds)
 {
     nd_sess *s = sess_of(ds);
-    return !s->closing && !(s->nsh && nd_nsh_busy(s->nsh));
+    return !s->closing && !(SESS_NSH(s) && nd_nsh_busy(s->nsh));
 }
 
 static void sess_evict(nd_door_sess *ds) { sess_free(sess_of(ds)); }
@@ -308,21 +311,19 @@ static void handle_line(nd_sess *s, const char *line, size_t n)
         return;
     }
     bool authed = s->authed || !nd_auth_on(node);
-    bool hello = n == 5 && memcmp(line, "hello", 5) == 0;
-    /* the full classification only matters before authentication */
-    int act = authed ? (hello ? ND_ACT_HELLO : ND_ACT_COMMAND) : nd_auth_classify(node, line, n);
+    /* Before authentication a shell client may only say `hello` (auth.c's
+    ** table): nd_auth_classify's finer classes are for the REST and MQTT
+    ** doors, which allow more, so this door needs only these two. */
+    int act = nd_auth_is_hello(line, n) ? ND_ACT_HELLO : ND_ACT_COMMAND;
     if (!nd_auth_allows(node, ND_AUTH_DOOR_SHELL, act, authed)) {
         /* micrOS: the first message other than `hello` is the password
         ** (its first word) */
         size_t w = 0;
         while (w < n && line[w] != ' ' && line[w] != '\t') w++;
-        if (nd_auth_password(node, s->peer, line, w) == ND_AUTH_OK) {
-            s->authed = true;
-            nd_buf_puts(&s->out, "AuthOk\n");
-            put_prompt(s);
-        } else { /* wrong, or the address is locked out: the same bytes, held back */
-            nd_buf_puts(&s->out, "AuthFailed\nBye!\n");
-            put_prompt(s);
+        s->authed = nd_auth_password(node, s->peer, line, w) == ND_AUTH_OK;
+        nd_buf_puts(&s->out, s->authed ? "AuthOk\n" : "AuthFailed\nBye!\n");
+        put_prompt(s);
+        if (!s->authed) { /* wrong, or the address is locked out: the same bytes, held back */
             nd_buf_puts(&s->out, "Bye!\n");
             s->closing = true;
             s->held = true;
@@ -333,10 +334,11 @@ static void handle_line(nd_sess *s, const char *line, size_t n)
     }
     /* a command ran: not idle -- but a `hello` before authentication does
     ** not count, so nobody holds a slot without the password by chatting */
-    if (s->authed || !nd_auth_on(node)) s->ds.since = nd_port_mono_ms();
-    if (n == 2 && memcmp(line, "sh", 2) == 0) { /* nsh in this session: auth.c decides */
-        if (nd_auth_allows(node, ND_AUTH_DOOR_SHELL, ND_ACT_NSH, authed)) enter_nsh(s);
-        else put_prompt(s);
+    if (authed) s->ds.since = nd_port_mono_ms();
+    /* nsh in this session: only an authenticated client gets this far with
+    ** anything but `hello`, and auth.c lets it in (ND_ACT_NSH) */
+    if (n == 2 && memcmp(line, "sh", 2) == 0) {
+        enter_nsh(s);
         return;
     }
     nd_buf_clear(&node->reply);
@@ -346,17 +348,12 @@ static void handle_line(nd_sess *s, const char *line, size_t n)
     nd_buf_put(&s->out, node->reply.p, node->reply.n);
     if (node->reply.overflow)
         nd_buf_printf(&s->out, "\n[reply truncated at %d bytes]\n", ND_REPLY_MAX);
-    if (rc == ND_X_CLOSE) {
-        s->closing = true;
-        return;
-    }
     if (rc == ND_X_REBOOT) {
-        s->closing = true;
         node->reboot = true;
         nd_loop_stop();
-        return;
     }
-    put_prompt(s);
+    if (rc == ND_X_CLOSE || rc == ND_X_REBOOT) s->closing = true;
+    else put_prompt(s);
 }
 
 /* Run the commands in the input buffer (see the framing note above). */
@@ -365,39 +362,36 @@ static void process(nd_sess *s)
     for (;;) {
         while (!s->closing && s->out.n <= ND_OUT_HIGH) {
             char *nl = memchr(s->in, '\n', s->inn);
-            if (nl) {
-                size_t len = (size_t)(nl - s->in);
-                if (s->discard) s->discard = false;
-                else if (s->nsh) {
-                    if (!nsh_line(s, s->in, len)) break; /* nsh busy: kept for nsh_idle */
-                } else handle_line(s, s->in, len);
-                memmove(s->in, nl + 1, s->inn - len - 1);
-                s->inn -= len + 1;
-                continue;
-            }
-            if (s->inn == ND_LINE_MAX) {
-                if (!s->discard) {
-                    nd_buf_printf(&s->out, "Shell: command too long (max %d bytes), ignored\n",
-                                  ND_LINE_MAX - 1);
-                    put_prompt(s);
+            size_t len = nl ? (size_t)(nl - s->in) : s->inn;
+            if (!nl) {
+                if (s->inn == ND_LINE_MAX) {
+                    if (!s->discard) {
+                        nd_buf_printf(&s->out,
+                                      "Shell: command too long (max %d bytes), ignored\n",
+                                      ND_LINE_MAX - 1);
+                        put_prompt(s);
+                    }
+                    s->discard = true;
+                    s->inn = 0;
                 }
-                s->discard = true;
-                s->inn = 0;
+                if (!s->tail_cmd || !s->inn) {
+                    /* an unterminated tail, or the end of an over-long line:
+                    ** a quiet ND_TAIL_MS ends it (tail_fn) */
+                    if (s->inn || s->discard)
+                        nd_timer_arm(&node_of(s)->timers, &s->tail_timer,
+                                     nd_port_mono_ms() + ND_TAIL_MS, tail_fn, s);
+                    break;
+                }
             }
-            if (s->tail_cmd && s->inn) {
-                if (s->discard) s->discard = false;
-                else if (s->nsh) {
-                    if (!nsh_line(s, s->in, s->inn)) break; /* kept, tail_cmd too */
-                } else handle_line(s, s->in, s->inn);
-                s->tail_cmd = false;
-                s->inn = 0;
-            } else if (s->inn || s->discard) {
-                /* an unterminated tail, or the end of an over-long line:
-                ** a quiet ND_TAIL_MS ends it (tail_fn) */
-                nd_timer_arm(&node_of(s)->timers, &s->tail_timer,
-                             nd_port_mono_ms() + ND_TAIL_MS, tail_fn, s);
-            }
-            break;
+            /* a line, or a tail that is a whole command (tail_cmd) */
+            if (s->discard) s->discard = false;
+            else if (SESS_NSH(s)) { /* nsh busy: kept (tail_cmd too) for nsh_idle */
+                if (!nsh_line(s, s->in, len)) break;
+            } else handle_line(s, s->in, len);
+            if (!nl) s->tail_cmd = false;
+            size_t used = nl ? len + 1 : len;
+            memmove(s->in, s->in + used, s->inn - used);
+            s->inn -= used;
         }
         /* Stopped by back-pressure with commands left: if the socket takes
         ** the output at once (loopback usually does) no write event will
@@ -446,7 +440,7 @@ static void sess_event(nd_sock *sock, int ev, void *ud)
     }
     /* a short read with no newline is a whole micrOS-style command */
     s->tail_cmd = (size_t)r < space && !memchr(s->in + s->inn, '\n', (size_t)r);
-    if (s->nsh) { /* in nsh, ^C interrupts the foreground command; it is no input */
+    if (SESS_NSH(s)) { /* in nsh, ^C interrupts the foreground command; it is no input */
         char *p = s->in + s->inn, *w = p;
         bool intr = false;
         for (long i = 0; i < r; i++)
@@ -530,7 +524,7 @@ void nd_shell_broadcast(struct nd_node *n, const char *text, size_t len)
     size_t ln = (size_t)k < sizeof line ? (size_t)k : sizeof line - 1;
     for (nd_door_sess *ds = sh->door.active; ds; ds = ds->next) {
         nd_sess *s = sess_of(ds);
-        if (s->closing || s->nsh || s->held) continue;
+        if (s->closing || SESS_NSH(s) || s->held) continue;
         if (nd_auth_on(n) && !s->authed) continue;
         if (s != sh->running) {
             if (s->held_bc.n + ln <= ND_BCAST_HELD) nd_buf_put(&s->held_bc, line, ln);

@@ -17,7 +17,8 @@ int nd_slots_total(nd_slots *p)
 static bool room_for(nd_slots *p, nd_slot_door *d)
 {
     if (p->held >= nd_slots_total(p)) return false;
-    return !d->cap || d->held < d->cap(p->node);
+    /* only the web door caps its share: without it, no door has a cap */
+    return !ND_WITH_WEB || !d->cap || d->held < d->cap(p->node);
 }
 
 static void take(nd_slots *p, nd_slot_door *d)

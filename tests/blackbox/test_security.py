@@ -106,6 +106,9 @@ def test_shell_before_auth_only_bare_hello(trapped):
     n = trapped
     out = shell(n, "hello")
     assert out.startswith(b"hello:node01:") and out.endswith(b"\n" + AP)
+    # blanks around it are stripped, as micrOS strips a message: still the bare hello
+    out = shell(n, " \thello \r")
+    assert out.startswith(b"hello:node01:") and out.endswith(b"\n" + AP)
     for line in SHELL_REFUSED:
         assert shell(n, line) == FAILED, line
     # two lines in one packet: the hello is answered, the next line is the password
