@@ -15,6 +15,17 @@
 
 static int f_raise_error(nd_call *c) { return nd_fail(c, "Test exception"); }
 
+/* The text built in out as the call's reply (copied into the arena), out
+** freed: the end of memory_leak and recursion_limit. */
+static int ret_text(nd_call *c, nd_buf *out)
+{
+    nd_value *v = out->overflow ? NULL : nd_strn(c->arena, out->p, out->n);
+    nd_buf_free(out);
+    if (!v) return nd_fail(c, "memory allocation failed");
+    c->ret = v;
+    return ND_OK;
+}
+
 /* micrOS's text, line by line: "[k] gen: micrOS memory usage: <p> %" per
 ** item, then "[n] RAM Alloc.: <kB> kB <byte> byte" (SystemTest looks for
 ** "[12] RAM Alloc"). Each item is allocated in the command arena, as micrOS
@@ -56,11 +67,7 @@ static int f_memory_leak(nd_call *c)
                       (long long)made, (long long)n);
     nd_buf_printf(&out, "%s[%lld] RAM Alloc.: %zu kB %zu byte", made || why ? "\n" : "", (long long)made,
                   delta / 1024, delta % 1024);
-    nd_value *v = out.overflow ? NULL : nd_strn(a, out.p, out.n);
-    nd_buf_free(&out);
-    if (!v) return nd_fail(c, "memory allocation failed");
-    c->ret = v;
-    return ND_OK;
+    return ret_text(c, &out);
 }
 
 static int64_t recurse(int64_t depth, int64_t limit)
@@ -92,11 +99,7 @@ static int f_recursion_limit(nd_call *c)
     }
     if (d > n) d = n; /* the loop ran to its end: the last depth done */
     nd_buf_printf(&out, "Recursion limit: %lld", (long long)d);
-    nd_value *v = out.overflow ? NULL : nd_strn(c->arena, out.p, out.n);
-    nd_buf_free(&out);
-    if (!v) return nd_fail(c, "memory allocation failed");
-    c->ret = v;
-    return ND_OK;
+    return ret_text(c, &out);
 }
 
 /* A stepped task (nodus/task.h): counts to `count`, one step every

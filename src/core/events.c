@@ -5,6 +5,8 @@
 ** reader (web_events.c); nothing here knows about it.
 **
 ** Cost when nobody reads: one comparison per call (n->events is NULL).
+** A build with no reader at all (no /events, no MQTT) has none: every
+** emitter returns at once and the compiler drops its body.
 **
 ** One ring for all readers. An event is rendered once into the ring of the
 ** last ND_EV_RING events; each reader only remembers the sequence number of
@@ -92,10 +94,18 @@ const char *nd_events_next(struct nd_node *n, nd_ev_reader *r, size_t *len)
     return ev->text[slot];
 }
 
+/* Whether anyone reads. The readers are the web door's /events stream and
+** MQTT telemetry: a build with neither never has one (nothing listens), and
+** this is false at compile time there. */
+static bool any_reader(const struct nd_node *n)
+{
+    return ((ND_WITH_WEB && ND_WITH_WEB_EVENTS) || ND_WITH_MQTT) && n->events;
+}
+
 void nd_node_emit(struct nd_node *n, const char *kind, const char *json, size_t len)
 {
     struct nd_events *ev = n->events;
-    if (!ev) return;
+    if (!any_reader(n)) return;
     size_t kl = strlen(kind);
     size_t need = 7 + kl + 7 + len + 2; /* "event: " kind "\ndata: " json "\n\n" */
     if (need > ND_EV_MAX) return;       /* the helpers keep events far below this */
@@ -156,7 +166,7 @@ static void put_str(struct nd_node *n, nd_buf *b, const char *s, size_t max)
 
 void nd_emit_task(struct nd_node *n, const char *tag, const char *out)
 {
-    if (!n->events) return;
+    if (!any_reader(n)) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"tag\": ");
@@ -169,7 +179,7 @@ void nd_emit_task(struct nd_node *n, const char *tag, const char *out)
 
 void nd_emit_log(struct nd_node *n, const char *line)
 {
-    if (!n->events) return;
+    if (!any_reader(n)) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"line\": ");
@@ -180,7 +190,7 @@ void nd_emit_log(struct nd_node *n, const char *line)
 
 void nd_emit_task_state(struct nd_node *n, const char *tag, bool active)
 {
-    if (!n->events) return;
+    if (!any_reader(n)) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"task\", \"tag\": ");
@@ -191,7 +201,7 @@ void nd_emit_task_state(struct nd_node *n, const char *tag, bool active)
 
 void nd_emit_module(struct nd_node *n, const char *module)
 {
-    if (!n->events) return;
+    if (!any_reader(n)) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"module\", \"module\": ");
@@ -202,7 +212,7 @@ void nd_emit_module(struct nd_node *n, const char *module)
 
 void nd_emit_irq(struct nd_node *n, const char *name, bool rising, uint64_t fired)
 {
-    if (!n->events) return;
+    if (!any_reader(n)) return;
     nd_buf b;
     nd_buf_init(&b, 256);
     nd_buf_puts(&b, "{\"irq\": ");
@@ -216,7 +226,7 @@ void nd_emit_irq(struct nd_node *n, const char *name, bool rising, uint64_t fire
 ** any value: a listener reads /config, which hides the secret keys). */
 void nd_emit_config(struct nd_node *n, const char *const *keys, int nkeys)
 {
-    if (!n->events) return;
+    if (!any_reader(n)) return;
     nd_buf b;
     nd_buf_init(&b, ND_EV_MAX - 64);
     nd_buf_puts(&b, "{\"what\": \"config\", \"keys\": [");

@@ -6,7 +6,9 @@
 ** door can come or go without the emitters noticing.
 **
 ** Each emit call costs one comparison when nobody reads, so doors and
-** tasks call them freely.
+** tasks call them freely. A build with neither reader (ND_WITH_WEB_EVENTS
+** and ND_WITH_MQTT off, nodus/opts.h) has nobody to listen: there the
+** emitters compile to nothing.
 */
 #ifndef ND_EVENTS_H
 #define ND_EVENTS_H

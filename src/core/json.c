@@ -241,17 +241,12 @@ int nd_json_rd_string(nd_json_rd *r, nd_buf *out)
             int e = nd_json_rd_peek(r);
             if (e < 0) return ND_ESYNTAX;
             r->i++;
-            switch (e) {
-            case '"': u = '"'; break;
-            case '\\': u = '\\'; break;
-            case '/': u = '/'; break;
-            case 'b': u = '\b'; break;
-            case 'f': u = '\f'; break;
-            case 'n': u = '\n'; break;
-            case 'r': u = '\r'; break;
-            case 't': u = '\t'; break;
-            case 'u':
-                if (r->n - r->i < 4) return ND_ESYNTAX;
+            /* the one-letter escapes and what they stand for, side by side */
+            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+            const char *at = e ? strchr(from, e) : NULL;
+            if (at) {
+                u = (unsigned char)to[at - from];
+            } else if (e == 'u' && r->n - r->i >= 4) {
                 u = 0;
                 for (int k = 0; k < 4; k++) {
                     int h = nd_hex_val((unsigned char)r->s[r->i + (size_t)k]);
@@ -259,8 +254,8 @@ int nd_json_rd_string(nd_json_rd *r, nd_buf *out)
                     u = (u << 4) | (uint32_t)h;
                 }
                 r->i += 4;
-                break;
-            default: return ND_ESYNTAX;
+            } else {
+                return ND_ESYNTAX;
             }
         } else if (c < 0x80) {
             r->i++;

@@ -22,17 +22,25 @@
 #include "node_int.h"
 #include "nodus/port.h"
 
-static const struct {
-    const char *tag;
-    const char *file;
-} routes[] = {
-    {"[ERR]", "logs/err.sys.log"},   {"[WARN]", "logs/warn.sys.log"},
-    {"[BOOT]", "logs/boot.sys.log"}, {"[INFO]", "logs/info.sys.log"},
-};
+/* The tags with a file of their own, logs/<tag in lower case>.sys.log;
+** any other line goes to logs/user.sys.log. The first two also reach the
+** console when `dbg` is off. */
+static const char routes[][5] = {"ERR", "WARN", "BOOT", "INFO"};
+#define ROUTES (sizeof routes / sizeof routes[0])
 
 /* ---- secrets ------------------------------------------------------------ */
 
 #define MASK_STACK 8192 /* texts up to this length are masked without malloc */
+
+static bool marked(const unsigned char *bits, size_t i)
+{
+    return bits[i / 8] & (1u << (i % 8));
+}
+
+static void mark_run(unsigned char *bits, size_t from, size_t to)
+{
+    for (size_t j = from; j < to; j++) bits[j / 8] |= (unsigned char)(1u << (j % 8));
+}
 
 /* Mark in bits every byte of text covered by an occurrence of s (and, when
 ** cut, by a tail of text that is the start of s). */
@@ -41,12 +49,11 @@ static void mark(unsigned char *bits, const char *text, size_t len, const char *
 {
     if (sn < ND_MASK_MIN) return;
     for (size_t i = 0; i + sn <= len; i++)
-        if (text[i] == s[0] && !memcmp(text + i, s, sn))
-            for (size_t j = i; j < i + sn; j++) bits[j / 8] |= (unsigned char)(1u << (j % 8));
+        if (text[i] == s[0] && !memcmp(text + i, s, sn)) mark_run(bits, i, i + sn);
     if (!cut) return;
     for (size_t t = sn - 1 < len ? sn - 1 : len; t > 0; t--)
         if (!memcmp(text + len - t, s, t)) {
-            for (size_t j = len - t; j < len; j++) bits[j / 8] |= (unsigned char)(1u << (j % 8));
+            mark_run(bits, len - t, len);
             break;
         }
 }
@@ -92,12 +99,12 @@ size_t nd_mask_secrets(const struct nd_node *n, char *text, size_t len, bool cut
     ** than that becomes as many '*'), so the text never grows */
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        if (!(bits[i / 8] & (1u << (i % 8)))) {
+        if (!marked(bits, i)) {
             text[o++] = text[i++];
             continue;
         }
         size_t r = 0;
-        while (i < len && (bits[i / 8] & (1u << (i % 8)))) i++, r++;
+        while (i < len && marked(bits, i)) i++, r++;
         size_t m = r < 4 ? r : 4;
         memset(text + o, '*', m);
         o += m;
@@ -128,26 +135,31 @@ void nd_log(struct nd_node *n, const char *fmt, ...)
     /* one record per line: newlines inside the text would split records */
     for (char *p = line + k; *p; p++)
         if (*p == '\n' || *p == '\r') *p = ' ';
+    char name[5] = "user";
+    size_t route = ROUTES; /* the line's tag in routes[] */
+    for (size_t i = 0; i < ROUTES; i++) {
+        size_t tl = strlen(routes[i]);
+        if (line[k] == '[' && !strncmp(line + k + 1, routes[i], tl) && line[k + 1 + tl] == ']') {
+            for (size_t j = 0; j < tl; j++) name[j] = (char)(routes[i][j] | 0x20); /* A-Z: a-z */
+            name[tl] = 0;
+            route = i;
+        }
+    }
     /* `dbg` (micrOS: console debug prints): False keeps the console -- the
     ** journal under systemd -- to errors and warnings; files and events get
     ** every line either way. Read per line: a change counts at once. */
-    if (!n->cfg || nd_cfg_get_bool(n->cfg, ND_K_dbg) || !strncmp(line + k, "[ERR]", 5) ||
-        !strncmp(line + k, "[WARN]", 6))
+    if (!n->cfg || nd_cfg_get_bool(n->cfg, ND_K_dbg) || route <= 1) /* [ERR] or [WARN] */
         nd_port_console(line);
     nd_emit_log(n, line);
 
-    const char *file = "logs/user.sys.log";
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
-        if (strncmp(line + k, routes[i].tag, strlen(routes[i].tag)) == 0) file = routes[i].file;
+    char file[24], old[sizeof file + 2];
+    snprintf(file, sizeof file, "logs/%s.sys.log", name);
+    snprintf(old, sizeof old, "%s.1", file);
     size_t len = strlen(line);
     line[len++] = '\n';
     size_t cur = 0;
     int64_t max = n->cfg ? nd_cfg_get_int(n->cfg, ND_K_logmax) : 16384;
     if (max < 1024) max = 1024;
-    if (nd_fs_size(file, &cur) == ND_OK && cur + len > (size_t)max) {
-        char old[64];
-        snprintf(old, sizeof old, "%s.1", file);
-        nd_fs_rename(file, old);
-    }
+    if (nd_fs_size(file, &cur) == ND_OK && cur + len > (size_t)max) nd_fs_rename(file, old);
     nd_fs_append(file, line, len);
 }

@@ -80,8 +80,7 @@ static void timer_fn(nd_timer *t, void *ud)
     s->ok = false;
     s->fails++;
     if (!s->logged_fail) {
-        nd_log(s->node, "[WARN] ntp: %s %s:%d (retrying with backoff)",
-               s->why ? s->why : "no answer from", s->host, s->port);
+        nd_log(s->node, "[WARN] ntp: %s %s:%d (retrying with backoff)", s->why, s->host, s->port);
         s->logged_fail = true;
     }
     uint64_t delay = (uint64_t)ND_SNTP_RETRY_MS << (s->fails > 11 ? 11 : s->fails - 1);

@@ -113,22 +113,10 @@ size_t nd_utf8_put(char *d, uint32_t cp)
         d[0] = (char)cp;
         return 1;
     }
-    if (cp < 0x800) {
-        d[0] = (char)(0xc0 | (cp >> 6));
-        d[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        d[0] = (char)(0xe0 | (cp >> 12));
-        d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        d[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    d[0] = (char)(0xf0 | (cp >> 18));
-    d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    d[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
+    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (size_t i = n - 1; i > 0; i--, cp >>= 6) d[i] = (char)(0x80 | (cp & 0x3f));
+    d[0] = (char)(((0xff00u >> n) & 0xff) | cp); /* lead byte: 110xxxxx, 1110xxxx, 11110xxx */
+    return n;
 }
 
 size_t nd_utf8_cut(const char *s, size_t n)
@@ -153,24 +141,23 @@ static int first(int rc, int r)
 ** printable ASCII and goes out as it is. */
 static const char *escape_of(uint32_t cp, char esc[16])
 {
-    switch (cp) {
-    case '"': return "\\\"";
-    case '\\': return "\\\\";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    default: break;
+    /* the characters with a one-letter escape, and their letters */
+    static const char from[] = "\"\\\n\r\t\b\f", to[] = "\"\\nrtbf";
+    const char *at = cp && cp < 0x80 ? strchr(from, (int)cp) : NULL;
+    if (at) {
+        esc[0] = '\\';
+        esc[1] = to[at - from];
+        esc[2] = 0;
+        return esc;
     }
     if (cp >= 0x20 && cp < 0x7f) return NULL;
+    char *e = esc;
     if (cp >= 0x10000) { /* ensure_ascii writes a UTF-16 surrogate pair */
         cp -= 0x10000;
-        snprintf(esc, 16, "\\u%04x\\u%04x", (unsigned)(0xd800 + (cp >> 10)) & 0xffff,
-                 (unsigned)(0xdc00 + (cp & 0x3ff)));
-    } else {
-        snprintf(esc, 16, "\\u%04x", (unsigned)cp & 0xffff);
+        e += snprintf(e, 7, "\\u%04x", (unsigned)(0xd800 + (cp >> 10)) & 0xffff);
+        cp = 0xdc00 + (cp & 0x3ff);
     }
+    snprintf(e, 7, "\\u%04x", (unsigned)cp & 0xffff);
     return esc;
 }
 
