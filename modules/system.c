@@ -3,6 +3,7 @@
 ** with micrOS's function names and output shapes (docs/micros-compat.md §9.1).
 ** Values are real: resident memory, state-directory disk use, loop load.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,11 +15,13 @@
 #include "nodus/port.h"
 #include "nodus/update.h"
 
-static double pct(double part, double whole)
+/* one decimal, like micrOS */
+static double round1(double p) { return (double)(long long)(p * 10.0 + 0.5) / 10.0; }
+
+/* Out of line: both callers share one copy of the conversions and the division. */
+__attribute__((noinline)) static double pct(uint64_t part, uint64_t whole)
 {
-    if (whole <= 0) return 0.0;
-    double p = 100.0 * part / whole;
-    return (double)(long long)(p * 10.0 + 0.5) / 10.0; /* one decimal, like micrOS */
+    return whole ? round1(100.0 * (double)part / (double)whole) : 0.0;
 }
 
 static int put(nd_call *c, nd_value *d, const char *k, nd_value *v)
@@ -27,30 +30,71 @@ static int put(nd_call *c, nd_value *d, const char *k, nd_value *v)
     return ND_OK;
 }
 
-static double mem_pct(void) { return pct((double)nd_port_rss_bytes(), (double)nd_port_mem_total()); }
+/* nd_dict_kv (nodus/value.h: "fpercent\0imem_used\0", values in order) for
+** a call: d NULL starts the call's return dict, a failure is the call's
+** "memory allocation failed". */
+static int kv(nd_call *c, nd_value *d, const char *spec, ...)
+{
+    if (!d && !(d = nd_ret_dict(c))) return ND_ERR;
+    va_list ap;
+    va_start(ap, spec);
+    int rc = nd_dict_vkv(c->arena, d, spec, ap);
+    va_end(ap);
+    return rc == ND_OK ? ND_OK : nd_fail(c, "memory allocation failed");
+}
+
+/* The call's return value, or the allocation error when a constructor failed. */
+static int ret(nd_call *c, nd_value *v)
+{
+    if (!v) return nd_fail(c, "memory allocation failed");
+    c->ret = v;
+    return ND_OK;
+}
+
+/* Push n values onto seq: seq, or NULL when a constructor or a push failed
+** (nd_seq_push refuses a NULL seq or item). */
+static nd_value *seq_of(nd_call *c, nd_value *seq, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    for (int i = 0; i < n; i++)
+        if (nd_seq_push(c->arena, seq, va_arg(ap, nd_value *)) != ND_OK) seq = NULL;
+    va_end(ap);
+    return seq;
+}
+
+/* A tuple of n ints, or NULL. */
+static nd_value *int_tuple(nd_call *c, const int *v, int n)
+{
+    nd_value *t = nd_tuple(c->arena);
+    for (int i = 0; i < n; i++)
+        if (nd_seq_push(c->arena, t, nd_int(c->arena, v[i])) != ND_OK) t = NULL;
+    return t;
+}
+
+static double mem_pct(void) { return pct(nd_port_rss_bytes(), nd_port_mem_total()); }
 
 static double fs_pct(uint64_t *used)
 {
     uint64_t tree = 0, total = 0, avail = 0;
     nd_fs_usage(&tree, &total, &avail);
     if (used) *used = tree;
-    return pct((double)(total - avail), (double)total);
+    return pct(total - avail, total);
 }
 
 static int uptime_text(nd_call *c, char *buf, size_t n)
 {
-    uint64_t s = nd_node_uptime_ms(c->node) / 1000;
-    return snprintf(buf, n, "%llu %llu:%llu:%llu", (unsigned long long)(s / 86400),
-                    (unsigned long long)(s / 3600 % 24), (unsigned long long)(s / 60 % 60),
-                    (unsigned long long)(s % 60));
+    /* seconds since boot fit 32 bits for 136 years: 32-bit divisions are one
+    ** instruction on the MCU, 64-bit ones a library call each */
+    unsigned long s = (unsigned long)(nd_node_uptime_ms(c->node) / 1000);
+    return snprintf(buf, n, "%lu %lu:%lu:%lu", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
 }
 
 static int top_into(nd_call *c, nd_value *d)
 {
-    if (put(c, d, "Mem usage [%]", nd_float(c->arena, mem_pct()))) return ND_ERR;
-    if (put(c, d, "FS usage [%]", nd_float(c->arena, fs_pct(NULL)))) return ND_ERR;
-    double load = (double)(long long)(nd_loop_load_pct() * 10.0 + 0.5) / 10.0;
-    return put(c, d, "CPU load [%]", nd_float(c->arena, load));
+    double mem = mem_pct(), fs = fs_pct(NULL);
+    double load = round1(nd_loop_load_pct());
+    return kv(c, d, "fMem usage [%]\0fFS usage [%]\0fCPU load [%]\0", mem, fs, load);
 }
 
 /* The JSON of `system info` is read by clients with a Python literal parser:
@@ -63,17 +107,14 @@ static int f_info(nd_call *c)
     uptime_text(c, up, sizeof up);
     nd_port_ifconfig(ip, mask, gw, dns, mac);
     double mhz = (double)(long long)(nd_port_cpu_mhz() + 0.5);
-    if (put(c, d, "CPU clock [MHz]", nd_float(c->arena, mhz)) ||
-        put(c, d, "upython", nd_strf(c->arena, "nodus %s (C)", NODUS_VERSION)) ||
-        put(c, d, "board", nd_str(c->arena, nd_port_board())) ||
-        put(c, d, "uptime", nd_str(c->arena, up)) || put(c, d, "mac", nd_str(c->arena, mac)))
+    if (kv(c, d, "fCPU clock [MHz]\0supython\0sboard\0suptime\0smac\0", mhz,
+           "nodus " NODUS_VERSION " (C)", nd_port_board(), up, mac))
         return ND_ERR;
     const char *probs = nd_node_problems(c->node);
-    if (probs[0] && put(c, d, "problems", nd_str(c->arena, probs))) return ND_ERR;
+    if (probs[0] && kv(c, d, "sproblems\0", probs)) return ND_ERR;
     /* nodus: a boot without boothook and init scripts (README "Where nsh runs") */
     const char *rec = nd_node_recovery_why(c->node);
-    if (rec && put(c, d, "recovery", nd_str(c->arena, rec))) return ND_ERR;
-    return ND_OK;
+    return rec ? kv(c, d, "srecovery\0", rec) : ND_OK;
 }
 
 static int f_top(nd_call *c)
@@ -84,27 +125,20 @@ static int f_top(nd_call *c)
 
 static int f_memory_usage(nd_call *c)
 {
-    nd_value *d = nd_ret_dict(c);
-    if (!d) return ND_ERR;
-    if (put(c, d, "percent", nd_float(c->arena, mem_pct()))) return ND_ERR;
-    return put(c, d, "mem_used", nd_int(c->arena, (int64_t)nd_port_rss_bytes()));
+    double p = mem_pct();
+    return kv(c, NULL, "fpercent\0imem_used\0", p, (int64_t)nd_port_rss_bytes());
 }
 
 static int f_disk_usage(nd_call *c)
 {
-    nd_value *d = nd_ret_dict(c);
-    if (!d) return ND_ERR;
     uint64_t used = 0;
     double p = fs_pct(&used);
-    if (put(c, d, "percent", nd_float(c->arena, p))) return ND_ERR;
-    return put(c, d, "fs_used", nd_int(c->arena, (int64_t)used));
+    return kv(c, NULL, "fpercent\0ifs_used\0", p, (int64_t)used);
 }
 
 static int f_gclean(nd_call *c)
 {
-    nd_value *d = nd_ret_dict(c);
-    if (!d) return ND_ERR;
-    return put(c, d, "GC MemFree[byte]", nd_int(c->arena, (int64_t)nd_port_heap_free()));
+    return kv(c, NULL, "iGC MemFree[byte]\0", (int64_t)nd_port_heap_free());
 }
 
 static int f_heartbeat(nd_call *c) { return nd_ret_str(c, "<3 heartbeat <3"); }
@@ -121,21 +155,15 @@ static int localtime_tuple(nd_call *c)
 {
     nd_tm t;
     nd_node_localtime(c->node, &t);
-    nd_value *tu = nd_tuple(c->arena);
     int v[8] = {t.year, t.mon, t.mday, t.hour, t.min, t.sec, t.wday, t.yday};
-    if (!tu) return nd_fail(c, "memory allocation failed");
-    for (int i = 0; i < 8; i++)
-        if (nd_seq_push(c->arena, tu, nd_int(c->arena, v[i])) != ND_OK)
-            return nd_fail(c, "memory allocation failed");
-    c->ret = tu;
-    return ND_OK;
+    return ret(c, int_tuple(c, v, 8));
 }
 
 /* setclock moves the node's clock only (an offset over the OS clock). */
 static int f_setclock(nd_call *c)
 {
     int64_t f[6];
-    static const int64_t lo[6] = {1970, 1, 1, 0, 0, 0}, hi[6] = {2200, 12, 31, 23, 59, 59};
+    static const int16_t lo[6] = {1970, 1, 1, 0, 0, 0}, hi[6] = {2200, 12, 31, 23, 59, 59};
     for (int i = 0; i < 6; i++) {
         if (nd_arg_int(c, i, &f[i])) return ND_ERR;
         if (f[i] < lo[i] || f[i] > hi[i])
@@ -164,16 +192,12 @@ static int f_ifconfig(nd_call *c)
 {
     char ip[16], mask[16], gw[16], dns[16], mac[18];
     int rc = nd_port_ifconfig(ip, mask, gw, dns, mac);
-    nd_value *addr = nd_tuple(c->arena), *top = nd_tuple(c->arena);
-    if (!addr || !top) return nd_fail(c, "memory allocation failed");
-    const char *parts[4] = {ip, mask, gw, dns};
-    for (int i = 0; i < 4; i++) nd_seq_push(c->arena, addr, nd_str(c->arena, parts[i]));
+    nd_arena *a = c->arena;
+    nd_value *addr = seq_of(c, nd_tuple(a), 4, nd_str(a, ip), nd_str(a, mask), nd_str(a, gw),
+                            nd_str(a, dns));
     /* micrOS: STA when connected to a network, AP when ip == gateway */
     const char *mode = rc != ND_OK ? "" : (strcmp(ip, gw) == 0 ? "AP" : "STA");
-    if (nd_seq_push(c->arena, top, nd_str(c->arena, mode)) || nd_seq_push(c->arena, top, addr))
-        return nd_fail(c, "memory allocation failed");
-    c->ret = top;
-    return ND_OK;
+    return ret(c, seq_of(c, nd_tuple(a), 2, nd_str(a, mode), addr));
 }
 
 static int f_hosts(nd_call *c)
@@ -182,8 +206,7 @@ static int f_hosts(nd_call *c)
     if (!d) return ND_ERR;
     nd_value *ic = nd_dict(c->arena);
     if (!ic || nd_node_hosts(c->node, c->arena, ic) != ND_OK) return nd_fail(c, "memory allocation failed");
-    if (put(c, d, "urequests", nd_dict(c->arena))) return ND_ERR;
-    return put(c, d, "intercon", ic);
+    return kv(c, d, "vurequests\0vintercon\0", nd_dict(c->arena), ic);
 }
 
 /* micrOS: (synced, localtime). The sync itself runs in the background
@@ -192,11 +215,7 @@ static int f_ntp(nd_call *c)
 {
     bool ok = ND_WITH_SNTP && nd_node_ntp(c->node); /* no SNTP client built in: never synced */
     if (localtime_tuple(c) != ND_OK) return ND_ERR;
-    nd_value *t = nd_tuple(c->arena);
-    if (!t || nd_seq_push(c->arena, t, nd_bool(c->arena, ok)) || nd_seq_push(c->arena, t, c->ret))
-        return nd_fail(c, "memory allocation failed");
-    c->ret = t;
-    return ND_OK;
+    return ret(c, seq_of(c, nd_tuple(c->arena), 2, nd_bool(c->arena, ok), c->ret));
 }
 
 /* micrOS microIO pinmap_info / pinmap_search (pins.h). */
@@ -218,26 +237,18 @@ static int f_sun(nd_call *c)
     int64_t rise = 0, set = 0;
     int st = nd_node_sun(c->node, &day, &rise, &set);
     if (st < 0) return nd_fail(c, "invalid lat/lon in the config");
-    nd_value *d = nd_ret_dict(c);
-    if (!d) return ND_ERR;
-    const char *names[2] = {"sunrise", "sunset"};
     int64_t when[2] = {rise, set};
+    nd_value *v[2];
     for (int i = 0; i < 2; i++) {
-        nd_value *v;
         if (st != 0) {
-            v = nd_str(c->arena, st == 1 ? "no event (polar day)" : "no event (polar night)");
+            v[i] = nd_str(c->arena, st == 1 ? "no event (polar day)" : "no event (polar night)");
         } else {
             nd_tm t;
             nd_time_split(when[i] + nd_node_utc_offset(c->node, when[i]), &t);
-            v = nd_tuple(c->arena);
-            if (v && (nd_seq_push(c->arena, v, nd_int(c->arena, t.hour)) ||
-                      nd_seq_push(c->arena, v, nd_int(c->arena, t.min)) ||
-                      nd_seq_push(c->arena, v, nd_int(c->arena, t.sec))))
-                v = NULL;
+            v[i] = int_tuple(c, (const int[3]){t.hour, t.min, t.sec}, 3);
         }
-        if (put(c, d, names[i], v)) return ND_ERR;
     }
-    return ND_OK;
+    return kv(c, NULL, "vsunrise\0vsunset\0", v[0], v[1]);
 }
 
 static int f_cron(nd_call *c)
@@ -255,13 +266,11 @@ static int f_timing(nd_call *c)
     nd_arg_bool(c, 0, &reset);
     uint64_t t[6];
     nd_node_timing(c->node, t, reset);
-    nd_value *d = nd_ret_dict(c);
-    if (!d || put(c, d, "runs", nd_int(c->arena, (int64_t)t[0]))) return ND_ERR;
     /* lateness p50, p99 and max: kept in microseconds, shown in ms */
-    static const char *const late[3] = {"late_p50_ms", "late_p99_ms", "late_max_ms"};
-    for (int i = 0; i < 3; i++)
-        if (put(c, d, late[i], nd_float(c->arena, (double)t[i + 1] / 1000.0))) return ND_ERR;
-    return put(c, d, "run_avg_us", nd_float(c->arena, t[4] ? (double)t[5] / (double)t[4] : 0.0));
+    double ms[3];
+    for (int i = 0; i < 3; i++) ms[i] = (double)t[i + 1] / 1000.0;
+    return kv(c, NULL, "iruns\0flate_p50_ms\0flate_p99_ms\0flate_max_ms\0frun_avg_us\0",
+              (int64_t)t[0], ms[0], ms[1], ms[2], t[4] ? (double)t[5] / (double)t[4] : 0.0);
 }
 
 /* ---- network ------------------------------------------------------------ */
@@ -270,16 +279,15 @@ static int f_timing(nd_call *c)
 ** NotGood, else Unusable; {'Unavailable': -90} without a station link. */
 static int f_rssi(nd_call *c)
 {
+    static const int8_t above[4] = {-67, -70, -80, -90};
     int dbm = -90;
     const char *k = "Unavailable";
-    if (nd_port_wifi_rssi(&dbm) == ND_OK)
-        k = dbm > -67   ? "Amazing"
-            : dbm > -70 ? "VeryGood"
-            : dbm > -80 ? "Okay"
-            : dbm > -90 ? "NotGood"
-                        : "Unusable";
-    else
+    if (nd_port_wifi_rssi(&dbm) == ND_OK) { /* the first threshold passed names it */
+        k = "Amazing\0VeryGood\0Okay\0NotGood\0Unusable";
+        for (int i = 0; i < 4 && dbm <= above[i]; i++) k += strlen(k) + 1;
+    } else {
         dbm = -90;
+    }
     nd_value *d = nd_ret_dict(c);
     if (!d) return ND_ERR;
     return put(c, d, k, nd_int(c->arena, dbm));
@@ -290,12 +298,9 @@ static int f_rssi(nd_call *c)
 ** Wi-Fi scan or hostapd's station table is out of its scope). */
 static int f_list_stations(nd_call *c)
 {
-    nd_value *l = nd_list(c->arena), *t = nd_tuple(c->arena);
-    if (!l || !t || nd_seq_push(c->arena, t, nd_str(c->arena, "NoAP")) ||
-        nd_seq_push(c->arena, t, nd_str(c->arena, "")) || nd_seq_push(c->arena, l, t))
-        return nd_fail(c, "memory allocation failed");
-    c->ret = l;
-    return ND_OK;
+    nd_arena *a = c->arena;
+    nd_value *t = seq_of(c, nd_tuple(a), 2, nd_str(a, "NoAP"), nd_str(a, ""));
+    return ret(c, seq_of(c, nd_list(a), 1, t));
 }
 
 /* ---- alarms: [ERR] lines in the logs ------------------------------------ */
@@ -324,56 +329,38 @@ static int collect_log(void *ud, const char *name, const nd_fs_info *info)
     return ln->n == ND_ALARM_NAMES; /* full: the caller takes another pass */
 }
 
-/* Lines containing "[ERR]" in one file, read in small pieces so a large
-** log costs no memory. "[ERR]" has no border (no prefix is also a suffix),
+/* One log, read once in small pieces so a large log costs no memory:
+** micrOS's Logger.log_get streams the file name, then each stripped line as
+** `~~~ \t<line>` to every shell (nd_stream); and the lines containing
+** "[ERR]" are counted. "[ERR]" has no border (no prefix is also a suffix),
 ** so a mismatch restarts the match at 0, or at 1 on a '['. */
-static int64_t count_err_lines(const char *rel)
+static int64_t scan_log(nd_call *c, const char *rel, const char *name)
 {
     static const char pat[] = "[ERR]";
-    char buf[1024];
-    uint64_t off = 0;
-    size_t got = 0;
-    int64_t count = 0;
-    int k = 0;
-    bool hit = false;
-    while (nd_fs_read_at(rel, off, buf, sizeof buf, &got) == ND_OK && got > 0) {
-        for (size_t i = 0; i < got; i++) {
-            char ch = buf[i];
-            if (ch == '\n') {
-                count += hit;
-                hit = false;
-                k = 0;
-                continue;
-            }
-            k = ch == pat[k] ? k + 1 : ch == '[' ? 1 : 0;
-            if (k == 5) {
-                hit = true;
-                k = 0;
-            }
-        }
-        off += got;
-    }
-    return count + hit; /* a last line without its newline */
-}
-
-
-/* micrOS's Logger.log_get: the file name, then each stripped line as
-** `~~~ \t<line>` to every shell (nd_stream), read in small pieces. */
-static void stream_log(nd_call *c, const char *rel, const char *name)
-{
     char buf[512], line[ND_DATALOG_LINE_MAX];
     size_t ln = 0, got = 0;
     uint64_t off = 0;
-    int sent = 0;
+    int sent = 0, k = 0;
+    int64_t count = 0;
+    bool hit = false;
     nd_stream(c, "%s", name);
-    while (sent < ND_ALARM_STREAM_LINES && nd_fs_read_at(rel, off, buf, sizeof buf, &got) == ND_OK &&
-           got > 0) {
-        for (size_t i = 0; i < got && sent < ND_ALARM_STREAM_LINES; i++) {
-            if (buf[i] != '\n') {
-                if (ln < sizeof line - 1) line[ln++] = buf[i];
+    while (nd_fs_read_at(rel, off, buf, sizeof buf, &got) == ND_OK && got > 0) {
+        for (size_t i = 0; i < got; i++) {
+            char ch = buf[i];
+            if (ch != '\n') {
+                k = ch == pat[k] ? k + 1 : ch == '[' ? 1 : 0;
+                if (k == 5) {
+                    hit = true;
+                    k = 0;
+                }
+                if (ln < sizeof line - 1) line[ln++] = ch;
                 continue;
             }
-            size_t a = 0, b = ln;
+            count += hit;
+            hit = false;
+            k = 0;
+            /* past the stream limit: count only */
+            size_t a = 0, b = sent < ND_ALARM_STREAM_LINES ? ln : 0;
             while (a < b && (line[a] == ' ' || line[a] == '\t' || line[a] == '\r')) a++;
             while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t' || line[b - 1] == '\r')) b--;
             if (b > a) { /* micrOS stops at the first empty line; we skip it */
@@ -385,6 +372,7 @@ static void stream_log(nd_call *c, const char *rel, const char *name)
         off += got;
     }
     if (ln && sent < ND_ALARM_STREAM_LINES) nd_stream(c, "\t%.*s", (int)ln, line);
+    return count + hit; /* a last line without its newline */
 }
 
 /* micrOS: optionally delete the logs, then count the [ERR] lines of every
@@ -396,24 +384,20 @@ static int f_alarms(nd_call *c)
     bool clean;
     if (nd_arg_bool(c, 0, &clean)) return ND_ERR;
     char rel[80];
-    if (clean) {
+    int64_t errs = 0;
+    /* phase 0 (clean only) deletes every log, phase 1 scans the *.sys.log files */
+    for (int phase = !clean; phase < 2; phase++) {
         for (int pass = 0; pass < 64; pass++) { /* bounded: 64 passes of 16 files */
-            log_names ln = {.n = 0, .all = true};
+            log_names ln = {.n = 0, .all = phase == 0};
             nd_fs_list("logs", collect_log, &ln);
             for (int i = 0; i < ln.n; i++) {
                 snprintf(rel, sizeof rel, "logs/%s", ln.name[i]);
-                nd_fs_remove(rel);
+                if (phase == 0) nd_fs_remove(rel);
+                else errs += scan_log(c, rel, ln.name[i]);
             }
-            if (ln.n < ND_ALARM_NAMES) break;
+            /* phase 1: five *.sys.log files, one pass holds them */
+            if (phase == 1 || ln.n < ND_ALARM_NAMES) break;
         }
-    }
-    log_names ln = {.n = 0, .all = false};
-    int64_t errs = 0;
-    nd_fs_list("logs", collect_log, &ln); /* five *.sys.log files: one pass holds them */
-    for (int i = 0; i < ln.n; i++) {
-        snprintf(rel, sizeof rel, "logs/%s", ln.name[i]);
-        errs += count_err_lines(rel);
-        stream_log(c, rel, ln.name[i]);
     }
     nd_value *d = nd_ret_dict(c);
     if (!d) return ND_ERR;
@@ -458,9 +442,7 @@ static int f_notifications(nd_call *c)
     /* not nd_ret_str: the listing is longer than its 1 KiB */
     nd_value *v = b.overflow ? NULL : nd_strn(c->arena, b.p ? b.p : "", b.n);
     nd_buf_free(&b);
-    if (!v) return nd_fail(c, "memory allocation failed");
-    c->ret = v;
-    return ND_OK;
+    return ret(c, v);
 }
 
 /* micrOS's channels argument picks subscribers by class name: a name, or a
@@ -531,20 +513,22 @@ static int f_notify(nd_call *c)
     int res[ND_NCH_N];
     const char *text = nd_buf_cstr(&b);
     nd_notify_send(c->node, "", text, mask, false, res);
-    nd_buf_free(&b);
-    char names[64] = "";
+    nd_buf_clear(&b); /* the message is sent: the buffer now takes the channel names */
     int total = local, sent = local, errs = 0;
-    if (local) snprintf(names, sizeof names, "Local");
+    if (local) nd_buf_puts(&b, "Local");
     for (int i = 0; i < ND_NCH_N; i++) {
         if (res[i] == ND_NOTE_OFF) continue;
-        size_t k = strlen(names);
-        snprintf(names + k, sizeof names - k, "%s%s", k ? ", " : "", nd_notify_channel_name(i));
+        if (b.n) nd_buf_puts(&b, ", ");
+        nd_buf_puts(&b, nd_notify_channel_name(i));
         total++;
-        if (res[i] == ND_NOTE_QUEUED) sent++;
-        if (res[i] == ND_NOTE_ERROR) errs++;
+        sent += res[i] == ND_NOTE_QUEUED;
+        errs += res[i] == ND_NOTE_ERROR;
     }
     /* micrOS's text; with nothing picked it still counts one client */
-    return nd_ret_str(c, "Sent over %s (%d/%d) client(s) - errors: (%d)", names, sent, total ? total : 1, errs);
+    int rc = nd_ret_str(c, "Sent over %s (%d/%d) client(s) - errors: (%d)", nd_buf_cstr(&b), sent,
+                        total ? total : 1, errs);
+    nd_buf_free(&b);
+    return rc;
 }
 
 static const nd_func funcs[] = {

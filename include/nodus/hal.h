@@ -205,11 +205,12 @@ enum {
     ND_SIM_UART_RX,
     ND_SIM_MIC,      /* analog microphone amplifier (ADC level; presence mic=1) */
 };
-/* One wire of the sim board: pin-map name, GPIO, device. */
+/* One wire of the sim board: pin-map name, GPIO, device. Small fields: the
+** table sits in flash, and the sim board's GPIOs are 0..39 (-1 ends it). */
 typedef struct nd_sim_wire {
     const char *name; /* micrOS pin-map name: "builtin", "irq1", "neop", "dhtpin" ... */
-    int pin;
-    int device;       /* ND_SIM_* */
+    int8_t pin;
+    uint8_t device;   /* ND_SIM_* */
 } nd_sim_wire;
 /* The sim board's wiring table (terminated by name == NULL). */
 const nd_sim_wire *nd_sim_wiring(void);

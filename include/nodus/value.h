@@ -98,6 +98,14 @@ int nd_seq_push(nd_arena *a, nd_value *seq, nd_value *item);
 int nd_dict_set(nd_arena *a, nd_value *dict, const char *key, nd_value *val);
 /* Set with any value as key (ints, tuples ... as Python allows). */
 int nd_dict_setv(nd_arena *a, nd_value *dict, nd_value *key, nd_value *val);
+/* Set a run of string-keyed items in one call (a constructor and a set per
+** item cost more code than one packed spec): spec is a list of items, each a
+** type letter, the key and a NUL -- "ipin\0strig\0" -- the values follow in
+** the same order: i int64_t, f double, b int (bool), s const char *,
+** v nd_value * (NULL: ND_ENOMEM, as a failed constructor). ND_OK, or the
+** first failure (ND_ENOMEM, ND_ETYPE); d NULL is ND_ENOMEM. */
+int nd_dict_kv(nd_arena *a, nd_value *d, const char *spec, ...);
+int nd_dict_vkv(nd_arena *a, nd_value *d, const char *spec, va_list ap);
 /* Look up a string key; NULL when absent. */
 nd_value *nd_dict_get(const nd_value *dict, const char *key);
 /* Python equality of two values (1 == 1.0 == True holds, as in Python). */

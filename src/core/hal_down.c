@@ -12,13 +12,17 @@
 #include "hal_int.h"
 
 /* Until nd_hal_down names a backend, this is the image without any
-** (ND_WITH_SIM 0 and no port backend): the same table, its own reason. */
-static char down_name[24] = "none";
-static char why[ND_ERRMSG] = "this image has no hardware backend";
+** (ND_WITH_SIM 0 and no port backend): the same table, named "none", its
+** own reason. The name and reason buffers are zeroed (bss), not
+** initialised data: their initial text would cost flash at full size. */
+static char down_name[24];
+static char why[ND_ERRMSG];
 
 static int fail(void)
 {
-    return nd_hal_fail(ND_EIO, "hwbackend %s is not usable: %s", down_name, why);
+    bool named = nd_hal_none_ops.name == down_name; /* nd_hal_down ran */
+    return nd_hal_fail(ND_EIO, "hwbackend %s is not usable: %s", nd_hal_none_ops.name,
+                       named ? why : "this image has no hardware backend");
 }
 
 static void d_close(void) {}
@@ -52,7 +56,7 @@ static int d_uart_read(int i, uint8_t *p, size_t n) { (void)i, (void)p, (void)n;
 static void d_uart_close(int i) { (void)i; }
 
 nd_hal_ops nd_hal_none_ops = {
-    .name = down_name,
+    .name = "none",
     .pin_max = 255, /* no board: any pin number reaches the one reason */
     .open = NULL,
     .close = d_close,
@@ -81,6 +85,7 @@ const nd_hal_ops *nd_hal_down(const nd_hal_ops *wanted, const char *reason)
 {
     snprintf(down_name, sizeof down_name, "%s", wanted->name);
     snprintf(why, sizeof why, "%s", reason);
+    nd_hal_none_ops.name = down_name;
     nd_hal_none_ops.pin_max = wanted->pin_max; /* pin range errors still name the real board */
     return &nd_hal_none_ops;
 }

@@ -72,17 +72,17 @@ static void on_edge(void *ud, const nd_gpio_event *ev)
     if (due != UINT64_MAX) nd_timer_arm(&node->timers, &q->timer, due, confirm_fn, q);
 }
 
+/* irqN_trig names by ND_EDGE_* value (rising 1, falling 2, both 3) */
+static const char trig_names[4][5] = {"", "up", "down", "both"};
+
 static int parse_trig(const char *t)
 {
-    if (strcmp(t, "down") == 0) return ND_EDGE_FALLING;
-    if (strcmp(t, "both") == 0) return ND_EDGE_BOTH;
+    for (int e = ND_EDGE_FALLING; e <= ND_EDGE_BOTH; e++)
+        if (strcmp(t, trig_names[e]) == 0) return e;
     return ND_EDGE_RISING; /* micrOS: anything else is rising */
 }
 
-static const char *trig_name(int trig)
-{
-    return trig == ND_EDGE_BOTH ? "both" : trig == ND_EDGE_FALLING ? "down" : "up";
-}
+static const char *trig_name(int trig) { return trig_names[trig]; }
 
 static void irq_start(struct nd_node *n, int i)
 {
@@ -105,8 +105,9 @@ static void irq_start(struct nd_node *n, int i)
         return;
     }
     int level = nd_gpio_read(q->pin);
+    int prell = (int)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms);
     nd_debounce_init(&q->db, stable ? ND_DEBOUNCE_STABLE : ND_DEBOUNCE_LEAD, q->trig,
-                     (uint32_t)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms), level > 0);
+                     (uint32_t)prell, level > 0);
     q->cbf = malloc(strlen(cbf) + 1);
     if (!q->cbf) {
         nd_gpio_unwatch(q->pin, on_edge, q);
@@ -115,8 +116,7 @@ static void irq_start(struct nd_node *n, int i)
     strcpy(q->cbf, cbf);
     q->on = true;
     nd_log(n, "[INFO] %s: pin %d, trigger %s, debounce %s %d ms", q->name, q->pin,
-           trig_name(q->trig), stable ? "stable" : "lead",
-           (int)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms));
+           trig_name(q->trig), stable ? "stable" : "lead", prell);
 }
 
 void nd_irq_start(struct nd_node *n)
@@ -148,54 +148,35 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-#define TRY(x)                                                                                   \
-    do {                                                                                         \
-        if ((x) != ND_OK) return ND_ENOMEM;                                                      \
-    } while (0)
-
-/* Most fields below are integers: one call each instead of two. */
-static int set_int(nd_arena *a, nd_value *d, const char *key, int64_t v)
-{
-    return nd_dict_set(a, d, key, nd_int(a, v));
-}
-
 int nd_irq_info(struct nd_node *n, nd_arena *a, nd_value **out)
 {
     nd_value *d = nd_dict(a);
-    if (!d) return ND_ENOMEM;
     for (int i = 0; i < IRQ_N; i++) {
         irq *q = &irqs[i];
         char name[8] = "irq";
         name[3] = (char)('1' + i);
         nd_value *e = nd_dict(a);
-        if (!e) return ND_ENOMEM;
-        TRY(nd_dict_set(a, e, "enabled", nd_bool(a, q->on)));
-        if (q->on) {
-            TRY(set_int(a, e, "pin", q->pin));
-            TRY(nd_dict_set(a, e, "trig", nd_str(a, trig_name(q->trig))));
-            TRY(set_int(a, e, "edges", (int64_t)q->edges));
-            TRY(set_int(a, e, "fired", (int64_t)q->fired));
-        }
-        TRY(nd_dict_set(a, d, name, e));
+        if (nd_dict_kv(a, e, "benabled\0", q->on) ||
+            (q->on && nd_dict_kv(a, e, "ipin\0strig\0iedges\0ifired\0", (int64_t)q->pin,
+                              trig_name(q->trig), (int64_t)q->edges, (int64_t)q->fired)) ||
+            nd_dict_set(a, d, name, e))
+            return ND_ENOMEM;
     }
-    TRY(nd_dict_set(a, d, "debounce", nd_str(a, nd_cfg_get_str(n->cfg, ND_K_irq_debounce))));
-    TRY(set_int(a, d, "prell_ms", nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms)));
     nd_gpio_stats st;
     nd_gpio_stats_get(&st);
-    TRY(set_int(a, d, "queued", (int64_t)st.queued));
-    TRY(set_int(a, d, "dropped", (int64_t)st.dropped));
-    TRY(set_int(a, d, "depth_max", st.depth_max));
     size_t k = lat_n < LAT_N ? (size_t)lat_n : LAT_N;
     static uint32_t tmp[LAT_N];
     memcpy(tmp, lat, k * sizeof tmp[0]);
     qsort(tmp, k, sizeof tmp[0], cmp_u32);
     nd_value *l = nd_dict(a);
-    if (!l) return ND_ENOMEM;
-    TRY(set_int(a, l, "n", (int64_t)lat_n));
-    TRY(set_int(a, l, "p50", k ? tmp[k / 2] : 0));
-    TRY(set_int(a, l, "p99", k ? tmp[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1] : 0));
-    TRY(set_int(a, l, "max", k ? tmp[k - 1] : 0));
-    TRY(nd_dict_set(a, d, "latency_us", l));
+    if (nd_dict_kv(a, l, "in\0ip50\0ip99\0imax\0", (int64_t)lat_n, (int64_t)(k ? tmp[k / 2] : 0),
+                (int64_t)(k ? tmp[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1] : 0),
+                (int64_t)(k ? tmp[k - 1] : 0)) ||
+        nd_dict_kv(a, d, "sdebounce\0iprell_ms\0iqueued\0idropped\0idepth_max\0vlatency_us\0",
+                nd_cfg_get_str(n->cfg, ND_K_irq_debounce),
+                (int64_t)nd_cfg_get_int(n->cfg, ND_K_irq_prell_ms),
+                (int64_t)st.queued, (int64_t)st.dropped, (int64_t)st.depth_max, l))
+        return ND_ENOMEM;
     *out = d;
     return ND_OK;
 }

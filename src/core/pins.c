@@ -84,9 +84,16 @@ static nd_value *pin_value(nd_arena *a, int pin)
     return pin == ND_PIN_LED ? nd_str(a, "LED") : nd_int(a, pin);
 }
 
+/* A tag's pin value, or None when the map has no such tag. */
+static nd_value *pin_or_none(nd_call *c, const char *tag)
+{
+    int pin;
+    return nd_pin_find(c->node, tag, &pin) == ND_OK ? pin_value(c->arena, pin) : nd_none(c->arena);
+}
+
 static int set(nd_call *c, nd_value *d, const char *k, nd_value *v)
 {
-    if (!v || nd_dict_set(c->arena, d, k, v) != ND_OK) return nd_fail(c, "memory allocation failed");
+    if (nd_dict_set(c->arena, d, k, v) != ND_OK) return nd_fail(c, "memory allocation failed");
     return ND_OK;
 }
 
@@ -94,12 +101,8 @@ int nd_pin_ret_map(nd_call *c, const char *const *tags)
 {
     nd_value *d = nd_ret_dict(c);
     if (!d) return ND_ERR;
-    for (; *tags; tags++) {
-        int pin;
-        nd_value *v = nd_pin_find(c->node, *tags, &pin) == ND_OK ? pin_value(c->arena, pin)
-                                                                 : nd_none(c->arena);
-        if (set(c, d, *tags, v)) return ND_ERR;
-    }
+    for (; *tags; tags++)
+        if (set(c, d, *tags, pin_or_none(c, *tags))) return ND_ERR;
     return ND_OK;
 }
 
@@ -110,17 +113,13 @@ static int search(nd_call *c, const char *keys)
     if (!d) return ND_ERR;
     char tag[ND_PIN_TAG_MAX];
     for (const char *p = keys; *p;) {
-        while (*p == ' ' || *p == ',' || *p == '\t') p++;
-        size_t n = 0;
-        while (p[n] && p[n] != ' ' && p[n] != ',' && p[n] != '\t') n++;
+        while (*p && strchr(" ,\t", *p)) p++;
+        size_t n = strcspn(p, " ,\t");
         if (!n) break;
         if (n >= sizeof tag) return nd_fail(c, "pin name too long: %.40s...", p);
         memcpy(tag, p, n);
         tag[n] = 0;
-        int pin;
-        nd_value *v = nd_pin_find(c->node, tag, &pin) == ND_OK ? pin_value(c->arena, pin)
-                                                               : nd_none(c->arena);
-        if (set(c, d, tag, v)) return ND_ERR;
+        if (set(c, d, tag, pin_or_none(c, tag))) return ND_ERR;
         p += n;
     }
     return ND_OK;
@@ -130,22 +129,21 @@ int nd_pin_ret_info(nd_call *c, const char *keys)
 {
     if (keys) return search(c, keys);
     nd_pinmap *pm = pm_of(c->node);
+    nd_arena *a = c->arena;
     nd_value *d = nd_ret_dict(c);
-    nd_value *booked = nd_dict(c->arena), *custom = nd_dict(c->arena), *maps = nd_list(c->arena);
-    if (!d || !booked || !custom || !maps) return nd_fail(c, "memory allocation failed");
+    nd_value *booked = nd_dict(a), *custom = nd_dict(a), *maps = nd_list(a);
+    /* each step below refuses a NULL value (ND_ENOMEM): one error check at the end */
+    int rc = ND_OK;
     /* micrOS keeps bookings as {pin: tag} and overrides as {tag: pin} */
-    for (int i = 0; i < pm->nbooked; i++)
-        if (nd_dict_setv(c->arena, booked, pin_value(c->arena, pm->booked[i].pin),
-                         nd_str(c->arena, pm->booked[i].tag)) != ND_OK)
-            return nd_fail(c, "memory allocation failed");
-    for (int i = 0; i < pm->ncustom; i++)
-        if (set(c, custom, pm->custom[i].tag, pin_value(c->arena, pm->custom[i].pin))) return ND_ERR;
-    for (size_t i = 0; nd_board_at(i); i++)
-        if (nd_seq_push(c->arena, maps, nd_str(c->arena, nd_board_at(i)->name)) != ND_OK)
-            return nd_fail(c, "memory allocation failed");
-    if (set(c, d, "map", nd_str(c->arena, pm->board->name)) || set(c, d, "booked", booked) ||
-        set(c, d, "custom", custom) || set(c, d, "known_maps", maps))
-        return ND_ERR;
-    if (pm->problems[0] && set(c, d, "problems", nd_str(c->arena, pm->problems))) return ND_ERR;
+    for (int i = 0; i < pm->nbooked && !rc; i++)
+        rc = nd_dict_setv(a, booked, pin_value(a, pm->booked[i].pin), nd_str(a, pm->booked[i].tag));
+    for (int i = 0; i < pm->ncustom && !rc; i++)
+        rc = nd_dict_set(a, custom, pm->custom[i].tag, pin_value(a, pm->custom[i].pin));
+    for (size_t i = 0; !rc && nd_board_at(i); i++)
+        rc = nd_seq_push(a, maps, nd_str(a, nd_board_at(i)->name));
+    if (rc || set(c, d, "map", nd_str(a, pm->board->name)) || set(c, d, "booked", booked) ||
+        set(c, d, "custom", custom) || set(c, d, "known_maps", maps) ||
+        (pm->problems[0] && set(c, d, "problems", nd_str(a, pm->problems))))
+        return nd_fail(c, "memory allocation failed");
     return ND_OK;
 }

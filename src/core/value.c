@@ -292,6 +292,32 @@ int nd_dict_set(nd_arena *a, nd_value *dict, const char *key, nd_value *val)
     return nd_dict_setv(a, dict, kv, val);
 }
 
+int nd_dict_vkv(nd_arena *a, nd_value *d, const char *spec, va_list ap)
+{
+    int rc = ND_OK;
+    for (; *spec && rc == ND_OK; spec += strlen(spec) + 1) {
+        nd_value *v;
+        switch (*spec) {
+        case 'i': v = nd_int(a, va_arg(ap, int64_t)); break;
+        case 'f': v = nd_float(a, va_arg(ap, double)); break;
+        case 'b': v = nd_bool(a, va_arg(ap, int)); break;
+        case 's': v = nd_str(a, va_arg(ap, const char *)); break;
+        default: v = va_arg(ap, nd_value *); break;
+        }
+        rc = nd_dict_set(a, d, spec + 1, v); /* ND_ENOMEM for a NULL d or v */
+    }
+    return rc;
+}
+
+int nd_dict_kv(nd_arena *a, nd_value *d, const char *spec, ...)
+{
+    va_list ap;
+    va_start(ap, spec);
+    int rc = nd_dict_vkv(a, d, spec, ap);
+    va_end(ap);
+    return rc;
+}
+
 nd_value *nd_dict_get(const nd_value *dict, const char *key)
 {
     if (!dict || !key || dict->type != ND_T_DICT) return NULL;
