@@ -92,130 +92,117 @@ typedef struct {
 static const field_desc fields[4] = {
     {"weekday", 6}, {"hour", 23}, {"minute", 59}, {"second", 59}};
 
-/* One comma list: "*", "*\/15", "5", "1-3", "8-18/2", "5-1", "10/5". */
+/* One comma list: "*", "*\/15", "5", "1-3", "8-18/2", "5-1", "10/5".
+** Reasons that take the same arguments share one call (flash). */
 static int parse_field(const char *s, const char *end, const field_desc *f,
                        uint64_t *mask, char *why, size_t whyn)
 {
     const int span = f->hi + 1;
+    const char *q, *p, *fmt;
+    long v;
     *mask = 0;
-    if (s == end)
-        return reason(why, whyn, ND_ESYNTAX, "empty %s field", f->name);
-    while (s <= end) {
-        const char *q = s;
-        while (q < end && *q != ',')
+    if (s == end) {
+        fmt = "empty %s field";
+        goto name_only;
+    }
+    for (; s <= end; s = q + 1) {
+        for (q = s; q < end && *q != ',';)
             q++;
-        const char *p = s;
-        long a, b, step = 1;
+        p = s;
+        long a = 0, b = f->hi, step = 1;
         int is_range = 0;
-        if (p == q)
-            return reason(why, whyn, ND_ESYNTAX, "empty item in %s field", f->name);
+        if (p == q) {
+            fmt = "empty item in %s field";
+            goto name_only;
+        }
+        fmt = "%s %ld out of range 0-%d";
         if (*p == '*') {
             p++;
-            a = 0;
-            b = f->hi;
         } else {
-            a = number(&p, q);
-            if (a < 0)
-                return reason(why, whyn, ND_ESYNTAX, "bad character '%c' in %s field", *p, f->name);
+            if ((v = a = number(&p, q)) < 0)
+                goto bad_char;
             if (a > f->hi)
-                return reason(why, whyn, ND_ESYNTAX, "%s %ld out of range 0-%d", f->name, a, f->hi);
+                goto number;
             b = a;
             if (p < q && *p == '-') {
                 p++;
                 is_range = 1;
-                b = number(&p, q);
-                if (b < 0)
-                    return reason(why, whyn, ND_ESYNTAX, "bad %s range '%.*s'", f->name,
-                                  (int)(q - s), s);
+                if ((v = b = number(&p, q)) < 0)
+                    goto bad_range;
                 if (b > f->hi)
-                    return reason(why, whyn, ND_ESYNTAX, "%s %ld out of range 0-%d", f->name, b, f->hi);
+                    goto number;
             }
         }
         if (p < q && *p == '/') {
             p++;
-            step = number(&p, q);
-            if (step < 0)
-                return reason(why, whyn, ND_ESYNTAX, "missing step in %s field '%.*s'", f->name,
-                              (int)(q - s), s);
+            if ((v = step = number(&p, q)) < 0) {
+                fmt = "missing step in %s field '%.*s'";
+                goto quote;
+            }
+            fmt = "%s step %ld out of range 1-%d";
             if (step == 0 || step > f->hi)
-                return reason(why, whyn, ND_ESYNTAX, "%s step %ld out of range 1-%d", f->name,
-                              step, f->hi);
+                goto number;
             if (!is_range && *s != '*')
                 b = f->hi; /* "10/5": from 10 to the end */
         }
         if (p != q) {
             if (is_range || *p == '-')
-                return reason(why, whyn, ND_ESYNTAX, "bad %s range '%.*s'", f->name, (int)(q - s), s);
-            return reason(why, whyn, ND_ESYNTAX, "bad character '%c' in %s field", *p, f->name);
+                goto bad_range;
+            goto bad_char;
         }
         /* Walk the inclusive, possibly wrapped range a..b. */
         long count = (b - a + span) % span + 1;
         for (long i = 0; i < count; i += step)
             *mask |= UINT64_C(1) << ((a + i) % span);
-        s = q + 1;
     }
     return ND_OK;
+name_only:
+    return reason(why, whyn, ND_ESYNTAX, fmt, f->name);
+number:
+    return reason(why, whyn, ND_ESYNTAX, fmt, f->name, v, f->hi);
+bad_range:
+    fmt = "bad %s range '%.*s'";
+quote:
+    return reason(why, whyn, ND_ESYNTAX, fmt, f->name, (int)(q - s), s);
+bad_char:
+    return reason(why, whyn, ND_ESYNTAX, "bad character '%c' in %s field", *p, f->name);
 }
 
-static int parse_sun(nd_cron_entry *e, const char *s, const char *end, char *why, size_t whyn)
-{
-    size_t n = (size_t)(end - s);
-    const char *p;
-    if (n >= 7 && memcmp(s, "sunrise", 7) == 0) {
-        e->kind = ND_CRON_SUNRISE;
-        p = s + 7;
-    } else if (n >= 6 && memcmp(s, "sunset", 6) == 0) {
-        e->kind = ND_CRON_SUNSET;
-        p = s + 6;
-    } else {
-        return reason(why, whyn, ND_ESYNTAX, "unknown sun tag '%.*s' (sunrise, sunset)",
-                      (int)(n > 20 ? 20 : n), s);
-    }
-    e->wday = 0x7f;
-    if (p == end)
-        return ND_OK;
-    if (*p != '+' && *p != '-')
-        return reason(why, whyn, ND_ESYNTAX, "bad sun tag '%.*s' (use sunrise+30, sunset-15)",
-                      (int)(n > 20 ? 20 : n), s);
-    int neg = *p++ == '-';
-    long v = number(&p, end);
-    if (v < 0 || p != end)
-        return reason(why, whyn, ND_ESYNTAX, "bad sun offset '%.*s' (minutes expected)",
-                      (int)(n > 20 ? 20 : n), s);
-    if (v > ND_CRON_SUN_OFF_MAX)
-        return reason(why, whyn, ND_ESYNTAX, "sun offset %ld out of range 0-%d minutes", v,
-                      ND_CRON_SUN_OFF_MAX);
-    e->sun_off = (int16_t)(neg ? -v : v);
-    return ND_OK;
-}
-
+/* Reasons with the same arguments share one reason() call (flash): `plain`
+** takes none, `quote` a text (qn bytes at qt), `range` a number and its
+** limit. */
 int nd_cron_parse_entry(nd_cron_entry *e, const char *task, size_t len, char *why, size_t whyn)
 {
-    const char *s = task, *end = task + len, *bang;
+    const char *s = task, *end = task + len, *bang, *fmt, *qt;
+    long v, qn, max;
     memset(e, 0, sizeof *e);
     if (why && whyn)
         why[0] = 0;
     trim(&s, &end);
     bang = memchr(s, '!', (size_t)(end - s));
+    fmt = "missing '!' between time and command";
     if (!bang)
-        return reason(why, whyn, ND_ESYNTAX, "missing '!' between time and command");
+        goto plain;
 
     /* command */
     const char *c = bang + 1, *ce = end;
     trim(&c, &ce);
+    fmt = "empty command";
     if (c == ce)
-        return reason(why, whyn, ND_ESYNTAX, "empty command");
+        goto plain;
     if ((size_t)(ce - c) >= ND_CRON_CMD_MAX)
         return reason(why, whyn, ND_ELIMIT, "command longer than %d bytes", ND_CRON_CMD_MAX - 1);
+    fmt = "NUL byte in command";
     if (memchr(c, 0, (size_t)(ce - c)))
-        return reason(why, whyn, ND_ESYNTAX, "NUL byte in command");
+        goto plain;
     memcpy(e->cmd, c, (size_t)(ce - c));
 
     /* time spec, with the optional catch-up suffix */
     const char *t = s, *te = bang;
     trim(&t, &te);
+    fmt = "empty time before '!'";
     if (t == te)
-        return reason(why, whyn, ND_ESYNTAX, "empty time before '!'");
+        goto plain;
     size_t sl = (size_t)(te - t);
     memcpy(e->spec, t, sl < ND_CRON_SPEC_MAX ? sl : ND_CRON_SPEC_MAX - 1);
     const char *tilde = memchr(t, '~', sl);
@@ -223,22 +210,56 @@ int nd_cron_parse_entry(nd_cron_entry *e, const char *task, size_t len, char *wh
         const char *p = tilde + 1;
         while (p < te && is_space(*p))
             p++;
-        long v = number(&p, te);
+        v = number(&p, te);
+        qt = tilde;
+        qn = te - tilde;
+        fmt = "bad catch-up suffix '%.*s' (use ~minutes)";
         if (v < 0 || p != te)
-            return reason(why, whyn, ND_ESYNTAX, "bad catch-up suffix '%.*s' (use ~minutes)",
-                          (int)(te - tilde > 20 ? 20 : te - tilde), tilde);
+            goto quote;
+        fmt = "catch-up ~%ld out of range 1-%d minutes";
+        max = ND_CRON_CATCHUP_MAX;
         if (v < 1 || v > ND_CRON_CATCHUP_MAX)
-            return reason(why, whyn, ND_ESYNTAX, "catch-up ~%ld out of range 1-%d minutes", v,
-                          ND_CRON_CATCHUP_MAX);
+            goto range;
         e->catchup = (uint16_t)v;
         te = tilde;
         trim(&t, &te);
+        fmt = "empty time before '~'";
         if (t == te)
-            return reason(why, whyn, ND_ESYNTAX, "empty time before '~'");
+            goto plain;
     }
 
-    if (*t == 's')
-        return parse_sun(e, t, te, why, whyn);
+    if (*t == 's') { /* sun tag */
+        const char *p;
+        qt = t;
+        qn = te - t;
+        if (qn >= 7 && memcmp(t, "sunrise", 7) == 0) {
+            e->kind = ND_CRON_SUNRISE;
+            p = t + 7;
+        } else if (qn >= 6 && memcmp(t, "sunset", 6) == 0) {
+            e->kind = ND_CRON_SUNSET;
+            p = t + 6;
+        } else {
+            fmt = "unknown sun tag '%.*s' (sunrise, sunset)";
+            goto quote;
+        }
+        e->wday = 0x7f;
+        if (p == te)
+            return ND_OK;
+        fmt = "bad sun tag '%.*s' (use sunrise+30, sunset-15)";
+        if (*p != '+' && *p != '-')
+            goto quote;
+        int neg = *p++ == '-';
+        v = number(&p, te);
+        fmt = "bad sun offset '%.*s' (minutes expected)";
+        if (v < 0 || p != te)
+            goto quote;
+        fmt = "sun offset %ld out of range 0-%d minutes";
+        max = ND_CRON_SUN_OFF_MAX;
+        if (v > ND_CRON_SUN_OFF_MAX)
+            goto range;
+        e->sun_off = (int16_t)(neg ? -v : v);
+        return ND_OK;
+    }
 
     const char *sep[5];
     int nf = 0;
@@ -266,6 +287,12 @@ int nd_cron_parse_entry(nd_cron_entry *e, const char *task, size_t len, char *wh
     e->min = m[2];
     e->sec = m[3];
     return ND_OK;
+plain:
+    return reason(why, whyn, ND_ESYNTAX, "%s", fmt);
+quote:
+    return reason(why, whyn, ND_ESYNTAX, fmt, (int)(qn > 20 ? 20 : qn), qt);
+range:
+    return reason(why, whyn, ND_ESYNTAX, fmt, v, (int)max);
 }
 
 int nd_cron_parse(nd_cron_table *t, const char *s)
@@ -315,8 +342,9 @@ int nd_cron_parse(nd_cron_table *t, const char *s)
 /* ---- clock entries: wall-time matching --------------------------------- */
 
 /* The nearest set bit of m from `from` in direction dir (+1 up to hi, -1
-** down to 0); -1 when there is none. */
-static int scan_bit(uint64_t m, int from, int hi, int dir)
+** down to 0); -1 when there is none. Not inlined: match() calls it from six
+** places, and a 64-bit shift loop per call site costs flash. */
+__attribute__((noinline)) static int scan_bit(uint64_t m, int from, int hi, int dir)
 {
     for (int i = from; i >= 0 && i <= hi; i += dir)
         if ((m >> i) & 1)
@@ -324,9 +352,11 @@ static int scan_bit(uint64_t m, int from, int hi, int dir)
     return -1;
 }
 
-static int wday_of(int64_t day)
+/* Day numbers (days since 1970) of the supported years fit 32 bits, which
+** keeps the day arithmetic below free of 64-bit division calls. */
+static int wday_of(int32_t day)
 {
-    return (int)(((day + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday (3) */
+    return ((day + 3) % 7 + 7) % 7; /* 1970-01-01 was a Thursday (3) */
 }
 
 /* dir +1: the smallest matching wall time >= L; dir -1: the largest <= L.
@@ -334,8 +364,8 @@ static int wday_of(int64_t day)
 ** directions: each field restarts at its first value in that direction. */
 static int64_t match(const nd_cron_entry *e, int64_t L, int dir)
 {
-    int64_t day = fdiv64(L, DAY);
-    int sod = (int)(L - day * DAY);
+    int32_t day = (int32_t)fdiv64(L, DAY);
+    int sod = (int)(L - (int64_t)day * DAY);
     int h = sod / 3600, m = sod / 60 % 60, s = sod % 60;
     int h0 = dir > 0 ? 0 : 23, m0 = dir > 0 ? 0 : 59; /* a field's first value */
     for (int k = 0; k < 9; k++, day += dir, h = h0, m = s = m0) {
@@ -346,7 +376,7 @@ static int64_t match(const nd_cron_entry *e, int64_t L, int dir)
                  mm = scan_bit(e->min, mm + dir, 59, dir)) {
                 int ss = scan_bit(e->sec, (hh == h && mm == m) ? s : m0, 59, dir);
                 if (ss >= 0)
-                    return day * DAY + hh * 3600 + mm * 60 + ss;
+                    return (int64_t)day * DAY + hh * 3600 + mm * 60 + ss;
             }
         }
     }
@@ -361,11 +391,11 @@ static int valid_clock(const nd_cron_entry *e)
 
 /* ---- sun entries ------------------------------------------------------- */
 
-static int sun_occ(const nd_cron_entry *e, double lat, double lon, int64_t day, int64_t *occ)
+static int sun_occ(const nd_cron_entry *e, double lat, double lon, int32_t day, int64_t *occ)
 {
     nd_tm tm;
     int64_t ev;
-    nd_time_split(day * DAY, &tm);
+    nd_time_split((int64_t)day * DAY, &tm);
     int st = nd_sun_event(lat, lon, tm.year, tm.mon, tm.mday,
                           e->kind == ND_CRON_SUNRISE ? ND_SUN_RISE : ND_SUN_SET, ND_SUN_ALTITUDE, &ev);
     if (st == ND_SUN_OK)
@@ -383,15 +413,18 @@ static int sun_occ(const nd_cron_entry *e, double lat, double lon, int64_t day, 
 static int nearest(const nd_cron_entry *e, const nd_tz *tz, double lat, double lon, int64_t t,
                    int dir, int64_t *out)
 {
-#define found(u) (dir > 0 ? (u) > t : (u) <= t)
-#define beyond(u) (dir > 0 ? (u) > ND_CRON_T_MAX : (u) < ND_CRON_T_MIN)
-    if (t < ND_CRON_T_MIN || t > ND_CRON_T_MAX)
+/* found: on the searched side of t; beyond: outside the supported years
+** (tested only on found values, which lie on the searched side of the
+** in-range t, so only that side's limit can be crossed) */
+#define found(u) (((u) > t) == (dir > 0))
+#define beyond(u) ((u) < ND_CRON_T_MIN || (u) > ND_CRON_T_MAX)
+    if (beyond(t))
         return ND_EINVAL;
     if (e->kind == ND_CRON_SUNRISE || e->kind == ND_CRON_SUNSET) {
         /* Occurrences of dates before d0 end before t (see header); going
         ** down, those of dates after d0 start after it. */
-        int64_t d0 = fdiv64(t, DAY) - 3 * dir;
-        for (int64_t d = d0; d != d0 + SUN_SCAN_DAYS * dir; d += dir) {
+        int32_t d0 = (int32_t)fdiv64(t, DAY) - 3 * dir;
+        for (int32_t d = d0; d != d0 + SUN_SCAN_DAYS * dir; d += dir) {
             int64_t occ;
             int st = sun_occ(e, lat, lon, d, &occ);
             if (st < 0)

@@ -55,8 +55,9 @@ static const double A[] = {
     0.028757851367421566,
 };
 
-/* not inlined: one copy serves all three polynomials (flash, not speed, is scarce) */
-__attribute__((noinline)) static double poly(double z, const double *c, int n)
+/* not inlined: one copy serves these three polynomials and sun.c's (flash,
+   not speed, is scarce) */
+__attribute__((noinline)) double nd_poly(double z, const double *c, int n)
 {
     double p = c[--n];
     while (n > 0)
@@ -95,11 +96,11 @@ static double kernel(double hi, double lo, int cosine, double *tail)
         double hz = 0.5 * z;
         head = 1.0 - hz;
         /* (1 - head) - hz is the rounding error of head, exactly */
-        t = ((1.0 - head) - hz) + (z * z * poly(z, C, 6) - (0.5 * zl + hi * lo));
+        t = ((1.0 - head) - hz) + (z * z * nd_poly(z, C, 6) - (0.5 * zl + hi * lo));
     } else {
         double h3 = hi * z;
         head = hi;
-        t = h3 / -6.0 + ((hi * zl / -6.0 + h3 * z * poly(z, S + 1, 6)) + lo * (1.0 - 0.5 * z));
+        t = h3 / -6.0 + ((hi * zl / -6.0 + h3 * z * nd_poly(z, S + 1, 6)) + lo * (1.0 - 0.5 * z));
     }
     double r = head + t;
     *tail = t - (r - head);
@@ -152,7 +153,7 @@ double nd_tan(double x) { return trig(x, 2); }
 static double asin_tail(double s)
 {
     double z = s * s;
-    return z * s * poly(z, A, 13);
+    return z * s * nd_poly(z, A, 13);
 }
 
 /* sqrt(t) = *head + *corr, t in [0, 1/4]; *head has 21 significant bits */

@@ -31,4 +31,7 @@ double nd_asin(double x);
 double nd_acos(double x);
 double nd_fmod(double x, double y);
 
+/* c[0] + z * (c[1] + z * (... + z * c[n - 1])), Horner's rule (n >= 1) */
+double nd_poly(double z, const double *c, int n);
+
 #endif

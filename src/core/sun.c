@@ -13,6 +13,7 @@
 
 #include "nodus/node.h"
 #include "nodus/value.h"
+#include "ndmath.h"
 #include "sun.h"
 
 #define PI 3.14159265358979323846
@@ -24,30 +25,46 @@ static double norm360(double x)
     return x < 0 ? x + 360.0 : x;
 }
 
+/* Polynomials in T, lowest power first, for nd_poly. Differences are
+** written as sums of negated coefficients: a - T * b is exactly
+** a + T * (-b) in IEEE arithmetic, so the results are bit for bit those of
+** the textbook nesting, with one evaluation routine instead of each
+** multiply and add (a library call each on soft-float boards) spelled out. */
+static const double K[] = {
+    280.46646, 36000.76983, 0.0003032,          /* L0: mean longitude */
+    357.52911, 35999.05029, -0.0001537,         /* M: mean anomaly */
+    0.016708634, -0.000042037, -0.0000001267,   /* e: orbit eccentricity */
+    1.914602, -0.004817, -0.000014,             /* equation of centre: sin M */
+    0.019993, -0.000101,                        /*                     sin 2M */
+    125.04, -1934.136,                          /* omega: node of the Moon */
+    21.448, -46.815, -0.00059, 0.001813,        /* obliquity: arc seconds */
+};
+enum { K_L0 = 0, K_M = 3, K_E = 6, K_C1 = 9, K_C2 = 12, K_OM = 14, K_EPS = 16 };
+
 void nd_sun_position(int64_t utc, double *decl_deg, double *eot_min)
 {
     double jd = (double)utc / 86400.0 + 2440587.5;
     double T = (jd - 2451545.0) / 36525.0;        /* Julian centuries since J2000 */
 
-    double L0 = norm360(280.46646 + T * (36000.76983 + T * 0.0003032)); /* mean longitude */
-    double M = 357.52911 + T * (35999.05029 - 0.0001537 * T);          /* mean anomaly */
-    double e = 0.016708634 - T * (0.000042037 + 0.0000001267 * T);     /* orbit eccentricity */
-    double Mr = M * RAD;
-    double C = sin(Mr) * (1.914602 - T * (0.004817 + 0.000014 * T)) /* equation of centre */
-             + sin(2 * Mr) * (0.019993 - 0.000101 * T)
+    double L0 = norm360(nd_poly(T, K + K_L0, 3));
+    double M = nd_poly(T, K + K_M, 3);
+    double e = nd_poly(T, K + K_E, 3);
+    double Mr = M * RAD, sM = sin(Mr), s2M = sin(2 * Mr); /* each used twice */
+    double C = sM * nd_poly(T, K + K_C1, 3) /* equation of centre */
+             + s2M * nd_poly(T, K + K_C2, 2)
              + sin(3 * Mr) * 0.000289;
-    double omega = (125.04 - 1934.136 * T) * RAD;                    /* node of the Moon */
+    double omega = nd_poly(T, K + K_OM, 2) * RAD;
     double lambda = (L0 + C - 0.00569 - 0.00478 * sin(omega)) * RAD;  /* apparent longitude */
-    double eps0 = 23.0 + (26.0 + (21.448 - T * (46.815 + T * (0.00059 - T * 0.001813))) / 60.0) / 60.0;
+    double eps0 = 23.0 + (26.0 + nd_poly(T, K + K_EPS, 4) / 60.0) / 60.0;
     double eps = (eps0 + 0.00256 * cos(omega)) * RAD;                 /* obliquity, corrected */
 
     if (decl_deg)
         *decl_deg = asin(sin(eps) * sin(lambda)) / RAD;
     if (eot_min) {
-        double y = tan(eps / 2) * tan(eps / 2);
+        double te = tan(eps / 2), y = te * te;
         double l2 = 2 * L0 * RAD;
-        double eot = y * sin(l2) - 2 * e * sin(Mr) + 4 * e * y * sin(Mr) * cos(l2)
-                   - 0.5 * y * y * sin(2 * l2) - 1.25 * e * e * sin(2 * Mr);
+        double eot = y * sin(l2) - 2 * e * sM + 4 * e * y * sM * cos(l2)
+                   - 0.5 * y * y * sin(2 * l2) - 1.25 * e * e * s2M;
         *eot_min = 4.0 * eot / RAD;
     }
 }
@@ -72,8 +89,9 @@ static int hour_angle(double lat, double decl, double alt, double *ha)
 int nd_sun_event(double lat, double lon, int year, int mon, int mday,
                  int which, double altitude, int64_t *t)
 {
-    if (!(lat >= -90.0 && lat <= 90.0) || !(lon >= -180.0 && lon <= 180.0) ||
-        !(altitude >= -90.0 && altitude <= 90.0) || which < ND_SUN_RISE || which > ND_SUN_NOON)
+    /* fabs(v) <= m is -m <= v <= m (NaN fails both), with one comparison */
+    if (!(fabs(lat) <= 90.0) || !(fabs(lon) <= 180.0) || !(fabs(altitude) <= 90.0) ||
+        which < ND_SUN_RISE || which > ND_SUN_NOON)
         return ND_EINVAL;
 
     nd_tm tm = {0};
@@ -94,7 +112,8 @@ int nd_sun_event(double lat, double lon, int year, int mon, int mday,
             int st = hour_angle(lat, decl, altitude, &ha);
             if (st != ND_SUN_OK)
                 return st;
-            res = which == ND_SUN_RISE ? noon - ha * 240.0 : noon + ha * 240.0;
+            /* noon + (-ha) * 240 is exactly noon - ha * 240 */
+            res = noon + (which == ND_SUN_RISE ? -ha : ha) * 240.0;
         }
         if (fabs(res - at) < 0.5)
             break;

@@ -17,6 +17,7 @@
 ** Without ND_WITH_TZ every zone is fixed (has_dst is never set, there is no
 ** parser): the tests of ND_WITH_TZ below let the compiler drop the rules.
 */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,13 +36,15 @@ static int64_t fdiv64(int64_t a, int64_t b)
     return q;
 }
 
-static int64_t days_of(int y, int m, int d)
+/* Days since 1970 fit 32 bits for every year rule_local sees (clamp_t), so
+** the weekday arithmetic below needs no 64-bit division. */
+static int32_t days_of(int y, int m, int d)
 {
     nd_tm tm = {0};
     tm.year = y;
     tm.mon = m;
     tm.mday = d;
-    return fdiv64(nd_time_join(&tm), DAY);
+    return (int32_t)fdiv64(nd_time_join(&tm), DAY);
 }
 
 static int leap(int y)
@@ -59,24 +62,21 @@ static int year_of(int64_t t)
 /* Local (wall) seconds of a rule's transition in year y. */
 static int64_t rule_local(const nd_tz_rule *r, int y)
 {
-    int64_t day;
-    if (r->kind == ND_TZ_RULE_J) {
-        int n = r->day;                    /* 1..365, Feb 29 not counted */
-        if (leap(y) && n >= 60)
-            n++;
-        day = days_of(y, 1, 1) + n - 1;
-    } else if (r->kind == ND_TZ_RULE_N) {
-        day = days_of(y, 1, 1) + r->day;   /* 0..365 */
+    int32_t day;
+    if (r->kind != ND_TZ_RULE_M) {
+        day = days_of(y, 1, 1) + r->day;   /* N: 0..365 */
+        if (r->kind == ND_TZ_RULE_J)       /* J: 1..365, Feb 29 not counted */
+            day += (leap(y) && r->day >= 60) - 1;
     } else {
-        int64_t first = days_of(y, r->mon, 1);
-        int64_t len = days_of(y, r->mon + 1, 1) - first;
-        int64_t w1 = ((first + 3) % 7 + 7) % 7; /* Monday = 0 */
-        int64_t sun0 = (w1 + 1) % 7;            /* Sunday = 0, as POSIX */
-        day = first + (r->wday - sun0 + 7) % 7 + (int64_t)(r->week - 1) * 7;
+        int32_t first = days_of(y, r->mon, 1);
+        int32_t len = days_of(y, r->mon + 1, 1) - first;
+        int w1 = ((first + 3) % 7 + 7) % 7; /* Monday = 0 */
+        int sun0 = (w1 + 1) % 7;            /* Sunday = 0, as POSIX */
+        day = first + (r->wday - sun0 + 7) % 7 + (r->week - 1) * 7;
         while (day >= first + len)
-            day -= 7;                           /* week 5 = last */
+            day -= 7;                       /* week 5 = last */
     }
-    return day * DAY + r->time;
+    return (int64_t)day * DAY + r->time;
 }
 
 /* Transitions of years y0 .. y0+ny-1, two per year, sorted within a year.
@@ -217,13 +217,23 @@ typedef struct {
     size_t errn;
 } cur;
 
-static int fail(cur *c, const char *why)
+#if defined(__GNUC__)
+static int fail(cur *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#endif
+
+/* Every parse error: "tz: <reason> at '<rest>'" (or "at end of '<input>'"
+** when the input is used up). One formatter for all reasons (flash); the
+** longest reason is 85 bytes. */
+static int fail(cur *c, const char *fmt, ...)
 {
     if (c->err && c->errn) {
-        if (*c->p)
-            snprintf(c->err, c->errn, "tz: %s at '%.20s'", why, c->p);
-        else
-            snprintf(c->err, c->errn, "tz: %s at end of '%.40s'", why, c->s);
+        char why[96];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+        snprintf(c->err, c->errn, *c->p ? "tz: %s at '%.20s'" : "tz: %s at end of '%.40s'", why,
+                 *c->p ? c->p : c->s);
     }
     return ND_ESYNTAX;
 }
@@ -238,54 +248,49 @@ static int is_digit(char ch)
     return ch >= '0' && ch <= '9';
 }
 
+/* A zone name: letters, or <letters, digits, + and -> */
 static int parse_name(cur *c, char *out)
 {
-    size_t n = 0;
-    if (*c->p == '<') {
-        const char *q = c->p + 1;
-        while (is_alpha(*q) || is_digit(*q) || *q == '+' || *q == '-')
-            q++;
-        if (*q != '>')
-            return fail(c, "unterminated or invalid <name>");
-        n = (size_t)(q - c->p - 1);
-        if (n < 3 || n >= ND_TZ_NAME_MAX)
-            return fail(c, "zone name must have 3 to 15 characters");
-        memcpy(out, c->p + 1, n);
-        c->p = q + 1;
-    } else {
-        while (is_alpha(c->p[n]))
-            n++;
-        if (n < 3 || n >= ND_TZ_NAME_MAX)
-            return fail(c, "zone name must have 3 to 15 letters");
-        memcpy(out, c->p, n);
-        c->p += n;
-    }
+    int quoted = *c->p == '<';
+    const char *b = c->p + quoted, *q = b;
+    while (is_alpha(*q) || (quoted && (is_digit(*q) || *q == '+' || *q == '-')))
+        q++;
+    if (quoted && *q != '>')
+        return fail(c, "unterminated or invalid <name>");
+    size_t n = (size_t)(q - b);
+    if (n < 3 || n >= ND_TZ_NAME_MAX)
+        return fail(c, "zone name must have 3 to 15 %s", quoted ? "characters" : "letters");
+    memcpy(out, b, n);
     out[n] = 0;
+    c->p = q + quoted;
     return ND_OK;
+}
+
+/* Up to 4 decimal digits -> *v: how many, 0 when none or more follow. */
+static int digits(cur *c, int32_t *v)
+{
+    int nd = 0;
+    *v = 0;
+    while (is_digit(*c->p) && nd < 4)
+        *v = *v * 10 + (*c->p++ - '0'), nd++;
+    return is_digit(*c->p) ? 0 : nd;
 }
 
 /* [+-]hh[:mm[:ss]] -> seconds, hours <= maxh. */
 static int parse_hms(cur *c, int maxh, int32_t *out, const char *what)
 {
     int sign = 1;
-    char why[64];
     if (*c->p == '+' || *c->p == '-')
         sign = *c->p++ == '-' ? -1 : 1;
-    if (!is_digit(*c->p)) {
-        snprintf(why, sizeof why, "expected %s", what);
-        return fail(c, why);
-    }
+    if (!is_digit(*c->p))
+        return fail(c, "expected %s", what);
     int32_t v[3] = {0, 0, 0};
     for (int i = 0; i < 3; i++) {
-        int nd = 0;
-        while (is_digit(*c->p) && nd < 4)
-            v[i] = v[i] * 10 + (*c->p++ - '0'), nd++;
-        if (nd == 0 || is_digit(*c->p) || (i > 0 && nd > 2))
+        int nd = digits(c, &v[i]);
+        if (nd == 0 || (i > 0 && nd > 2))
             return fail(c, "bad number in time");
-        if ((i == 0 && v[0] > maxh) || (i > 0 && v[i] > 59)) {
-            snprintf(why, sizeof why, "%s out of range (hours 0-%d, minutes/seconds 0-59)", what, maxh);
-            return fail(c, why);
-        }
+        if (v[i] > (i ? 59 : maxh))
+            return fail(c, "%s out of range (hours 0-%d, minutes/seconds 0-59)", what, maxh);
         if (i == 2 || *c->p != ':' || !is_digit(c->p[1]))
             break;
         c->p++;
@@ -294,63 +299,55 @@ static int parse_hms(cur *c, int maxh, int32_t *out, const char *what)
     return ND_OK;
 }
 
-static int parse_num(cur *c, int lo, int hi, int *out, const char *what)
-{
-    int v = 0, nd = 0;
-    char why[64];
-    while (is_digit(*c->p) && nd < 4)
-        v = v * 10 + (*c->p++ - '0'), nd++;
-    if (nd == 0 || is_digit(*c->p)) {
-        snprintf(why, sizeof why, "expected %s number", what);
-        return fail(c, why);
-    }
-    if (v < lo || v > hi) {
-        snprintf(why, sizeof why, "%s %d out of range %d-%d", what, v, lo, hi);
-        return fail(c, why);
-    }
-    *out = v;
-    return ND_OK;
-}
+/* The numbers of a rule: Jn, n, Mm.w.d (in that order here) */
+static const struct {
+    const char *what;
+    uint8_t lo;
+    uint16_t hi;
+} rule_nums[5] = {{"Julian day", 1, 365}, {"day", 0, 365}, {"month", 1, 12}, {"week", 1, 5},
+                  {"weekday", 0, 6}};
 
 static int parse_rule(cur *c, nd_tz_rule *r)
 {
-    int v, rc;
+    int32_t v[3];
+    int first, n = 1;
     memset(r, 0, sizeof *r);
     if (*c->p == 'J') {
         c->p++;
         r->kind = ND_TZ_RULE_J;
-        if ((rc = parse_num(c, 1, 365, &v, "Julian day")))
-            return rc;
-        r->day = (int16_t)v;
+        first = 0;
     } else if (*c->p == 'M') {
         c->p++;
         r->kind = ND_TZ_RULE_M;
-        if ((rc = parse_num(c, 1, 12, &v, "month")))
-            return rc;
-        r->mon = (uint8_t)v;
-        if (*c->p++ != '.')
-            return c->p--, fail(c, "expected '.' in Mm.w.d");
-        if ((rc = parse_num(c, 1, 5, &v, "week")))
-            return rc;
-        r->week = (uint8_t)v;
-        if (*c->p++ != '.')
-            return c->p--, fail(c, "expected '.' in Mm.w.d");
-        if ((rc = parse_num(c, 0, 6, &v, "weekday")))
-            return rc;
-        r->wday = (uint8_t)v;
+        first = 2;
+        n = 3;
     } else if (is_digit(*c->p)) {
         r->kind = ND_TZ_RULE_N;
-        if ((rc = parse_num(c, 0, 365, &v, "day")))
-            return rc;
-        r->day = (int16_t)v;
+        first = 1;
     } else {
         return fail(c, "expected a rule (Jn, n or Mm.w.d)");
+    }
+    for (int i = 0; i < n; i++) {
+        if (i && *c->p++ != '.')
+            return c->p--, fail(c, "expected '.' in Mm.w.d");
+        const char *what = rule_nums[first + i].what;
+        int lo = rule_nums[first + i].lo, hi = rule_nums[first + i].hi;
+        if (!digits(c, &v[i]))
+            return fail(c, "expected %s number", what);
+        if (v[i] < lo || v[i] > hi)
+            return fail(c, "%s %d out of range %d-%d", what, (int)v[i], lo, hi);
+    }
+    if (n == 3) {
+        r->mon = (uint8_t)v[0];
+        r->week = (uint8_t)v[1];
+        r->wday = (uint8_t)v[2];
+    } else {
+        r->day = (int16_t)v[0];
     }
     r->time = 7200;
     if (*c->p == '/') {
         c->p++;
-        if ((rc = parse_hms(c, 167, &r->time, "rule time")))
-            return rc;
+        return parse_hms(c, 167, &r->time, "rule time");
     }
     return ND_OK;
 }
