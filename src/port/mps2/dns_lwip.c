@@ -31,7 +31,6 @@
 ** IPv4 only (lwipopts.h: LWIP_IPV6 0): lookups ask for A records, also for
 ** ND_RESOLVE_ANY callers; a name with only AAAA records is not found.
 */
-#include <stdio.h>
 #include <string.h>
 
 #include "dns_lwip.h"
@@ -82,7 +81,7 @@ int nd_fw_dns_server(char out[16])
     ip4_addr_t a;
     const char *text;
     if (server(&a, &text) != ND_OK) {
-        snprintf(out, 16, "0.0.0.0"); /* lookups fail: the key is not an address */
+        memcpy(out, "0.0.0.0", 8); /* lookups fail: the key is not an address */
         return ND_EINVAL;
     }
     ip4addr_ntoa_r(&a, out, 16);
@@ -149,9 +148,7 @@ int nd_port_resolve(const char *name, int flags, nd_resolve_fn fn, void *ud, nd_
     ip_addr_t got;
     err_t e = dns_gethostbyname(name, &got, on_found, r);
     if (e == ERR_OK) { /* a number, or lwIP's cache (TTL-bound): reported at dispatch */
-        r->state = D_DONE;
-        r->rc = ND_OK;
-        ip4addr_ntoa_r(ip_2_ip4(&got), r->ip, sizeof r->ip);
+        on_found(name, &got, r);
     } else if (e != ERR_INPROGRESS) {
         r->state = D_FREE;
         return e == ERR_MEM ? ND_ELIMIT : ND_EINVAL; /* ERR_MEM: no UDP PCB for the query */
@@ -191,7 +188,7 @@ int nd_fw_dns_dispatch(void)
 
 int nd_fw_dns_server(char out[16])
 {
-    snprintf(out, 16, "0.0.0.0");
+    memcpy(out, "0.0.0.0", 8);
     return ND_ENOTFOUND;
 }
 

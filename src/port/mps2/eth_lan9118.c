@@ -111,12 +111,10 @@ int nd_fw_eth_init(struct netif *nif)
     }
     uint32_t lo = mac_read(MAC_ADDRL), hi = mac_read(MAC_ADDRH);
     nif->hwaddr_len = 6;
-    nif->hwaddr[0] = (uint8_t)lo;
-    nif->hwaddr[1] = (uint8_t)(lo >> 8);
-    nif->hwaddr[2] = (uint8_t)(lo >> 16);
-    nif->hwaddr[3] = (uint8_t)(lo >> 24);
-    nif->hwaddr[4] = (uint8_t)hi;
-    nif->hwaddr[5] = (uint8_t)(hi >> 8);
+    /* ADDRL holds bytes 0-3, ADDRH 4-5, lowest first: as they lie in memory
+    ** on this little-endian core */
+    memcpy(nif->hwaddr, &lo, 4);
+    memcpy(nif->hwaddr + 4, &hi, 2);
     nif->mtu = 1500;
     nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
                  NETIF_FLAG_LINK_UP | NETIF_FLAG_IGMP;

@@ -77,36 +77,43 @@ static const nd_cfgstore_dev flash = {COPY_SIZE, NULL, fl_read, fl_erase, fl_pro
 
 static bool in_config(const char *rel) { return strncmp(rel, "config/", 7) == 0; }
 
-static void persist(void)
+static void store_err(const char *why) { nd_fw_diag("[ERR] config store: %s\r\n", why); }
+
+/* config/'s files as one blob into `blob`, or only its size (blob NULL) */
+static size_t pack(uint8_t *blob)
 {
-    size_t total = 0;
-    for (int i = 0; i < ND_FW_FILES; i++)
-        if (files[i].name[0] && in_config(files[i].name))
-            total += 6 + strlen(files[i].name) + files[i].len;
-    if (total > COPY_SIZE - ND_CFGSTORE_HDR) {
-        nd_port_console("[ERR] config store: config/ is larger than a flash copy; not saved");
-        return;
-    }
-    uint8_t *blob = malloc(total ? total : 1);
-    if (!blob) {
-        nd_port_console("[ERR] config store: out of memory; not saved");
-        return;
-    }
     size_t o = 0;
     for (int i = 0; i < ND_FW_FILES; i++) {
         rfile *f = &files[i];
         if (!f->name[0] || !in_config(f->name)) continue;
         size_t nl = strlen(f->name);
-        blob[o++] = (uint8_t)nl;
-        blob[o++] = (uint8_t)(nl >> 8);
-        memcpy(blob + o, f->name, nl);
-        o += nl;
-        for (int k = 0; k < 4; k++) blob[o++] = (uint8_t)(f->len >> (8 * k));
-        memcpy(blob + o, f->data, f->len);
-        o += f->len;
+        if (blob) { /* the lengths little endian: as this core stores them */
+            uint16_t nl16 = (uint16_t)nl;
+            uint32_t len32 = (uint32_t)f->len;
+            memcpy(blob + o, &nl16, 2);
+            memcpy(blob + o + 2, f->name, nl);
+            memcpy(blob + o + 2 + nl, &len32, 4);
+            memcpy(blob + o + 6 + nl, f->data, f->len);
+        }
+        o += 6 + nl + f->len;
     }
-    if (nd_cfgstore_save(&flash, blob, o) != ND_OK)
-        nd_port_console("[ERR] config store: flash save failed (the previous config stays)");
+    return o;
+}
+
+static void persist(void)
+{
+    size_t total = pack(NULL);
+    if (total > COPY_SIZE - ND_CFGSTORE_HDR) {
+        store_err("config/ is larger than a flash copy; not saved");
+        return;
+    }
+    uint8_t *blob = malloc(total ? total : 1);
+    if (!blob) {
+        store_err("out of memory; not saved");
+        return;
+    }
+    if (nd_cfgstore_save(&flash, blob, pack(blob)) != ND_OK)
+        store_err("flash save failed (the previous config stays)");
     free(blob);
 }
 
@@ -119,20 +126,18 @@ static void unpack(void)
     size_t n = 0;
     int rc = nd_cfgstore_load(&flash, blob, COPY_SIZE, &n, NULL);
     if (rc == ND_EIO) {
-        nd_port_console("[ERR] config store: both flash copies are corrupt: starting on defaults");
+        store_err("both flash copies are corrupt: starting on defaults");
         cfg_unreadable = true;
     }
     size_t o = 0;
     while (rc == ND_OK && o + 6 <= n) {
         size_t nl = blob[o] | (size_t)blob[o + 1] << 8;
         if (nl == 0 || nl >= NAME_MAX_ || o + 2 + nl + 4 > n) break;
-        char name[NAME_MAX_];
-        memcpy(name, blob + o + 2, nl);
-        name[nl] = 0;
-        o += 2 + nl;
-        size_t len = 0;
-        for (int k = 0; k < 4; k++) len |= (size_t)blob[o + k] << (8 * k);
-        o += 4;
+        char *name = (char *)blob + o + 2;
+        uint32_t len;
+        memcpy(&len, name + nl, 4); /* little endian (pack) */
+        name[nl] = 0;               /* over the length, read already */
+        o += 6 + nl;
         if (len > n - o) break;
         put(name, blob + o, len, false, false);
         o += len;
@@ -141,17 +146,19 @@ static void unpack(void)
 }
 
 /* ---- the file table ----------------------------------------------------- */
-static rfile *find(const char *rel)
-{
-    for (int i = 0; i < ND_FW_FILES; i++)
-        if (files[i].name[0] && !strcmp(files[i].name, rel)) return &files[i];
-    return NULL;
-}
-
 static bool valid(const char *rel)
 {
     if (!rel || !*rel || strlen(rel) >= NAME_MAX_ || rel[0] == '/') return false;
     return !strstr(rel, "..");
+}
+
+/* the file named rel; NULL if there is none or rel is not a valid name */
+static rfile *find(const char *rel)
+{
+    if (valid(rel))
+        for (int i = 0; i < ND_FW_FILES; i++)
+            if (files[i].name[0] && !strcmp(files[i].name, rel)) return &files[i];
+    return NULL;
 }
 
 static int put(const char *rel, const void *data, size_t n, bool append, bool save)
@@ -167,12 +174,12 @@ static int put(const char *rel, const void *data, size_t n, bool append, bool sa
         if (!f) return ND_ELIMIT;
         memset(f, 0, sizeof *f);
     }
-    char *p = malloc(len ? len : 1);
+    /* the old bytes stay where the file is not rewritten (append), and the
+    ** old copy, unchanged, when there is no room */
+    char *p = realloc(f->data, len ? len : 1);
     if (!p) return ND_ENOMEM;
-    if (append && old) memcpy(p, f->data, old);
     memcpy(p + (append ? old : 0), data, n);
-    free(f->data);
-    if (!f->name[0]) snprintf(f->name, sizeof f->name, "%s", rel);
+    if (!f->name[0]) strcpy(f->name, rel); /* valid(): it fits */
     f->data = p;
     used_bytes = used_bytes - old + len;
     f->len = len;
@@ -204,7 +211,7 @@ int nd_fs_read(const char *rel, char *buf, size_t cap, size_t *n)
         cfg_unreadable = false; /* said once; the node goes on with defaults */
         return ND_EIO;
     }
-    rfile *f = valid(rel) ? find(rel) : NULL;
+    rfile *f = find(rel);
     if (!f) return ND_ENOTFOUND;
     if (f->len + 1 > cap) return ND_ELIMIT;
     memcpy(buf, f->data, f->len);
@@ -222,19 +229,19 @@ int nd_fs_append(const char *rel, const void *data, size_t n) { return put(rel, 
 
 int nd_fs_rename(const char *from, const char *to)
 {
-    rfile *f = valid(from) ? find(from) : NULL;
+    rfile *f = find(from);
     if (!f) return ND_ENOTFOUND;
     if (!valid(to)) return ND_EINVAL;
     rfile *t = find(to);
     if (t && t != f) drop(t);
-    snprintf(f->name, sizeof f->name, "%s", to);
+    strcpy(f->name, to); /* valid(): it fits */
     if (in_config(from) || in_config(to)) persist();
     return ND_OK;
 }
 
 int nd_fs_remove(const char *rel)
 {
-    rfile *f = valid(rel) ? find(rel) : NULL;
+    rfile *f = find(rel);
     if (!f) return ND_ENOTFOUND;
     drop(f);
     if (in_config(rel)) persist();
@@ -243,7 +250,7 @@ int nd_fs_remove(const char *rel)
 
 int nd_fs_size(const char *rel, size_t *n)
 {
-    rfile *f = valid(rel) ? find(rel) : NULL;
+    rfile *f = find(rel);
     if (!f) return ND_ENOTFOUND;
     *n = f->len;
     return ND_OK;
@@ -251,10 +258,10 @@ int nd_fs_size(const char *rel, size_t *n)
 
 static bool is_dir(const char *rel)
 {
+    /* the node's own directories, there from the start */
+    for (const char *d = ".\0config\0data\0logs\0modules\0web\0"; *d; d += strlen(d) + 1)
+        if (!strcmp(rel, d)) return true;
     size_t l = strlen(rel);
-    if (!strcmp(rel, ".") || !strcmp(rel, "config") || !strcmp(rel, "data") ||
-        !strcmp(rel, "logs") || !strcmp(rel, "modules") || !strcmp(rel, "web"))
-        return true;
     for (int i = 0; i < DIRS_MAX; i++)
         if (!strcmp(dirs[i], rel)) return true;
     for (int i = 0; i < ND_FW_FILES; i++)
@@ -269,7 +276,7 @@ int nd_fs_mkdir(const char *rel)
     if (is_dir(rel)) return ND_OK;
     for (int i = 0; i < DIRS_MAX; i++)
         if (!dirs[i][0]) {
-            snprintf(dirs[i], sizeof dirs[i], "%s", rel);
+            strcpy(dirs[i], rel); /* valid(): it fits */
             return ND_OK;
         }
     return ND_ELIMIT;
@@ -294,7 +301,7 @@ int nd_fs_stat(const char *rel, nd_fs_info *info)
 
 int nd_fs_read_at(const char *rel, uint64_t off, void *buf, size_t n, size_t *got)
 {
-    rfile *f = valid(rel) ? find(rel) : NULL;
+    rfile *f = find(rel);
     if (!f) return ND_ENOTFOUND;
     size_t k = off >= f->len ? 0 : (f->len - (size_t)off < n ? f->len - (size_t)off : n);
     if (k) memcpy(buf, f->data + off, k);

@@ -32,7 +32,7 @@ void nd_fw_net_init(void);               /* lwIP, the interface, static address 
 int nd_fw_net_dispatch(void);            /* socket callbacks ready now (count) */
 int nd_fw_net_poll(void);                /* frames in, lwIP timers; >0 when something moved */
 int nd_fw_echo_start(int port);          /* the bare lwIP echo for the bench */
-const struct netif *nd_fw_netif(void);
+void nd_fw_mac_text(char out[18]);       /* the MAC, "xx:xx:xx:xx:xx:xx" */
 
 /* the config store and file table (fs_ram.c) */
 void nd_fw_fs_init(void);

@@ -53,6 +53,9 @@
 #define ND_FW_UDP_MAX 1472
 #define ND_FW_UDP_GROUPS 2 /* multicast groups one socket joins (mDNS: one) */
 #define ND_FW_UDP_LOG_MS 5000 /* drop reports on the UART: at most this often */
+/* UDP's only users are SNTP and mDNS: an image without both (min) has no
+** UDP socket, and the table's UDP paths compile to nothing */
+#define ND_FW_UDP (ND_WITH_SNTP || ND_WITH_MDNS)
 
 enum { K_FREE, K_TCP, K_LISTEN, K_UDP };
 
@@ -184,40 +187,50 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 }
 
 /* ---- port.h: TCP ------------------------------------------------------- */
+/* A listening PCB on ip:port handing connections to fn(arg): the node's
+** doors and the bench echo. */
+static int listen_on(const ip_addr_t *ip, int port, tcp_accept_fn fn, void *arg,
+                     struct tcp_pcb **out)
+{
+    struct tcp_pcb *pcb = tcp_new();
+    if (!pcb) return ND_ELIMIT;
+    int rc = ND_EIO;
+    if (tcp_bind(pcb, ip, (u16_t)port) == ERR_OK) {
+        struct tcp_pcb *lp = tcp_listen(pcb); /* frees pcb when it succeeds */
+        if (lp) {
+            tcp_arg(lp, arg);
+            tcp_accept(lp, fn);
+            *out = lp;
+            return ND_OK;
+        }
+        rc = ND_ELIMIT;
+    }
+    tcp_close(pcb);
+    return rc;
+}
+
+/* a new socket is set up: its owner, what it watches, and the caller's handle */
+static int opened(nd_sock *s, nd_sock_fn fn, void *ud, int events, nd_sock **out)
+{
+    nd_net_watch(s, fn, ud, events);
+    *out = s;
+    return ND_OK;
+}
+
 int nd_net_listen(const char *host, int port, int backlog, nd_sock_fn fn, void *ud, nd_sock **out)
 {
     (void)backlog;
-    ip4_addr_t a;
+    ip_addr_t a;
     if (!host || !*host) host = "0.0.0.0";
     if (!ip4addr_aton(host, &a)) return ND_EINVAL;
     nd_sock *s = sock_new(K_LISTEN);
     if (!s) return ND_ELIMIT;
-    struct tcp_pcb *pcb = tcp_new();
-    if (!pcb) {
+    int rc = listen_on(&a, port, on_accept, s, &s->pcb);
+    if (rc != ND_OK) {
         s->kind = K_FREE;
-        return ND_ELIMIT;
+        return rc;
     }
-    ip_addr_t ia;
-    ip_addr_copy_from_ip4(ia, a);
-    if (tcp_bind(pcb, &ia, (u16_t)port) != ERR_OK) {
-        tcp_close(pcb);
-        s->kind = K_FREE;
-        return ND_EIO;
-    }
-    struct tcp_pcb *lp = tcp_listen(pcb);
-    if (!lp) {
-        tcp_close(pcb);
-        s->kind = K_FREE;
-        return ND_ELIMIT;
-    }
-    s->pcb = lp;
-    tcp_arg(lp, s);
-    tcp_accept(lp, on_accept);
-    s->fn = fn;
-    s->ud = ud;
-    s->events = ND_EV_READ;
-    *out = s;
-    return ND_OK;
+    return opened(s, fn, ud, ND_EV_READ, out);
 }
 
 int nd_net_local_port(nd_sock *s) { return s && s->pcb ? s->pcb->local_port : -1; }
@@ -234,7 +247,7 @@ int nd_net_accept(nd_sock *ls, nd_sock **out, char *peer, size_t peern)
 
 int nd_net_connect(const char *host, int port, nd_sock_fn fn, void *ud, nd_sock **out)
 {
-    ip4_addr_t a;
+    ip_addr_t a;
     if (!host || !ip4addr_aton(host, &a)) return ND_EINVAL;
     nd_sock *s = sock_new(K_TCP);
     if (!s) return ND_ELIMIT;
@@ -245,19 +258,13 @@ int nd_net_connect(const char *host, int port, nd_sock_fn fn, void *ud, nd_sock 
     }
     adopt(s, pcb);
     s->connecting = true;
-    ip_addr_t ia;
-    ip_addr_copy_from_ip4(ia, a);
-    if (tcp_connect(pcb, &ia, (u16_t)port, on_connected) != ERR_OK) {
+    if (tcp_connect(pcb, &a, (u16_t)port, on_connected) != ERR_OK) {
         tcp_arg(pcb, NULL);
         tcp_abort(pcb);
         s->kind = K_FREE;
         return ND_ELIMIT;
     }
-    s->fn = fn;
-    s->ud = ud;
-    s->events = ND_EV_WRITE;
-    *out = s;
-    return ND_OK;
+    return opened(s, fn, ud, ND_EV_WRITE, out);
 }
 
 int nd_net_error(nd_sock *s) { return s->err; }
@@ -269,12 +276,18 @@ void nd_net_watch(nd_sock *s, nd_sock_fn fn, void *ud, int events)
     s->events = events;
 }
 
+/* lwIP takes more to send: room in the buffer and in the segment queue */
+static bool can_send(const struct tcp_pcb *pcb)
+{
+    return tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN - 1;
+}
+
 long nd_net_send(nd_sock *s, const void *p, size_t n)
 {
     if (!s->pcb || s->err) return ND_ECLOSED;
     if (s->connecting) return ND_EAGAIN;
+    if (!can_send(s->pcb)) return ND_EAGAIN;
     size_t room = tcp_sndbuf(s->pcb);
-    if (tcp_sndqueuelen(s->pcb) >= TCP_SND_QUEUELEN - 1 || room == 0) return ND_EAGAIN;
     size_t k = n < room ? n : room;
     if (k > 0xffffu) k = 0xffffu;
     err_t e = tcp_write(s->pcb, p, (u16_t)k, TCP_WRITE_FLAG_COPY);
@@ -303,17 +316,11 @@ long nd_net_recv(nd_sock *s, void *p, size_t n)
     return ND_EAGAIN;
 }
 
-static void drop_pcb(nd_sock *s)
+/* a connection's PCB let go: no more callbacks; the node's sockets and the
+** bench echo's */
+static void close_pcb(struct tcp_pcb *pcb)
 {
-    if (!s->pcb) return;
-    struct tcp_pcb *pcb = s->pcb;
-    s->pcb = NULL;
     tcp_arg(pcb, NULL);
-    if (s->kind == K_LISTEN) {
-        tcp_accept(pcb, NULL);
-        tcp_close(pcb);
-        return;
-    }
     tcp_recv(pcb, NULL);
     tcp_err(pcb, NULL);
     /* A closing connection keeps its PCB until the peer closes too (FIN_WAIT_2
@@ -324,12 +331,26 @@ static void drop_pcb(nd_sock *s)
     if (tcp_close(pcb) != ERR_OK) tcp_abort(pcb);
 }
 
+static void drop_pcb(nd_sock *s)
+{
+    if (!s->pcb) return;
+    struct tcp_pcb *pcb = s->pcb;
+    s->pcb = NULL;
+    if (s->kind == K_LISTEN) {
+        tcp_arg(pcb, NULL);
+        tcp_accept(pcb, NULL);
+        tcp_close(pcb);
+        return;
+    }
+    close_pcb(pcb);
+}
+
 static void udp_close_sock(nd_sock *s);
 
 void nd_net_close(nd_sock *s)
 {
     if (!s || s->kind == K_FREE) return;
-    if (s->kind == K_UDP) {
+    if (ND_FW_UDP && s->kind == K_UDP) {
         udp_close_sock(s);
         s->kind = K_FREE;
         return;
@@ -359,7 +380,7 @@ static int ready(nd_sock *s)
 {
     int ev = 0;
     if (s->kind == K_LISTEN) return s->npend ? ND_EV_READ : 0;
-    if (s->kind == K_UDP) /* sending never waits: lwIP copies or refuses at once */
+    if (ND_FW_UDP && s->kind == K_UDP) /* sending never waits: lwIP copies or refuses at once */
         return s->events & ((s->nq ? ND_EV_READ : 0) | ND_EV_WRITE);
     bool dead = s->err || !s->pcb;
     /* A segment is not a message: the shell door takes bytes that come
@@ -373,8 +394,7 @@ static int ready(nd_sock *s)
     if ((s->events & ND_EV_READ) && (rx_ready || s->eof || dead)) ev |= ND_EV_READ;
     if (s->events & ND_EV_WRITE) {
         if (dead) ev |= ND_EV_WRITE | ND_EV_READ;
-        else if (!s->connecting && tcp_sndbuf(s->pcb) > 0 &&
-                 tcp_sndqueuelen(s->pcb) < TCP_SND_QUEUELEN - 1)
+        else if (!s->connecting && can_send(s->pcb))
             ev |= ND_EV_WRITE;
     }
     return ev & (s->events | (dead ? ND_EV_READ : 0));
@@ -385,7 +405,7 @@ static void udp_report_drops(void);
 int nd_fw_net_dispatch(void)
 {
     int calls = nd_fw_dns_dispatch(); /* lookups lwIP answered (dns_lwip.c) */
-    udp_report_drops();
+    if (ND_FW_UDP) udp_report_drops();
     for (int i = 0; i < ND_FW_SOCKS; i++) {
         nd_sock *s = &socks[i];
         if (s->kind == K_FREE || !s->fn || !s->events) continue;
@@ -418,7 +438,17 @@ void nd_fw_net_init(void)
     netif_set_link_up(&nif);
 }
 
-const struct netif *nd_fw_netif(void) { return &nif; }
+/* "%02x:%02x:%02x:%02x:%02x:%02x" of the interface's MAC (ifconfig, the
+** machine id): straight from the netif, which has it from nd_fw_net_init on */
+void nd_fw_mac_text(char out[18])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        out[3 * i] = hex[nif.hwaddr[i] >> 4];
+        out[3 * i + 1] = hex[nif.hwaddr[i] & 15];
+        out[3 * i + 2] = i < 5 ? ':' : 0;
+    }
+}
 
 int nd_fw_net_poll(void)
 {
@@ -434,9 +464,7 @@ static err_t echo_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
     (void)arg;
     if (!p || err != ERR_OK) {
         if (p) pbuf_free(p);
-        tcp_arg(pcb, NULL);
-        tcp_recv(pcb, NULL);
-        if (tcp_close(pcb) != ERR_OK) tcp_abort(pcb);
+        close_pcb(pcb); /* at TCP_PRIO_MIN already (echo_accept) */
         return ERR_OK;
     }
     for (struct pbuf *q = p; q; q = q->next) tcp_write(pcb, q->payload, q->len, TCP_WRITE_FLAG_COPY);
@@ -458,16 +486,8 @@ static err_t echo_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
 int nd_fw_echo_start(int port)
 {
-    struct tcp_pcb *pcb = tcp_new();
-    if (!pcb) return ND_ELIMIT;
-    if (tcp_bind(pcb, IP_ANY_TYPE, (u16_t)port) != ERR_OK) {
-        tcp_close(pcb);
-        return ND_EIO;
-    }
-    struct tcp_pcb *lp = tcp_listen(pcb);
-    if (!lp) return ND_ELIMIT;
-    tcp_accept(lp, echo_accept);
-    return ND_OK;
+    struct tcp_pcb *lp;
+    return listen_on(IP_ANY_TYPE, port, echo_accept, NULL, &lp);
 }
 
 /* ---- port.h: UDP (IPv4; mDNS and SNTP) --------------------------------- */
@@ -524,8 +544,8 @@ int nd_udp_open(const char *bind_addr, int port, int flags, nd_sock_fn fn, void 
 {
     /* ND_UDP_V6: no IPv6 in this image (lwipopts.h); mDNS asks for it only
     ** for links with IPv6 addresses, and nd_port_ifaddrs reports none */
-    if (flags & ND_UDP_V6) return ND_ENOTFOUND;
-    ip4_addr_t a;
+    if (!ND_FW_UDP || (flags & ND_UDP_V6)) return ND_ENOTFOUND;
+    ip_addr_t a;
     ip4_addr_set_any(&a);
     if (bind_addr && *bind_addr && ip4_of(bind_addr, &a) != ND_OK) return ND_EINVAL;
     if (port < 0 || port > 65535) return ND_EINVAL;
@@ -539,9 +559,7 @@ int nd_udp_open(const char *bind_addr, int port, int flags, nd_sock_fn fn, void 
     /* ND_UDP_REUSE needs nothing: one program owns the board, and a second
     ** bind of the same port is refused below (lwIP's SO_REUSE is off).
     ** ND_UDP_MCAST: lwIP sends with TTL 255 already (UDP_TTL, mcast_ttl) */
-    ip_addr_t ia;
-    ip_addr_copy_from_ip4(ia, a);
-    err_t e = udp_bind(pcb, &ia, (u16_t)port);
+    err_t e = udp_bind(pcb, &a, (u16_t)port);
     if (e != ERR_OK) {
         udp_remove(pcb);
         s->kind = K_FREE;
@@ -549,11 +567,7 @@ int nd_udp_open(const char *bind_addr, int port, int flags, nd_sock_fn fn, void 
     }
     udp_recv(pcb, on_udp_recv, s);
     s->upcb = pcb;
-    s->fn = fn;
-    s->ud = ud;
-    s->events = ND_EV_READ;
-    *out = s;
-    return ND_OK;
+    return opened(s, fn, ud, ND_EV_READ, out);
 }
 
 int nd_udp_join(nd_sock *s, const char *group, uint32_t ifindex)
@@ -561,6 +575,7 @@ int nd_udp_join(nd_sock *s, const char *group, uint32_t ifindex)
     ip4_addr_t g;
     if (!s || s->kind != K_UDP || ip4_of(group, &g) != ND_OK || !ip4_addr_ismulticast(&g))
         return ND_EINVAL;
+    if (!ND_WITH_MDNS) return ND_ENOTFOUND; /* mDNS is groups' only user: no socket joins one */
     /* one interface: "every interface" (0) or its own index */
     if ((ifindex && ifindex != netif_get_index(&nif)) || !(nif.flags & NETIF_FLAG_IGMP))
         return ND_ENOTFOUND;
@@ -586,7 +601,7 @@ long nd_udp_sendto(nd_sock *s, const void *p, size_t n, const nd_addr *to)
     if (!b) return ND_EAGAIN;
     if (n) pbuf_take(b, p, (u16_t)n);
     ip_addr_t ia;
-    IP_ADDR4(&ia, to->ip[0], to->ip[1], to->ip[2], to->ip[3]);
+    memcpy(&ia.addr, to->ip, 4); /* both in network byte order */
     err_t e = udp_sendto(s->upcb, b, &ia, to->port);
     pbuf_free(b); /* lwIP copied it into the frame, or queued its own reference (ARP) */
     if (e == ERR_MEM || e == ERR_BUF) return ND_EAGAIN;
@@ -627,7 +642,7 @@ static void udp_close_sock(nd_sock *s)
         udp_remove(s->upcb);
         s->upcb = NULL;
     }
-    for (int i = 0; i < ND_FW_UDP_GROUPS; i++) {
+    for (int i = 0; ND_WITH_MDNS && i < ND_FW_UDP_GROUPS; i++) {
         if (!s->groups[i]) continue;
         ip4_addr_t g;
         g.addr = s->groups[i];
@@ -643,7 +658,7 @@ static void udp_close_sock(nd_sock *s)
 int nd_addr_parse(const char *text, uint16_t port, nd_addr *out)
 {
     ip4_addr_t a;
-    if (!text || !ip4addr_aton(text, &a) || strchr(text, ':')) return ND_EINVAL;
+    if (ip4_of(text, &a) != ND_OK) return ND_EINVAL;
     memset(out, 0, sizeof *out);
     out->family = 4;
     memcpy(out->ip, &a.addr, 4); /* network byte order already */
@@ -654,15 +669,16 @@ int nd_addr_parse(const char *text, uint16_t port, nd_addr *out)
 int nd_addr_format(const nd_addr *a, char *buf, size_t n)
 {
     if (a->family != 4) return ND_EINVAL;
-    int r = snprintf(buf, n, "%u.%u.%u.%u", a->ip[0], a->ip[1], a->ip[2], a->ip[3]);
-    return r < 0 || (size_t)r >= n ? ND_ELIMIT : ND_OK;
+    ip4_addr_t v;
+    memcpy(&v.addr, a->ip, 4);
+    return ip4addr_ntoa_r(&v, buf, (int)n) ? ND_OK : ND_ELIMIT; /* "%u.%u.%u.%u" */
 }
 
 int nd_port_ifaddrs(nd_ifaddr *out, int max)
 {
     if (max < 1 || !netif_is_up(&nif)) return 0;
     memset(out, 0, sizeof *out);
-    snprintf(out->name, sizeof out->name, "en0");
+    memcpy(out->name, "en0", 4);
     out->ifindex = netif_get_index(&nif);
     out->addr.family = 4;
     memcpy(out->addr.ip, &ip_2_ip4(&nif.ip_addr)->addr, 4);
@@ -673,11 +689,10 @@ int nd_port_ifaddrs(nd_ifaddr *out, int max)
 
 int nd_port_ifconfig(char ip[16], char mask[16], char gw[16], char dns[16], char mac[18])
 {
-    snprintf(ip, 16, "%s", ip4addr_ntoa(netif_ip4_addr(&nif)));
-    snprintf(mask, 16, "%s", ip4addr_ntoa(netif_ip4_netmask(&nif)));
-    snprintf(gw, 16, "%s", ip4addr_ntoa(netif_ip4_gw(&nif)));
+    ip4addr_ntoa_r(netif_ip4_addr(&nif), ip, 16);
+    ip4addr_ntoa_r(netif_ip4_netmask(&nif), mask, 16);
+    ip4addr_ntoa_r(netif_ip4_gw(&nif), gw, 16);
     nd_fw_dns_server(dns); /* where lookups go: `nameserver`, else QEMU's */
-    snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", nif.hwaddr[0], nif.hwaddr[1], nif.hwaddr[2],
-             nif.hwaddr[3], nif.hwaddr[4], nif.hwaddr[5]);
+    nd_fw_mac_text(mac);
     return ND_OK;
 }

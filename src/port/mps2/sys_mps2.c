@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lwip/netif.h"
 #include "mps2.h"
 #include "nodus/port.h"
 #include "update.h"
@@ -80,11 +79,9 @@ int nd_port_wifi_rssi(int *dbm)
 ** config (hwuid), before nd_port_ifconfig's dns field may read it. */
 int nd_port_machine_id(char *buf, size_t cap)
 {
-    const uint8_t *m = nd_fw_netif()->hwaddr;
-    return snprintf(buf, cap, "mps2-%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
-                    m[5]) < (int)cap
-               ? ND_OK
-               : ND_ELIMIT;
+    char mac[18];
+    nd_fw_mac_text(mac);
+    return snprintf(buf, cap, "mps2-%s", mac) < (int)cap ? ND_OK : ND_ELIMIT;
 }
 
 /* xorshift32 seeded from the tick counter and the cycle counter; no entropy
@@ -125,9 +122,8 @@ const struct nd_hal_ops *nd_port_hal(const char *name)
 /* A/B updates need mbedTLS and flash slots: not in this image (ND_WITH_UPDATE 0) */
 int nd_update_begin(struct nd_node *n, const nd_upd_req *r, uint32_t *id, char *err, size_t errn)
 {
-    (void)n, (void)r, (void)id;
-    snprintf(err, errn, "updates are not built into this firmware");
-    return ND_EINVAL;
+    (void)r, (void)id;
+    return nd_update_rollback(n, err, errn); /* the same answer */
 }
 
 int nd_update_status(struct nd_node *n, nd_arena *a, nd_value *dict)
