@@ -82,6 +82,11 @@ static void seterr(char *err, size_t errn, const char *fmt, ...)
     va_end(ap);
 }
 
+static void clear_err(char *err, size_t errn)
+{
+    if (err && errn) err[0] = 0;
+}
+
 /* Append one line to the problems. A line about a value in the file (kept)
 ** is "node_config.json: " fmt "original kept as node_config.json.bad": the
 ** frame is written here once rather than in each message. */
@@ -122,12 +127,6 @@ static void kept_problem(nd_cfg *c, const char *fmt, ...)
     va_end(ap);
 }
 
-static bool dbl_to_int(double d, int64_t *out)
-{
-    if (!isfinite(d) || d != floor(d) || fabs(d) > INT_EXACT) return false;
-    *out = (int64_t)d;
-    return true;
-}
 
 static bool is_space(char ch)
 {
@@ -174,12 +173,16 @@ static bool parse_num(const char *t, bool int_only, double *out)
 
 static const char *type_word(nd_cfg_type t)
 {
-    switch (t) {
-    case ND_CFG_BOOL: return "a bool";
-    case ND_CFG_INT: return "an int";
-    case ND_CFG_FLOAT: return "a float";
-    default: return "a string";
-    }
+    static const char *const word[] = {"a string", "a bool", "an int", "a float"}; /* nd_cfg_type order */
+    return word[t <= ND_CFG_FLOAT ? t : ND_CFG_STR];
+}
+
+/* A copy of s on the heap; NULL when out of memory. */
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    return d ? memcpy(d, s, n) : NULL;
 }
 
 /* ---- conversion and validation --------------------------------------- */
@@ -274,7 +277,6 @@ static cJSON *coerce(const nd_cfg_key *k, const cJSON *v, bool *converted)
     }
     if (!cJSON_IsNumber(v)) return NULL;
     double d = v->valuedouble;
-    int64_t i;
     switch (k->type) {
     case ND_CFG_STR: {
         nd_buf b;
@@ -288,7 +290,9 @@ static cJSON *coerce(const nd_cfg_key *k, const cJSON *v, bool *converted)
     case ND_CFG_BOOL:
         *converted = true;
         return d == 1 ? cJSON_CreateTrue() : d == 0 ? cJSON_CreateFalse() : NULL;
-    case ND_CFG_INT: return dbl_to_int(d, &i) ? cJSON_CreateNumber((double)i) : NULL;
+    /* a whole number within +-2^53 (inf and nan are neither); + 0.0 makes
+    ** -0 the int 0, as a conversion to int64_t and back would */
+    case ND_CFG_INT: return d == floor(d) && fabs(d) <= INT_EXACT ? cJSON_CreateNumber(d + 0.0) : NULL;
     default: return isfinite(d) ? cJSON_CreateNumber(d) : NULL;
     }
 }
@@ -382,7 +386,7 @@ static int fill_defaults(nd_cfg *c)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o) return ND_ENOMEM;
-    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+    for (size_t i = 0; i < ND_K_COUNT; i++) {
         const nd_cfg_key *k = nd_cfg_schema_at(i);
         cJSON *v = NULL;
         if (from_text(k, k->def, &v, NULL, 0) != ND_OK || !obj_put(o, k->name, v)) {
@@ -490,7 +494,7 @@ static void swap_values(cJSON *a, cJSON *b)
 static void txn_end(nd_cfg *c, bool undo)
 {
     if (!c->txn) return;
-    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+    for (size_t i = 0; i < ND_K_COUNT; i++) {
         if (c->was[i] && undo && c->mem[i]) /* the original value returns to the member */
             swap_values(c->mem[i], c->was[i]);
         cJSON_Delete(c->was[i]);
@@ -545,7 +549,7 @@ static void off_undo(nd_cfg *c, size_t upto, char *err, size_t errn)
 
 int nd_cfg_commit(nd_cfg *c, char *err, size_t errn)
 {
-    seterr(err, errn, "%s", "");
+    clear_err(err, errn);
     if (!c || !c->txn) return ND_EINVAL;
     /* 1. the whole new file, in memory: its size is known before anything
     **    is written, so an oversized change leaves no trace */
@@ -685,8 +689,7 @@ static int merge(nd_cfg *c, cJSON *root, bool *repair, bool *rewrite)
                 if (!c->off[ki] && cJSON_IsString(it) &&
                     strlen(it->valuestring) <= ND_CFG_FILE_MAX &&
                     nd_fs_write_atomic(path, it->valuestring, strlen(it->valuestring)) == ND_OK) {
-                    c->off[ki] = malloc(strlen(it->valuestring) + 1);
-                    if (c->off[ki]) strcpy(c->off[ki], it->valuestring);
+                    c->off[ki] = dup_str(it->valuestring);
                     *rewrite = true;
                 } else {
                     kept_problem(c, "%s = %s not moved to %s: ", k->name, pv, path);
@@ -760,7 +763,7 @@ int nd_cfg_load(nd_cfg *c)
 {
     c->problems[0] = 0;
     if (fill_defaults(c) != ND_OK) return ND_ENOMEM;
-    for (size_t i = 0; i < nd_cfg_schema_count(); i++) {
+    for (size_t i = 0; i < ND_K_COUNT; i++) {
         const nd_cfg_key *k = nd_cfg_schema_at(i);
         free(c->off[i]);
         c->off[i] = (k->flags & ND_CFG_OFFLOAD) ? off_read(k) : NULL;
@@ -773,29 +776,29 @@ int nd_cfg_load(nd_cfg *c)
     size_t n = 0;
     bool rewrite = true, repair = false;
     int rc = nd_fs_read(ND_CFG_PATH, buf, ND_CFG_FILE_MAX + 1, &n);
-    if (rc == ND_ENOTFOUND) {
-        /* first start: write the defaults */
-    } else if (rc == ND_ELIMIT) {
-        rewrite = quarantine(c, "is larger than 65536 bytes");
-    } else if (rc != ND_OK) {
-        rewrite = quarantine(c, "is unreadable");
-    } else {
+    /* why the file cannot be used at all, if it cannot (one quarantine call) */
+    const char *why = NULL;
+    char line[48];
+    if (rc == ND_ELIMIT)
+        why = "is larger than 65536 bytes";
+    else if (rc != ND_OK && rc != ND_ENOTFOUND) /* not found: first start, write the defaults */
+        why = "is unreadable";
+    if (rc == ND_OK) {
         size_t sp = 0;
         while (sp < n && is_space(buf[sp])) sp++;
         size_t end = 0;
         cJSON *root = NULL;
         if (sp == n) {
-            rewrite = quarantine(c, "is empty");
+            why = "is empty";
         } else if (strlen(buf) != n) {
-            rewrite = quarantine(c, "contains a NUL byte");
+            why = "contains a NUL byte";
         } else if (!nd_utf8_valid(buf, n)) {
-            rewrite = quarantine(c, "is not valid UTF-8");
+            why = "is not valid UTF-8";
         } else if (!(root = nd_json_parse(buf, n, &end)) || end != n) { /* one value, nothing after it */
-            char why[48];
-            snprintf(why, sizeof why, "unparsable (line %d)", line_of(buf, buf + end));
-            rewrite = quarantine(c, why);
+            snprintf(line, sizeof line, "unparsable (line %d)", line_of(buf, buf + end));
+            why = line;
         } else if (!cJSON_IsObject(root)) {
-            rewrite = quarantine(c, "is not a JSON object");
+            why = "is not a JSON object";
         } else {
             rewrite = false;
             nul_problems(c, root, buf, n, &repair, &rewrite);
@@ -814,6 +817,7 @@ int nd_cfg_load(nd_cfg *c)
             rewrite = false;
         }
     }
+    if (why) rewrite = quarantine(c, why);
     free(buf);
     rc = ND_OK;
     if (rewrite && nd_cfg_save(c) != ND_OK) {
@@ -840,15 +844,12 @@ static int stage_value(nd_cfg *c, const nd_cfg_key *k, cJSON *nv, bool check, bo
     size_t ki = key_index(k);
     cJSON *cur = c->mem[ki];
     if (k->flags & ND_CFG_OFFLOAD) {
-        size_t n = strlen(nv->valuestring);
-        char *copy = malloc(n + 1);
+        char *copy = dup_str(nv->valuestring);
+        cJSON_Delete(nv);
         if (!copy) {
-            cJSON_Delete(nv);
             seterr(err, errn, "out of memory");
             return ND_ENOMEM;
         }
-        memcpy(copy, nv->valuestring, n + 1);
-        cJSON_Delete(nv);
         free(c->stage[ki]);
         c->stage[ki] = copy;
     } else if (same(cur, nv)) {
@@ -895,17 +896,26 @@ static int set_one(nd_cfg *c, const nd_cfg_key *k, cJSON *nv, bool check, bool c
     return nd_cfg_commit(c, err, errn);
 }
 
+/* The conf-mode text for the schema key named key, as a new item in *nv:
+** the key (NULL: *rc is ND_ENOTFOUND) and from_text's code in *rc. */
+static const nd_cfg_key *key_text(const char *key, const char *text, cJSON **nv, int *rc, char *err,
+                                  size_t errn)
+{
+    clear_err(err, errn);
+    const nd_cfg_key *k = nd_cfg_schema_find(key);
+    *rc = k ? from_text(k, text ? text : "", nv, err, errn) : ND_ENOTFOUND;
+    return k;
+}
+
 int nd_cfg_set_text(nd_cfg *c, const char *key, const char *text, char *err, size_t errn)
 {
-    seterr(err, errn, "%s", "");
-    const nd_cfg_key *k = nd_cfg_schema_find(key);
-    if (!k) return ND_ENOTFOUND;
     cJSON *nv = NULL;
-    int rc = from_text(k, text ? text : "", &nv, err, errn);
+    int rc;
+    const nd_cfg_key *k = key_text(key, text, &nv, &rc, err, errn);
     if (rc == ND_ETYPE) {
         /* micrOS answers a failed conversion with a bare "Failed to save"
         ** (utc "type"); the shell prints err when it is not empty. */
-        seterr(err, errn, "%s", "");
+        clear_err(err, errn);
         return rc;
     }
     if (rc != ND_OK) return rc;
@@ -954,7 +964,7 @@ static int set_typed(nd_cfg *c, const nd_cfg_key *k, const nd_value *v, bool sav
 int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, char *err,
                      size_t errn)
 {
-    seterr(err, errn, "%s", "");
+    clear_err(err, errn);
     const nd_cfg_key *k = nd_cfg_schema_find(key);
     if (!k) return ND_ENOTFOUND;
     if (!v) return ND_EINVAL;
@@ -963,7 +973,7 @@ int nd_cfg_set_value(nd_cfg *c, const char *key, const nd_value *v, bool save, c
 
 int nd_cfg_set_json(nd_cfg *c, nd_key key, const cJSON *item, char *err, size_t errn)
 {
-    seterr(err, errn, "%s", "");
+    clear_err(err, errn);
     if (!c || (unsigned)key >= ND_K_COUNT) return ND_ENOTFOUND;
     if (!item) return ND_EINVAL;
     /* the item as the nd_value it reads as (nd_json_scalar: a number is an
@@ -997,11 +1007,9 @@ int nd_cfg_put_node(nd_cfg *c, nd_key key, const char *text)
 
 int nd_cfg_override(nd_cfg *c, const char *key, const char *text, char *err, size_t errn)
 {
-    seterr(err, errn, "%s", "");
-    const nd_cfg_key *k = nd_cfg_schema_find(key);
-    if (!k) return ND_ENOTFOUND;
     cJSON *nv = NULL;
-    int rc = from_text(k, text ? text : "", &nv, err, errn);
+    int rc;
+    const nd_cfg_key *k = key_text(key, text, &nv, &rc, err, errn);
     if (rc == ND_ETYPE) rc = ND_EINVAL;
     if (rc != ND_OK) return rc;
     if (validate(k, nv, err, errn) != ND_OK) {

@@ -33,6 +33,15 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
+/* The CRC of a copy covers its seq and len, then the data. */
+static uint32_t crc_head(uint32_t seq, uint32_t len)
+{
+    uint8_t sl[8];
+    put32(sl, seq);
+    put32(sl + 4, len);
+    return nd_crc32(0, sl, 8);
+}
+
 typedef struct {
     int state; /* 0 = no magic (erased or a save cut short), 1 = magic present */
     uint32_t seq, len, crc;
@@ -56,10 +65,7 @@ static int check(const nd_cfgstore_dev *d, int copy, const hdr *h, uint8_t *buf,
     if (h->len > d->size - ND_CFGSTORE_HDR) return ND_EIO;
     if (h->len > cap) return ND_ELIMIT;
     if (h->len && d->read(d->ctx, copy, ND_CFGSTORE_HDR, buf, h->len) != 0) return ND_EIO;
-    uint8_t sl[8];
-    put32(sl, h->seq);
-    put32(sl + 4, h->len);
-    uint32_t c = nd_crc32(nd_crc32(0, sl, 8), buf, h->len);
+    uint32_t c = nd_crc32(crc_head(h->seq, h->len), buf, h->len);
     return c == h->crc ? 0 : ND_EIO;
 }
 
@@ -109,10 +115,8 @@ int nd_cfgstore_save(const nd_cfgstore_dev *d, const void *data, size_t n)
     read_hdr(d, 1, &h[1]);
     for (int c = 0; c < 2; c++) {
         if (!h[c].state || h[c].len > d->size - ND_CFGSTORE_HDR) continue;
-        uint8_t sl[8], chunk[64];
-        put32(sl, h[c].seq);
-        put32(sl + 4, h[c].len);
-        uint32_t crc = nd_crc32(0, sl, 8);
+        uint8_t chunk[64];
+        uint32_t crc = crc_head(h[c].seq, h[c].len);
         int ok = 1;
         for (uint32_t off = 0; off < h[c].len && ok; off += sizeof chunk) {
             uint32_t k = h[c].len - off < sizeof chunk ? h[c].len - off : (uint32_t)sizeof chunk;
@@ -126,12 +130,10 @@ int nd_cfgstore_save(const nd_cfgstore_dev *d, const void *data, size_t n)
     uint32_t seq = keep < 0 ? 1 : h[keep].seq + 1;
     if (d->erase(d->ctx, target) != 0) return ND_EIO;
     if (n && d->prog(d->ctx, target, ND_CFGSTORE_HDR, data, (uint32_t)n) != 0) return ND_EIO;
-    uint8_t b[ND_CFGSTORE_HDR], sl[8];
-    put32(sl, seq);
-    put32(sl + 4, (uint32_t)n);
+    uint8_t b[ND_CFGSTORE_HDR];
     put32(b, seq);
     put32(b + 4, (uint32_t)n);
-    put32(b + 8, nd_crc32(nd_crc32(0, sl, 8), data, n));
+    put32(b + 8, nd_crc32(crc_head(seq, (uint32_t)n), data, n));
     put32(b + 12, ND_CFGSTORE_MAGIC);
     /* seq/len/crc first, the magic last: the commit point of the save */
     if (d->prog(d->ctx, target, 0, b, 12) != 0) return ND_EIO;

@@ -49,6 +49,13 @@ const char *nd_node_problems(struct nd_node *n) { return n->problems; }
 ** MAC. We hash the machine id together with the state directory so that
 ** several nodes on one machine (one per state dir) get distinct ids, and
 ** keep it in the config once written: it never changes afterwards. */
+/* FNV-1a 64 of s, continuing from h. */
+static uint64_t fnv64(uint64_t h, const char *s)
+{
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 static void derive_hwuid(struct nd_node *n)
 {
     const char *cur = nd_cfg_get_str(n->cfg, ND_K_hwuid);
@@ -60,9 +67,7 @@ static void derive_hwuid(struct nd_node *n)
         for (int i = 0; i < 16; i++) snprintf(id + 2 * i, 3, "%02x", r[i]);
     }
     /* FNV-1a 64 over machine id and state dir; 48 bits kept, like a MAC. */
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = id; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    for (const char *p = nd_fs_root(); *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    uint64_t h = fnv64(fnv64(1469598103934665603ULL, id), nd_fs_root());
     char uid[32];
     snprintf(uid, sizeof uid, "micr%012llxOS", (unsigned long long)(h & 0xffffffffffffULL));
     nd_cfg_put_node(n->cfg, ND_K_hwuid, uid);
@@ -91,20 +96,18 @@ int nd_node_init(struct nd_node *n, const char *const *overrides, int noverrides
         const char *kv = overrides[i];
         const char *eq = strchr(kv, '=');
         char key[64], e[ND_ERRMSG];
-        if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof key) {
-            snprintf(err, errn, "--set %s: expected key=value", kv);
-            return ND_EINVAL;
-        }
-        memcpy(key, kv, (size_t)(eq - kv));
-        key[eq - kv] = 0;
-        e[0] = 0;
-        int rc = nd_cfg_override(n->cfg, key, eq + 1, e, sizeof e);
-        if (rc == ND_ENOTFOUND) {
-            snprintf(err, errn, "--set %s: unknown config key", key);
-            return rc;
+        int rc = ND_EINVAL;
+        const char *why = "expected key=value", *what = kv; /* "--set <what>: <why>" */
+        if (eq && eq != kv && (size_t)(eq - kv) < sizeof key) {
+            memcpy(key, kv, (size_t)(eq - kv));
+            key[eq - kv] = 0;
+            e[0] = 0;
+            rc = nd_cfg_override(n->cfg, key, eq + 1, e, sizeof e);
+            what = key;
+            why = rc == ND_ENOTFOUND ? "unknown config key" : e[0] ? e : nd_strerror(rc);
         }
         if (rc != ND_OK) {
-            snprintf(err, errn, "--set %s: %s", key, e[0] ? e : nd_strerror(rc));
+            snprintf(err, errn, "--set %s: %s", what, why);
             return rc;
         }
     }
@@ -274,14 +277,11 @@ int nd_node_sun(struct nd_node *n, const nd_tm *local_day, int64_t *rise, int64_
 
 void nd_node_timing(struct nd_node *n, uint64_t out[6], bool reset)
 {
+    /* nd_task_timing's six fields are out[]'s, in out[]'s order */
+    _Static_assert(sizeof(nd_task_timing) == 6 * sizeof(uint64_t), "nd_task_timing is out[6]");
     nd_task_timing t;
     nd_task_timing_get(n, &t, reset);
-    out[0] = t.count;
-    out[1] = t.p50_us;
-    out[2] = t.p99_us;
-    out[3] = t.max_us;
-    out[4] = t.runs;
-    out[5] = t.run_us;
+    memcpy(out, &t, sizeof t);
 }
 
 /* ---- the port's entry (nodus/run.h) ------------------------------------ */

@@ -258,30 +258,27 @@ static void reply_dict(nd_buf *out, const char *tag, const char *msg, bool json)
     nd_buf_putc(out, '\n');
 }
 
+#define QFULL_MAX 48 /* "[aio] Task queue full: N" */
+static const char already[] = "Already running"; /* a refusal that is no failure */
+
 /* Admission shared by shell tasks and stepped tasks. Returns the task or
-** NULL with the reply/error already decided in *msg. */
-static nd_task *admit(struct nd_node *n, const char *tag, const char **msg, bool *full)
+** NULL with the reply/error already decided in *msg: already, the queue-full
+** text (written to q) or "memory allocation failed". */
+static nd_task *admit(struct nd_node *n, const char *tag, const char **msg, char q[QFULL_MAX])
 {
-    *full = false;
     nd_task *old = find(n, tag);
-    if (old && old->active) {
-        *msg = "Already running";
-        return NULL;
-    }
+    *msg = already;
+    if (old && old->active) return NULL;
     if (nd_tasks_active(n) >= queue_size(n)) {
-        *full = true;
+        snprintf(q, QFULL_MAX, "[aio] Task queue full: %d", queue_size(n));
+        *msg = q;
         return NULL;
     }
-    if (!table(n)) {
-        *msg = "memory allocation failed";
-        return NULL;
-    }
+    *msg = "memory allocation failed";
+    if (!table(n)) return NULL;
     if (old) task_free(n, old); /* a finished task of that tag is replaced */
     nd_task *t = calloc(1, sizeof *t);
-    if (!t) {
-        *msg = "memory allocation failed";
-        return NULL;
-    }
+    if (!t) return NULL;
     t->node = n;
     t->active = true;
     snprintf(t->tag, sizeof t->tag, "%s", tag);
@@ -289,6 +286,29 @@ static nd_task *admit(struct nd_node *n, const char *tag, const char **msg, bool
     while (*tail) tail = &(*tail)->next;
     *tail = t;
     *msg = "Starting";
+    return t;
+}
+
+/* Arm the admitted task's first run and tell the listeners it runs (a
+** full timer table has already stopped it). */
+static bool launch(nd_task *t, uint64_t at)
+{
+    schedule(t, at);
+    if (t->active) nd_emit_task_state(t->node, t->tag, true);
+    return t->active;
+}
+
+/* admit() for the doors: a refusal is answered here, {'<tag>': '<why>'}, and
+** *x says how (Already running is no failure). */
+static nd_task *admit_reply(struct nd_node *n, const char *tag, bool json, nd_buf *out, int *x)
+{
+    const char *msg;
+    char q[QFULL_MAX];
+    nd_task *t = admit(n, tag, &msg, q);
+    if (!t) {
+        reply_dict(out, tag, msg, json);
+        *x = msg == already ? ND_X_OK : ND_X_FAIL;
+    }
     return t;
 }
 
@@ -317,19 +337,9 @@ int nd_task_start(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
         plain.task = ND_TASK_NONE;
         return nd_exec_lm(n, &plain, json, out);
     }
-    const char *msg;
-    bool full;
-    nd_task *t = admit(n, tag, &msg, &full);
-    if (full) {
-        char q[48];
-        snprintf(q, sizeof q, "[aio] Task queue full: %d", queue_size(n));
-        reply_dict(out, tag, q, json);
-        return ND_X_FAIL;
-    }
-    if (!t) {
-        reply_dict(out, tag, msg, json);
-        return strcmp(msg, "Already running") == 0 ? ND_X_OK : ND_X_FAIL;
-    }
+    int x;
+    nd_task *t = admit_reply(n, tag, json, out, &x);
+    if (!t) return x;
     /* the task runs the call without its postfixes */
     size_t len = (size_t)(c->args.p + c->args.n - c->w0.p);
     if (c->args.n == 0) len = (size_t)(c->w1.p + c->w1.n - c->w0.p);
@@ -341,16 +351,13 @@ int nd_task_start(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
     }
     memcpy(t->line, c->w0.p, len);
     t->line[len] = 0;
-    uint64_t now = nd_port_mono_ms();
-    if (c->task == ND_TASK_LOOP) {
+    uint64_t at = nd_port_mono_ms();
+    if (c->task == ND_TASK_LOOP)
         t->period = (uint32_t)(ms < ND_TASK_PERIOD_MIN ? ND_TASK_PERIOD_MIN : ms);
-        schedule(t, now);
-    } else {
-        schedule(t, now + (uint64_t)(ms < 0 ? 0 : ms));
-    }
-    reply_dict(out, tag, msg, json);
-    if (t->active) nd_emit_task_state(n, t->tag, true);
-    return t->active ? ND_X_OK : ND_X_FAIL;
+    else
+        at += (uint64_t)(ms < 0 ? 0 : ms);
+    reply_dict(out, tag, "Starting", json);
+    return launch(t, at) ? ND_X_OK : ND_X_FAIL;
 }
 
 /* ---- stepped tasks (nodus/task.h) -------------------------------------- */
@@ -358,18 +365,17 @@ int nd_task_spawn(nd_call *c, const char *tag, nd_step_fn step, void *ud, uint32
 {
     struct nd_node *n = c->node;
     const char *msg;
-    bool full;
-    nd_task *t = admit(n, tag, &msg, &full);
-    if (full) return nd_fail(c, "[aio] Task queue full: %d", queue_size(n));
+    char q[QFULL_MAX];
+    nd_task *t = admit(n, tag, &msg, q);
+    if (msg == q) return nd_fail(c, "%s", q);
     nd_value *d = nd_dict(c->arena);
     if (!d || nd_dict_set(c->arena, d, tag, nd_str(c->arena, msg)) != ND_OK)
         return nd_fail(c, "memory allocation failed");
     c->ret = d;
-    if (!t) return strcmp(msg, "Already running") == 0 ? ND_OK : nd_fail(c, "%s", msg);
+    if (!t) return msg == already ? ND_OK : nd_fail(c, "%s", msg);
     t->step = step;
     t->ud = ud;
-    schedule(t, nd_port_mono_ms() + first_ms);
-    if (t->active) nd_emit_task_state(n, t->tag, true);
+    launch(t, nd_port_mono_ms() + first_ms);
     return ND_OK;
 }
 
@@ -377,27 +383,13 @@ int nd_task_spawn(nd_call *c, const char *tag, nd_step_fn step, void *ud, uint32
 nd_task *nd_task_open(struct nd_node *n, const char *tag, nd_step_fn step, void *ud,
                       void (*drop)(void *ud), uint32_t first_ms, bool json, nd_buf *out, int *x)
 {
-    const char *msg;
-    bool full;
-    nd_task *t = admit(n, tag, &msg, &full);
-    if (full) {
-        char q[48];
-        snprintf(q, sizeof q, "[aio] Task queue full: %d", queue_size(n));
-        reply_dict(out, tag, q, json);
-        *x = ND_X_FAIL;
-        return NULL;
-    }
-    reply_dict(out, tag, msg, json);
-    if (!t) {
-        *x = strcmp(msg, "Already running") == 0 ? ND_X_OK : ND_X_FAIL;
-        return NULL;
-    }
+    nd_task *t = admit_reply(n, tag, json, out, x);
+    if (!t) return NULL;
+    reply_dict(out, tag, "Starting", json);
     t->step = step;
     t->ud = ud;
     t->drop = drop;
-    schedule(t, nd_port_mono_ms() + first_ms);
-    if (t->active) nd_emit_task_state(n, t->tag, true);
-    *x = t->active ? ND_X_OK : ND_X_FAIL;
+    *x = launch(t, nd_port_mono_ms() + first_ms) ? ND_X_OK : ND_X_FAIL;
     return t->active ? t : NULL;
 }
 
@@ -491,88 +483,67 @@ static void json_str(nd_buf *out, const char *s)
     nd_json_escape(out, s, strlen(s)); /* what nd_render_json writes for a string */
 }
 
-/* micrOS builds the text as '\n'.join(active) + '\n' + '\n'.join(finished)
-** + '\n', and the shell adds a newline: so the header and running tasks,
-** then the finished ones, then an empty line -- two when none finished.
-** The JSON form is {"active": [...], "inactive": [...]}, nothing more.
-** `idle` and `server` are micrOS's own tasks, listed first for clients
-** that look for them. */
-static int show_list(struct nd_node *n, bool json, nd_buf *out)
-{
-    nd_task *head = n->tasks ? n->tasks->head : NULL;
-    if (json) { /* written item by item: no table to size for 2 x aioqueue tasks */
-        nd_buf_puts(out, "{\"active\": [\"idle\", \"server\"");
-        for (nd_task *t = head; t; t = t->next)
-            if (t->active) {
-                nd_buf_puts(out, ", ");
-                json_str(out, t->tag);
-            }
-        nd_buf_puts(out, "], \"inactive\": [");
-        bool first = true;
-        for (nd_task *t = head; t; t = t->next)
-            if (!t->active) {
-                if (!first) nd_buf_puts(out, ", ");
-                json_str(out, t->tag);
-                first = false;
-            }
-        nd_buf_puts(out, "]}\n");
-        return ND_X_OK;
-    }
-    nd_buf_printf(out, "---- micrOS  top ----\n#queue: %d #load: %d%%\n\n#Active   #taskID\n",
-                  queue_size(n) - nd_tasks_active(n), (int)(nd_loop_load_pct() + 0.5));
-    nd_buf_puts(out, "Yes       idle\nYes       server\n");
-    for (nd_task *t = head; t; t = t->next)
-        if (t->active) nd_buf_printf(out, "Yes       %s\n", t->tag);
-    for (nd_task *t = head; t; t = t->next)
-        if (!t->active) nd_buf_printf(out, "No        %s\n", t->tag);
-    nd_buf_putc(out, '\n');
-    bool finished = false;
-    for (nd_task *t = head; t; t = t->next) finished |= !t->active;
-    if (!finished) nd_buf_putc(out, '\n');
-    return ND_X_OK;
-}
-
-/* `task stats` (nodus): what each task cost. Text: one line per task, in
+/* `task list` -- micrOS builds the text as '\n'.join(active) + '\n' +
+** '\n'.join(finished) + '\n', and the shell adds a newline: so the header
+** and running tasks, then the finished ones, then an empty line -- two when
+** none finished. The JSON form is {"active": [...], "inactive": [...]},
+** nothing more. `idle` and `server` are micrOS's own tasks, listed first for
+** clients that look for them.
+** `task stats` (nodus): what each task cost. Text: one line per task, in
 ** `task list`'s order; JSON: {"<tag>": {"active", "runs", "time_ms",
-** "max_ms", "slow", "error"}}. */
-static int show_stats(struct nd_node *n, bool json, nd_buf *out)
+** "max_ms", "slow", "error"}}. Both are written item by item, running tasks
+** first (one pass each): no table to size for 2 x aioqueue tasks. */
+static int show_tasks(struct nd_node *n, bool stats, bool json, nd_buf *out)
 {
     nd_task *head = n->tasks ? n->tasks->head : NULL;
-    if (json) { /* written field by field, as nd_render_json writes the dict */
-        nd_buf_putc(out, '{');
-        bool first = true;
-        for (int pass = 0; pass < 2; pass++)
-            for (nd_task *t = head; t; t = t->next) {
-                if (t->active != (pass == 0)) continue;
-                if (!first) nd_buf_puts(out, ", ");
-                json_str(out, t->tag);
-                nd_buf_printf(out, ": {\"active\": %s, \"runs\": %lld, \"time_ms\": ",
-                              t->active ? "true" : "false", (long long)t->runs);
-                nd_render_float(out, (double)t->total_us / 1000.0); /* finite: JSON's form too */
-                nd_buf_puts(out, ", \"max_ms\": ");
-                nd_render_float(out, (double)t->max_us / 1000.0);
-                nd_buf_printf(out, ", \"slow\": %u, \"error\": ", t->slow);
-                if (t->failed) json_str(out, t->out ? t->out : "");
-                else nd_buf_puts(out, "null");
-                nd_buf_putc(out, '}');
-                first = false;
-            }
-        nd_buf_puts(out, "}\n");
-        return ND_X_OK;
+    if (json) {
+        nd_buf_puts(out, stats ? "{" : "{\"active\": [\"idle\", \"server\"");
+    } else {
+        if (!stats)
+            nd_buf_printf(out, "---- micrOS  top ----\n#queue: %d #load: %d%%\n\n",
+                          queue_size(n) - nd_tasks_active(n), (int)(nd_loop_load_pct() + 0.5));
+        nd_buf_puts(out, "#Active   #taskID\n");
+        if (!stats) nd_buf_puts(out, "Yes       idle\nYes       server\n");
     }
-    nd_buf_puts(out, "#Active   #taskID\n");
-    for (int pass = 0; pass < 2; pass++)
+    bool sep = !stats, finished = false; /* the list's idle and server come before */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass && !stats) { /* the list's second JSON array */
+            if (json) nd_buf_puts(out, "], \"inactive\": [");
+            sep = false;
+        }
         for (nd_task *t = head; t; t = t->next) {
             if (t->active != (pass == 0)) continue;
-            nd_buf_printf(out, "%-10s%-24s runs:%llu time:%.3fms max:%.3fms slow:%u",
-                          t->active ? "Yes" : "No", t->tag, (unsigned long long)t->runs,
-                          (double)t->total_us / 1000.0, (double)t->max_us / 1000.0, t->slow);
-            if (t->failed) {
-                const char *o = t->out ? t->out : "";
-                nd_buf_printf(out, " err:%.*s", (int)strcspn(o, "\n"), o);
+            finished |= pass;
+            const char *o = t->out ? t->out : "";
+            if (!json) {
+                nd_buf_printf(out, stats ? "%-10s%-24s" : "%-10s%s", t->active ? "Yes" : "No", t->tag);
+                if (stats) {
+                    nd_buf_printf(out, " runs:%llu time:%.3fms max:%.3fms slow:%u",
+                                  (unsigned long long)t->runs, (double)t->total_us / 1000.0,
+                                  (double)t->max_us / 1000.0, t->slow);
+                    if (t->failed) nd_buf_printf(out, " err:%.*s", (int)strcspn(o, "\n"), o);
+                }
+                nd_buf_putc(out, '\n');
+                continue;
             }
-            nd_buf_putc(out, '\n');
+            if (sep) nd_buf_puts(out, ", ");
+            sep = true;
+            json_str(out, t->tag);
+            if (!stats) continue;
+            /* field by field, as nd_render_json writes the dict */
+            nd_buf_printf(out, ": {\"active\": %s, \"runs\": %lld, \"time_ms\": ",
+                          t->active ? "true" : "false", (long long)t->runs);
+            nd_render_float(out, (double)t->total_us / 1000.0); /* finite: JSON's form too */
+            nd_buf_puts(out, ", \"max_ms\": ");
+            nd_render_float(out, (double)t->max_us / 1000.0);
+            nd_buf_printf(out, ", \"slow\": %u, \"error\": ", t->slow);
+            if (t->failed) json_str(out, o);
+            else nd_buf_puts(out, "null");
+            nd_buf_putc(out, '}');
         }
+    }
+    if (json) nd_buf_puts(out, stats ? "}\n" : "]}\n");
+    else if (!stats) nd_buf_puts(out, finished ? "\n" : "\n\n");
     return ND_X_OK;
 }
 
@@ -587,8 +558,8 @@ int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out)
 {
     nd_span rest = c->args;
     bool show = nd_span_eq(c->w1, "show"), kill = nd_span_eq(c->w1, "kill");
-    if (nd_span_eq(c->w1, "list") && rest.n == 0) return show_list(n, c->json, out);
-    if (nd_span_eq(c->w1, "stats") && rest.n == 0) return show_stats(n, c->json, out);
+    bool stats = nd_span_eq(c->w1, "stats");
+    if ((stats || nd_span_eq(c->w1, "list")) && rest.n == 0) return show_tasks(n, stats, c->json, out);
     if (!(show || kill) || !rest.n || memchr(rest.p, ' ', rest.n)) {
         nd_buf_puts(out, "Invalid task cmd! Help: task list / kill <taskID> / show <taskID>\n");
         return ND_X_FAIL;

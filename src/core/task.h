@@ -48,7 +48,8 @@ int nd_task_kill_tag(struct nd_node *n, const char *tag); /* 0 or ND_ENOTFOUND *
 /* Tag of the first active task whose tag contains text (nsh.* excluded). */
 int nd_task_find_tag(struct nd_node *n, const char *text, char *tag, size_t len);
 
-/* Task-run lateness since the last reset, in microseconds. */
+/* Task-run lateness since the last reset, in microseconds. The fields are
+** in nd_node_timing's out[] order: it copies the struct whole. */
 typedef struct nd_task_timing {
     uint64_t count, p50_us, p99_us, max_us;
     uint64_t runs, run_us; /* all runs and their total run time */
