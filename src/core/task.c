@@ -454,22 +454,32 @@ struct nd_node *nd_task_node(nd_task *t) { return t->node; }
 /* ---- the table for nsh (ps, kill, killall) ------------------------------- */
 void nd_task_visit(struct nd_node *n, nd_task_visit_fn fn, void *ud)
 {
-    for (nd_task *t = n->tasks ? n->tasks->head : NULL; t; t = t->next) fn(ud, t->tag, t->active);
+    for (nd_task *t = n->tasks ? n->tasks->head : NULL; t; t = t->next)
+        fn(ud, t->tag, t->active && !t->kill); /* killed, ending when its run returns */
+}
+
+/* End t now -- or, when it is the task whose run is on the stack (it kills
+** itself: nodus.call, an nsh job's own kill), when that run returns
+** (run_fn): freeing it under its own step would be a use after free. */
+static void kill_task(struct nd_node *n, nd_task *t)
+{
+    if (t->active) nd_emit_task_state(n, t->tag, false);
+    if (t == n->tasks->running) t->kill = true;
+    else task_free(n, t);
 }
 
 int nd_task_kill_tag(struct nd_node *n, const char *tag)
 {
     nd_task *t = find(n, tag);
     if (!t) return ND_ENOTFOUND;
-    if (t->active) nd_emit_task_state(n, t->tag, false);
-    task_free(n, t);
+    kill_task(n, t);
     return ND_OK;
 }
 
 int nd_task_find_tag(struct nd_node *n, const char *text, char *tag, size_t len)
 {
     for (nd_task *t = n->tasks ? n->tasks->head : NULL; t; t = t->next)
-        if (t->active && strncmp(t->tag, "nsh.", 4) && strstr(t->tag, text)) {
+        if (t->active && !t->kill && strncmp(t->tag, "nsh.", 4) && strstr(t->tag, text)) {
             snprintf(tag, len, "%s", t->tag);
             return ND_OK;
         }
@@ -575,9 +585,7 @@ int nd_task_builtin(struct nd_node *n, nd_cmd *c, nd_buf *out)
             else nd_buf_puts(out, t->out ? t->out : "");
         } else {
             nd_buf_printf(out, "%s%s|True", found ? ", " : "Kill: ", t->tag);
-            if (t->active) nd_emit_task_state(n, t->tag, false);
-            if (t == n->tasks->running) t->kill = true; /* a task killing itself (nodus.call) */
-            else task_free(n, t);
+            kill_task(n, t);
         }
         found++;
     }
