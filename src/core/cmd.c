@@ -59,7 +59,6 @@ int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
                 return -1;
             }
             c->host = h;
-            c->local = nd_span_trim((nd_span){p, (size_t)(w.p - p)});
             c->json = false; /* a >json left of >>host is the remote's business */
         } else if (is_task_word(w) && !c->host.n && !c->task) {
             size_t i = 1;
@@ -84,21 +83,19 @@ int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
             break;
         }
         nd_span rest = nd_span_trim((nd_span){p, (size_t)(w.p - p)});
+        if (c->host.p == w.p + 2) c->local = rest; /* the line left of >>host */
         e = rest.p + rest.n;
     }
 
     /* words */
     const char *q = p;
-    nd_span *slots[2] = {&c->w0, &c->w1};
-    for (int k = 0; k < 3; k++) {
+    for (nd_span *w = &c->w0;; w = &c->w1) {
         while (q < e && is_space(*q)) q++;
         if (q >= e) break;
+        if (++c->nwords > 2) break; /* a third word: only counted */
         const char *s = q;
         while (q < e && !is_space(*q)) q++;
-        if (k < 2) *slots[k] = (nd_span){s, (size_t)(q - s)};
-        else q = s;
-        c->nwords++;
-        if (k == 2) break;
+        *w = (nd_span){s, (size_t)(q - s)};
     }
     if (c->nwords >= 2) {
         const char *a = c->w1.p + c->w1.n;

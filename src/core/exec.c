@@ -8,6 +8,7 @@
 ** nothing a command allocates outlives it, and no command can take more than
 ** ND_ARENA_SIZE bytes of values.
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,15 +58,21 @@ static void put_lines_help(struct nd_node *n, nd_buf *out, bool all)
         if (!all && !nd_registry_is_loaded(n, (int)i)) continue;
         if (nd_registry_hidden((int)i)) continue;
         const nd_module *m = nd_registry_at(i);
-        nd_buf_printf(out, "  %s\n", m->name);
-        size_t pad = strlen(m->name);
+        /* the module's name, then its functions under it, and `help`: every
+        ** module answers it (builtin_help); micrOS lists it too */
+        int pad = 0;
         bool own_help = false;
-        for (const nd_func *f = m->funcs; f && f->name; f++) {
-            nd_buf_printf(out, "  %*s%s\n", (int)pad, "", f->name);
-            own_help |= strcmp(f->name, "help") == 0;
+        const nd_func *f = m->funcs;
+        for (const char *name = m->name; name; pad = (int)strlen(m->name)) {
+            nd_buf_printf(out, "  %*s%s\n", pad, "", name);
+            if (f && f->name) {
+                name = (f++)->name;
+                own_help |= strcmp(name, "help") == 0;
+            } else {
+                name = own_help ? NULL : "help";
+                own_help = true;
+            }
         }
-        /* every module answers `help` (builtin_help); micrOS lists it too */
-        if (!own_help) nd_buf_printf(out, "  %*s%s\n", (int)pad, "", "help");
     }
 }
 
@@ -104,7 +111,8 @@ static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
         nd_buf_puts(out, "Invalid key\n");
         return ND_X_FAIL;
     }
-    snprintf(key, sizeof key, "%.*s", (int)c->w0.n, c->w0.p);
+    memcpy(key, c->w0.p, c->w0.n);
+    key[c->w0.n] = 0;
     if (c->nwords == 1) {
         if (nd_cfg_render(n->cfg, key, out) != ND_OK) nd_buf_puts(out, "None");
         nd_buf_putc(out, '\n');
@@ -163,10 +171,29 @@ static int conf_op(struct nd_node *n, nd_cmd *c, nd_buf *out)
 }
 
 /* ---- Load Module calls ----------------------------------------------- */
+#if defined(__GNUC__)
+#define ND_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ND_PRINTF(f, a)
+#endif
+
 static int core_error(nd_buf *out, nd_span m, nd_span f, const char *msg)
 {
     nd_buf_printf(out, "Core error: LM_%.*s->%.*s: %s\n", (int)m.n, m.p, (int)f.n, f.p, msg);
     return ND_X_FAIL;
+}
+
+/* bind_args' errors: Python's TypeError texts, most of them about f. */
+static int ND_PRINTF(4, 5) bind_fail(char *err, size_t errn, const nd_func *f, const char *fmt, ...)
+{
+    size_t l = f ? (size_t)snprintf(err, errn, "%s() ", f->name) : 0;
+    if (l < errn) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err + l, errn - l, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
 }
 
 /* Bind parsed arguments onto the function's parameter spec, Python style.
@@ -176,18 +203,18 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
 {
     nd_params scratch;
     const nd_params *ps = nd_registry_params(call->mod, f, &scratch);
-    if (ps->error == ND_PARAMS_TOO_MANY)
-        return snprintf(err, errn, "%s() declares more than %d parameters", f->name, ND_MAX_PARAMS), -1;
-    if (ps->error)
-        return snprintf(err, errn, "%s() has a parameter spec over %d characters", f->name,
-                        ND_PARAMS_SPEC_MAX), -1;
+    if (ps->error) {
+        bool many = ps->error == ND_PARAMS_TOO_MANY;
+        return bind_fail(err, errn, f, many ? "declares more than %d parameters" : "has a parameter spec over %d characters",
+                         many ? ND_MAX_PARAMS : ND_PARAMS_SPEC_MAX);
+    }
     const char *spec = f->params;
     int np = ps->n;
     call->argc = np;
     for (int i = 0; i < np; i++) {
         call->argv[i] = NULL;
         call->argn[i] = nd_arena_strndup(call->arena, spec + ps->p[i].name, ps->p[i].name_len);
-        if (!call->argn[i]) return snprintf(err, errn, "memory allocation failed"), -1;
+        if (!call->argn[i]) return bind_fail(err, errn, NULL, "memory allocation failed");
     }
     int npos = 0;
     for (int k = 0; k < nargs; k++) {
@@ -195,21 +222,20 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
             int i = 0;
             while (i < np && strcmp(args[k].name, call->argn[i]) != 0) i++;
             if (i == np)
-                return snprintf(err, errn, "%s() got an unexpected keyword argument '%s'", f->name,
-                                args[k].name), -1;
+                return bind_fail(err, errn, f, "got an unexpected keyword argument '%s'", args[k].name);
             if (call->argv[i])
-                return snprintf(err, errn, "%s() got multiple values for argument '%s'", f->name,
-                                args[k].name), -1;
+                return bind_fail(err, errn, f, "got multiple values for argument '%s'", args[k].name);
             call->argv[i] = args[k].v;
         } else {
             if (npos >= np) { /* Python's wording, counting positional arguments only */
                 int given = 0, nreq = ps->nreq;
                 for (int j = 0; j < nargs; j++) given += args[j].name == NULL;
+                const char *was = given == 1 ? "was" : "were";
                 if (nreq < np)
-                    return snprintf(err, errn, "%s() takes from %d to %d positional arguments but %d %s given",
-                                    f->name, nreq, np, given, given == 1 ? "was" : "were"), -1;
-                return snprintf(err, errn, "%s() takes %d positional argument%s but %d %s given",
-                                f->name, np, np == 1 ? "" : "s", given, given == 1 ? "was" : "were"), -1;
+                    return bind_fail(err, errn, f, "takes from %d to %d positional arguments but %d %s given",
+                                     nreq, np, given, was);
+                return bind_fail(err, errn, f, "takes %d positional argument%s but %d %s given", np,
+                                 np == 1 ? "" : "s", given, was);
             }
             call->argv[npos++] = args[k].v;
         }
@@ -223,7 +249,7 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
             size_t used = 0;
             char e[ND_ERRMSG];
             if (nd_lit_parse(call->arena, spec + q->def, q->def_len, &used, &call->argv[i], e, sizeof e) != ND_OK)
-                return snprintf(err, errn, "bad default of '%.40s': %.100s", call->argn[i], e), -1;
+                return bind_fail(err, errn, NULL, "bad default of '%.40s': %.100s", call->argn[i], e);
             continue;
         }
         size_t l = strlen(list);
@@ -231,8 +257,8 @@ static int bind_args(nd_call *call, const nd_func *f, nd_arg *args, int nargs, c
         missing++;
     }
     if (missing)
-        return snprintf(err, errn, "%s() missing %d required positional argument%s: %s", f->name,
-                        missing, missing == 1 ? "" : "s", list), -1;
+        return bind_fail(err, errn, f, "missing %d required positional argument%s: %s", missing,
+                         missing == 1 ? "" : "s", list);
     return 0;
 }
 
@@ -277,10 +303,10 @@ static bool exec_authed;
 ** is taken out of the arguments of a protected function whether or not it
 ** is needed, and when the function needs it (always, or when its sudo_if
 ** parameter is truthy) it must equal appwd. Runs after binding, so sudo_if
-** sees the value the function will get (default included). Returns 0, or
-** -1 with err set to micrOS's text. */
+** sees the value the function will get (default included); a refusal is
+** answered with micrOS's text, sudo_denied. */
 static const char sudo_denied[] = "Access denied, wrong password (pwd)";
-static int take_pwd(nd_arg *args, int *nargs, const nd_value **pwd)
+static void take_pwd(nd_arg *args, int *nargs, const nd_value **pwd)
 {
     *pwd = NULL;
     int k = 0;
@@ -292,7 +318,6 @@ static int take_pwd(nd_arg *args, int *nargs, const nd_value **pwd)
         args[k++] = args[i];
     }
     *nargs = k;
-    return 0;
 }
 static bool sudo_ok(struct nd_node *n, const nd_call *call, const nd_func *f, const nd_value *pwd)
 {
@@ -305,6 +330,23 @@ static bool sudo_ok(struct nd_node *n, const nd_call *call, const nd_func *f, co
     if (!need || exec_authed) return true;
     if (!pwd || pwd->type != ND_T_STR) return false;
     return nd_auth_equal(pwd->u.s.p, pwd->u.s.n, nd_cfg_get_str(n->cfg, ND_K_appwd));
+}
+
+/* A call of a function of module m (its registry index) on node n, values in
+** arena: the module's on_load runs first when this is its first use on the
+** node. ND_ERR when on_load fails (its message in call->err). */
+static int call_open(nd_call *call, struct nd_node *n, nd_arena *a, const nd_module *m, int index, bool json)
+{
+    memset(call, 0, sizeof *call);
+    call->node = n;
+    call->arena = a;
+    call->mod = m;
+    call->json = json;
+    if (nd_registry_is_loaded(n, index)) return ND_OK;
+    if (m->on_load && m->on_load(call) != ND_OK) return ND_ERR;
+    nd_registry_mark_loaded(n, index);
+    nd_emit_module(n, m->name);
+    return ND_OK;
 }
 
 /* nd_exec_value: where the value of the module call it runs goes (NULL: nowhere). */
@@ -326,16 +368,7 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
     }
     nd_arena_reset(&n->arena);
     nd_call call;
-    memset(&call, 0, sizeof call);
-    call.node = n;
-    call.arena = &n->arena;
-    call.mod = m;
-    call.json = json;
-    if (!nd_registry_is_loaded(n, index)) {
-        if (m->on_load && m->on_load(&call) != ND_OK) return core_error(out, c->w0, c->w1, call.err);
-        nd_registry_mark_loaded(n, index);
-        nd_emit_module(n, m->name);
-    }
+    if (call_open(&call, n, &n->arena, m, index, json) != ND_OK) return core_error(out, c->w0, c->w1, call.err);
     const nd_func *f = nd_registry_func(m, c->w1.p, c->w1.n);
     if (!f && nd_span_eq(c->w1, "help")) f = &help_func;
     if (!f) {
@@ -471,17 +504,15 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
     /* the shell's `modules >json` stays a repr, as on micrOS [verified] */
     if (nd_span_eq(c.w0, "modules"))
         return c.nwords > 1 ? nd_modsrc_command(n, &c, c.json || ctx->json, out) : modules_list(n, ctx->json, out);
-    if (nd_span_eq(c.w0, "task")) {
-        c.json |= ctx->json; /* REST: `task list` answers JSON, as micrOS */
-        return nd_task_builtin(n, &c, out);
-    }
+    c.json |= ctx->json; /* REST: `task list` answers JSON, as micrOS, and so do module calls */
+    if (nd_span_eq(c.w0, "task")) return nd_task_builtin(n, &c, out);
     if (c.nwords < 2) {
         put_hints(out);
         return ND_X_FAIL;
     }
-    if (c.task) return nd_task_start(n, &c, c.json || ctx->json, out);
+    if (c.task) return nd_task_start(n, &c, c.json, out);
     exec_authed = ctx->authed;
-    int x = nd_exec_lm(n, &c, c.json || ctx->json, out);
+    int x = nd_exec_lm(n, &c, c.json, out);
     exec_authed = false;
     return x;
 }
@@ -498,13 +529,7 @@ int nd_lm_call(nd_call *c, const char *mod, const char *fn, nd_value *const *arg
     if (!m) return nd_fail(c, "No module named 'LM_%s'", mod);
     if (nargs < 0 || nargs > ND_MAX_PARAMS) return nd_fail(c, "%s.%s: too many arguments", mod, fn);
     nd_call s;
-    memset(&s, 0, sizeof s);
-    s.node = c->node, s.arena = c->arena, s.mod = m, s.json = c->json;
-    if (!nd_registry_is_loaded(c->node, index)) {
-        if (m->on_load && m->on_load(&s) != ND_OK) return nd_fail(c, "%s: %s", mod, s.err);
-        nd_registry_mark_loaded(c->node, index);
-        nd_emit_module(c->node, m->name);
-    }
+    if (call_open(&s, c->node, c->arena, m, index, c->json) != ND_OK) return nd_fail(c, "%s: %s", mod, s.err);
     const nd_func *f = nd_registry_func(m, fn, strlen(fn));
     if (!f) return nd_fail(c, "module 'LM_%s' has no attribute '%s'", mod, fn);
     s.func = f;

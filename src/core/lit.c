@@ -67,14 +67,32 @@ static void msg_vformat(char *dst, size_t dn, const char *fmt, va_list ap)
 #define LP_PRINTF(f, a)
 #endif
 
-/* An error that ends the parse. */
-static int LP_PRINTF(3, 4) fail(lp *p, int rc, const char *fmt, ...)
+/* A syntax error: it ends the parse. Most errors are syntax errors. */
+static int LP_PRINTF(2, 3) fail(lp *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     msg_vformat(p->err, p->errn, fmt, ap);
     va_end(ap);
-    return rc != ND_OK ? rc : ND_ERR; /* never "success" by mistake */
+    return ND_ESYNTAX;
+}
+
+static int invalid(lp *p)
+{
+    return fail(p, "invalid syntax");
+}
+
+/* The end of the input inside the innermost open bracket. */
+static int unclosed(lp *p)
+{
+    return fail(p, "'%c' was never closed", p->stack[p->depth - 1]);
+}
+
+/* Another error that ends the parse (rc is never ND_OK). */
+static int fail_rc(lp *p, int rc, const char *msg)
+{
+    fail(p, "%s", msg);
+    return rc;
 }
 
 /* An evaluation-time error: remembered (the first one wins), parsing goes
@@ -98,12 +116,12 @@ static int LP_PRINTF(4, 5) defer(lp *p, nd_value **out, int rc, const char *fmt,
 ** to a shorter caller buffer as any message). */
 static int finish(lp *p)
 {
-    return p->drc ? fail(p, p->drc, "%s", p->dmsg) : ND_OK;
+    return p->drc ? fail_rc(p, p->drc, p->dmsg) : ND_OK;
 }
 
 static int oom(lp *p)
 {
-    return fail(p, ND_ENOMEM, "memory allocation failed");
+    return fail_rc(p, ND_ENOMEM, "memory allocation failed");
 }
 
 /* *out = v, a constructor's result: NULL means the arena is full. */
@@ -117,7 +135,7 @@ static int done(lp *p, nd_value **out, nd_value *v)
 
 static int u8_fail(lp *p, size_t at, int why)
 {
-    return fail(p, ND_ESYNTAX, "(unicode error) 'utf-8' codec can't decode byte 0x%02x in position %zu: %s",
+    return fail(p, "(unicode error) 'utf-8' codec can't decode byte 0x%02x in position %zu: %s",
                 (unsigned char)p->s[at], at,
                 why == ND_UTF8_START ? "invalid start byte"
                 : why == ND_UTF8_CONT ? "invalid continuation byte" : "unexpected end of data");
@@ -170,31 +188,24 @@ static char closer_of(char open)
 /* A closing bracket where a value or separator was expected. */
 static int closer_fail(lp *p, int c)
 {
-    if (p->depth == 0) return fail(p, ND_ESYNTAX, "unmatched '%c'", c);
+    if (p->depth == 0) return fail(p, "unmatched '%c'", c);
     char open = p->stack[p->depth - 1];
-    if (closer_of(open) == c) return fail(p, ND_ESYNTAX, "invalid syntax");
-    return fail(p, ND_ESYNTAX, "closing parenthesis '%c' does not match opening parenthesis '%c'", c, open);
+    if (closer_of(open) == c) return invalid(p);
+    return fail(p, "closing parenthesis '%c' does not match opening parenthesis '%c'", c, open);
 }
 
-/* Python's keywords other than True/False/None: as a bare word they are a
-** syntax error, not an unknown name. */
-static bool is_keyword(const char *w, size_t n)
-{
-    static const char kw[] = "and\0as\0assert\0async\0await\0break\0class\0continue\0def\0del\0elif\0"
-                             "else\0except\0finally\0for\0from\0global\0if\0import\0in\0is\0lambda\0"
-                             "nonlocal\0not\0or\0pass\0raise\0return\0try\0while\0with\0yield\0";
-    for (const char *k = kw; *k; k += strlen(k) + 1)
-        if (strlen(k) == n && memcmp(k, w, n) == 0) return true;
-    return false;
-}
+/* Python's keywords: the constants False, True and None first, then the
+** others, which as a bare word are a syntax error, not an unknown name. */
+static const char keywords[] = "False\0True\0None\0"
+                               "and\0as\0assert\0async\0await\0break\0class\0continue\0def\0del\0elif\0"
+                               "else\0except\0finally\0for\0from\0global\0if\0import\0in\0is\0lambda\0"
+                               "nonlocal\0not\0or\0pass\0raise\0return\0try\0while\0with\0yield\0";
 
-/* Which of Python's constants the word w[0..n) is: 1 False, 2 True,
-** 3 None, 0 none of them. */
-static int const_word(const char *w, size_t n)
+/* The keyword w[0..n) is, counted from 1 (1 False, 2 True, 3 None), or 0. */
+static int keyword_id(const char *w, size_t n)
 {
-    static const char names[] = "False\0True\0None";
     int id = 1;
-    for (const char *k = names; id <= 3; k += strlen(k) + 1, id++)
+    for (const char *k = keywords; *k; k += strlen(k) + 1, id++)
         if (strlen(k) == n && memcmp(k, w, n) == 0) return id;
     return 0;
 }
@@ -240,10 +251,10 @@ static size_t digitpart(lp *p, bool *nonzero)
     size_t count = 0;
     for (;;) {
         int c = peek(p, 0);
-        if (c >= 0 && is_digit(c)) {
+        if (is_digit(c)) {
             if (c != '0') *nonzero = true;
             p->i++, count++;
-        } else if (c == '_' && count > 0 && peek(p, 1) >= 0 && is_digit(peek(p, 1))) {
+        } else if (c == '_' && count > 0 && is_digit(peek(p, 1))) {
             p->i++;
         } else {
             return count;
@@ -285,16 +296,16 @@ static int parse_number(lp *p, bool neg, nd_value **out)
         for (;;) { /* a '_' is allowed after the prefix and between digits */
             int us = peek(p, 0) == '_';
             int d = peek(p, us);
-            int v = d < 0 ? -1 : nd_hex_val(d);
+            int v = nd_hex_val(d); /* -1 at the end too */
             if (v < 0 || (unsigned)v >= base) break;
             p->i += 1 + (size_t)us;
             ndig++;
         }
         int c = peek(p, 0);
-        if (base != 16 && c >= 0 && is_digit(c))
-            return fail(p, ND_ESYNTAX, "invalid digit '%c' in %s literal", c, kind);
-        if (ndig == 0 || c == '_' || (c >= 0 && is_ident(c)))
-            return fail(p, ND_ESYNTAX, "invalid %s literal", kind);
+        if (base != 16 && is_digit(c))
+            return fail(p, "invalid digit '%c' in %s literal", c, kind);
+        if (ndig == 0 || is_ident(c)) /* '_' included */
+            return fail(p, "invalid %s literal", kind);
         return int_value(p, start + 2, base, neg, out);
     }
 
@@ -306,7 +317,7 @@ static int parse_number(lp *p, bool neg, nd_value **out)
         isfloat = true;
         p->i++;
         size_t nfrac = digitpart(p, &nonzero);
-        if (nint == 0 && nfrac == 0) return fail(p, ND_ESYNTAX, "invalid syntax");
+        if (nint == 0 && nfrac == 0) return invalid(p);
     }
     int e = peek(p, 0);
     if (e == 'e' || e == 'E') {
@@ -314,16 +325,16 @@ static int parse_number(lp *p, bool neg, nd_value **out)
         p->i++;
         int sg = peek(p, 0);
         if (sg == '+' || sg == '-') p->i++;
-        if (digitpart(p, &nonzero) == 0) return fail(p, ND_ESYNTAX, "invalid decimal literal");
+        if (digitpart(p, &nonzero) == 0) return fail(p, "invalid decimal literal");
     }
     int c = peek(p, 0);
-    if (c == 'j' || c == 'J') return fail(p, ND_ESYNTAX, "complex literals are not supported");
-    if (c >= 0 && (is_ident(c) || c == '_')) return fail(p, ND_ESYNTAX, "invalid decimal literal");
+    if (c == 'j' || c == 'J') return fail(p, "complex literals are not supported");
+    if (is_ident(c)) return fail(p, "invalid decimal literal"); /* '_' included */
     size_t len = p->i - start;
 
     if (!isfloat) {
         if (u[start] == '0' && int_nonzero)
-            return fail(p, ND_ESYNTAX, "leading zeros in decimal integer literals are not permitted; "
+            return fail(p, "leading zeros in decimal integer literals are not permitted; "
                                        "use an 0o prefix for octal integers");
         return int_value(p, start, 10, neg, out);
     }
@@ -358,7 +369,7 @@ static size_t read_hex(const unsigned char *s, size_t n, size_t want, uint32_t *
 
 static int esc_fail(lp *p, size_t from, size_t to, const char *why)
 {
-    return fail(p, ND_ESYNTAX, "(unicode error) 'unicodeescape' codec can't decode bytes in position %zu-%zu: %s",
+    return fail(p, "(unicode error) 'unicodeescape' codec can't decode bytes in position %zu-%zu: %s",
                 from, to, why);
 }
 
@@ -377,14 +388,14 @@ static int parse_string(lp *p, bool raw, nd_value **out)
     /* Pass 1: find the end, so the arena gets one exact-size buffer. */
     for (;;) {
         if (j >= p->n)
-            return fail(p, ND_ESYNTAX, triple ? "unterminated triple-quoted string literal"
+            return fail(p, triple ? "unterminated triple-quoted string literal"
                                               : "unterminated string literal");
         unsigned char c = u[j];
         if (c == '\\') { /* skips the escaped byte; \ CR LF is one line continuation */
             j += (j + 2 < p->n && u[j + 1] == '\r' && u[j + 2] == '\n') ? 3 : 2;
             continue;
         }
-        if (!triple && (c == '\n' || c == '\r')) return fail(p, ND_ESYNTAX, "unterminated string literal");
+        if (!triple && (c == '\n' || c == '\r')) return fail(p, "unterminated string literal");
         if (c == q && (!triple || (j + 2 < p->n && u[j + 1] == q && u[j + 2] == q))) {
             end = j;
             break;
@@ -430,13 +441,14 @@ static int parse_string(lp *p, bool raw, nd_value **out)
         case 'U': {
             size_t want = e == 'x' ? 2 : e == 'u' ? 4 : 8;
             size_t got = read_hex(u + k, end - k, want, &cp);
-            if (got < want)
-                return esc_fail(p, at, at + 1 + got, e == 'x' ? "truncated \\xXX escape"
-                                                     : e == 'u' ? "truncated \\uXXXX escape"
-                                                                : "truncated \\UXXXXXXXX escape");
+            if (got < want) { /* "truncated \\xXX escape", \\uXXXX, \\UXXXXXXXX */
+                char why[32];
+                snprintf(why, sizeof why, "truncated \\%c%.*s escape", e, (int)want, "XXXXXXXX");
+                return esc_fail(p, at, at + 1 + got, why);
+            }
             if (cp > 0x10ffff) return esc_fail(p, at, at + 1 + got, "illegal Unicode character");
             if (cp >= 0xd800 && cp <= 0xdfff)
-                return fail(p, ND_ESYNTAX, "(unicode error) surrogates not allowed");
+                return fail(p, "(unicode error) surrogates not allowed");
             k += got;
             o += nd_utf8_put(d + o, cp);
             break;
@@ -497,24 +509,31 @@ static int parse_name(lp *p, nd_value **out)
             else if (l == 'f' && !fstr && !bytes) fstr = true;
             else if (!(l == 'u' && len == 1)) ok = false;
         }
-        if (!ok) return fail(p, ND_ESYNTAX, "invalid syntax");
-        if (bytes) return fail(p, ND_ESYNTAX, "bytes literals are not supported");
-        if (fstr) return fail(p, ND_ESYNTAX, "f-strings are not supported");
+        if (!ok) return invalid(p);
+        if (bytes) return fail(p, "bytes literals are not supported");
+        if (fstr) return fail(p, "f-strings are not supported");
         p->i += len;
         return parse_string(p, raw, out);
     }
     p->i += len;
-    int id = const_word(w, len);
-    if (id) return done(p, out, id < 3 ? nd_bool(p->a, id == 2) : nd_none(p->a));
-    if (is_keyword(w, len)) return fail(p, ND_ESYNTAX, "invalid syntax");
+    int id = keyword_id(w, len);
+    if (id && id <= 3) return done(p, out, id < 3 ? nd_bool(p->a, id == 2) : nd_none(p->a));
+    if (id) return invalid(p); /* another keyword */
     return defer(p, out, ND_ENOTFOUND, "name '%.*s' is not defined", ident_shown(w, len), w);
 }
 
 static int open_bracket(lp *p)
 {
-    if (p->depth >= ND_LIT_MAX_DEPTH) return fail(p, ND_ELIMIT, "too many nested parentheses");
+    if (p->depth >= ND_LIT_MAX_DEPTH) return fail_rc(p, ND_ELIMIT, "too many nested parentheses");
     p->stack[p->depth++] = p->s[p->i++];
     return ND_OK;
+}
+
+/* Does a number start at p->i (a digit, or '.' and a digit)? */
+static bool starts_number(const lp *p)
+{
+    int c = peek(p, 0);
+    return is_digit(c) || (c == '.' && is_digit(peek(p, 1)));
 }
 
 /* Does a value (other than a signed one, which Python would read as a
@@ -522,19 +541,26 @@ static int open_bracket(lp *p)
 static bool starts_value(const lp *p)
 {
     int c = peek(p, 0);
-    return c >= 0 && (is_ident(c) || c == '\'' || c == '"' || c == '[' || c == '(' || c == '{' ||
-                      (c == '.' && peek(p, 1) >= 0 && is_digit(peek(p, 1))));
+    return starts_number(p) || is_ident(c) || c == '\'' || c == '"' || c == '[' || c == '(' || c == '{';
+}
+
+/* What follows an item where a separator was expected (p->i < p->n):
+** CPython's hint when another value starts right there, unless it is a
+** string after a string (concatenation in Python, not a missing comma). */
+static int stray(lp *p, bool strings)
+{
+    int c = (unsigned char)p->s[p->i];
+    if (is_closer(c)) return closer_fail(p, c);
+    if (!strings && starts_value(p)) return fail(p, "invalid syntax. Perhaps you forgot a comma?");
+    return invalid(p);
 }
 
 /* What follows an item in a container when it is neither ',' nor the
-** closer: CPython's hint when another value starts right there. */
+** closer: the end of the input, or something stray. */
 static int after_item_fail(lp *p)
 {
-    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'%c' was never closed", p->stack[p->depth - 1]);
-    int c = (unsigned char)p->s[p->i];
-    if (is_closer(c)) return closer_fail(p, c);
-    if (starts_value(p)) return fail(p, ND_ESYNTAX, "invalid syntax. Perhaps you forgot a comma?");
-    return fail(p, ND_ESYNTAX, "invalid syntax");
+    if (p->i >= p->n) return unclosed(p);
+    return stray(p, false);
 }
 
 /* Before an item of the container closed by `close`: the ',' after the
@@ -545,12 +571,13 @@ static int next_item(lp *p, char close, bool first)
 {
     skip_ws(p);
     if (!first) {
-        if (p->i < p->n && p->s[p->i] == close) goto closed;
-        if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
+        int c = peek(p, 0);
+        if (c == close) goto closed;
+        if (c != ',') return after_item_fail(p);
         p->i++;
         skip_ws(p);
     }
-    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'%c' was never closed", p->stack[p->depth - 1]);
+    if (p->i >= p->n) return unclosed(p);
     if (p->s[p->i] != close) return 0; /* else empty, or a trailing comma */
 closed:
     p->i++;
@@ -592,13 +619,14 @@ static int parse_paren(lp *p, nd_value **out)
     rc = parse_value(p, &first);
     if (rc != ND_OK) return rc;
     skip_ws(p);
-    if (p->i < p->n && p->s[p->i] == ')') {
+    int c = peek(p, 0);
+    if (c == ')') {
         p->i++;
         p->depth--;
         *out = first;
         return ND_OK;
     }
-    if (p->i >= p->n || p->s[p->i] != ',') return after_item_fail(p);
+    if (c != ',') return after_item_fail(p);
     *out = nd_tuple(p->a);
     if (!*out || nd_seq_push(p->a, *out, first) != ND_OK) return oom(p);
     return parse_items(p, *out, ')', false);
@@ -629,13 +657,13 @@ static int parse_dict(lp *p, nd_value **out)
         rc = parse_value(p, &k);
         if (rc != ND_OK) return rc;
         skip_ws(p);
-        if (p->i >= p->n) return fail(p, ND_ESYNTAX, "'{' was never closed");
-        if (p->s[p->i] == ',' || p->s[p->i] == '}') return fail(p, ND_ESYNTAX, "set literals are not supported");
-        if (p->s[p->i] != ':') return after_item_fail(p);
+        int c = peek(p, 0);
+        if (c == ',' || c == '}') return fail(p, "set literals are not supported");
+        if (c != ':') return after_item_fail(p); /* the end too */
         p->i++;
         skip_ws(p);
-        if (p->i < p->n && (p->s[p->i] == ',' || p->s[p->i] == '}'))
-            return fail(p, ND_ESYNTAX, "expression expected after dictionary key and ':'");
+        c = peek(p, 0);
+        if (c == ',' || c == '}') return fail(p, "expression expected after dictionary key and ':'");
         rc = parse_value(p, &v);
         if (rc != ND_OK) return rc;
         const char *bad = unhashable(k);
@@ -659,32 +687,23 @@ static int parse_unary(lp *p, nd_value **out)
         p->i++;
         skip_ws(p);
     }
-    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "invalid syntax");
-    int c = (unsigned char)p->s[p->i];
-    if (is_digit(c) || (c == '.' && peek(p, 1) >= 0 && is_digit(peek(p, 1)))) return parse_number(p, neg, out);
+    if (starts_number(p)) return parse_number(p, neg, out);
     nd_value *v = NULL;
     int rc = parse_value(p, &v);
     if (rc != ND_OK) return rc;
-    switch (v->type) {
-    case ND_T_BOOL: *out = nd_int(p->a, neg ? -(int64_t)v->u.b : (int64_t)v->u.b); break;
-    case ND_T_FLOAT: *out = nd_float(p->a, neg ? -v->u.f : v->u.f); break;
-    case ND_T_INT:
-        if (neg && v->u.i == INT64_MIN) {
-            return defer(p, out, ND_ELIMIT, "integer out of range");
-        }
-        *out = nd_int(p->a, neg ? -v->u.i : v->u.i);
-        break;
-    default:
+    if (v->type == ND_T_FLOAT) return done(p, out, nd_float(p->a, neg ? -v->u.f : v->u.f));
+    if (v->type != ND_T_BOOL && v->type != ND_T_INT)
         return defer(p, out, ND_ETYPE, "bad operand type for unary %c: '%s'", innermost, nd_type_name(v->type));
-    }
-    return *out ? ND_OK : oom(p);
+    int64_t i = v->type == ND_T_BOOL ? (int64_t)v->u.b : v->u.i;
+    if (neg && i == INT64_MIN) return defer(p, out, ND_ELIMIT, "integer out of range");
+    return done(p, out, nd_int(p->a, neg ? -i : i));
 }
 
 static int parse_value(lp *p, nd_value **out)
 {
     *out = NULL; /* callers may rely on it after an error */
     skip_ws(p);
-    if (p->i >= p->n) return fail(p, ND_ESYNTAX, "invalid syntax");
+    if (p->i >= p->n) return invalid(p);
     int c = (unsigned char)p->s[p->i];
     switch (c) {
     case '[': return parse_list(p, out);
@@ -699,9 +718,9 @@ static int parse_value(lp *p, nd_value **out)
     case '}': return closer_fail(p, c);
     default: break;
     }
-    if (is_digit(c) || (c == '.' && peek(p, 1) >= 0 && is_digit(peek(p, 1)))) return parse_number(p, false, out);
+    if (starts_number(p)) return parse_number(p, false, out);
     if (is_alpha_(c) || c >= 0x80) return parse_name(p, out);
-    return fail(p, ND_ESYNTAX, "invalid syntax");
+    return invalid(p);
 }
 
 static void lp_init(lp *p, nd_arena *a, const char *s, size_t n, char *err, size_t errn)
@@ -742,7 +761,7 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
     const unsigned char *u = (const unsigned char *)p.s;
     for (size_t k = 0; k < p.n;) {
         uint32_t cp;
-        if (u[k] == 0) return fail(&p, ND_ESYNTAX, "source code cannot contain null bytes");
+        if (u[k] == 0) return fail(&p, "source code cannot contain null bytes");
         int l = nd_utf8_next(p.s + k, p.n - k, &cp);
         if (l < 0) return u8_fail(&p, k, l);
         k += (size_t)l;
@@ -750,20 +769,19 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
 
     skip_ws(&p);
     while (p.i < p.n) {
-        if (p.s[p.i] == ',') return fail(&p, ND_ESYNTAX, "invalid syntax");
+        if (p.s[p.i] == ',') return invalid(&p);
         /* name=value, but not name==value (a comparison, i.e. a name) */
         const char *name = NULL;
         bool kw = false;
         size_t nlen = scan_ident(&p, p.i);
-        if (nlen && p.i + nlen < p.n && p.s[p.i + nlen] == '=' &&
-            !(p.i + nlen + 1 < p.n && p.s[p.i + nlen + 1] == '=')) {
+        if (nlen && peek(&p, nlen) == '=' && peek(&p, nlen + 1) != '=') {
             const char *w = p.s + p.i;
-            if (const_word(w, nlen))
-                return fail(&p, ND_ESYNTAX, "cannot assign to %.*s", (int)nlen, w);
-            if (is_keyword(w, nlen)) return fail(&p, ND_ESYNTAX, "invalid syntax");
+            int id = keyword_id(w, nlen);
+            if (id && id <= 3) return fail(&p, "cannot assign to %.*s", (int)nlen, w);
+            if (id) return invalid(&p);
             for (int k = 0; k < nargs; k++)
-                if (out[k].name && strlen(out[k].name) == nlen && memcmp(out[k].name, w, nlen) == 0)
-                    return fail(&p, ND_ESYNTAX, "keyword argument repeated: %.*s", ident_shown(w, nlen), w);
+                if (out[k].name && strncmp(out[k].name, w, nlen) == 0 && !out[k].name[nlen])
+                    return fail(&p, "keyword argument repeated: %.*s", ident_shown(w, nlen), w);
             kw = true;
             if (nargs < max) { /* past max it is still checked, just not kept */
                 name = nd_arena_strndup(a, w, nlen);
@@ -771,7 +789,7 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
             }
             p.i += nlen + 1;
             skip_ws(&p);
-            if (p.i >= p.n || p.s[p.i] == ',') return fail(&p, ND_ESYNTAX, "invalid syntax");
+            if (p.i >= p.n || p.s[p.i] == ',') return invalid(&p);
         }
         nd_value *v = NULL;
         int rc = parse_value(&p, &v);
@@ -786,16 +804,12 @@ int nd_args_parse(nd_arena *a, const char *s, size_t n, nd_arg *out, int max, in
         }
         if (!sep && p.i < p.n) {
             int c = (unsigned char)p.s[p.i];
-            if (is_closer(c)) return closer_fail(&p, c);
-            if (c == '=' && !kw && !(p.i + 1 < p.n && p.s[p.i + 1] == '='))
-                return fail(&p, ND_ESYNTAX, "expression cannot contain assignment, perhaps you meant \"==\"?");
+            if (c == '=' && !kw && peek(&p, 1) != '=')
+                return fail(&p, "expression cannot contain assignment, perhaps you meant \"==\"?");
             /* 'a''b' is concatenation in Python, not a missing comma */
-            bool strings = v->type == ND_T_STR && (c == '\'' || c == '"');
-            if (!strings && starts_value(&p))
-                return fail(&p, ND_ESYNTAX, "invalid syntax. Perhaps you forgot a comma?");
-            return fail(&p, ND_ESYNTAX, "invalid syntax");
+            return stray(&p, v->type == ND_T_STR && (c == '\'' || c == '"'));
         }
-        if (!kw && seen_kw) return fail(&p, ND_ESYNTAX, "positional argument follows keyword argument");
+        if (!kw && seen_kw) return fail(&p, "positional argument follows keyword argument");
         seen_kw = seen_kw || kw;
         if (nargs >= max) {
             defer(&p, NULL, ND_ELIMIT, "too many arguments");

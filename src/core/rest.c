@@ -110,15 +110,16 @@ void nd_rest_handle(nd_wconn *c, const nd_http_req *r)
         tokens.n--;
     }
     size_t len = 0;
-    char err[ND_ERRMSG] = "";
-    int rc = nd_rest_tokenize(tokens, w->line, sizeof w->line, &len, err, sizeof err);
+    /* the tokeniser's message goes straight after the prefix of the reply */
+    char msg[ND_ERRMSG + 13] = "Bad request: ";
+    char *err = msg + 13;
+    int rc = nd_rest_tokenize(tokens, w->line, sizeof w->line, &len, err, ND_ERRMSG);
     if (rc == ND_ELIMIT) {
         nd_web_error(c, 414, "URI too long", false);
         return;
     }
     if (rc != ND_OK) {
-        char msg[ND_ERRMSG + 32];
-        snprintf(msg, sizeof msg, "Bad request: %s", err[0] ? err : "invalid REST path");
+        if (!err[0]) strcpy(err, "invalid REST path");
         nd_web_error(c, 400, msg, false);
         return;
     }
@@ -136,7 +137,7 @@ void nd_rest_handle(nd_wconn *c, const nd_http_req *r)
         nd_buf_puts(b, "{\"result\": ");
         if (on && !n->reply.overflow && nd_json_valid(o, on)) nd_buf_put(b, o, on);
         else nd_json_escape(b, o, on);
-        nd_buf_printf(b, ", \"state\": %s}", x == ND_X_FAIL ? "false" : "true");
+        nd_buf_puts(b, x == ND_X_FAIL ? ", \"state\": false}" : ", \"state\": true}");
         if (x == ND_X_REBOOT) { /* not reachable from REST today; never half-handle it */
             n->reboot = true;
             nd_loop_stop();

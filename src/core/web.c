@@ -144,6 +144,13 @@ void nd_web_error(nd_wconn *c, int status, const char *text, bool close)
     nd_web_reply(c, status, "text/plain", extra, body, (size_t)k);
 }
 
+/* An error after which the connection ends, whatever the request asked. */
+static void refuse(nd_wconn *c, int status, const char *text)
+{
+    c->keep_alive = false;
+    nd_web_error(c, status, text, true);
+}
+
 bool nd_web_authorized(struct nd_web *w, const nd_http_req *r)
 {
     (void)r;
@@ -248,18 +255,20 @@ static void events(nd_wconn *c, const nd_http_req *r)
     if (refused(c, r, ND_ACT_EVENTS)) return;
     int64_t max = nd_cfg_get_int(w->node->cfg, ND_K_webevents_max);
     if (!c->head_only && w->nsse >= max) {
-        c->keep_alive = false;
-        nd_web_error(c, 503, "Too many event streams (webevents_max)", true);
+        refuse(c, 503, "Too many event streams (webevents_max)");
         return;
     }
     nd_web_events_handle(c, r);
     if (c->state == W_SSE) release_slot(c); /* streams have their own pool */
 }
 
+/* Every endpoint that does not take the request's method falls through to
+** the one 405 at the end. */
 static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
 {
     c->head_only = r->method == ND_HTTP_HEAD;
     nd_span p = r->path;
+    bool read = method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD);
     if (p.n == 0 || p.p[0] != '/') {
         nd_web_error(c, 400, "Bad request", true);
         return;
@@ -270,41 +279,39 @@ static void dispatch(nd_wconn *c, const nd_http_req *r, nd_span body)
     }
     if (nd_webep_handle(c, r, body)) return; /* modules' endpoints (webep.c), before files */
     if (nd_span_eq(p, "/config")) {
-        if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_POST))
-            nd_web_error(c, 405, "Method not allowed", false);
-        else if (!refused(c, r, ND_ACT_SUDO)) nd_config_handle(c, r, body);
-        return;
-    }
-    if (nd_span_eq(p, "/config/reboot")) {
-        if (!method_is(r, ND_HTTP_POST)) nd_web_error(c, 405, "Method not allowed", false);
-        else if (!refused(c, r, ND_ACT_SUDO)) nd_config_reboot(c, r);
-        return;
-    }
-    if (ND_WITH_WEB_EVENTS && nd_span_eq(p, "/events")) {
-        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) events(c, r);
-        else nd_web_error(c, 405, "Method not allowed", false);
-        return;
-    }
-    if (ND_WITH_METRICS && nd_span_eq(p, "/metrics")) {
-        if (!method_is(r, ND_HTTP_GET) && !method_is(r, ND_HTTP_HEAD))
-            nd_web_error(c, 405, "Method not allowed", false);
-        else if (!refused(c, r, ND_ACT_METRICS)) nd_metrics_handle(c, r);
-        return;
-    }
-    if (ND_WITH_WEB_FILES && nd_span_prefix(p, "/fs/")) {
+        if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_POST)) {
+            if (!refused(c, r, ND_ACT_SUDO)) nd_config_handle(c, r, body);
+            return;
+        }
+    } else if (nd_span_eq(p, "/config/reboot")) {
+        if (method_is(r, ND_HTTP_POST)) {
+            if (!refused(c, r, ND_ACT_SUDO)) nd_config_reboot(c, r);
+            return;
+        }
+    } else if (ND_WITH_WEB_EVENTS && nd_span_eq(p, "/events")) {
+        if (read) {
+            events(c, r);
+            return;
+        }
+    } else if (ND_WITH_METRICS && nd_span_eq(p, "/metrics")) {
+        if (read) {
+            if (!refused(c, r, ND_ACT_METRICS)) nd_metrics_handle(c, r);
+            return;
+        }
+    } else {
         /* $modules writes need more (@sudo): webfs.c knows the place */
-        bool read = method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD);
-        if (refused(c, r, read ? ND_ACT_FS_READ : ND_ACT_FS_WRITE)) return;
-        if (nd_webfs_handle(c, r, body)) return;
-    }
-    if (method_is(r, ND_HTTP_GET) || method_is(r, ND_HTTP_HEAD)) {
-        /* uploaded files are the node's data, not the UI's */
-        bool mount = nd_span_prefix(p, "/$data/") || nd_span_prefix(p, "/$logs/");
-        int act = nd_span_prefix(p, "/user_data/") || mount ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
-        if (refused(c, r, act)) return;
-        if (!mount || !ND_WITH_WEB_FILES || !nd_webfs_mount_get(c, r))
-            nd_web_static(c, r); /* micrOS's mounts */
-        return;
+        if (ND_WITH_WEB_FILES && nd_span_prefix(p, "/fs/") &&
+            (refused(c, r, read ? ND_ACT_FS_READ : ND_ACT_FS_WRITE) || nd_webfs_handle(c, r, body)))
+            return;
+        if (read) {
+            /* uploaded files are the node's data, not the UI's */
+            bool mount = nd_span_prefix(p, "/$data/") || nd_span_prefix(p, "/$logs/");
+            int act = nd_span_prefix(p, "/user_data/") || mount ? ND_ACT_FS_READ : ND_ACT_UI_FILE;
+            if (refused(c, r, act)) return;
+            if (!mount || !ND_WITH_WEB_FILES || !nd_webfs_mount_get(c, r))
+                nd_web_static(c, r); /* micrOS's mounts */
+            return;
+        }
     }
     nd_web_error(c, 405, "Method not allowed", false);
 }
@@ -414,8 +421,7 @@ static void wait_admit(nd_slot_waiter *sw)
 static void busy_reply(nd_wconn *c)
 {
     c->web->busy++;
-    c->keep_alive = false;
-    nd_web_error(c, 503, "Connection is busy. Bye!", true);
+    refuse(c, 503, "Connection is busy. Bye!");
 }
 
 /* A request that waited in vain: the busy reply, without a slot. */
@@ -481,8 +487,8 @@ static const char head_texts[] = "405Method not allowed\0" "413Request too large
 
 static void bad_head(nd_wconn *c, int status)
 {
-    c->keep_alive = false; /* the stream cannot be trusted past a bad head */
-    nd_web_error(c, status, coded(head_texts, status, "Bad request"), true);
+    /* the stream cannot be trusted past a bad head */
+    refuse(c, status, coded(head_texts, status, "Bad request"));
 }
 
 /* Handle the request at the start of the unprocessed input, if complete. */
@@ -516,8 +522,7 @@ static void process_input(nd_wconn *c)
         return;
     }
     if (r->chunked) {
-        c->keep_alive = false;
-        nd_web_error(c, 501, "Chunked request bodies are not supported: send Content-Length", true);
+        refuse(c, 501, "Chunked request bodies are not supported: send Content-Length");
         return;
     }
     int64_t cl = r->content_length < 0 ? 0 : r->content_length;
@@ -525,13 +530,11 @@ static void process_input(nd_wconn *c)
     bool want_continue = expect && nd_span_ieq(expect->value, "100-continue") && r->minor >= 1;
     if (ND_WITH_WEB_FILES && nd_webfs_is_upload(r)) {
         if (r->content_length < 0) {
-            c->keep_alive = false;
-            nd_web_error(c, 411, "Content-Length required", true);
+            refuse(c, 411, "Content-Length required");
             return;
         }
         if (cl > ND_WEB_UPLOAD_MAX) {
-            c->keep_alive = false;
-            nd_web_error(c, 413, "Upload too large", true);
+            refuse(c, 413, "Upload too large");
             return;
         }
         c->head_only = false;
@@ -564,8 +567,7 @@ static void process_input(nd_wconn *c)
         return;
     }
     if (cl > ND_HTTP_BODY_MAX) {
-        c->keep_alive = false;
-        nd_web_error(c, 413, "Request body too large", true);
+        refuse(c, 413, "Request body too large");
         return;
     }
     size_t total = r->head_len + (size_t)cl;
@@ -789,8 +791,7 @@ static void conn_timer(nd_timer *t, void *ud)
             c->ps = NULL;
         }
         c->out.n = c->outoff = 0;
-        c->keep_alive = false;
-        nd_web_error(c, 408, "Request timeout", true);
+        refuse(c, 408, "Request timeout");
         arm(c, ND_WEB_SEND_MS);
         nd_web_drive(c);
         return;
