@@ -20,6 +20,7 @@
 #include "nodus/port.h"
 #include "nodus/sensors.h"
 #include "sim_dev.h"
+#include "ndmath.h"
 
 #define SIM_PINS 40
 #define SIM_ADC_FIRST 32
@@ -423,7 +424,7 @@ static double servo_angle(const sim_pin *p)
     if (p->mode != M_PWM || !p->freq) return -1;
     double pulse_us = (double)p->duty / 1024.0 * 1e6 / p->freq; /* 0.5..2.5 ms = 0..180 */
     double a = (pulse_us - 500.0) / 2000.0 * 180.0;
-    return a < 0 ? 0 : a > 180 ? 180 : round(a * 10) / 10;
+    return a < 0 ? 0 : a > 180 ? 180 : nd_round(a * 10) / 10;
 }
 
 static int pin_item(nd_arena *a, nd_value *list, int i)

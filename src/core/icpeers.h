@@ -24,7 +24,9 @@
 enum { ND_ICPEER_NONE, ND_ICPEER_APPWD, ND_ICPEER_SECRET };
 
 /* NULL when text is a valid icpeers value, else the error (never quotes a
-** secret). The text is kept in a static buffer until the next call. */
+** secret). The text is kept in a static buffer until the next call. An
+** image without InterCon (ND_WITH_INTERCON 0) takes only a value naming
+** nobody ("n/a", empty). */
 const char *nd_icpeers_check(const char *text);
 
 /* What to send to host when it asks for a password: ND_ICPEER_NONE,

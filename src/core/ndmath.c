@@ -55,6 +55,13 @@ static const double A[] = {
     0.028757851367421566,
 };
 
+double nd_round(double x)
+{
+    double a = fabs(x), t = floor(a); /* a - t is exact: the fraction of a (0 from 2^52 up) */
+    if (a - t >= 0.5) t += 1.0;
+    return copysign(t, x); /* -0.4 -> -0.0, as round; NaN and inf pass through floor */
+}
+
 /* not inlined: one copy serves these three polynomials and sun.c's (flash,
    not speed, is scarce) */
 __attribute__((noinline)) double nd_poly(double z, const double *c, int n)

@@ -31,6 +31,12 @@ double nd_asin(double x);
 double nd_acos(double x);
 double nd_fmod(double x, double y);
 
+/* round(x): to the nearest integer, halfway cases away from zero -- C's
+** round, bit for bit, for every finite x (and lround/llround are (long)/
+** (long long) of it inside their range). Built on floor, which the image
+** links anyway, instead of newlib's round, lround and llround (~480 B). */
+double nd_round(double x);
+
 /* c[0] + z * (c[1] + z * (... + z * c[n - 1])), Horner's rule (n >= 1) */
 double nd_poly(double z, const double *c, int n);
 

@@ -14,6 +14,7 @@
 
 #include "nodus/sensors.h"
 #include "nodus/value.h"
+#include "ndmath.h"
 
 /* ---- DHT ------------------------------------------------------------------ */
 int nd_dht_decode(const uint8_t f[5], int type, double *temp_c, double *rh)
@@ -34,7 +35,7 @@ int nd_dht_decode(const uint8_t f[5], int type, double *temp_c, double *rh)
 
 void nd_dht22_encode(double temp_c, double rh, uint8_t f[5])
 {
-    long h = lround(rh * 10.0), t = lround(fabs(temp_c) * 10.0);
+    long h = (long)nd_round(rh * 10.0), t = (long)nd_round(fabs(temp_c) * 10.0);
     if (h < 0) h = 0;
     if (h > 1000) h = 1000;
     if (t > 0x7fff) t = 0x7fff;

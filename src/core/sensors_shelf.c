@@ -13,6 +13,7 @@
 
 #include "hal_int.h"
 #include "nodus/sensors.h"
+#include "ndmath.h"
 
 uint8_t nd_ow_crc8(const uint8_t *p, size_t n)
 {
@@ -39,7 +40,7 @@ int nd_ds18_decode(const uint8_t sp[9], double *temp_c)
 
 void nd_ds18_encode(double temp_c, uint8_t sp[9])
 {
-    int16_t raw = (int16_t)lround(temp_c * 16.0);
+    int16_t raw = (int16_t)(long)nd_round(temp_c * 16.0);
     sp[0] = (uint8_t)raw;
     sp[1] = (uint8_t)((uint16_t)raw >> 8);
     sp[2] = 0x4B; /* TH, TL: the power-up alarm values */
@@ -62,8 +63,8 @@ void nd_aht10_decode(const uint8_t d[6], double *temp_c, double *rh)
 
 void nd_aht10_encode(double temp_c, double rh, uint8_t d[6])
 {
-    uint32_t h = (uint32_t)lround(rh / 100.0 * 1048576.0);
-    uint32_t t = (uint32_t)lround((temp_c + 50) / 200.0 * 1048576.0);
+    uint32_t h = (uint32_t)(long)nd_round(rh / 100.0 * 1048576.0);
+    uint32_t t = (uint32_t)(long)nd_round((temp_c + 50) / 200.0 * 1048576.0);
     if (h > 0xFFFFF) h = 0xFFFFF;
     if (t > 0xFFFFF) t = 0xFFFFF;
     d[0] = 0x08; /* calibrated, not busy */

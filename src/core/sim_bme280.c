@@ -23,6 +23,7 @@
 #include "nodus/sensors.h"
 #include "nodus/value.h"
 #include "sim_dev.h"
+#include "ndmath.h"
 
 static const nd_bme280_calib calib = {
     27504, 26435, -1000,                                          /* T1..T3 */
@@ -74,11 +75,11 @@ void nd_simbme_set(double temp_c, double hpa, double rh)
     set_t = temp_c;
     set_hpa = hpa;
     set_rh = rh;
-    adc_t = search(ev_t, NULL, 0, 0xFFFFF, llround(temp_c * 100.0));
+    adc_t = search(ev_t, NULL, 0, 0xFFFFF, (long long)nd_round(temp_c * 100.0));
     int32_t tf;
     nd_bme280_temp(&calib, adc_t, &tf);
-    adc_p = search(ev_p, &tf, 0, 0xFFFFF, llround(hpa * 100.0 * 256.0));
-    adc_h = search(ev_h, &tf, 0, 0xFFFF, llround(rh * 1024.0));
+    adc_p = search(ev_p, &tf, 0, 0xFFFFF, (long long)nd_round(hpa * 100.0 * 256.0));
+    adc_h = search(ev_h, &tf, 0, 0xFFFF, (long long)nd_round(rh * 1024.0));
 }
 
 void nd_simbme_get(double *temp_c, double *hpa, double *rh)
@@ -122,7 +123,7 @@ void nd_simbme_reset(void)
         ** datasheet's raw values exactly */
         int32_t tf;
         nd_bme280_temp(&calib, adc_t, &tf);
-        adc_h = search(ev_h, &tf, 0, 0xFFFF, llround(set_rh * 1024.0));
+        adc_h = search(ev_h, &tf, 0, 0xFFFF, (long long)nd_round(set_rh * 1024.0));
     }
 }
 

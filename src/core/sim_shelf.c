@@ -32,6 +32,7 @@
 #include "nodus/sensors.h"
 #include "nodus/value.h"
 #include "sim_dev.h"
+#include "ndmath.h"
 
 #define DS18_CONV_MS 750
 #define AHT_BUSY_MS 80
@@ -74,9 +75,9 @@ int nd_simshelf_dht_type(void) { return dht_type; }
 void nd_simshelf_dht11_encode(double t, double rh, uint8_t f[5])
 {
     double at = fabs(t);
-    int ti = (int)at, td = (int)lround((at - ti) * 10);
+    int ti = (int)at, td = (int)(long)nd_round((at - ti) * 10);
     if (td == 10) ti++, td = 0;
-    f[0] = (uint8_t)lround(rh);
+    f[0] = (uint8_t)(long)nd_round(rh);
     f[1] = 0;
     f[2] = (uint8_t)(ti | (t < 0 ? 0x80 : 0));
     f[3] = (uint8_t)td;

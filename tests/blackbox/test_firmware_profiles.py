@@ -62,6 +62,14 @@ def test_full_image_leaves_out_nsh(tmp_path):
     fw = FwNode(build_firmware(), tmp_path)
     try:
         assert fw.cmd("sh") == "sh: not built into this node\n"
+        # no InterCon: a peer-password policy naming anybody is refused with the
+        # reason (its full check is InterCon's), n/a is taken
+        with fw.connect() as s:
+            s.cmd("conf")
+            assert s.cmd("icpeers node02=pw") == ("node_config write error: icpeers must be n/a: "
+                                                  "InterCon is not built into this node\nFailed to save\n")
+            assert s.cmd("icpeers n/a") == "Saved\n"
+            s.cmd("noconf")
         assert fw.cmd("hello").startswith("hello:")
     finally:
         fw.stop()

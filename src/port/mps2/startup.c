@@ -14,7 +14,10 @@
 
 extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
 extern int main(void);
-extern void __libc_init_array(void);
+/* the constructor tables (mps2.ld): run here instead of newlib's
+** __libc_init_array, which also wants crti's _init and costs 80 B more */
+typedef void (*nd_ctor)(void);
+extern nd_ctor __preinit_array_start[], __preinit_array_end[], __init_array_start[], __init_array_end[];
 
 void nd_fw_reset(void);
 void nd_fw_systick(void);
@@ -72,11 +75,9 @@ void nd_fw_reset(void)
     /* Cortex-M4F: enable the FPU (CP10/CP11) before any float code runs */
     *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
 #endif
-    __libc_init_array();
+    for (nd_ctor *f = __preinit_array_start; f < __preinit_array_end; f++) (*f)();
+    for (nd_ctor *f = __init_array_start; f < __init_array_end; f++) (*f)();
     main();
     nd_fw_system_reset();
 }
 
-/* crti/crtn are not linked (-nostartfiles): __libc_init_array calls these */
-void _init(void) {}
-void _fini(void) {}
