@@ -27,14 +27,8 @@ static char heap_why[32];
 #define REGION 16384
 static _Alignas(8) unsigned char region[REGION + 8];
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-static unsigned rndn(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
+#define ND_XORSHIFT_SEED 0x2545f4914f6cdd1dull
+#include "xorshift.h"
 
 /* the region walked header by header, independent of the counters: returns
    the number of free blocks; fails on any inconsistency */

@@ -28,15 +28,8 @@
 #include "../../src/port/mps2/libc_num.c"
 #include "../../src/port/mps2/libc_str.c"
 
-static uint64_t rng = 0x853c49e6748fea9bull;
-
-static unsigned rndn(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
+#define ND_XORSHIFT_SEED 0x853c49e6748fea9bull
+#include "xorshift.h"
 
 static int sgn(int x)
 {
