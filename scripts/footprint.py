@@ -158,10 +158,15 @@ class Dwarf:
             f = line.split()
             if len(f) == 1 and line.endswith(":") and not line.startswith("CU:"):
                 cur = line[:-1]  # the rows that follow are this file's
-            elif len(f) >= 3 and f[2].startswith("0x") and cur:
+            elif len(f) >= 3 and (f[2].startswith("0x") or f[2] == "0") and cur:
                 seq.append((int(f[2], 16), cur))
                 if f[1] == "-":  # the end of a sequence: its last address
-                    rows += [(a, b[0], fl) for (a, fl), b in zip(seq, seq[1:]) if b[0] > a]
+                    # a sequence from address 0 is a function --gc-sections
+                    # dropped (the linker leaves its rows at 0): address 0 of
+                    # the image is the vector table, data without line rows,
+                    # so such rows would hand the code there to a dropped file
+                    if seq[0][0] != 0:
+                        rows += [(a, b[0], fl) for (a, fl), b in zip(seq, seq[1:]) if b[0] > a]
                     seq = []
         rows.sort()
         self.rows, self.starts = rows, [r[0] for r in rows]

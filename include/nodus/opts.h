@@ -75,6 +75,10 @@
 #define ND_WITH_SIM 1 /* the simulated board (hal_sim.c + its device shelf); off: no backend
                        ** until the port's own answers, each hardware call says so */
 #endif
+#ifndef ND_WITH_WIDGETS
+#define ND_WITH_WIDGETS 1 /* `<module> help True`: dashboard widget JSON from help tags (widget.c);
+                           ** off (an image without a dashboard): that call says so */
+#endif
 #ifndef ND_WITH_KEY_HELP
 #define ND_WITH_KEY_HELP 1 /* config keys' help lines (for `nodus config-keys` and docs) */
 #endif

@@ -269,6 +269,7 @@ static int builtin_help(nd_call *c)
 {
     bool widgets = false;
     if (nd_arg_bool(c, 0, &widgets)) return ND_ERR;
+    if (widgets && !ND_WITH_WIDGETS) return nd_fail(c, "widgets are not built into this node");
     nd_value *t = nd_tuple(c->arena);
     if (!t) return nd_fail(c, "memory allocation failed");
     nd_buf w;

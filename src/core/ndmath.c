@@ -55,11 +55,20 @@ static const double A[] = {
     0.028757851367421566,
 };
 
+double nd_floor(double x)
+{
+    /* from 2^52 up every double is an integer; NaN fails the test and passes
+       through, and so do +-0 (the sign kept, as floor) */
+    if (!(fabs(x) < 0x1p52) || x == 0) return x;
+    double t = (double)(int64_t)x; /* toward zero, exact below 2^52 */
+    return t > x ? t - 1.0 : t;
+}
+
 double nd_round(double x)
 {
-    double a = fabs(x), t = floor(a); /* a - t is exact: the fraction of a (0 from 2^52 up) */
+    double a = fabs(x), t = nd_floor(a); /* a - t is exact: the fraction of a (0 from 2^52 up) */
     if (a - t >= 0.5) t += 1.0;
-    return copysign(t, x); /* -0.4 -> -0.0, as round; NaN and inf pass through floor */
+    return copysign(t, x); /* -0.4 -> -0.0, as round; NaN and inf pass through nd_floor */
 }
 
 /* not inlined: one copy serves these three polynomials and sun.c's (flash,

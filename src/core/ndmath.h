@@ -31,10 +31,15 @@ double nd_asin(double x);
 double nd_acos(double x);
 double nd_fmod(double x, double y);
 
+/* floor(x), bit for bit (-0.5 -> -1, -0.0 -> -0.0, NaN and +-inf unchanged),
+** from one conversion to int64_t and back: newlib's floor is 264 B of bit
+** twiddling, this ~40 (src/port/mps2/libm_trig.c makes it the board's floor) */
+double nd_floor(double x);
+
 /* round(x): to the nearest integer, halfway cases away from zero -- C's
 ** round, bit for bit, for every finite x (and lround/llround are (long)/
-** (long long) of it inside their range). Built on floor, which the image
-** links anyway, instead of newlib's round, lround and llround (~480 B). */
+** (long long) of it inside their range). Built on nd_floor, instead of
+** newlib's round, lround and llround (~480 B). */
 double nd_round(double x);
 
 /* c[0] + z * (c[1] + z * (... + z * c[n - 1])), Horner's rule (n >= 1) */

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -31,6 +32,17 @@ def test_min_image_leaves_out_nsh_intercon_and_keeps_serving(fw_min):
         # the session is intact: a module call still answers on it
         assert s.cmd("hello").startswith("hello:")
     assert fw_min.alive(), fw_min.uart_text()[-2000:]
+
+
+def test_min_image_without_widgets_says_so_and_keeps_text_help(fw_min):
+    # ND_WITH_WIDGETS 0: no web door, no dashboard: `help True` (the dashboard's
+    # widget JSON) says it is not built in; the text help is unchanged
+    with fw_min.connect() as s:
+        assert "widgets are not built into this node" in s.cmd("system help True")
+        text = s.cmd("system help")
+        assert " info,\n" in text and " top,\n" in text, text
+        assert "TEXTBOX" not in text and "GRAPH" not in text, text
+        assert s.cmd("hello").startswith("hello:")
 
 
 def test_min_image_without_cron_says_so_and_keeps_tasks(fw_min):
@@ -62,6 +74,8 @@ def test_full_image_leaves_out_nsh(tmp_path):
     fw = FwNode(build_firmware(), tmp_path)
     try:
         assert fw.cmd("sh") == "sh: not built into this node\n"
+        # the full image has the widgets (its REST door serves the dashboard's calls)
+        assert ' {"type": "textbox", "callback": "info ", "refresh": 10000},\n' in fw.cmd("system help True")
         # no InterCon: a peer-password policy naming anybody is refused with the
         # reason (its full check is InterCon's), n/a is taken
         with fw.connect() as s:
@@ -150,3 +164,18 @@ def test_min_image_notify_without_a_channel_gives_up_at_once(fw_min):
     assert ("[ERR] notify Webhook: message given up after 1 attempt(s): the HTTP client is not "
             "built into this node") in fw_min.uart_text()
     assert fw_min.cmd("hello").startswith("hello:")
+
+
+def test_footprint_gives_no_bytes_to_code_the_linker_dropped():
+    # the minimal image has no web door and no widgets (widget.c is compiled
+    # but --gc-sections drops all of it): scripts/footprint.py must not give
+    # it any bytes. The line rows of a dropped function sit at address 0,
+    # over the vector table and the code after it; counted, they once made a
+    # 1.8 KB "web" row out of the reset handler's code.
+    elf = build_firmware("min")
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts/footprint.py"),
+                        "min=" + os.path.join(os.path.dirname(elf), "nodus.map")],
+                       capture_output=True, text=True, check=True)
+    rows = {line.split()[0] for line in r.stdout.splitlines()[2:] if line.startswith("  ")}
+    assert {"shell", "config", "scheduler", "core", "port"} <= rows, r.stdout
+    assert "web" not in rows, r.stdout

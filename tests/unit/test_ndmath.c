@@ -314,6 +314,31 @@ static void test_fmod(void **state)
     assert_true(same(nd_fmod(DBL_MAX, 0x1p-1074), 0.0));
 }
 
+/* nd_floor against C's floor: bit patterns of every kind (huge, tiny,
+   subnormal, +-0), integers and their neighbours, both sides of 2^52 */
+static void test_floor(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < 400000; i++) {
+        double x, sign = rnd() & 1 ? -1 : 1;
+        switch (i % 4) {
+        case 0: x = any_double(); break;
+        case 1: x = sign * (double)(rnd() % 200000); break;
+        case 2: x = nextafter(sign * (double)(rnd() % 1000), rnd() & 1 ? INFINITY : -INFINITY); break;
+        default: x = sym(1) * ldexp(1, (int)(rnd() % 64)); break;
+        }
+        double got = nd_floor(x), want = floor(x);
+        if (!same(got, want)) fail_msg("nd_floor(%a) = %a, glibc %a", x, got, want);
+    }
+    static const double edge[] = {0.0, -0.0, 0.5, -0.5, 0x1p-1074, -0x1p-1074, -1.0, -1.5,
+                                  0x1p52 - 0.5, -(0x1p52 - 0.5), 0x1p52, -0x1p52, 0x1p63, -0x1p63,
+                                  DBL_MAX, -DBL_MAX, INFINITY, -INFINITY};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        if (!same(nd_floor(edge[i]), floor(edge[i])))
+            fail_msg("nd_floor(%a) = %a, glibc %a", edge[i], nd_floor(edge[i]), floor(edge[i]));
+    assert_true(isnan(nd_floor(NAN)));
+}
+
 /* nd_round against C's round: bit patterns of every kind, halfway cases,
    the neighbours of halfway cases (0.49999999999999994 rounds to 0), and
    what the sim board's callers pass (tenths, x1024, x25600) */
@@ -400,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_accuracy),
         cmocka_unit_test(test_special_values),
         cmocka_unit_test(test_fmod),
+        cmocka_unit_test(test_floor),
         cmocka_unit_test(test_round),
         cmocka_unit_test(test_sun_same_second),
     };

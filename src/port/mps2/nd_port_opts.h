@@ -36,6 +36,7 @@
 #define ND_WITH_TZ 0   /* no cron to need the `tz` rules: local time is UTC + `utc` minutes */
 #define ND_WITH_SUN 0  /* `system sun` says so: 12 KB of sun.c and libm */
 #define ND_WITH_SIM 0  /* no hardware backend: each hardware call says so */
+#define ND_WITH_WIDGETS 0 /* no web door, no dashboard to draw widgets: `help True` says so */
 #elif defined ND_PROFILE_FULL
 /* the web door serves REST (and micrOS's /config); the rest of it is max's */
 #define ND_WITH_METRICS 0
@@ -80,7 +81,14 @@
 #define ND_NOTES 8
 #endif
 #define ND_IRQ_LAT_N 128           /* interrupt latency samples (percentiles over fewer) */
+#ifdef ND_PROFILE_MIN
+/* no backend in the image (ND_WITH_SIM 0, none of this port's own) pushes
+** an edge: a 64-slot ring would be 1 KB of zeros that LTO, seeing no
+** writer, moves into flash */
+#define ND_GPIO_RING 2
+#else
 #define ND_GPIO_RING 64            /* queued GPIO edges between two loop turns */
+#endif
 #define ND_PINMAP_BOARDS 0         /* pin maps built in: `sim`, this board's own (pinmap.h; -2.2 KB) */
 #define ND_PINMAP_CUSTOM_MAX 16    /* cstmpmap overrides + bind_pin */
 #define ND_PINMAP_BOOK_MAX 32      /* pins booked at once (the MPS2 sim board has fewer) */

@@ -10,6 +10,9 @@
 
 #define BYTE_ORDER LITTLE_ENDIAN
 #define LWIP_ERRNO_STDINCLUDE 1
+/* lwIP's own isdigit/isspace... comparisons instead of <ctype.h>: newlib's
+** are a 257-byte table (_ctype_) that nothing else in the image reads */
+#define LWIP_NO_CTYPE_H 1
 
 void nd_fw_panic(const char *msg);
 void nd_fw_diag(const char *fmt, ...);
