@@ -75,6 +75,11 @@
 #define ND_WITH_SIM 1 /* the simulated board (hal_sim.c + its device shelf); off: no backend
                        ** until the port's own answers, each hardware call says so */
 #endif
+#ifndef ND_WITH_HW
+#define ND_WITH_HW 1 /* pin names and maps (pins.c, pinmap.c); 0 only in an image with no hardware
+                      ** backend at all (ND_WITH_SIM 0 and none of the port's): every pin lookup then
+                      ** answers the backend's reason, as every hardware call does */
+#endif
 #ifndef ND_WITH_WIDGETS
 #define ND_WITH_WIDGETS 1 /* `<module> help True`: dashboard widget JSON from help tags (widget.c);
                            ** off (an image without a dashboard): that call says so */

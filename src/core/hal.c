@@ -15,6 +15,9 @@
 #include "hal_int.h"
 #include "nodus/port.h"
 
+#if ND_WITH_SIM && !ND_WITH_HW
+#error "ND_WITH_HW 0 is for an image without any hardware backend: the sim board is one"
+#endif
 #if ND_WITH_SIM
 static const nd_hal_ops *ops = &nd_hal_sim_ops;
 #else

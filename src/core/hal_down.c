@@ -18,11 +18,17 @@
 static char down_name[24];
 static char why[ND_ERRMSG];
 
+static int unusable(const char *name, const char *reason)
+{
+    return nd_hal_fail(ND_EIO, "hwbackend %s is not usable: %s", name, reason);
+}
+
+int nd_hal_no_backend(void) { return unusable("none", "this image has no hardware backend"); }
+
 static int fail(void)
 {
-    bool named = nd_hal_none_ops.name == down_name; /* nd_hal_down ran */
-    return nd_hal_fail(ND_EIO, "hwbackend %s is not usable: %s", nd_hal_none_ops.name,
-                       named ? why : "this image has no hardware backend");
+    if (nd_hal_none_ops.name != down_name) return nd_hal_no_backend(); /* nd_hal_down did not run */
+    return unusable(down_name, why);
 }
 
 static void d_close(void) {}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "hal_int.h"
 #include "nodus/node.h"
 #include "nodus/pins.h"
 #include "pinmap.h"
@@ -20,8 +21,12 @@ static struct {
     nd_pinmap pm;
 } g;
 
+/* NULL in an image with no hardware backend at all (ND_WITH_HW 0): no pin
+** map either, and pinmap.c drops out of the link; each caller answers the
+** missing backend's reason (nd_hal_no_backend), as a hardware call would. */
 static nd_pinmap *pm_of(struct nd_node *n)
 {
+    if (!ND_WITH_HW) return NULL;
     if (g.node != n) {
         g.node = n;
         const nd_cfg *cfg = nd_node_config(n);
@@ -35,7 +40,11 @@ static nd_pinmap *pm_of(struct nd_node *n)
 int nd_node_pin_bind(struct nd_node *n, const char *tag, const int *number, int *pin, char *err,
                      size_t errn)
 {
-    return nd_pinmap_bind(pm_of(n), tag, number, pin, err, errn);
+    nd_pinmap *pm = pm_of(n);
+    if (pm) return nd_pinmap_bind(pm, tag, number, pin, err, errn);
+    int rc = nd_hal_no_backend();
+    snprintf(err, errn, "%s", nd_hal_error());
+    return rc;
 }
 
 int nd_pin_bind(nd_call *c, const char *tag, int *pin)
@@ -61,7 +70,8 @@ int nd_pin_bind_arg(nd_call *c, const char *tag, int argi, int *pin)
 
 int nd_pin_find(struct nd_node *n, const char *tag, int *pin)
 {
-    return nd_pinmap_resolve(pm_of(n), tag, pin, NULL, 0);
+    nd_pinmap *pm = pm_of(n);
+    return pm ? nd_pinmap_resolve(pm, tag, pin, NULL, 0) : nd_hal_no_backend();
 }
 
 int nd_pins_resolve(struct nd_node *n, const char *name, int *pin)
@@ -77,7 +87,11 @@ int nd_pins_resolve(struct nd_node *n, const char *name, int *pin)
     return nd_pin_find(n, name, pin);
 }
 
-void nd_pin_release(struct nd_node *n, const char *tag) { nd_pinmap_release(pm_of(n), tag); }
+void nd_pin_release(struct nd_node *n, const char *tag)
+{
+    nd_pinmap *pm = pm_of(n);
+    if (pm) nd_pinmap_release(pm, tag);
+}
 
 static nd_value *pin_value(nd_arena *a, int pin)
 {
@@ -87,7 +101,7 @@ static nd_value *pin_value(nd_arena *a, int pin)
 /* A tag's pin value, or None when the map has no such tag. */
 static nd_value *pin_or_none(nd_call *c, const char *tag)
 {
-    int pin;
+    int pin = 0; /* set on ND_OK only */
     return nd_pin_find(c->node, tag, &pin) == ND_OK ? pin_value(c->arena, pin) : nd_none(c->arena);
 }
 
@@ -129,6 +143,7 @@ int nd_pin_ret_info(nd_call *c, const char *keys)
 {
     if (keys) return search(c, keys);
     nd_pinmap *pm = pm_of(c->node);
+    if (!pm) return nd_fail(c, "%s", (nd_hal_no_backend(), nd_hal_error()));
     nd_arena *a = c->arena;
     nd_value *d = nd_ret_dict(c);
     nd_value *booked = nd_dict(a), *custom = nd_dict(a), *maps = nd_list(a);

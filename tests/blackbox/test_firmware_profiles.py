@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
-from test_firmware import FW_DIR, FwNode, build_firmware, pytestmark  # noqa: F401 (its skip marks)
+from test_firmware import FW_DIR, FwNode, build_firmware, pytestmark, reboot_and_wait  # noqa: F401 (its skip marks)
 
 
 
@@ -42,6 +42,27 @@ def test_min_image_without_widgets_says_so_and_keeps_text_help(fw_min):
         text = s.cmd("system help")
         assert " info,\n" in text and " top,\n" in text, text
         assert "TEXTBOX" not in text and "GRAPH" not in text, text
+        assert s.cmd("hello").startswith("hello:")
+
+
+def test_min_image_without_a_hardware_backend_has_no_pin_map(fw_min):
+    # ND_WITH_HW 0 (no sim board, no backend of the port's): no pin map either;
+    # `system pinmap` and a pin interrupt answer the missing backend's reason,
+    # a search finds no pin, and the node keeps serving
+    reason = "hwbackend none is not usable: this image has no hardware backend"
+    with fw_min.connect() as s:
+        assert reason in s.cmd("system pinmap"), s.cmd("system pinmap")
+        assert s.cmd("system pinmap keys='irq1 builtin' >json") == '{"irq1": null, "builtin": null}\n'
+        s.cmd("conf")
+        s.cmd("irq1_cbf system heartbeat")
+        s.cmd("irq1 True")
+        s.cmd("noconf")
+    reboot_and_wait(fw_min)  # interrupts are set up at boot
+    assert "[ERR] irq1: " + reason in fw_min.uart_text()
+    with fw_min.connect() as s:
+        s.cmd("conf")
+        s.cmd("irq1 False")
+        s.cmd("noconf")
         assert s.cmd("hello").startswith("hello:")
 
 

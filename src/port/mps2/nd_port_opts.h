@@ -36,6 +36,7 @@
 #define ND_WITH_TZ 0   /* no cron to need the `tz` rules: local time is UTC + `utc` minutes */
 #define ND_WITH_SUN 0  /* `system sun` says so: 12 KB of sun.c and libm */
 #define ND_WITH_SIM 0  /* no hardware backend: each hardware call says so */
+#define ND_WITH_HW 0   /* and so no pin map: a pin lookup says the same (-2.3 KB) */
 #define ND_WITH_WIDGETS 0 /* no web door, no dashboard to draw widgets: `help True` says so */
 #elif defined ND_PROFILE_FULL
 /* the web door serves REST (and micrOS's /config); the rest of it is max's */
