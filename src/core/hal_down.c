@@ -23,7 +23,7 @@ static int unusable(const char *name, const char *reason)
     return nd_hal_fail(ND_EIO, "hwbackend %s is not usable: %s", name, reason);
 }
 
-int nd_hal_no_backend(void) { return unusable("none", "this image has no hardware backend"); }
+void nd_hal_no_backend_msg(void) { unusable("none", "this image has no hardware backend"); }
 
 static int fail(void)
 {

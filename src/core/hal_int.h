@@ -53,8 +53,14 @@ extern nd_hal_ops nd_hal_none_ops; /* hal_down.c's table; nd_hal_down renames it
 /* The image without any backend's answer: sets the message
 ** ("hwbackend none is not usable: this image has no hardware backend") and
 ** returns ND_EIO. Also what pins.c answers when there is no pin map
-** (ND_WITH_HW 0). */
-int nd_hal_no_backend(void);
+** (ND_WITH_HW 0). Inline, so that callers see the constant failure and
+** drop what would follow a success (irq.c's set-up). */
+void nd_hal_no_backend_msg(void);
+static inline int nd_hal_no_backend(void)
+{
+    nd_hal_no_backend_msg();
+    return ND_EIO;
+}
 
 /* Set the message nd_hal_error() returns and give back code (for `return`). */
 int nd_hal_fail(int code, const char *fmt, ...);
