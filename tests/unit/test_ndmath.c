@@ -314,55 +314,46 @@ static void test_fmod(void **state)
     assert_true(same(nd_fmod(DBL_MAX, 0x1p-1074), 0.0));
 }
 
-/* nd_floor against C's floor: bit patterns of every kind (huge, tiny,
-   subnormal, +-0), integers and their neighbours, both sides of 2^52 */
+/* One rounding function of ndmath against C's, bit for bit: bit patterns
+   of every kind (huge, tiny, subnormal, +-0), integers and halfway cases
+   (x1, /2, /4, /8: what the sim board's callers pass), the neighbours of
+   both (0.49999999999999994 rounds to 0), powers of two on both sides of
+   2^52; then the given edge cases and NaN. */
+static void same_rounding(const char *name, double (*ours)(double), double (*libc)(double),
+                          const double *edge, size_t nedge)
+{
+    for (unsigned i = 0; i < 800000; i++) {
+        double x, sign = rnd() & 1 ? -1 : 1, half = i & 4 ? 0.5 : 0.0;
+        switch (i % 4) {
+        case 0: x = any_double(); break;
+        case 1: x = sign * ((double)(rnd() % 200000) + half) * ldexp(1, -(int)(rnd() % 4)); break;
+        case 2: x = nextafter(sign * ((double)(rnd() % 1000) + half), rnd() & 1 ? INFINITY : -INFINITY); break;
+        default: x = sym(1) * ldexp(1, (int)(rnd() % 64)); break;
+        }
+        if (!same(ours(x), libc(x))) fail_msg("%s(%a) = %a, glibc %a", name, x, ours(x), libc(x));
+    }
+    for (size_t i = 0; i < nedge; i++)
+        if (!same(ours(edge[i]), libc(edge[i])))
+            fail_msg("%s(%a) = %a, glibc %a", name, edge[i], ours(edge[i]), libc(edge[i]));
+    assert_true(isnan(ours(NAN)));
+}
+
 static void test_floor(void **state)
 {
     (void)state;
-    for (unsigned i = 0; i < 400000; i++) {
-        double x, sign = rnd() & 1 ? -1 : 1;
-        switch (i % 4) {
-        case 0: x = any_double(); break;
-        case 1: x = sign * (double)(rnd() % 200000); break;
-        case 2: x = nextafter(sign * (double)(rnd() % 1000), rnd() & 1 ? INFINITY : -INFINITY); break;
-        default: x = sym(1) * ldexp(1, (int)(rnd() % 64)); break;
-        }
-        double got = nd_floor(x), want = floor(x);
-        if (!same(got, want)) fail_msg("nd_floor(%a) = %a, glibc %a", x, got, want);
-    }
     static const double edge[] = {0.0, -0.0, 0.5, -0.5, 0x1p-1074, -0x1p-1074, -1.0, -1.5,
                                   0x1p52 - 0.5, -(0x1p52 - 0.5), 0x1p52, -0x1p52, 0x1p63, -0x1p63,
                                   DBL_MAX, -DBL_MAX, INFINITY, -INFINITY};
-    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
-        if (!same(nd_floor(edge[i]), floor(edge[i])))
-            fail_msg("nd_floor(%a) = %a, glibc %a", edge[i], nd_floor(edge[i]), floor(edge[i]));
-    assert_true(isnan(nd_floor(NAN)));
+    same_rounding("nd_floor", nd_floor, floor, edge, sizeof edge / sizeof edge[0]);
 }
 
-/* nd_round against C's round: bit patterns of every kind, halfway cases,
-   the neighbours of halfway cases (0.49999999999999994 rounds to 0), and
-   what the sim board's callers pass (tenths, x1024, x25600) */
 static void test_round(void **state)
 {
     (void)state;
-    for (unsigned i = 0; i < 400000; i++) {
-        double x, sign = rnd() & 1 ? -1 : 1;
-        switch (i % 4) {
-        case 0: x = any_double(); break;
-        case 1: x = sign * ((double)(rnd() % 200000) + 0.5) * ldexp(1, -(int)(rnd() % 4)); break;
-        case 2: x = nextafter(sign * ((double)(rnd() % 1000) + 0.5), rnd() & 1 ? INFINITY : -INFINITY); break;
-        default: x = sym(1) * ldexp(1, (int)(rnd() % 64)); break;
-        }
-        double got = nd_round(x), want = round(x);
-        if (!same(got, want)) fail_msg("nd_round(%a) = %a, glibc %a", x, got, want);
-    }
     static const double edge[] = {0.0, -0.0, 0.5, -0.5, 0.49999999999999994, -0.49999999999999994,
                                   1.5, 2.5, -2.5, 0x1p52 - 0.5, 0x1p52 + 1, 0x1p53 + 2, DBL_MAX,
                                   0x1p-1074, INFINITY, -INFINITY};
-    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
-        if (!same(nd_round(edge[i]), round(edge[i])))
-            fail_msg("nd_round(%a) = %a, glibc %a", edge[i], nd_round(edge[i]), round(edge[i]));
-    assert_true(isnan(nd_round(NAN)));
+    same_rounding("nd_round", nd_round, round, edge, sizeof edge / sizeof edge[0]);
 }
 
 /* ---- sun.c through both sets of functions ---- */
