@@ -56,6 +56,19 @@ static int reason(char *why, size_t whyn, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 #endif
 
+/* Most reasons below are kept in `fmt` and printed by one shared exit per
+** argument list (one call instead of one per reason: flash). -Wformat
+** cannot follow a variable, so each such reason is checked where it is
+** written, against the argument types of the exit it goes to: AS() is a
+** call of fmt_args inside sizeof, never made, no code. */
+__attribute__((format(printf, 1, 2))) int nd_cron_fmt_args(const char *fmt, ...);
+#define AS(f, ...) ((void)sizeof nd_cron_fmt_args(f, __VA_ARGS__), (f))
+#define NAME_ONLY ""          /* name_only: the field's name */
+#define NUMBER "", 0L, 0      /* number: the field's name, the value, its limit */
+#define FIELD_QUOTE "", 0, "" /* parse_field's quote: the field's name, the text */
+#define QUOTE 0, ""           /* nd_cron_parse_entry's quote: the text */
+#define RANGE 0L, 0           /* range: the value, its limit */
+
 /* Write a one-line reason and return rc. */
 static int reason(char *why, size_t whyn, int rc, const char *fmt, ...)
 {
@@ -102,7 +115,7 @@ static int parse_field(const char *s, const char *end, const field_desc *f,
     long v;
     *mask = 0;
     if (s == end) {
-        fmt = "empty %s field";
+        fmt = AS("empty %s field", NAME_ONLY);
         goto name_only;
     }
     for (; s <= end; s = q + 1) {
@@ -112,10 +125,10 @@ static int parse_field(const char *s, const char *end, const field_desc *f,
         long a = 0, b = f->hi, step = 1;
         int is_range = 0;
         if (p == q) {
-            fmt = "empty item in %s field";
+            fmt = AS("empty item in %s field", NAME_ONLY);
             goto name_only;
         }
-        fmt = "%s %ld out of range 0-%d";
+        fmt = AS("%s %ld out of range 0-%d", NUMBER);
         if (*p == '*') {
             p++;
         } else {
@@ -136,10 +149,10 @@ static int parse_field(const char *s, const char *end, const field_desc *f,
         if (p < q && *p == '/') {
             p++;
             if ((v = step = number(&p, q)) < 0) {
-                fmt = "missing step in %s field '%.*s'";
+                fmt = AS("missing step in %s field '%.*s'", FIELD_QUOTE);
                 goto quote;
             }
-            fmt = "%s step %ld out of range 1-%d";
+            fmt = AS("%s step %ld out of range 1-%d", NUMBER);
             if (step == 0 || step > f->hi)
                 goto number;
             if (!is_range && *s != '*')
@@ -161,7 +174,7 @@ name_only:
 number:
     return reason(why, whyn, ND_ESYNTAX, fmt, f->name, v, f->hi);
 bad_range:
-    fmt = "bad %s range '%.*s'";
+    fmt = AS("bad %s range '%.*s'", FIELD_QUOTE);
 quote:
     return reason(why, whyn, ND_ESYNTAX, fmt, f->name, (int)(q - s), s);
 bad_char:
@@ -213,10 +226,10 @@ int nd_cron_parse_entry(nd_cron_entry *e, const char *task, size_t len, char *wh
         v = number(&p, te);
         qt = tilde;
         qn = te - tilde;
-        fmt = "bad catch-up suffix '%.*s' (use ~minutes)";
+        fmt = AS("bad catch-up suffix '%.*s' (use ~minutes)", QUOTE);
         if (v < 0 || p != te)
             goto quote;
-        fmt = "catch-up ~%ld out of range 1-%d minutes";
+        fmt = AS("catch-up ~%ld out of range 1-%d minutes", RANGE);
         max = ND_CRON_CATCHUP_MAX;
         if (v < 1 || v > ND_CRON_CATCHUP_MAX)
             goto range;
@@ -239,21 +252,21 @@ int nd_cron_parse_entry(nd_cron_entry *e, const char *task, size_t len, char *wh
             e->kind = ND_CRON_SUNSET;
             p = t + 6;
         } else {
-            fmt = "unknown sun tag '%.*s' (sunrise, sunset)";
+            fmt = AS("unknown sun tag '%.*s' (sunrise, sunset)", QUOTE);
             goto quote;
         }
         e->wday = 0x7f;
         if (p == te)
             return ND_OK;
-        fmt = "bad sun tag '%.*s' (use sunrise+30, sunset-15)";
+        fmt = AS("bad sun tag '%.*s' (use sunrise+30, sunset-15)", QUOTE);
         if (*p != '+' && *p != '-')
             goto quote;
         int neg = *p++ == '-';
         v = number(&p, te);
-        fmt = "bad sun offset '%.*s' (minutes expected)";
+        fmt = AS("bad sun offset '%.*s' (minutes expected)", QUOTE);
         if (v < 0 || p != te)
             goto quote;
-        fmt = "sun offset %ld out of range 0-%d minutes";
+        fmt = AS("sun offset %ld out of range 0-%d minutes", RANGE);
         max = ND_CRON_SUN_OFF_MAX;
         if (v > ND_CRON_SUN_OFF_MAX)
             goto range;
