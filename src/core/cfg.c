@@ -128,11 +128,6 @@ static void kept_problem(nd_cfg *c, const char *fmt, ...)
 }
 
 
-static bool is_space(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
-}
-
 /* Python int(text) (int_only) or float(text) for decimal text, finite
 ** values only (JSON cannot store inf or nan): surrounding white space
 ** allowed, the rest must convert completely ("9008x" fails). The grammar is
@@ -141,7 +136,7 @@ static bool is_space(char ch)
 ** double, which is how cJSON keeps it). */
 static bool parse_num(const char *t, bool int_only, double *out)
 {
-    while (is_space(*t)) t++;
+    while (nd_is_space(*t)) t++;
     const char *s = t, *p = t;
     if (*p == '+' || *p == '-') p++;
     size_t digits = 0;
@@ -158,7 +153,7 @@ static bool parse_num(const char *t, bool int_only, double *out)
         while (*p >= '0' && *p <= '9') p++;
     }
     size_t len = (size_t)(p - s);
-    while (is_space(*p)) p++;
+    while (nd_is_space(*p)) p++;
     if (*p) return false;
     if (!int_only && len >= 64) return false; /* the float text limit nodus always had */
     double d = strtod(s, NULL);
@@ -785,7 +780,7 @@ int nd_cfg_load(nd_cfg *c)
         why = "is unreadable";
     if (rc == ND_OK) {
         size_t sp = 0;
-        while (sp < n && is_space(buf[sp])) sp++;
+        while (sp < n && nd_is_space(buf[sp])) sp++;
         size_t end = 0;
         cJSON *root = NULL;
         if (sp == n) {

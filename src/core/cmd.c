@@ -6,13 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
 /* Last whitespace-separated word of [p, e) (e already trimmed). */
 static nd_span last_word(const char *p, const char *e)
 {
     const char *s = e;
-    while (s > p && !is_space(s[-1])) s--;
+    while (s > p && !nd_is_space(s[-1])) s--;
     return (nd_span){s, (size_t)(e - s)};
 }
 
@@ -90,11 +89,11 @@ int nd_cmd_parse(const char *line, size_t n, nd_cmd *c, char *err, size_t errn)
     /* words */
     const char *q = p;
     for (nd_span *w = &c->w0;; w = &c->w1) {
-        while (q < e && is_space(*q)) q++;
+        while (q < e && nd_is_space(*q)) q++;
         if (q >= e) break;
         if (++c->nwords > 2) break; /* a third word: only counted */
         const char *s = q;
-        while (q < e && !is_space(*q)) q++;
+        while (q < e && !nd_is_space(*q)) q++;
         *w = (nd_span){s, (size_t)(q - s)};
     }
     if (c->nwords >= 2) {

@@ -143,11 +143,6 @@ static int u8_fail(lp *p, size_t at, int why)
 
 /* ---- characters -------------------------------------------------------- */
 
-static bool is_ws(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 static bool is_digit(int c)
 {
     return c >= '0' && c <= '9';
@@ -172,7 +167,7 @@ static int peek(const lp *p, size_t k)
 
 static void skip_ws(lp *p)
 {
-    while (p->i < p->n && is_ws((unsigned char)p->s[p->i])) p->i++;
+    while (p->i < p->n && nd_is_space((unsigned char)p->s[p->i])) p->i++;
 }
 
 static bool is_closer(int c)

@@ -44,15 +44,10 @@ const char *nd_span_chr(nd_span s, char c)
     return s.n ? memchr(s.p, c, s.n) : NULL;
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
 nd_span nd_span_trim(nd_span s)
 {
-    while (s.n && is_space(s.p[0])) s.p++, s.n--;
-    while (s.n && is_space(s.p[s.n - 1])) s.n--;
+    while (s.n && nd_is_space(s.p[0])) s.p++, s.n--;
+    while (s.n && nd_is_space(s.p[s.n - 1])) s.n--;
     return s;
 }
 

@@ -38,6 +38,13 @@ nd_span nd_span_trim(nd_span s);
 
 /* ---- ASCII characters ------------------------------------------------------ */
 
+/* ASCII white space, as C's isspace in the "C" locale and Python's
+** whitespace between tokens: " \t\n\r\v\f" (c may be -1, "no byte"). */
+static inline bool nd_is_space(int c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static inline unsigned char nd_ascii_lower(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
