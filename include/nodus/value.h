@@ -33,6 +33,7 @@ enum {
     ND_EAGAIN = -8,    /* would block; try again when the loop says so */
     ND_ECLOSED = -9,   /* peer closed the connection */
     ND_EINVAL = -10,   /* invalid argument or value */
+    ND_ETIMEOUT = -11, /* no answer in time (a name server that never answered) */
 };
 const char *nd_strerror(int err);
 

@@ -41,11 +41,11 @@ static const char *nth_str(const char *blob, unsigned k)
 
 const char *nd_strerror(int err)
 {
-    /* by -err: ND_OK, ND_ERR, ... ND_EINVAL, then the fallback */
+    /* by -err: ND_OK, ND_ERR, ... ND_ETIMEOUT, then the fallback */
     static const char msgs[] = "success\0error\0out of memory\0syntax error\0wrong type\0not found\0"
                                "limit exceeded\0I/O error\0try again\0connection closed\0"
-                               "invalid argument\0unknown error";
-    return nth_str(msgs, err <= 0 && err >= ND_EINVAL ? (unsigned)-err : 11u);
+                               "invalid argument\0timed out\0unknown error";
+    return nth_str(msgs, err <= 0 && err >= ND_ETIMEOUT ? (unsigned)-err : 12u);
 }
 
 /* ---- arena ------------------------------------------------------------- */

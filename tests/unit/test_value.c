@@ -41,7 +41,8 @@ static void test_strerror(void **state)
         {ND_ETYPE, "wrong type"},  {ND_ENOTFOUND, "not found"},
         {ND_ELIMIT, "limit exceeded"}, {ND_EIO, "I/O error"},
         {ND_EAGAIN, "try again"},  {ND_ECLOSED, "connection closed"},
-        {ND_EINVAL, "invalid argument"}, {-999, "unknown error"},
+        {ND_EINVAL, "invalid argument"}, {ND_ETIMEOUT, "timed out"}, {-12, "unknown error"},
+        {-999, "unknown error"},
         {1, "unknown error"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)

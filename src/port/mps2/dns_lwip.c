@@ -24,8 +24,9 @@
 ** and 4 s), more than 6 s after the first -- every lookup has its own
 ** query (lwipopts.h), so that is counted from this lookup's start. A
 ** failure before ND_FW_DNS_SLOW_MS is an error answer (NXDOMAIN, SERVFAIL):
-** "no such name", ND_ENOTFOUND; after it, a timeout: ND_EIO, with one UART
-** line naming the server. The slot is free again as soon as the caller is
+** "no such name", ND_ENOTFOUND; after it, a timeout: ND_ETIMEOUT ("timed
+** out" where a caller shows it, e.g. `[intercon] NoHost: x (timed out)`),
+** with one UART line naming the server. The slot is free again as soon as the caller is
 ** told; only a cancelled lookup waits for lwIP.
 **
 ** IPv4 only (lwipopts.h: LWIP_IPV6 0): lookups ask for A records, also for
@@ -111,7 +112,7 @@ static void on_found(const char *name, const ip_addr_t *addr, void *arg)
         nd_fw_dns_server(srv);
         nd_fw_diag("[WARN] dns: %s: no answer from %s in %lu ms (%d queries)\r\n", r->name, srv,
                    (unsigned long)took, DNS_MAX_RETRIES);
-        r->rc = ND_EIO;
+        r->rc = ND_ETIMEOUT;
     }
 }
 
