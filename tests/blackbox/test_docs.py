@@ -78,6 +78,21 @@ def test_cited_doc_sections_exist():
     assert not missing, "cited sections missing from docs/:\n" + "\n".join(missing)
 
 
+def test_readme_contents_line_links_every_section():
+    """The Contents line at the top lists every `## ` section, in order, each
+    linked to the anchor GitHub makes of its heading."""
+    text = readme()
+    line = next(l for l in text.splitlines() if l.startswith("**Contents:** "))
+    links = re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", line)
+    heads = re.findall(r"^## (.+)$", text, re.M)
+
+    def anchor(h):  # GitHub: lower case, punctuation dropped, spaces to '-'
+        return re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+
+    assert [t for t, _ in links] == heads, "README Contents line differs from its ## sections"
+    assert [a for _, a in links] == [anchor(h) for h in heads]
+
+
 def test_readme_has_no_placeholders():
     text = readme()
     for ph in ("CONFIG_KEYS_TABLE", "BENCH_FIGURES", "TODO", "TBD"):
