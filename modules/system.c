@@ -15,14 +15,10 @@
 #include "nodus/port.h"
 #include "nodus/update.h"
 
-/* one decimal, like micrOS */
-static double round1(double p) { return (double)(long long)(p * 10.0 + 0.5) / 10.0; }
-
-/* Out of line: both callers share one copy of the conversions and the division. */
-__attribute__((noinline)) static double pct(uint64_t part, uint64_t whole)
-{
-    return whole ? round1(100.0 * (double)part / (double)whole) : 0.0;
-}
+/* A percentage with one decimal, like micrOS: from tenths of a percent
+** (nodus/port.h's nd_permille), integers throughout -- no soft-float
+** division on a board. */
+static double pct(uint64_t part, uint64_t whole) { return nd_decimal(nd_permille(part, whole), -1); }
 
 static int put(nd_call *c, nd_value *d, const char *k, nd_value *v)
 {
@@ -93,7 +89,7 @@ static int uptime_text(nd_call *c, char *buf, size_t n)
 static int top_into(nd_call *c, nd_value *d)
 {
     double mem = mem_pct(), fs = fs_pct(NULL);
-    double load = round1(nd_loop_load_pct());
+    double load = nd_decimal(nd_loop_load_pm(), -1);
     return kv(c, d, "fMem usage [%]\0fFS usage [%]\0fCPU load [%]\0", mem, fs, load);
 }
 
@@ -268,9 +264,11 @@ static int f_timing(nd_call *c)
     nd_node_timing(c->node, t, reset);
     /* lateness p50, p99 and max: kept in microseconds, shown in ms */
     double ms[3];
-    for (int i = 0; i < 3; i++) ms[i] = (double)t[i + 1] / 1000.0;
+    for (int i = 0; i < 3; i++) ms[i] = nd_decimal((int64_t)t[i + 1], -3);
+    /* the mean to a thousandth of a microsecond, rounded half up: integers */
+    int64_t avg = t[4] ? (int64_t)((t[5] * 2000 + t[4]) / (t[4] * 2)) : 0;
     return kv(c, NULL, "iruns\0flate_p50_ms\0flate_p99_ms\0flate_max_ms\0frun_avg_us\0",
-              (int64_t)t[0], ms[0], ms[1], ms[2], t[4] ? (double)t[5] / (double)t[4] : 0.0);
+              (int64_t)t[0], ms[0], ms[1], ms[2], nd_decimal(avg, -3));
 }
 
 /* ---- network ------------------------------------------------------------ */

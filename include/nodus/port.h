@@ -180,8 +180,15 @@ struct nd_node;
 /* Run the event loop until nd_loop_stop(); timers come from the node. */
 int nd_loop_run(struct nd_node *node);
 void nd_loop_stop(void);
-/* Seconds of loop-busy time over the last window / the window (0..100). */
-double nd_loop_load_pct(void);
+/* Loop-busy time over the last window (a few seconds) / the window, in
+** tenths of a percent (0..1000): an integer, so that a board without an
+** FPU shows it (system top, task list, metrics, MQTT) without soft-float
+** arithmetic. Ports compute it with nd_permille. */
+unsigned nd_loop_load_pm(void);
+
+/* part / whole in tenths of a percent, rounded half up, at most 1000; 0
+** when whole is 0 (src/core/fmt.c, beside nd_decimal that shows it). */
+unsigned nd_permille(uint64_t part, uint64_t whole);
 
 /* ---- name resolution (resolve.c on POSIX) ------------------------------
 ** Host names are resolved off the loop: the POSIX port runs getaddrinfo

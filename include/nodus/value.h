@@ -86,6 +86,14 @@ nd_value *nd_none(nd_arena *a);
 nd_value *nd_bool(nd_arena *a, bool b);
 nd_value *nd_int(nd_arena *a, int64_t i);
 nd_value *nd_float(nd_arena *a, double f);
+/* m * 10^e10 as the nearest double (half-even), the way strtod reads
+** "<m>e<e10>", without floating-point arithmetic (src/core/fmt.c): for
+** integers shown as decimals -- microseconds as milliseconds is
+** nd_decimal(us, -3), tenths of a percent nd_decimal(pm, -1) -- so that a
+** board without an FPU links no soft-float division for them. Bit for bit
+** (double)m / 10^-e10 where |m| < 2^53. Overflow gives HUGE_VAL, underflow
+** 0, both with ERANGE, as strtod. */
+double nd_decimal(int64_t m, int e10);
 nd_value *nd_str(nd_arena *a, const char *s);
 nd_value *nd_strn(nd_arena *a, const char *s, size_t n);
 nd_value *nd_strf(nd_arena *a, const char *fmt, ...);

@@ -285,9 +285,10 @@ static cJSON *coerce(const nd_cfg_key *k, const cJSON *v, bool *converted)
     case ND_CFG_BOOL:
         *converted = true;
         return d == 1 ? cJSON_CreateTrue() : d == 0 ? cJSON_CreateFalse() : NULL;
-    /* a whole number within +-2^53 (inf and nan are neither); + 0.0 makes
-    ** -0 the int 0, as a conversion to int64_t and back would */
-    case ND_CFG_INT: return d == floor(d) && fabs(d) <= INT_EXACT ? cJSON_CreateNumber(d + 0.0) : NULL;
+    /* a whole number within +-2^53 (inf and nan are neither); -0 becomes
+    ** the int 0, as a conversion to int64_t and back would (a compare, not
+    ** d + 0.0: no soft-float addition on a board without an FPU) */
+    case ND_CFG_INT: return d == floor(d) && fabs(d) <= INT_EXACT ? cJSON_CreateNumber(d == 0 ? 0.0 : d) : NULL;
     default: return isfinite(d) ? cJSON_CreateNumber(d) : NULL;
     }
 }

@@ -15,6 +15,8 @@
 **    two doubles has 767 significant digits).
 */
 #include "fmt.h"
+#include "nodus/port.h"
+#include "nodus/value.h"
 
 #include <errno.h>
 #include <math.h>
@@ -490,6 +492,46 @@ huge:
 tiny:
     errno = ERANGE;
     return 0.0;
+}
+
+/* Integer times a power of ten as a double, exactly rounded: the same
+   long division as strtod's, for values the node has as integers
+   (microseconds shown in ms, tenths of a percent). A board without an FPU
+   then needs no soft-float division or multiplication (~1.5 KB of libgcc)
+   for them, and the result is bit for bit what (double)m / 10^k gives
+   wherever m is below 2^53. */
+double nd_decimal(int64_t m, int e10)
+{
+    uint64_t u = m < 0 ? -(uint64_t)m : (uint64_t)m;
+    double r = 0.0;
+    if (u && (e10 > 400 || e10 < -400)) { /* beyond any double / under half the least subnormal */
+        errno = ERANGE;
+        r = e10 > 0 ? HUGE_VAL : 0.0;
+    } else if (u) {
+        big N, M;
+        N.w[0] = (uint32_t)u;
+        N.w[1] = (uint32_t)(u >> 32);
+        N.n = N.w[1] ? 2 : 1;
+        M.w[0] = 1;
+        M.n = 1;
+        if (e10 >= 0) big_pow5(&N, e10);
+        else big_pow5(&M, -e10);
+        r = big_to_double(&N, &M, e10);
+    }
+    return m < 0 ? -r : r;
+}
+
+/* Exact integers: both scaled down alike past 2^52, where a tenth of a
+   percent of them is far above the bits lost, so part * 2000 cannot wrap. */
+unsigned nd_permille(uint64_t part, uint64_t whole)
+{
+    while ((part | whole) >> 52) {
+        part >>= 1;
+        whole >>= 1;
+    }
+    if (!whole) return 0;
+    uint64_t pm = (part * 2000 + whole) / (whole * 2);
+    return pm > 1000 ? 1000 : (unsigned)pm;
 }
 
 static int hexval(int c)

@@ -18,6 +18,9 @@
 ** of digits; ERANGE on overflow and on inexact tiny (subnormal or zero)
 ** results, like glibc. NaN payloads from "nan(chars)" are not kept (nor is
 ** the ERANGE glibc leaves when those chars overflow a 64-bit number).
+**
+** nd_decimal (nodus/value.h, for modules too) is written here: it is
+** strtod's long division.
 */
 #ifndef ND_FMT_H
 #define ND_FMT_H

@@ -129,7 +129,7 @@ static void collect(struct nd_web *w, msnap *m)
     add(m, M_UPTIME, 0, (double)nd_node_uptime_ms(n) / 1000.0);
     add(m, M_RSS, 0, (double)nd_port_rss_bytes());
     add(m, M_HEAP_FREE, 0, (double)nd_port_heap_free());
-    add(m, M_LOAD, 0, nd_loop_load_pct());
+    add(m, M_LOAD, 0, nd_decimal(nd_loop_load_pm(), -1));
     add(m, M_CONN, 0, nd_shell_sessions(n));
     add(m, M_CONN, 1, n->web_active);
     add(m, M_ACCEPTED, 0, (double)n->shell_accepted);

@@ -63,7 +63,7 @@ void nd_mqtt_tele_publish(nd_mqtt *m)
     put_num(&b, &first, "uptime_s", (double)(nd_node_uptime_ms(n) / 1000));
     put_num(&b, &first, "rss_bytes", (double)nd_port_rss_bytes());
     put_num(&b, &first, "mem_total_bytes", (double)nd_port_mem_total());
-    put_num(&b, &first, "load_pct", (double)(int)(nd_loop_load_pct() * 10) / 10.0);
+    put_num(&b, &first, "load_pct", nd_decimal(nd_loop_load_pm(), -1));
     int dbm;
     if (nd_port_wifi_rssi(&dbm) == ND_OK) put_num(&b, &first, "rssi_dbm", dbm);
     put_num(&b, &first, "mqtt_dropped", (double)m->st.dropped);

@@ -19,6 +19,7 @@
 ** e_sqrt and its errno wrapper).
 */
 #include <float.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -55,21 +56,47 @@ static const double A[] = {
     0.028757851367421566,
 };
 
-double nd_floor(double x)
+/* The four roundings to an integer, on the bits rather than in double
+   arithmetic: a board without an FPU that rounds (JSON's and the config's
+   "is it an integer", light levels) then links no soft-float addition for
+   it, and one routine serves all four. The magnitude is cut below its units
+   and, where the mode says so, raised by one unit: a carry out of the
+   significand moves the exponent, which is the next power of two. */
+enum { R_FLOOR, R_TRUNC, R_EVEN, R_AWAY };
+
+static double round_bits(double x, int mode)
 {
-    /* from 2^52 up every double is an integer; NaN fails the test and passes
-       through, and so do +-0 (the sign kept, as floor) */
-    if (!(fabs(x) < 0x1p52) || x == 0) return x;
-    double t = (double)(int64_t)x; /* toward zero, exact below 2^52 */
-    return t > x ? t - 1.0 : t;
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    int e = (int)(u >> 52 & 0x7ff) - 1023; /* 2^e <= |x| < 2^(e+1) */
+    uint64_t sign = u & 1ull << 63, mag = u ^ sign;
+    if (e >= 52 || !mag) return x; /* an integer, an infinity, NaN or +-0 */
+    bool up;
+    if (e < 0) { /* |x| < 1: +-0 or +-1, the sign kept */
+        up = mode == R_FLOOR ? sign != 0
+           : mode == R_EVEN  ? e == -1 && mag != 0x3fe0000000000000ull /* above 1/2 */
+           : mode == R_AWAY  ? e == -1
+                             : false;
+        mag = up ? 0x3ff0000000000000ull : 0;
+    } else {
+        uint64_t frac = 0x000fffffffffffffull >> e, rest = mag & frac, half = (frac >> 1) + 1;
+        if (!rest) return x;
+        mag -= rest;
+        up = mode == R_FLOOR ? sign != 0
+           : mode == R_EVEN  ? rest > half || (rest == half && (mag & (frac + 1))) /* odd: to even */
+           : mode == R_AWAY  ? rest >= half
+                             : false;
+        if (up) mag += frac + 1;
+    }
+    u = sign | mag;
+    memcpy(&x, &u, sizeof x);
+    return x;
 }
 
-double nd_round(double x)
-{
-    double a = fabs(x), t = nd_floor(a); /* a - t is exact: the fraction of a (0 from 2^52 up) */
-    if (a - t >= 0.5) t += 1.0;
-    return copysign(t, x); /* -0.4 -> -0.0, as round; NaN and inf pass through nd_floor */
-}
+double nd_floor(double x) { return round_bits(x, R_FLOOR); }
+double nd_trunc(double x) { return round_bits(x, R_TRUNC); }
+double nd_rint(double x) { return round_bits(x, R_EVEN); }
+double nd_round(double x) { return round_bits(x, R_AWAY); }
 
 /* not inlined: one copy serves these three polynomials and sun.c's (flash,
    not speed, is scarce) */

@@ -31,15 +31,17 @@ double nd_asin(double x);
 double nd_acos(double x);
 double nd_fmod(double x, double y);
 
-/* floor(x), bit for bit (-0.5 -> -1, -0.0 -> -0.0, NaN and +-inf unchanged),
-** from one conversion to int64_t and back: newlib's floor is 264 B of bit
-** twiddling, this ~40 (src/port/mps2/libm_trig.c makes it the board's floor) */
+/* C's floor, trunc, rint (in the default rounding mode: halfway cases to
+** even) and round (halfway cases away from zero), bit for bit for every x
+** (-0.5 -> -1 / -0.0 / -0.0 / -1; -0.0, NaN and +-inf unchanged; lround
+** and llround are (long)/(long long) of nd_round inside their range). One
+** routine on the bits, no double arithmetic, ~150 B for the four: newlib's
+** floor, trunc, rint, round, lround and llround take ~1.2 KB, and its rint
+** pulls in libgcc's soft-float addition (src/port/mps2/libm_trig.c makes
+** these the board's). */
 double nd_floor(double x);
-
-/* round(x): to the nearest integer, halfway cases away from zero -- C's
-** round, bit for bit, for every finite x (and lround/llround are (long)/
-** (long long) of it inside their range). Built on nd_floor, instead of
-** newlib's round, lround and llround (~480 B). */
+double nd_trunc(double x);
+double nd_rint(double x);
 double nd_round(double x);
 
 /* c[0] + z * (c[1] + z * (... + z * c[n - 1])), Horner's rule (n >= 1) */

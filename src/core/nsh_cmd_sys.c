@@ -73,9 +73,10 @@ static int c_uptime(nd_nsh_io *io, int argc, char **argv)
     nd_tm tm;
     nd_node_localtime(n, &tm);
     uint64_t up = nd_node_uptime_ms(n) / 1000;
-    nd_nsh_printf(io, "%02d:%02d:%02d up %llu days, %02u:%02u:%02u, loop load %.1f%%\n", tm.hour,
+    unsigned pm = nd_loop_load_pm();
+    nd_nsh_printf(io, "%02d:%02d:%02d up %llu days, %02u:%02u:%02u, loop load %u.%u%%\n", tm.hour,
                   tm.min, tm.sec, (unsigned long long)(up / 86400), (unsigned)(up / 3600 % 24),
-                  (unsigned)(up / 60 % 60), (unsigned)(up % 60), nd_loop_load_pct());
+                  (unsigned)(up / 60 % 60), (unsigned)(up % 60), pm / 10, pm % 10);
     return 0;
 }
 

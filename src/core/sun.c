@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "nodus/node.h"
+#include "nodus/opts.h"
 #include "nodus/value.h"
 #include "ndmath.h"
 #include "sun.h"
@@ -41,8 +42,16 @@ static const double K[] = {
 };
 enum { K_L0 = 0, K_M = 3, K_E = 6, K_C1 = 9, K_C2 = 12, K_OM = 14, K_EPS = 16 };
 
+/* Without ND_WITH_SUN (nodus/opts.h) the three entry points return at
+** once, so that no reference to the trigonometry is left in the object:
+** an image without the sun (the minimal firmware) then links no libm
+** trigonometry and no soft-float arithmetic at all (libc_dconv.c). */
 void nd_sun_position(int64_t utc, double *decl_deg, double *eot_min)
 {
+    if (!ND_WITH_SUN) {
+        *decl_deg = *eot_min = 0;
+        return;
+    }
     double jd = (double)utc / 86400.0 + 2440587.5;
     double T = (jd - 2451545.0) / 36525.0;        /* Julian centuries since J2000 */
 
@@ -89,6 +98,7 @@ static int hour_angle(double lat, double decl, double alt, double *ha)
 int nd_sun_event(double lat, double lon, int year, int mon, int mday,
                  int which, double altitude, int64_t *t)
 {
+    if (!ND_WITH_SUN) return ND_ENOTFOUND;
     /* fabs(v) <= m is -m <= v <= m (NaN fails both), with one comparison */
     if (!(fabs(lat) <= 90.0) || !(fabs(lon) <= 180.0) || !(fabs(altitude) <= 90.0) ||
         which < ND_SUN_RISE || which > ND_SUN_NOON)

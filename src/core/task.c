@@ -228,7 +228,7 @@ static void run_fn(nd_timer *tm, void *ud)
     if (budget > 0 && took > (uint64_t)budget * 1000) {
         t->slow++;
         nd_log(n, "[WARN] task %s blocked the loop for %.1f ms (taskbudget %lld ms)", t->tag,
-               (double)took / 1000.0, (long long)budget);
+               nd_decimal((int64_t)took, -3), (long long)budget);
     }
     if (t->failed) nd_log(n, "[WARN] task %s stopped: %s", t->tag, t->out ? t->out : "");
     if (next == ND_TASK_DONE || t->failed || !t->active) {
@@ -511,7 +511,7 @@ static int show_tasks(struct nd_node *n, bool stats, bool json, nd_buf *out)
     } else {
         if (!stats)
             nd_buf_printf(out, "---- micrOS  top ----\n#queue: %d #load: %d%%\n\n",
-                          queue_size(n) - nd_tasks_active(n), (int)(nd_loop_load_pct() + 0.5));
+                          queue_size(n) - nd_tasks_active(n), (int)(nd_loop_load_pm() + 5) / 10);
         nd_buf_puts(out, "#Active   #taskID\n");
         if (!stats) nd_buf_puts(out, "Yes       idle\nYes       server\n");
     }
@@ -529,8 +529,8 @@ static int show_tasks(struct nd_node *n, bool stats, bool json, nd_buf *out)
                 nd_buf_printf(out, stats ? "%-10s%-24s" : "%-10s%s", t->active ? "Yes" : "No", t->tag);
                 if (stats) {
                     nd_buf_printf(out, " runs:%llu time:%.3fms max:%.3fms slow:%u",
-                                  (unsigned long long)t->runs, (double)t->total_us / 1000.0,
-                                  (double)t->max_us / 1000.0, t->slow);
+                                  (unsigned long long)t->runs, nd_decimal((int64_t)t->total_us, -3),
+                                  nd_decimal((int64_t)t->max_us, -3), t->slow);
                     if (t->failed) nd_buf_printf(out, " err:%.*s", (int)strcspn(o, "\n"), o);
                 }
                 nd_buf_putc(out, '\n');
@@ -543,9 +543,9 @@ static int show_tasks(struct nd_node *n, bool stats, bool json, nd_buf *out)
             /* field by field, as nd_render_json writes the dict */
             nd_buf_printf(out, ": {\"active\": %s, \"runs\": %lld, \"time_ms\": ",
                           t->active ? "true" : "false", (long long)t->runs);
-            nd_render_float(out, (double)t->total_us / 1000.0); /* finite: JSON's form too */
+            nd_render_float(out, nd_decimal((int64_t)t->total_us, -3)); /* finite: JSON's form too */
             nd_buf_puts(out, ", \"max_ms\": ");
-            nd_render_float(out, (double)t->max_us / 1000.0);
+            nd_render_float(out, nd_decimal((int64_t)t->max_us, -3));
             nd_buf_printf(out, ", \"slow\": %u, \"error\": ", t->slow);
             if (t->failed) json_str(out, o);
             else nd_buf_puts(out, "null");

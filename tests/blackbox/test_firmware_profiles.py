@@ -4,9 +4,11 @@ a service left out of an image answers that it is not built in, and the node
 keeps serving (issue 15, footprint)."""
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -200,3 +202,51 @@ def test_footprint_gives_no_bytes_to_code_the_linker_dropped():
     rows = {line.split()[0] for line in r.stdout.splitlines()[2:] if line.startswith("  ")}
     assert {"shell", "config", "scheduler", "core", "port"} <= rows, r.stdout
     assert "web" not in rows, r.stdout
+
+
+def test_min_image_links_no_soft_float_arithmetic():
+    # the minimal image converts numbers (libc_dconv.c) and compares them, but
+    # adds, multiplies and divides none in double: percentages, milliseconds
+    # and loads are integers shown through nd_decimal, floor/trunc/rint work on
+    # the bits, sun.c leaves no trigonometry behind. libgcc's arithmetic
+    # objects (~2 KB) must not be linked; if one is, the map names who pulled it
+    elf = build_firmware("min")
+    with open(os.path.join(os.path.dirname(elf), "nodus.map")) as f:
+        pulled = f.read().split("Discarded input sections")[0]
+    for member in ("_arm_addsubdf3.o", "_arm_muldivdf3.o", "_arm_muldf3.o", "_fixunsdfdi.o",
+                   "_fixdfdi.o", "lib_a-s_rint.o", "lib_a-s_sin.o"):
+        assert member not in pulled, pulled
+
+
+def test_min_image_numbers_without_soft_float_arithmetic(fw_min):
+    # what the conversions and nd_decimal serve, as on Linux: Python's repr of
+    # floats (shortest round trip, exponents, -0.0), config ints and floats
+    # through cJSON's doubles, one-decimal percentages, milliseconds of
+    # microseconds with three decimals in text and JSON
+    floats = ["0.1", "1e+22", "-0.0", "123456789.25", "2.5e-05", "0.30000000000000004", "-1e-300"]
+    with fw_min.connect() as s:
+        for v in floats + ["9007199254740993", "-9223372036854775808"]:
+            # Local only: an earlier test may have configured a webhook on this node
+            assert s.cmd("system notify %s channels='Local'" % v) == \
+                "Sent over Local (1/1) client(s) - errors: (0)\n"
+        listed = [line.split(" ", 1)[1] for line in s.cmd("system notifications").splitlines()[1:]]
+        assert listed[-4:] == floats[-2:] + ["9007199254740993", "-9223372036854775808"], listed
+        s.cmd("conf")
+        for key, value in (("utc", "-90"), ("lat", "47.4979"), ("lon", "-0.5"), ("utc", "60")):
+            assert s.cmd("%s %s" % (key, value)) == "Saved\n"
+            assert s.cmd(key) == value + "\n"
+        assert s.cmd("utc 1.5") == "Failed to save\n" and s.cmd("utc") == "60\n"  # an int key
+        s.cmd("noconf")
+        top = s.cmd("system top")
+        assert re.fullmatch(r" Mem usage \[%\]: \d+\.\d\n FS usage \[%\]: \d+\.\d\n CPU load \[%\]: "
+                            r"\d+\.\d\n", top), top
+        assert s.cmd("system clock &&50") == "{'system.clock': 'Starting'}\n"
+        time.sleep(0.3)
+        stats = s.cmd("task stats")
+        assert re.search(r"system\.clock +runs:\d+ time:\d+\.\d{3}ms max:\d+\.\d{3}ms slow:0\n", stats), stats
+        doc = json.loads(s.cmd("task stats >json"))["system.clock"]
+        assert isinstance(doc["time_ms"], float) and doc["max_ms"] <= doc["time_ms"], doc
+        timing = s.cmd("system timing")
+        assert re.fullmatch(r" runs: \d+\n( late_(p50|p99|max)_ms: \d+\.\d{1,3}\n){3} run_avg_us: "
+                            r"\d+\.\d{1,3}\n", timing), timing
+        s.cmd("task kill system.clock")

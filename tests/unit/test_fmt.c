@@ -1,6 +1,6 @@
 /*
 ** test_fmt.c -- nd_vsnprintf / nd_strtod (src/core/fmt.c), the firmware's
-** printf and strtod: a table of edge cases with written-out answers, then
+** printf, strtod and nd_decimal: a table of edge cases with written-out answers, then
 ** differential loops against glibc's snprintf and strtod (random bit patterns
 ** incl. subnormals, inf, nan; exact halfway points of two doubles; long digit
 ** strings; hex floats; garbage), comparing text, return value, value bits,
@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "nodus/port.h"
+#include "nodus/value.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -385,6 +387,64 @@ static void test_diff_strtod(void **state)
     }
 }
 
+/* nd_decimal(m, e): strtod's value of "<m>e<e>" (glibc's), errno too, for
+   m of every size and sign and exponents across and beyond the range; and
+   bit for bit the quotient (double)m / 10^k for |m| < 2^53 and the k the
+   node uses it with (1..3: tenths, milliseconds of microseconds). */
+static void test_decimal(void **state)
+{
+    (void)state;
+    char s[64];
+    for (int it = 0; it < 200000; it++) {
+        int bits = (int)rndn(64);
+        int64_t m = (int64_t)(rnd() >> (63 - bits));
+        if (rndn(2)) m = -m;
+        if (rndn(50) == 0) m = rndn(2) ? INT64_MIN : INT64_MAX;
+        int e = rndn(4) ? (int)rndn(40) - 20 : (int)rndn(900) - 450;
+        snprintf(s, sizeof s, "%llde%d", (long long)m, e);
+        errno = 0;
+        double want = strtod(s, NULL);
+        int want_err = errno;
+        errno = 0;
+        double got = nd_decimal(m, e);
+        if (memcmp(&got, &want, sizeof got) || errno != want_err)
+            fail_msg("nd_decimal(%s) = %a errno %d; strtod: %a errno %d", s, got, errno, want,
+                     want_err);
+        int k = 1 + (int)rndn(3);
+        int64_t q = m % (1ll << 53);
+        double div = (double)q / (k == 1 ? 10.0 : k == 2 ? 100.0 : 1000.0);
+        got = nd_decimal(q, -k);
+        if (memcmp(&got, &div, sizeof got))
+            fail_msg("nd_decimal(%lld, -%d) = %a; the division: %a", (long long)q, k, got, div);
+    }
+    assert_true(nd_decimal(0, 500) == 0.0 && !signbit(nd_decimal(0, -3)));
+    assert_true(signbit(nd_decimal(-1, -400)) && nd_decimal(-1, -400) == 0.0);
+}
+
+/* nd_permille: part / whole in tenths of a percent, rounded half up, capped
+   at 1000, against exact 128-bit arithmetic; past 2^52 both are halved
+   alike, which may move a result by one only at an exact half */
+static void test_permille(void **state)
+{
+    (void)state;
+    assert_int_equal(nd_permille(0, 0), 0);
+    assert_int_equal(nd_permille(5, 0), 0);
+    assert_int_equal(nd_permille(1, 2000), 1);   /* 0.05 % rounds up to 0.1 */
+    assert_int_equal(nd_permille(1, 2001), 0);
+    assert_int_equal(nd_permille(3, 2), 1000);   /* capped */
+    assert_int_equal(nd_permille(UINT64_MAX, UINT64_MAX), 1000);
+    assert_int_equal(nd_permille(UINT64_MAX / 2, UINT64_MAX), 500);
+    for (int it = 0; it < 1000000; it++) {
+        uint64_t whole = rnd() >> rndn(64), part = whole ? rnd() % (whole + (whole >> 3) + 1) : 0;
+        if (!whole) continue;
+        unsigned __int128 pm = ((unsigned __int128)part * 2000 + whole) / ((unsigned __int128)whole * 2);
+        unsigned want = pm > 1000 ? 1000 : (unsigned)pm, got = nd_permille(part, whole);
+        if (got != want && !((part | whole) >> 52 && (got + 1 == want || got == want + 1)))
+            fail_msg("nd_permille(%llu, %llu) = %u, want %u", (unsigned long long)part,
+                     (unsigned long long)whole, got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_diff_float),
         cmocka_unit_test(test_diff_int),
         cmocka_unit_test(test_diff_strtod),
+        cmocka_unit_test(test_decimal),
+        cmocka_unit_test(test_permille),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

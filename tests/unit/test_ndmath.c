@@ -10,8 +10,9 @@
 **    and the maximum seen is printed.
 ** 2. Special values: +-0 (sign kept), inf, NaN, asin/acos outside [-1, 1],
 **    the ends of the domains, beyond ND_TRIG_MAX.
-** 3. fmod: bit-identical to glibc's (exact in both) on random bit patterns,
-**    incl. subnormals, inf and NaN, and on sun.c/caltime.c-like operands.
+** 3. fmod, floor, trunc, rint and round: bit-identical to glibc's (exact in
+**    both) on random bit patterns, incl. subnormals, inf and NaN, halfway
+**    cases and their neighbours, and on sun.c/caltime.c-like operands.
 ** 4. The real sun.c, run twice: this file defines sin, cos, tan, asin, acos,
 **    fmod (and sincos, which the compiler may form from sin+cos), so sun.c in
 **    nodus_lib calls these; they forward to glibc's (dlsym RTLD_NEXT) or to
@@ -347,6 +348,26 @@ static void test_floor(void **state)
     same_rounding("nd_floor", nd_floor, floor, edge, sizeof edge / sizeof edge[0]);
 }
 
+static void test_trunc(void **state)
+{
+    (void)state;
+    static const double edge[] = {0.0, -0.0, 0.5, -0.5, 0.99999999999999989, -0.99999999999999989,
+                                  1.0, -1.5, 0x1p52 - 0.5, -(0x1p52 - 0.5), 0x1p52, 0x1p-1074,
+                                  -0x1p-1074, DBL_MAX, INFINITY, -INFINITY};
+    same_rounding("nd_trunc", nd_trunc, trunc, edge, sizeof edge / sizeof edge[0]);
+}
+
+/* the host's rint in its default rounding mode (to nearest, ties to even),
+   which is the only mode the board has */
+static void test_rint(void **state)
+{
+    (void)state;
+    static const double edge[] = {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994,
+                                  -0.50000000000000011, 0x1p52 - 0.5, -(0x1p52 - 1.5), 0x1p51 + 0.5,
+                                  0x1p51 + 1.5, 0x1p-1074, DBL_MAX, INFINITY, -INFINITY};
+    same_rounding("nd_rint", nd_rint, rint, edge, sizeof edge / sizeof edge[0]);
+}
+
 static void test_round(void **state)
 {
     (void)state;
@@ -417,6 +438,8 @@ int main(void)
         cmocka_unit_test(test_special_values),
         cmocka_unit_test(test_fmod),
         cmocka_unit_test(test_floor),
+        cmocka_unit_test(test_trunc),
+        cmocka_unit_test(test_rint),
         cmocka_unit_test(test_round),
         cmocka_unit_test(test_sun_same_second),
     };

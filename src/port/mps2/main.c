@@ -18,10 +18,10 @@
 
 static volatile int stop_flag;
 static uint64_t busy_us, window_us;
-static double load_pct;
+static unsigned load_pm;
 
 void nd_loop_stop(void) { stop_flag = 1; }
-double nd_loop_load_pct(void) { return load_pct; }
+unsigned nd_loop_load_pm(void) { return load_pm; }
 
 /* Load: the share of time spent outside WFI over 5 s windows. */
 static void account(uint64_t t0)
@@ -29,8 +29,7 @@ static void account(uint64_t t0)
     uint64_t now = nd_port_mono_us();
     busy_us += now - t0;
     if (now - window_us >= 5000000u) {
-        load_pct = 100.0 * (double)busy_us / (double)(now - window_us);
-        if (load_pct > 100.0) load_pct = 100.0;
+        load_pm = nd_permille(busy_us, now - window_us);
         busy_us = 0;
         window_us = now;
     }

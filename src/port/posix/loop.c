@@ -47,7 +47,7 @@ static volatile sig_atomic_t stop_flag;
 static volatile sig_atomic_t sigint_routed, sigint_pending;
 static void (*sigint_fn)(void);
 static uint64_t busy_us_window, window_start_us;
-static double load_pct;
+static unsigned load_pm;
 
 /* ---- clocks ------------------------------------------------------------ */
 uint64_t nd_port_mono_us(void)
@@ -355,7 +355,7 @@ void nd_posix_on_sigint(void (*fn)(void))
 
 void nd_loop_stop(void) { stop_flag = 1; }
 
-double nd_loop_load_pct(void) { return load_pct; }
+unsigned nd_loop_load_pm(void) { return load_pm; }
 
 /* Load: the share of wall time the loop spent outside poll() over the last
 ** few seconds (micrOS estimates it from the idle task's latency). */
@@ -364,8 +364,7 @@ static void account(uint64_t busy_us)
     uint64_t now = nd_port_mono_us();
     busy_us_window += busy_us;
     if (now - window_start_us >= 5000000u) {
-        load_pct = 100.0 * (double)busy_us_window / (double)(now - window_start_us);
-        if (load_pct > 100.0) load_pct = 100.0;
+        load_pm = nd_permille(busy_us_window, now - window_start_us);
         busy_us_window = 0;
         window_start_us = now;
     }
