@@ -20,26 +20,6 @@ static int first(int rc, int r)
 
 /* ---- trees (cJSON) ---------------------------------------------------------- */
 
-cJSON *nd_json_parse(const char *p, size_t n, size_t *end)
-{
-    if (end) *end = 0;
-    /* cJSON is given a NUL-terminated copy, NUL included: a text cut short
-    ** then fails at its end (offset n), not at its last byte, so the line of
-    ** a failure counts a final newline, as json.loads counts it. */
-    char *t = n ? malloc(n + 1) : NULL;
-    if (!t) return NULL;
-    memcpy(t, p, n);
-    t[n] = 0;
-    const char *stop = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(t, n + 1, &stop, 0);
-    size_t at = stop && stop >= t && stop <= t + n ? (size_t)(stop - t) : n;
-    if (root)
-        while (at < n && (unsigned char)t[at] <= 32) at++;
-    free(t);
-    if (end) *end = at;
-    return root;
-}
-
 size_t nd_json_nuls(const char *p, size_t n, bool *mark, size_t cap)
 {
     size_t i = 0, marked = 0, member = 0;
@@ -220,6 +200,49 @@ static bool rd_lit(nd_json_rd *r, const char *lit)
     return true;
 }
 
+/* The next code unit of a string, r->i inside its quotes: 1 with *u, 0 at
+** the closing quote (read past), or ND_ESYNTAX. An escape gives its unit,
+** a \uXXXX one UTF-16 unit (a surrogate pair is two calls). */
+static int rd_unit(nd_json_rd *r, uint32_t *u)
+{
+    int c = nd_json_rd_peek(r);
+    if (c < 0x20) return ND_ESYNTAX; /* unterminated (-1), or a raw control character */
+    if (c == '"') {
+        r->i++;
+        return 0;
+    }
+    if (c == '\\') {
+        r->i++;
+        int e = nd_json_rd_peek(r);
+        if (e < 0) return ND_ESYNTAX;
+        r->i++;
+        /* the one-letter escapes and what they stand for, side by side */
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *at = e ? strchr(from, e) : NULL;
+        if (at) {
+            *u = (unsigned char)to[at - from];
+        } else if (e == 'u' && r->n - r->i >= 4) {
+            *u = 0;
+            for (int k = 0; k < 4; k++) {
+                int h = nd_hex_val((unsigned char)r->s[r->i + (size_t)k]);
+                if (h < 0) return ND_ESYNTAX;
+                *u = (*u << 4) | (uint32_t)h;
+            }
+            r->i += 4;
+        } else {
+            return ND_ESYNTAX;
+        }
+    } else if (c < 0x80) {
+        r->i++;
+        *u = (uint32_t)c;
+    } else {
+        int len = nd_utf8_next(r->s + r->i, r->n - r->i, u);
+        if (len < 0) return ND_ESYNTAX;
+        r->i += (size_t)len;
+    }
+    return 1;
+}
+
 /* \uXXXX units are written back one by one: Python joins a surrogate pair
 ** and ensure_ascii splits it again, and a lone surrogate survives both, so
 ** unit by unit gives the same text. */
@@ -228,45 +251,10 @@ int nd_json_rd_string(nd_json_rd *r, nd_buf *out)
     if (nd_json_rd_peek(r) != '"') return ND_ESYNTAX;
     r->i++;
     PUT(nd_buf_putc(out, '"'));
-    for (;;) {
-        int c = nd_json_rd_peek(r);
-        if (c < 0x20) return ND_ESYNTAX; /* unterminated (-1), or a raw control character */
-        if (c == '"') {
-            r->i++;
-            break;
-        }
-        uint32_t u;
-        if (c == '\\') {
-            r->i++;
-            int e = nd_json_rd_peek(r);
-            if (e < 0) return ND_ESYNTAX;
-            r->i++;
-            /* the one-letter escapes and what they stand for, side by side */
-            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-            const char *at = e ? strchr(from, e) : NULL;
-            if (at) {
-                u = (unsigned char)to[at - from];
-            } else if (e == 'u' && r->n - r->i >= 4) {
-                u = 0;
-                for (int k = 0; k < 4; k++) {
-                    int h = nd_hex_val((unsigned char)r->s[r->i + (size_t)k]);
-                    if (h < 0) return ND_ESYNTAX;
-                    u = (u << 4) | (uint32_t)h;
-                }
-                r->i += 4;
-            } else {
-                return ND_ESYNTAX;
-            }
-        } else if (c < 0x80) {
-            r->i++;
-            u = (uint32_t)c;
-        } else {
-            int len = nd_utf8_next(r->s + r->i, r->n - r->i, &u);
-            if (len < 0) return ND_ESYNTAX;
-            r->i += (size_t)len;
-        }
-        PUT(nd_json_escape_cp(out, u));
-    }
+    uint32_t u;
+    int rc;
+    while ((rc = rd_unit(r, &u)) == 1) PUT(nd_json_escape_cp(out, u));
+    if (rc) return rc;
     PUT(nd_buf_putc(out, '"'));
     return ND_OK;
 }
@@ -275,9 +263,8 @@ int nd_json_rd_string(nd_json_rd *r, nd_buf *out)
 ** ("-0" is 0), floats go through strtod and Python's repr (1e400 is
 ** Infinity). A '.' or 'e' not followed by digits ends the number, and the
 ** caller then finds a byte that cannot follow a value. */
-static int rd_number(nd_json_rd *r, nd_buf *out)
+static int scan_number(nd_json_rd *r, size_t *int_end, bool *is_float)
 {
-    size_t s = r->i;
     if (nd_json_rd_peek(r) == '-') r->i++;
     if (nd_json_rd_peek(r) == '0')
         r->i++;
@@ -285,12 +272,12 @@ static int rd_number(nd_json_rd *r, nd_buf *out)
         while (is_digit(nd_json_rd_peek(r))) r->i++;
     else
         return ND_ESYNTAX;
-    size_t int_end = r->i;
-    bool is_float = false;
+    *int_end = r->i;
+    *is_float = false;
     if (nd_json_rd_peek(r) == '.' && r->i + 1 < r->n && is_digit((unsigned char)r->s[r->i + 1])) {
         r->i++;
         while (is_digit(nd_json_rd_peek(r))) r->i++;
-        is_float = true;
+        *is_float = true;
     }
     if (nd_json_rd_peek(r) == 'e' || nd_json_rd_peek(r) == 'E') {
         size_t e = r->i + 1;
@@ -298,14 +285,30 @@ static int rd_number(nd_json_rd *r, nd_buf *out)
         if (e < r->n && is_digit((unsigned char)r->s[e])) {
             r->i = e;
             while (is_digit(nd_json_rd_peek(r))) r->i++;
-            is_float = true;
+            *is_float = true;
         }
     }
-    if (!out) return ND_OK;
+    return ND_OK;
+}
+
+/* r->s[s..r->i) as a double: strtod reads a NUL-terminated copy (in b) */
+static double span_double(const nd_json_rd *r, size_t s, nd_buf *b)
+{
+    nd_buf_clear(b);
+    if (nd_buf_put(b, r->s + s, r->i - s) != ND_OK) return NAN;
+    return strtod(nd_buf_cstr(b), NULL);
+}
+
+static int rd_number(nd_json_rd *r, nd_buf *out)
+{
+    size_t s = r->i, int_end;
+    bool is_float;
+    int rc = scan_number(r, &int_end, &is_float);
+    if (rc != ND_OK || !out) return rc;
     size_t len = r->i - s;
     if (!is_float) {
         bool minus_zero = nd_span_eq((nd_span){r->s + s, int_end - s}, "-0");
-        int rc = minus_zero ? nd_buf_putc(out, '0') : nd_buf_put(out, r->s + s, len);
+        rc = minus_zero ? nd_buf_putc(out, '0') : nd_buf_put(out, r->s + s, len);
         return rc != ND_OK ? ND_ENOMEM : ND_OK;
     }
     /* strtod needs a terminated copy: borrow out's tail, then give it back */
@@ -383,4 +386,97 @@ bool nd_json_valid(const char *p, size_t n)
     if (nd_json_rd_value(&r, NULL) != ND_OK) return false;
     nd_json_rd_ws(&r);
     return r.i == r.n;
+}
+
+/* ---- trees: the same reader, building cJSON items --------------------------- */
+
+/* A string into b as UTF-8, NUL-terminated: a \uXXXX surrogate pair is
+** joined; a lone surrogate is refused (UTF-8 cannot hold it; cJSON refused
+** it too). A \u0000 ends the C string the tree keeps (nd_json_nuls tells). */
+static int tree_string(nd_json_rd *r, nd_buf *b)
+{
+    nd_buf_clear(b);
+    if (nd_json_rd_peek(r) != '"') return ND_ESYNTAX;
+    r->i++;
+    uint32_t u, lo;
+    int rc;
+    while ((rc = rd_unit(r, &u)) == 1) {
+        if (u >= 0xd800 && u < 0xe000) { /* only an escape gives one: UTF-8 has none */
+            if (u >= 0xdc00 || rd_unit(r, &lo) != 1 || lo < 0xdc00 || lo >= 0xe000) return ND_ESYNTAX;
+            u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+        }
+        char enc[4];
+        if (nd_buf_put(b, enc, nd_utf8_put(enc, u)) != ND_OK) return ND_ENOMEM;
+    }
+    return rc;
+}
+
+/* One value as a cJSON item (NULL: not JSON here, or out of memory); b is
+** scratch for strings and numbers. The grammar is the strict reader's. */
+static cJSON *tree(nd_json_rd *r, nd_buf *b, int depth)
+{
+    int c = nd_json_rd_peek(r);
+    if (c == '"') return tree_string(r, b) == ND_OK ? cJSON_CreateString(nd_buf_cstr(b)) : NULL;
+    if (c == '-' || is_digit(c)) {
+        size_t s = r->i, int_end;
+        bool is_float;
+        return scan_number(r, &int_end, &is_float) == ND_OK ? cJSON_CreateNumber(span_double(r, s, b))
+                                                            : NULL;
+    }
+    if (rd_lit(r, "true")) return cJSON_CreateTrue();
+    if (rd_lit(r, "false")) return cJSON_CreateFalse();
+    if (rd_lit(r, "null")) return cJSON_CreateNull();
+    if ((c != '[' && c != '{') || depth >= ND_JSON_MAX_DEPTH) return NULL;
+    bool obj = c == '{';
+    char close = obj ? '}' : ']';
+    r->i++;
+    cJSON *v = obj ? cJSON_CreateObject() : cJSON_CreateArray();
+    nd_json_rd_ws(r);
+    if (v && nd_json_rd_peek(r) == close) {
+        r->i++;
+        return v;
+    }
+    while (v) {
+        char *key = NULL;
+        nd_json_rd_ws(r);
+        if (obj) { /* the key is kept apart: b then serves the value */
+            if (tree_string(r, b) != ND_OK || !(key = malloc(b->n + 1))) break;
+            memcpy(key, nd_buf_cstr(b), b->n + 1);
+            nd_json_rd_ws(r);
+            if (nd_json_rd_peek(r) != ':') {
+                free(key);
+                break;
+            }
+            r->i++;
+            nd_json_rd_ws(r);
+        }
+        cJSON *item = tree(r, b, depth + 1);
+        if (item && !(obj ? cJSON_AddItemToObject(v, key, item) : cJSON_AddItemToArray(v, item))) {
+            cJSON_Delete(item); /* cJSON could not copy the key */
+            item = NULL;
+        }
+        free(key);
+        if (!item) break;
+        nd_json_rd_ws(r);
+        c = nd_json_rd_peek(r);
+        if (c != ',' && c != close) break;
+        r->i++;
+        if (c == close) return v;
+    }
+    cJSON_Delete(v);
+    return NULL;
+}
+
+cJSON *nd_json_parse(const char *p, size_t n, size_t *end)
+{
+    nd_json_rd r = {p, n, 0, 0};
+    if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) r.i = 3; /* a BOM, as cJSON skipped it */
+    nd_json_rd_ws(&r);
+    nd_buf b;
+    nd_buf_init(&b, n + 8); /* a string or number is never longer than the text */
+    cJSON *root = tree(&r, &b, 0);
+    nd_buf_free(&b);
+    if (root) nd_json_rd_ws(&r);
+    if (end) *end = r.i;
+    return root;
 }

@@ -1,18 +1,19 @@
 /*
 ** json.h -- the JSON layer: reading JSON text, writing JSON values.
 **
-** Trees come from cJSON (a Debian library the node links): nd_json_parse
-** reads a document, nd_json_value/nd_json_scalar turn items into nd_values.
-** Writing is the value renderer's (nd_render_json: Python json.dumps with its
-** defaults) and text.h's string escaper; nd_json_render walks a cJSON tree
-** and hands every scalar to that renderer, so there is one way a number or a
-** string is written, whatever holds it.
-**
-** One hand-written reader remains, for what cJSON cannot answer: whether a
-** text is JSON exactly as Python's json.loads reads it (cJSON also takes
-** leading zeros, raw control characters, invalid UTF-8, trailing bytes),
-** and the widget overrides, which micrOS runs through json.loads and
-** json.dumps (big ints keep their digits, lone \ud800 escapes survive).
+** One reader, written here, reads JSON exactly as Python's json.loads does
+** (micrOS reads its config and REST bodies with it): nd_json_parse builds
+** cJSON trees with it (cJSON, a Debian library, holds the items; its own
+** parser also took leading zeros, raw control characters and 1000 levels of
+** nesting, and is not linked: ~1.6 KB of flash on a board), nd_json_valid
+** asks whether a text is JSON, and the widget overrides, which micrOS runs
+** through json.loads and json.dumps, are written again with it (big ints
+** keep their digits, lone \ud800 escapes survive).
+** nd_json_value/nd_json_scalar turn items into nd_values. Writing is the
+** value renderer's (nd_render_json: Python json.dumps with its defaults) and
+** text.h's string escaper; nd_json_render walks a cJSON tree and hands
+** every scalar to that renderer, so there is one way a number or a string
+** is written, whatever holds it.
 */
 #ifndef ND_JSON_H
 #define ND_JSON_H
@@ -31,19 +32,23 @@
 /* ---- trees (cJSON) ---------------------------------------------------------- */
 
 /* The cJSON tree of the value at the start of p[0..n) (a UTF-8 BOM and
-** white space before it are skipped), or NULL when there is none. *end
-** (may be NULL) is the offset just past the value and the white space after
-** it -- every byte up to 0x20, as cJSON skips it -- so end == n means the
-** text was that value alone; on failure, the offset where reading failed.
-** Free the tree with cJSON_Delete. */
+** white space before it are skipped), or NULL when there is none: the
+** strict reader's grammar (nd_json_valid, below), at most ND_JSON_MAX_DEPTH
+** levels, strings decoded to UTF-8 (a \u surrogate pair joined, a lone one
+** refused; a \u0000 ends the C string: nd_json_nuls), numbers as doubles,
+** an object's duplicate keys all kept in text order. *end (may be NULL) is
+** the offset just past the value and the JSON white space after it, so end
+** == n means the text was that value alone; on failure, the offset where
+** reading failed (what a line number of the error is counted to). Free the
+** tree with cJSON_Delete. */
 cJSON *nd_json_parse(const char *p, size_t n, size_t *end);
 
-/* cJSON returns C strings, which end at a \u0000 escape (or a raw 0 byte):
-** the rest of that key or value would be lost without a word. For the JSON
-** object text p[0..n) that cJSON parsed, mark[i] is set when member i (text
-** order = cJSON's child order, duplicates included; i < cap) has a NUL in
-** its key or anywhere in its value. Returns how many were marked. Lenient on
-** purpose: it only tells strings apart, so it works on whatever cJSON took. */
+/* cJSON items hold C strings, which end at a \u0000 escape (or a raw 0
+** byte): the rest of that key or value would be lost without a word. For
+** the JSON object text p[0..n) that nd_json_parse read, mark[i] is set when
+** member i (text order = the tree's child order, duplicates included; i <
+** cap) has a NUL in its key or anywhere in its value. Returns how many were
+** marked. Lenient on purpose: it only tells strings apart. */
 size_t nd_json_nuls(const char *p, size_t n, bool *mark, size_t cap);
 
 /* The nd_value of one item without its children (an array or object comes

@@ -660,11 +660,16 @@ def test_post_nul_refused_never_cut(make_node):
     assert r.status_code == 200
     assert r.json()["failed"] == ["staessid: holds a NUL character (\\u0000), which a config key "
                                   "or value cannot contain: not applied"]
-    # in a key ("utc\0x" must not become "utc"), in a value of a kept key, as a raw byte
-    r = post_config(n, b'{"utc\\u0000x": 5, "devfid": "a\x00b", "lat": 1}')
+    # in a key ("utc\0x" must not become "utc"), in a value of a kept key
+    r = post_config(n, b'{"utc\\u0000x": 5, "devfid": "a\\u0000b", "lat": 1}')
     assert [f.split(":")[0] for f in r.json()["failed"]] == ["utc", "devfid"]
     cfg = get_config(n)
     assert cfg["utc"] == 30 and cfg["devfid"] == "node01" and cfg["lat"] == 1.0
+    # a raw NUL byte is a control character, which JSON does not allow in a string
+    # (json.loads, micrOS's reader, refuses it too): the body is refused whole
+    r = post_config(n, b'{"utc": 5, "devfid": "a\x00b"}')
+    assert r.json()["state"] is False and "JSON" in r.text, r.text
+    assert get_config(n)["utc"] == 30
     # an escaped backslash before "u0000" is text, not a NUL
     assert post_config(n, b'{"staessid": "x\\\\u0000"}').json()["state"] is True
     assert get_config(n)["staessid"] == "x\\u0000"

@@ -1,7 +1,8 @@
 /*
 ** test_json.c -- the JSON layer (src/core/json.c): the strict reader
-** (nd_json_valid and the re-rendering reader the widgets use), reading with
-** cJSON (nd_json_parse, the NUL scanner, items to nd_values) and writing a
+** (nd_json_valid and the re-rendering reader the widgets use), the trees it
+** builds (nd_json_parse: the same grammar, against cJSON's own parser on
+** random documents), the NUL scanner, items to nd_values, and writing a
 ** cJSON tree through the value renderer.
 **
 ** nd_json_valid rows: "true" rows are all accepted by Python 3's json.loads;
@@ -228,6 +229,141 @@ static void test_parse(void **state)
     assert_null(nd_json_parse("[1]", 0, NULL));
 }
 
+/* One reader: nd_json_parse takes a text whole exactly when nd_json_valid
+** does (json.loads's grammar), but for a lone surrogate escape (UTF-8 cannot
+** hold it) and a BOM (skipped, as a config file written by an editor may
+** start with one). */
+static void test_parse_is_the_strict_reader(void **state)
+{
+    for (size_t i = 0; i < sizeof valid_rows / sizeof valid_rows[0]; i++) {
+        const char *in = valid_rows[i].in;
+        size_t n = valid_rows[i].n, end = 0;
+        bool lone = strstr(in, "\\ud800") != NULL, bom = n >= 3 && !memcmp(in, "\xef\xbb\xbf", 3);
+        char *x = exact_copy(in, n);
+        cJSON *t = nd_json_parse(x, n, &end);
+        bool whole = t && end == n;
+        if (whole != ((valid_rows[i].ok && !lone) || bom))
+            fail_msg("row %zu (%.*s): parse %s, valid says %d", i, (int)n, in, whole ? "whole" : "no",
+                     valid_rows[i].ok);
+        cJSON_Delete(t);
+        free(x);
+    }
+}
+
+/* What the trees hold: strings decoded (escapes, a surrogate pair joined,
+** cut at \u0000 as a C string), numbers as doubles, members in text order,
+** duplicates kept; and where a text fails, the offset of the failure. */
+static void test_parse_trees(void **state)
+{
+    static const struct {
+        const char *in;
+        const char *repr; /* nd_json_render as repr; NULL: refused */
+        size_t end;       /* where it failed (a tree's end is the text's) */
+    } rows[] = {
+        {"\"a\\n\\u00e9\\ud83d\\ude00\\/\"", "'a\\né😀/'", 0},
+        {"\"x\\u0000y\"", "'x'", 0},
+        {"[1, -0, 2.5, 1e400, 12345678901234567890, -1.5E-3]",
+         "[1, 0, 2.5, inf, 1.2345678901234567e+19, -0.0015]", 0},
+        {"{\"b\": 1, \"a\": {\"c\": [true, false, null]}, \"b\": 2}",
+         "{'b': 1, 'a': {'c': [True, False, None]}, 'b': 2}", 0},
+        {"{\"\\u0041\": \"\"}", "{'A': ''}", 0},
+        {"[1, 2", NULL, 5},
+        {"[1 2]", NULL, 3},
+        {"{\"a\" 1}", NULL, 5},
+        {"[01]", NULL, 2},
+        {"[\"\\ud83d\"]", NULL, 9},
+        {"[\"\\ude00\"]", NULL, 8},
+        {"[\"\\ud83d\\u0041\"]", NULL, 14},
+        {"\n\n  [tr", NULL, 5},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t n = strlen(rows[i].in), end = 0;
+        char *x = exact_copy(rows[i].in, n);
+        cJSON *t = nd_json_parse(x, n, &end);
+        if (!rows[i].repr != !t) fail_msg("row %zu: tree %p", i, (void *)t);
+        size_t want = rows[i].repr ? n : rows[i].end;
+        if (end != want) fail_msg("row %zu: end %zu, want %zu", i, end, want);
+        if (t) {
+            nd_buf b;
+            nd_buf_init(&b, 1024);
+            nd_json_render(&b, t, ND_JSON_AS_REPR);
+            if (strcmp(nd_buf_cstr(&b), rows[i].repr))
+                fail_msg("row %zu: %s, want %s", i, nd_buf_cstr(&b), rows[i].repr);
+            nd_buf_free(&b);
+        }
+        cJSON_Delete(t);
+        free(x);
+    }
+}
+
+/* Against cJSON's own parser (which the node used before): random strict
+** JSON documents -- nested containers, strings of ASCII, escapes, \u
+** escapes and UTF-8, numbers of every form -- give the same tree, compared
+** as the text nd_json_render writes of each. */
+static uint64_t rs = 0x853c49e6748fea9bull;
+static unsigned rn(unsigned n)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return (unsigned)(rs % n);
+}
+
+static void gen(nd_buf *b, int depth)
+{
+    static const char *const pieces[] = {"a", "Z", " ", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9",
+                                         "\\ud83d\\ude00", "\\u20ac", "\xc3\xa9", "\xe2\x82\xac",
+                                         "\xf0\x9f\x98\x80", "\\t", "{", "]", ":"};
+    static const char *const nums[] = {"0", "-0", "7", "-12", "3.25", "1e3", "-2.5E-7", "0.1",
+                                       "123456789012345678901234", "1e308", "5e-324", "-0.0"};
+    switch (depth > 4 ? rn(3) : rn(6)) {
+    case 0:
+        nd_buf_putc(b, '"');
+        for (unsigned k = rn(6); k; k--) nd_buf_puts(b, pieces[rn(sizeof pieces / sizeof pieces[0])]);
+        nd_buf_putc(b, '"');
+        break;
+    case 1: nd_buf_puts(b, nums[rn(sizeof nums / sizeof nums[0])]); break;
+    case 2: nd_buf_puts(b, rn(3) == 0 ? "true" : rn(2) ? "false" : "null"); break;
+    default: {
+        bool obj = rn(2);
+        nd_buf_putc(b, obj ? '{' : '[');
+        for (unsigned k = rn(5), first = 1; k; k--, first = 0) {
+            nd_buf_puts(b, first ? (rn(2) ? "" : " \n") : (rn(2) ? "," : " ,\t"));
+            if (obj) {
+                nd_buf_printf(b, "\"k%u\"", rn(4));
+                nd_buf_puts(b, rn(2) ? ":" : " : ");
+            }
+            gen(b, depth + 1);
+        }
+        nd_buf_putc(b, obj ? '}' : ']');
+    }
+    }
+}
+
+static void test_parse_vs_cjson(void **state)
+{
+    for (int it = 0; it < 20000; it++) {
+        nd_buf doc, ours, theirs;
+        nd_buf_init(&doc, 1 << 16);
+        nd_buf_init(&ours, 1 << 16);
+        nd_buf_init(&theirs, 1 << 16);
+        gen(&doc, 0);
+        const char *x = nd_buf_cstr(&doc);
+        size_t end = 0;
+        cJSON *a = nd_json_parse(x, doc.n, &end), *b = cJSON_ParseWithLength(x, doc.n);
+        if (!a || !b || end != doc.n) fail_msg("%s: ours %p (end %zu), cJSON %p", x, (void *)a, end, (void *)b);
+        nd_json_render(&ours, a, ND_JSON_AS_JSON);
+        nd_json_render(&theirs, b, ND_JSON_AS_JSON);
+        if (strcmp(nd_buf_cstr(&ours), nd_buf_cstr(&theirs)))
+            fail_msg("%s:\n ours  %s\n cJSON %s", x, nd_buf_cstr(&ours), nd_buf_cstr(&theirs));
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+        nd_buf_free(&doc);
+        nd_buf_free(&ours);
+        nd_buf_free(&theirs);
+    }
+}
+
 /* ---- the NUL scanner (moved from test_cfg.c) ------------------------------------- */
 
 static const struct {
@@ -319,13 +455,25 @@ static void test_value(void **state)
     assert_string_equal(nd_buf_cstr(&b), "{'a': [1, 2.5, 'x', None, True], 'b': {}}");
     cJSON_Delete(t);
 
-    /* deeper than ND_JSON_MAX_DEPTH: NULL, not a cut tree */
+    /* deeper than ND_JSON_MAX_DEPTH: the reader refuses the text where the
+    ** level too many opens (bounded recursion: a board's stack is small) */
     char deep[2 * (ND_JSON_MAX_DEPTH + 2)];
-    size_t n = 0;
-    for (int i = 0; i < ND_JSON_MAX_DEPTH + 2; i++) deep[n++] = '[';
-    for (int i = 0; i < ND_JSON_MAX_DEPTH + 2; i++) deep[n++] = ']';
-    t = nd_json_parse(deep, n, NULL);
+    size_t n = 0, end = 0;
+    for (int i = 0; i < ND_JSON_MAX_DEPTH + 1; i++) deep[n++] = '[';
+    for (int i = 0; i < ND_JSON_MAX_DEPTH + 1; i++) deep[n++] = ']';
+    assert_null(nd_json_parse(deep, n, &end));
+    assert_int_equal(end, ND_JSON_MAX_DEPTH);
+    t = nd_json_parse(deep + 1, n - 2, &end); /* exactly the limit */
     assert_non_null(t);
+    assert_int_equal(end, n - 2);
+    cJSON_Delete(t);
+    /* ... and nd_json_value a tree built deeper by other means: NULL, not a cut tree */
+    t = cJSON_CreateArray();
+    for (int i = 0; i < ND_JSON_MAX_DEPTH + 1; i++) {
+        cJSON *outer = cJSON_CreateArray();
+        cJSON_AddItemToArray(outer, t);
+        t = outer;
+    }
     assert_null(nd_json_value(&a, t));
     cJSON_Delete(t);
 
@@ -378,6 +526,9 @@ int main(void)
         cmocka_unit_test(test_redump),
         cmocka_unit_test(test_redump_full),
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_is_the_strict_reader),
+        cmocka_unit_test(test_parse_trees),
+        cmocka_unit_test(test_parse_vs_cjson),
         cmocka_unit_test(test_json_nuls),
         cmocka_unit_test(test_scalar),
         cmocka_unit_test(test_value),
