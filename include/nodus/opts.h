@@ -55,21 +55,25 @@
 #ifndef ND_WITH_TELNET
 #define ND_WITH_TELNET 1 /* the telnet door (telnet.c, telnet_neg.c) */
 #endif
+#ifndef ND_WITH_LUA
+#define ND_WITH_LUA 1 /* Lua Load Modules (lua_*.c; a port without Lua sets 0: its keys go too) */
+#endif
 #ifndef ND_WITH_MQTT
 #define ND_WITH_MQTT 1 /* MQTT client, Home Assistant discovery, telemetry (mqtt*.c) */
 #endif
-/* parts of the web door (each off: its paths answer 404 like any unknown file) */
+/* parts of the web door (each off: its paths answer 404 like any unknown file); by
+** default each is there exactly where the door is */
 #ifndef ND_WITH_METRICS
-#define ND_WITH_METRICS 1 /* Prometheus /metrics (metrics.c) */
+#define ND_WITH_METRICS ND_WITH_WEB /* Prometheus /metrics (metrics.c) */
 #endif
 #ifndef ND_WITH_WEB_EVENTS
-#define ND_WITH_WEB_EVENTS 1 /* live events over SSE, /events (web_events.c) */
+#define ND_WITH_WEB_EVENTS ND_WITH_WEB /* live events over SSE, /events (web_events.c) */
 #endif
 #ifndef ND_WITH_WEB_UI
-#define ND_WITH_WEB_UI 1 /* web UI files from <state>/web/, the update slot, the embedded assets (webfile.c); off: those paths answer 404, as an empty web/ would */
+#define ND_WITH_WEB_UI ND_WITH_WEB /* web UI files from <state>/web/, the update slot, the embedded assets (webfile.c); off: those paths answer 404, as an empty web/ would */
 #endif
 #ifndef ND_WITH_WEB_FILES
-#define ND_WITH_WEB_FILES 1 /* /fs/ file API and uploads, $data/$logs mounts (webfs.c, multipart.c) */
+#define ND_WITH_WEB_FILES ND_WITH_WEB /* /fs/ file API and uploads, $data/$logs mounts (webfs.c, multipart.c) */
 #endif
 #ifndef ND_WITH_SIM
 #define ND_WITH_SIM 1 /* the simulated board (hal_sim.c + its device shelf); off: no backend

@@ -71,14 +71,43 @@ typedef struct nd_cfg_key {
     uint8_t range;    /* 0: none */
 } nd_cfg_key;
 
+/* A key of a service an image may leave out: in cfg_keys.def,
+** ND_KEY_WITH(FEAT, ...) is ND_KEY(...) where nodus/opts.h's ND_WITH_<FEAT>
+** is 1 and nothing where it is 0 (the switch must be a plain 0 or 1). Such a
+** key is then not in the image's schema -- conf mode says "Invalid key",
+** dump and REST do not list it, a config file's value of it is kept as a
+** key nodus does not know -- and costs no flash (a board's minimal image
+** leaves out ~30: MQTT, telnet, nsh, InterCon, updates, Lua ...). Its
+** ND_K_<name> still exists, after ND_K_COUNT, so the service's code
+** compiles; every read by key checks k < ND_K_COUNT and gives the type's
+** zero for it. */
+#define ND_KEY_CAT_(a, b) a##b
+#define ND_KEY_CAT(a, b) ND_KEY_CAT_(a, b)
+#define ND_KEY_WITH(feat, ...) ND_KEY_CAT(ND_KEY_IF_, ND_WITH_##feat)(__VA_ARGS__)
+#define ND_KEY_IF_1(...) ND_KEY(__VA_ARGS__)
+#define ND_KEY_IF_0(...)
+
 /* Every schema key by name, from the one list (cfg_keys.def): ND_K_devfid,
 ** ND_K_aioqueue ... The value is the key's schema index, so a typed read is
-** an array lookup, and a misspelt key does not compile. */
+** an array lookup, and a misspelt key does not compile. The keys this image
+** leaves out come after ND_K_COUNT (a second pass over the list). */
 typedef enum nd_key {
 #define ND_KEY(name, type, def, flags, min, max, check, help) ND_K_##name,
 #include "cfg_keys.def"
 #undef ND_KEY
-    ND_K_COUNT
+    ND_K_COUNT,
+#define ND_KEY(name, type, def, flags, min, max, check, help)
+#undef ND_KEY_IF_1
+#undef ND_KEY_IF_0
+#define ND_KEY_IF_1(...)
+#define ND_KEY_IF_0(name, ...) ND_K_##name,
+#include "cfg_keys.def"
+#undef ND_KEY
+#undef ND_KEY_IF_1
+#undef ND_KEY_IF_0
+#define ND_KEY_IF_1(...) ND_KEY(__VA_ARGS__)
+#define ND_KEY_IF_0(...)
+    ND_K_ALL /* ND_K_COUNT when the image has every service */
 } nd_key;
 
 /* irq<i>, irq<i>_cbf and irq<i>_trig for i = 1..4 (IRQ_KEYS blocks of three;

@@ -80,9 +80,9 @@ static const char *check_debounce(const char *t)
 ** into `checks`, and the range an index into `ranges`, which has a slot only
 ** for the int and float keys (the only ones a range applies to). */
 
-/* The checks cfg_keys.def names; slot 0 (NULL in the list) is "none". A key
+/* The checks cfg_keys.def names; slot 0 (nocheck in the list) is "none". A key
 ** naming a check missing here fails to compile (CK_<name> undeclared). */
-enum { CK_NULL, CK_check_devfid, CK_check_appwd, CK_check_nwmd, CK_check_hwbackend,
+enum { CK_nocheck, CK_check_devfid, CK_check_appwd, CK_check_nwmd, CK_check_hwbackend,
        CK_nd_pinmap_check_board, CK_check_debounce, CK_nd_icpeers_check };
 static const char *(*const checks[])(const char *) = {
     [CK_check_devfid] = check_devfid,
@@ -91,7 +91,7 @@ static const char *(*const checks[])(const char *) = {
     [CK_check_hwbackend] = check_hwbackend,
     [CK_nd_pinmap_check_board] = nd_pinmap_check_board,
     [CK_check_debounce] = check_debounce,
-    [CK_nd_icpeers_check] = nd_icpeers_check,
+    [CK_nd_icpeers_check] = ND_WITH_INTERCON ? nd_icpeers_check : NULL, /* its key's image only */
 };
 
 /* One range slot per int or float key, in list order, after slot 0 (none):

@@ -167,25 +167,13 @@ static bool validate(const char *text, char *err, size_t errn)
     return true;
 }
 
-#if ND_WITH_INTERCON
+/* An image without InterCon has no icpeers key (cfg_keys.def: ND_KEY_WITH),
+** so nothing calls this there and the linker drops it. */
 const char *nd_icpeers_check(const char *text)
 {
     static char err[160];
     return validate(text ? text : "", err, sizeof err) ? NULL : err;
 }
-#else
-/* No InterCon in this image (nodus/opts.h: the board's min and full
-** profiles): nothing would ever send a peer a password, so a policy naming
-** anybody is refused with the reason rather than kept unchecked -- the
-** full check (1.3 KB) is InterCon's. */
-const char *nd_icpeers_check(const char *text)
-{
-    const char *p = text ? text : "";
-    entry e;
-    if (lists_nobody(p) || !next_entry(&p, &e)) return NULL;
-    return "icpeers must be n/a: InterCon is not built into this node";
-}
-#endif
 
 int nd_icpeers_pick(const char *policy, const char *host, char *out, size_t outn)
 {

@@ -99,13 +99,13 @@ def test_full_image_leaves_out_nsh(tmp_path):
         assert fw.cmd("sh") == "sh: not built into this node\n"
         # the full image has the widgets (its REST door serves the dashboard's calls)
         assert ' {"type": "textbox", "callback": "info ", "refresh": 10000},\n' in fw.cmd("system help True")
-        # no InterCon: a peer-password policy naming anybody is refused with the
-        # reason (its full check is InterCon's), n/a is taken
+        # no InterCon: its keys (the peer-password policy, the timeout) are not in
+        # the image's schema; the other nodus keys are
         with fw.connect() as s:
             s.cmd("conf")
-            assert s.cmd("icpeers node02=pw") == ("node_config write error: icpeers must be n/a: "
-                                                  "InterCon is not built into this node\nFailed to save\n")
-            assert s.cmd("icpeers n/a") == "Saved\n"
+            assert s.cmd("icpeers node02=pw") == "Invalid key\n"
+            assert s.cmd("intercontout 100") == "Invalid key\n"
+            assert s.cmd("taskbudget 60") == "Saved\n"
             s.cmd("noconf")
         assert fw.cmd("hello").startswith("hello:")
     finally:
@@ -250,3 +250,23 @@ def test_min_image_numbers_without_soft_float_arithmetic(fw_min):
         assert re.fullmatch(r" runs: \d+\n( late_(p50|p99|max)_ms: \d+\.\d{1,3}\n){3} run_avg_us: "
                             r"\d+\.\d{1,3}\n", timing), timing
         s.cmd("task kill system.clock")
+
+
+def test_min_image_schema_leaves_out_the_keys_of_services_it_leaves_out(fw_min):
+    # cfg_keys.def's ND_KEY_WITH keys: not in the image's schema where their service
+    # (MQTT, telnet, nsh, InterCon, updates, Lua, mDNS, SNTP, the web door) is not built in
+    # -- "Invalid key", as for any unknown key, and not in dump; micrOS's keys all stay
+    with fw_min.connect() as s:
+        s.cmd("conf")
+        keys = [re.match(r"^  (\S+?) *:", ln).group(1) for ln in s.cmd("dump").splitlines()]
+        for gone in ("mqtt", "mqtt_host", "telnet", "telnetport", "nshenv", "pfiles", "icpeers",
+                     "intercontout", "updtrial_s", "luamem_kb", "mdns", "ntpserver", "webport",
+                     "webevents_max"):
+            assert gone not in keys
+            assert s.cmd("%s 1" % gone) == "Invalid key\n"
+        for kept in ("webui", "cron", "crontasks", "utc", "socport", "notify_webhook", "hosts",
+                     "nameserver", "irq4_trig", "guimeta"):
+            assert kept in keys
+        assert s.cmd("socport") == "9008\n"
+        s.cmd("noconf")
+    assert fw_min.cmd("hello").startswith("hello:")
