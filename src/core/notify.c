@@ -87,13 +87,16 @@ int nd_notify_channel_find(const char *name)
 
 static bool set(const char *v) { return v && *v && strcmp(v, "n/a") != 0; }
 
+/* A channel whose transport the image lacks has no keys there (cfg_keys.def:
+** ND_KEY_WITH), so it is never configured: said as constants, the compiler
+** then leaves out everything behind it. */
 bool nd_notify_configured(struct nd_node *n, int ch)
 {
     switch (ch) {
-    case ND_NCH_MQTT: return set(nd_cfg_get_str(n->cfg, ND_K_notify_mqtt));
-    case ND_NCH_WEBHOOK: return set(nd_cfg_get_str(n->cfg, ND_K_notify_webhook));
+    case ND_NCH_MQTT: return ND_WITH_MQTT && set(nd_cfg_get_str(n->cfg, ND_K_notify_mqtt));
+    case ND_NCH_WEBHOOK: return ND_WITH_HTTP_CLIENT && set(nd_cfg_get_str(n->cfg, ND_K_notify_webhook));
     case ND_NCH_TELEGRAM:
-        return set(nd_cfg_get_str(n->cfg, ND_K_notify_tg_token)) &&
+        return ND_WITH_HTTP_CLIENT && set(nd_cfg_get_str(n->cfg, ND_K_notify_tg_token)) &&
                set(nd_cfg_get_str(n->cfg, ND_K_notify_tg_chat));
     }
     return false;
