@@ -50,13 +50,13 @@ typedef struct nd_func {
     nd_fn fn;           /* the C function */
     const char *params; /* "a b=1 c='x'"; "" or NULL for none */
     const char *help;   /* micrOS help line, widget tag first if any */
-    unsigned flags;     /* ND_F_* below; 0 for an ordinary function */
-    const char *sudo_if; /* ND_F_SUDO_IF: the parameter whose truthy value needs pwd
-                          ** (naming no parameter: pwd is always needed) */
+    /* NULL: no password; otherwise pwd='<appwd>' is needed -- always for ""
+    ** (ND_FUNC_SUDO), else when the parameter of that name is truthy
+    ** (ND_FUNC_SUDO_IF; naming no parameter: always, fail closed). One
+    ** pointer rather than flags and a name: 20 bytes an entry on a board,
+    ** not 24. */
+    const char *sudo;
 } nd_func;
-
-#define ND_F_SUDO 1u    /* always needs pwd='<appwd>' */
-#define ND_F_SUDO_IF 2u /* needs it when parameter `sudo_if` is truthy */
 
 typedef struct nd_module {
     const char *name;         /* shell name, [A-Za-z0-9_]+ */
@@ -65,11 +65,12 @@ typedef struct nd_module {
     const char *about;        /* one line for `help lm` and the README */
 } nd_module;
 
-#define ND_FUNC(name, fn, params, help) {name, fn, params, help, 0, 0}
-#define ND_FUNC_SUDO(name, fn, params, help) {name, fn, params, help, ND_F_SUDO, 0}
-#define ND_FUNC_SUDO_IF(name, fn, params, help, param) \
-    {name, fn, params, help, ND_F_SUDO_IF, param}
-#define ND_FUNCS_END {0, 0, 0, 0, 0, 0}
+#define ND_FUNC(name, fn, params, help) {name, fn, params, help, 0}
+#define ND_FUNC_SUDO(name, fn, params, help) {name, fn, params, help, ""}
+/* param: the parameter's name as a string literal ("" param: NULL, which
+** would mean "no password", does not compile) */
+#define ND_FUNC_SUDO_IF(name, fn, params, help, param) {name, fn, params, help, "" param}
+#define ND_FUNCS_END {0, 0, 0, 0, 0}
 
 struct nd_call {
     struct nd_node *node;    /* the node: config, clock, tasks ... (node.h) */

@@ -302,8 +302,8 @@ static bool exec_authed;
 
 /* micrOS's @sudo (Auth.py), in one place for every door: the keyword pwd
 ** is taken out of the arguments of a protected function whether or not it
-** is needed, and when the function needs it (always, or when its sudo_if
-** parameter is truthy) it must equal appwd. Runs after binding, so sudo_if
+** is needed, and when the function needs it (always, or when its sudo
+** parameter is truthy) it must equal appwd. Runs after binding, so sudo
 ** sees the value the function will get (default included); a refusal is
 ** answered with micrOS's text, sudo_denied. */
 static const char sudo_denied[] = "Access denied, wrong password (pwd)";
@@ -322,12 +322,11 @@ static void take_pwd(nd_arg *args, int *nargs, const nd_value **pwd)
 }
 static bool sudo_ok(struct nd_node *n, const nd_call *call, const nd_func *f, const nd_value *pwd)
 {
-    bool need = (f->flags & ND_F_SUDO) != 0;
-    if (!need && (f->flags & ND_F_SUDO_IF)) {
-        need = true; /* a sudo_if that names no parameter protects always: fail closed */
-        for (int i = 0; f->sudo_if && i < call->argc; i++)
-            if (!strcmp(call->argn[i], f->sudo_if)) need = nd_value_truthy(call->argv[i]);
-    }
+    /* "" (ND_FUNC_SUDO) names no parameter, and neither may a misspelt
+    ** SUDO_IF name: both protect always (fail closed) */
+    bool need = f->sudo != NULL;
+    for (int i = 0; f->sudo && i < call->argc; i++)
+        if (!strcmp(call->argn[i], f->sudo)) need = nd_value_truthy(call->argv[i]);
     if (!need || exec_authed) return true;
     if (!pwd || pwd->type != ND_T_STR) return false;
     return nd_auth_equal(pwd->u.s.p, pwd->u.s.n, nd_cfg_get_str(n->cfg, ND_K_appwd));
@@ -393,7 +392,7 @@ int nd_exec_lm(struct nd_node *n, nd_cmd *c, bool json, nd_buf *out)
         return core_error(out, c->w0, c->w1, err);
     }
     const nd_value *pwd = NULL;
-    bool sudo = (f->flags & (ND_F_SUDO | ND_F_SUDO_IF)) != 0;
+    bool sudo = f->sudo != NULL;
     if (sudo) take_pwd(args, &nargs, &pwd);
     if (bind_args(&call, f, args, nargs, err, sizeof err) != 0) return core_error(out, c->w0, c->w1, err);
     if (sudo && !sudo_ok(n, &call, f, pwd)) {
@@ -538,7 +537,7 @@ int nd_lm_call(nd_call *c, const char *mod, const char *fn, nd_value *const *arg
     for (int i = 0; i < nargs; i++) a[i].name = NULL, a[i].v = args[i] ? args[i] : nd_none(c->arena);
     char err[ND_ERRMSG];
     if (bind_args(&s, f, a, nargs, err, sizeof err) != 0) return nd_fail(c, "%s: %s", mod, err);
-    if ((f->flags & (ND_F_SUDO | ND_F_SUDO_IF)) && !sudo_ok(c->node, &s, f, NULL))
+    if (f->sudo && !sudo_ok(c->node, &s, f, NULL))
         return nd_fail(c, "%s.%s: %s", mod, fn, sudo_denied);
     if (f->fn(&s) != ND_OK) return nd_fail(c, "%s: %s", mod, s.err);
     *ret = s.ret;
