@@ -11,6 +11,7 @@
 #include "nodus/node.h"
 #include "nodus/port.h"
 #include "nodus/task.h"
+#include "ndmath.h" /* nd_rint, nd_trunc: on the bits, no libm (a board links no soft-float for them) */
 
 #define ND_LIGHT_PWM_HZ 20000 /* above hearing, as micrOS's 20480 */
 
@@ -98,7 +99,7 @@ static int go(nd_call *c, nd_light *l, const int *target, uint32_t ms, bool task
 
 static int hw_of(const nd_light *l, double v)
 {
-    int x = (int)rint(v); /* Python round(): ties to even */
+    int x = (int)nd_rint(v); /* Python round(): ties to even */
     return x < 0 ? 0 : x > l->max ? l->max : x;
 }
 
@@ -108,7 +109,7 @@ static void target_of(const nd_light *l, int *t)
 }
 
 /* int_vals modules keep ints (cct reads the PWM duty back, dimmer int()s). */
-static double norm(const nd_light *l, double v) { return l->int_vals ? trunc(v) : v; }
+static double norm(const nd_light *l, double v) { return l->int_vals ? nd_trunc(v) : v; }
 
 int nd_light_init(nd_call *c, nd_light *l, bool cache)
 {
@@ -120,7 +121,7 @@ int nd_light_init(nd_call *c, nd_light *l, bool cache)
         if (k == l->n + 1) {
             for (int i = 0; i < l->n; i++) {
                 double x = v[i] < 0 ? 0 : v[i] > l->max ? l->max : v[i];
-                l->val[i] = l->restore_int ? trunc(x) : x; /* micrOS: float(data) / int(data) */
+                l->val[i] = l->restore_int ? nd_trunc(x) : x; /* micrOS: float(data) / int(data) */
                 l->vf[i] = !l->restore_int;
             }
             l->s = v[l->n] != 0;

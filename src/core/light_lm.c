@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ndmath.h"
 #include "nodus/light.h"
 #include "nodus/module.h"
 #include "nodus/pins.h"
@@ -164,7 +165,7 @@ int nd_light_lm_brightness(nd_call *c, const nd_light_lm *m)
         /* neopixel computes its blue channel as target * float(b) / max */
         double x = (l->br_mode == ND_BR_NEO && i == 2) ? tb * l->val[2] / chmax : tb * (l->val[i] / chmax);
         bool r3 = l->br_mode == ND_BR_ROUND3 || (l->br_mode == ND_BR_NEO && lit);
-        nv[i] = r3 ? nd_light_pyround(x, 3) : trunc(x);
+        nv[i] = r3 ? nd_light_pyround(x, 3) : nd_trunc(x);
         nf[i] = r3;
     }
     if (lit) {

@@ -37,8 +37,8 @@ double nd_fmod(double x, double y);
 ** and llround are (long)/(long long) of nd_round inside their range). One
 ** routine on the bits, no double arithmetic, ~150 B for the four: newlib's
 ** floor, trunc, rint, round, lround and llround take ~1.2 KB, and its rint
-** pulls in libgcc's soft-float addition (src/port/mps2/libm_trig.c makes
-** these the board's). */
+** pulls in libgcc's soft-float addition. The core calls these by name
+** (src/port/mps2/libm_trig.c makes nd_floor the board's floor too). */
 double nd_floor(double x);
 double nd_trunc(double x);
 double nd_rint(double x);

@@ -1,19 +1,19 @@
 /*
-** libm_trig.c -- the C library's sin, cos, tan, asin, acos, fmod, floor,
-** trunc and rint on the board, from nodus's own src/core/ndmath.c instead
-** of newlib's.
+** libm_trig.c -- the C library's sin, cos, tan, asin, acos, fmod and floor
+** on the board, from nodus's own src/core/ndmath.c instead of newlib's.
 **
 ** Why: newlib's versions (fdlibm) reduce arguments of any size with
 ** Payne-Hanek (k_rem_pio2, e_rem_pio2, scalbn) and bring their own kernels,
 ** asin/acos with a rational approximation, a bit-by-bit sqrt and errno
 ** wrappers: ~10 KB of flash for sun.c's few calls on small angles. ndmath.c
-** does the same within 1 ulp in ~2.3 KB. floor, trunc and rint are exact,
-** on the bits: newlib's rint adds and subtracts 2^52 in double, which links
-** libgcc's soft-float addition into an image that has no other use for it
-** (the minimal one). Defined here, these symbols
+** does the same within 1 ulp in ~2.3 KB. floor is exact, on the bits (the
+** core's other roundings call nd_trunc/nd_rint/nd_round directly: newlib's
+** rint adds and subtracts 2^52 in double, and a reference to it from any
+** object, even code LTO drops, links libgcc's soft-float addition). Defined
+** here, these symbols
 ** satisfy sun.c and caltime.c before the linker looks in libm.a (check: the
 ** map's "Archive member included" list has no lib_a-k_rem_pio2, e_rem_pio2,
-** k_sin, k_cos, k_tan, e_asin, e_acos, e_fmod, s_floor, s_trunc, s_rint).
+** k_sin, k_cos, k_tan, e_asin, e_acos, e_fmod, s_floor).
 **
 ** Differences from newlib, none of which nodus relies on: errno is not set
 ** (domain errors just return NaN), and sin/cos/tan of |x| > ND_TRIG_MAX
@@ -40,5 +40,3 @@ double acos(double x) { return nd_acos(x); }
 double fmod(double x, double y) { return nd_fmod(x, y); }
 #endif
 double floor(double x) { return nd_floor(x); }
-double trunc(double x) { return nd_trunc(x); }
-double rint(double x) { return nd_rint(x); }
