@@ -252,18 +252,19 @@ def test_min_image_numbers_without_soft_float_arithmetic(fw_min):
 
 def test_min_image_schema_leaves_out_the_keys_of_services_it_leaves_out(fw_min):
     # cfg_keys.def's ND_KEY_WITH keys: not in the image's schema where their service
-    # (MQTT, telnet, nsh, InterCon, updates, Lua, mDNS, SNTP, the web door) is not built in
+    # (MQTT, telnet, nsh, InterCon, updates, Lua, mDNS, SNTP, the web door, hardware with a
+    # pin map) is not built in
     # -- "Invalid key", as for any unknown key, and not in dump; micrOS's keys all stay
     with fw_min.connect() as s:
         s.cmd("conf")
         keys = [re.match(r"^  (\S+?) *:", ln).group(1) for ln in s.cmd("dump").splitlines()]
         for gone in ("mqtt", "mqtt_host", "telnet", "telnetport", "nshenv", "pfiles", "icpeers",
                      "intercontout", "updtrial_s", "luamem_kb", "mdns", "ntpserver", "webport",
-                     "webevents_max"):
+                     "webevents_max", "hwbackend", "board"):
             assert gone not in keys
             assert s.cmd("%s 1" % gone) == "Invalid key\n"
         for kept in ("webui", "cron", "crontasks", "utc", "socport", "notify_rate_s", "hosts",
-                     "nameserver", "irq4_trig", "guimeta"):
+                     "nameserver", "irq4_trig", "guimeta", "cstmpmap", "irq_debounce"):
             assert kept in keys
         assert s.cmd("socport") == "9008\n"
         s.cmd("noconf")
