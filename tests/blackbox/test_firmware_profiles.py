@@ -220,8 +220,8 @@ def test_min_image_links_no_soft_float_arithmetic():
 
 def test_min_image_numbers_without_soft_float_arithmetic(fw_min):
     # what the conversions and nd_decimal serve, as on Linux: Python's repr of
-    # floats (shortest round trip, exponents, -0.0), config ints and floats
-    # through cJSON's doubles, one-decimal percentages, milliseconds of
+    # floats (shortest round trip, exponents, -0.0), config ints through
+    # cJSON's doubles, one-decimal percentages, milliseconds of
     # microseconds with three decimals in text and JSON
     floats = ["0.1", "1e+22", "-0.0", "123456789.25", "2.5e-05", "0.30000000000000004", "-1e-300"]
     with fw_min.connect() as s:
@@ -230,7 +230,7 @@ def test_min_image_numbers_without_soft_float_arithmetic(fw_min):
         listed = [line.split(" ", 1)[1] for line in s.cmd("system notifications").splitlines()[1:]]
         assert listed[-4:] == floats[-2:] + ["9007199254740993", "-9223372036854775808"], listed
         s.cmd("conf")
-        for key, value in (("utc", "-90"), ("lat", "47.4979"), ("lon", "-0.5"), ("utc", "60")):
+        for key, value in (("utc", "-90"), ("aioqueue", "7"), ("utc", "60"), ("aioqueue", "5")):
             assert s.cmd("%s %s" % (key, value)) == "Saved\n"
             assert s.cmd(key) == value + "\n"
         assert s.cmd("utc 1.5") == "Failed to save\n" and s.cmd("utc") == "60\n"  # an int key
@@ -253,14 +253,14 @@ def test_min_image_numbers_without_soft_float_arithmetic(fw_min):
 def test_min_image_schema_leaves_out_the_keys_of_services_it_leaves_out(fw_min):
     # cfg_keys.def's ND_KEY_WITH keys: not in the image's schema where their service
     # (MQTT, telnet, nsh, InterCon, updates, Lua, mDNS, SNTP, the web door, hardware with a
-    # pin map) is not built in
+    # pin map, sun times) is not built in
     # -- "Invalid key", as for any unknown key, and not in dump; micrOS's keys all stay
     with fw_min.connect() as s:
         s.cmd("conf")
         keys = [re.match(r"^  (\S+?) *:", ln).group(1) for ln in s.cmd("dump").splitlines()]
         for gone in ("mqtt", "mqtt_host", "telnet", "telnetport", "nshenv", "pfiles", "icpeers",
                      "intercontout", "updtrial_s", "luamem_kb", "mdns", "ntpserver", "webport",
-                     "webevents_max", "hwbackend", "board"):
+                     "webevents_max", "hwbackend", "board", "lat", "lon"):
             assert gone not in keys
             assert s.cmd("%s 1" % gone) == "Invalid key\n"
         for kept in ("webui", "cron", "crontasks", "utc", "socport", "notify_rate_s", "hosts",
