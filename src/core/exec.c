@@ -30,7 +30,11 @@ static const char help_block[] =
     "   modules   - loaded Load Modules (plus task)\n"
     "   exit      - close this session (an empty line does too)\n"
     "   reboot    - restart the node (reboot -h: hard restart)\n"
+#if ND_WITH_WEB_FILES
     "   webrepl   - not available on nodus: use the web file manager\n"
+#else
+    "   webrepl   - not available on nodus\n" /* nor the file manager: a board image */
+#endif
     "[CONF] Configuration mode\n"
     "   conf      - enter configuration mode\n"
     "     dump    - show every key, dump <text>: keys containing text\n"
@@ -46,7 +50,9 @@ static const char help_block[] =
     "   &<ms>     - run once in the background (after <ms>)\n"
     "   &&<ms>    - run periodically every <ms> (min 20 ms)\n"
     "   >json     - JSON output\n"
+#if ND_WITH_INTERCON /* without it, >>host answers that it is not built in */
     "   >>host    - run on another node (InterCon)\n"
+#endif
     "   help lm   - list every Load Module and its functions\n"
     "\n";
 
@@ -482,8 +488,10 @@ int nd_exec(struct nd_node *n, nd_ctx *ctx, const char *line, size_t len, nd_buf
         return ND_X_REBOOT;
     }
     case B_WEBREPL:
-        nd_buf_puts(out, "webrepl is not available on nodus: upload files with the web file "
-                         "manager (/fs) or the REST API\n");
+        /* the advice only where the image has the web door's files (/fs) */
+        nd_buf_puts(out, ND_WITH_WEB_FILES ? "webrepl is not available on nodus: upload files with "
+                                             "the web file manager (/fs) or the REST API\n"
+                                           : "webrepl is not available on nodus\n");
         return ND_X_FAIL;
     case B_CONF:
     case B_NOCONF: ctx->conf_mode = b == B_CONF; return ND_X_OK;

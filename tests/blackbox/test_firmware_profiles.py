@@ -30,6 +30,11 @@ def test_min_image_leaves_out_nsh_intercon_and_keeps_serving(fw_min):
     with fw_min.connect() as s:
         assert s.cmd("sh") == "sh: not built into this node\n"
         assert s.cmd("system info >>10.0.2.2") == "InterCon is not built into this node\n"
+        # the built-in help lists what this image does: no >>host line, and no web
+        # file manager to point a webrepl user to
+        help_text = s.cmd("help")
+        assert ">>host" not in help_text and "   webrepl   - not available on nodus\n" in help_text
+        assert s.cmd("webrepl") == "webrepl is not available on nodus\n"
         assert "sun times are not built into this node" in s.cmd("system sun")
         # the session is intact: a module call still answers on it
         assert s.cmd("hello").startswith("hello:")
