@@ -90,7 +90,7 @@ static const char *(*const checks[])(const char *) = {
     [CK_check_nwmd] = check_nwmd,
     [CK_check_hwbackend] = ND_WITH_HW ? check_hwbackend : NULL, /* their keys' images only */
     [CK_nd_pinmap_check_board] = ND_WITH_HW ? nd_pinmap_check_board : NULL,
-    [CK_check_debounce] = check_debounce,
+    [CK_check_debounce] = ND_WITH_HW ? check_debounce : NULL,
     [CK_nd_icpeers_check] = ND_WITH_INTERCON ? nd_icpeers_check : NULL, /* its key's image only */
 };
 

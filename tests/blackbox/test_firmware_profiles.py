@@ -265,11 +265,11 @@ def test_min_image_schema_leaves_out_the_keys_of_services_it_leaves_out(fw_min):
         keys = [re.match(r"^  (\S+?) *:", ln).group(1) for ln in s.cmd("dump").splitlines()]
         for gone in ("mqtt", "mqtt_host", "telnet", "telnetport", "nshenv", "pfiles", "icpeers",
                      "intercontout", "updtrial_s", "luamem_kb", "mdns", "ntpserver", "webport",
-                     "webevents_max", "hwbackend", "board", "lat", "lon"):
+                     "webevents_max", "hwbackend", "board", "irq_debounce", "lat", "lon"):
             assert gone not in keys
             assert s.cmd("%s 1" % gone) == "Invalid key\n"
         for kept in ("webui", "cron", "crontasks", "utc", "socport", "notify_rate_s", "hosts",
-                     "nameserver", "irq4_trig", "guimeta", "cstmpmap", "irq_debounce"):
+                     "nameserver", "irq4_trig", "irq_prell_ms", "guimeta", "cstmpmap"):
             assert kept in keys
         assert s.cmd("socport") == "9008\n"
         s.cmd("noconf")
