@@ -71,10 +71,12 @@ void nd_life_boot(struct nd_node *n)
     if (!l) return;
     l->booted = true;
     /* the nsh tree ("/" is the state dir): etc for the shipped scripts,
-    ** local for the user's own, tmp for scratch */
-    nd_fs_mkdir("etc");
-    nd_fs_mkdir("local");
-    nd_fs_mkdir("tmp");
+    ** local for the user's own, tmp for scratch -- where there is an nsh */
+    if (ND_WITH_NSH) {
+        nd_fs_mkdir("etc");
+        nd_fs_mkdir("local");
+        nd_fs_mkdir("tmp");
+    }
     int short_boots = read_count();
     nd_fs_info fi;
     if (!l->recovery && nd_fs_stat(ND_LIFE_MARKER, &fi) == ND_OK)
@@ -155,7 +157,8 @@ bool nd_node_stopping(struct nd_node *n)
     ** a loop (a boot script that reboots), so it keeps counting */
     if (l->booted && !n->reboot) write_count(n, 0);
     l->end_running = true;
-    int rc = nd_nsh_run_file(n, "etc/end.sh", end_done, n);
+    /* no nsh in this image (nodus/opts.h): no end script to run either */
+    int rc = ND_WITH_NSH ? nd_nsh_run_file(n, "etc/end.sh", end_done, n) : ND_ENOTFOUND;
     if (rc != ND_OK) {
         l->end_running = false;
         if (rc != ND_ENOTFOUND) nd_log(n, "[ERR] end: /etc/end.sh: %s", nd_strerror(rc));
