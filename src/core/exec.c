@@ -284,7 +284,7 @@ static int builtin_help(nd_call *c)
     for (const nd_func *f = c->mod->funcs; f && f->name && rc == ND_OK; f++) {
         const char *line = f->help ? f->help : f->name;
         nd_value *item;
-        if (widgets) {
+        if (ND_WITH_WIDGETS && widgets) { /* said, not inferred: the widget code stays out */
             nd_buf_clear(&w);
             if (nd_widget_json(line, &w) != ND_OK) continue;
             item = nd_strn(c->arena, w.p, w.n);

@@ -10,9 +10,11 @@
 */
 #include <stddef.h>
 
+#include "nodus/opts.h"
 #include "nodus/update.h"
 #include "update.h"
 
+#if ND_WITH_UPDATE
 int nd_update_lm_update(nd_call *c)
 {
     nd_upd_req r = {0};
@@ -43,3 +45,12 @@ int nd_update_lm_rollback(nd_call *c)
     if (nd_update_rollback(c->node, err, sizeof err) != ND_OK) return nd_fail(c, "%s", err);
     return nd_update_lm_status(c);
 }
+#else
+/* No A/B updates in this image (nodus/opts.h; a board's: update.c is not
+** linked): the three calls say so, as every service an image leaves out
+** does, and nothing of update.c's API is needed. */
+static int not_built(nd_call *c) { return nd_fail(c, "updates are not built into this node"); }
+int nd_update_lm_update(nd_call *c) { return not_built(c); }
+int nd_update_lm_status(nd_call *c) { return not_built(c); }
+int nd_update_lm_rollback(nd_call *c) { return not_built(c); }
+#endif

@@ -35,6 +35,10 @@ def test_min_image_leaves_out_nsh_intercon_and_keeps_serving(fw_min):
         help_text = s.cmd("help")
         assert ">>host" not in help_text and "   webrepl   - not available on nodus\n" in help_text
         assert s.cmd("webrepl") == "webrepl is not available on nodus\n"
+        # no A/B updates on a board (ND_WITH_UPDATE 0): each of the three calls says so
+        for fn in ("update", "update_status", "update_rollback"):
+            assert s.cmd("system %s" % fn) == ("Core error: LM_system->%s: updates are not built "
+                                               "into this node\n" % fn)
         assert "sun times are not built into this node" in s.cmd("system sun")
         # the session is intact: a module call still answers on it
         assert s.cmd("hello").startswith("hello:")

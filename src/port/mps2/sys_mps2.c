@@ -119,25 +119,8 @@ const struct nd_hal_ops *nd_port_hal(const char *name)
     return NULL; /* the sim backend (core) is the board's hardware */
 }
 
-/* A/B updates need mbedTLS and flash slots: not in this image (ND_WITH_UPDATE 0) */
-int nd_update_begin(struct nd_node *n, const nd_upd_req *r, uint32_t *id, char *err, size_t errn)
-{
-    (void)r, (void)id;
-    return nd_update_rollback(n, err, errn); /* the same answer */
-}
-
-int nd_update_status(struct nd_node *n, nd_arena *a, nd_value *dict)
-{
-    (void)n, (void)a, (void)dict;
-    return ND_OK;
-}
-
-int nd_update_rollback(struct nd_node *n, char *err, size_t errn)
-{
-    (void)n;
-    snprintf(err, errn, "updates are not built into this firmware");
-    return ND_EINVAL;
-}
+/* A/B updates need mbedTLS and flash slots: not in this image (ND_WITH_UPDATE 0:
+** `system update*` say so, update_lm.c); only the web door asks for a slot path */
 
 int nd_update_web_path(const char *rel, char *out, size_t n)
 {
