@@ -266,7 +266,7 @@ static int f_timing(nd_call *c)
     double ms[3];
     for (int i = 0; i < 3; i++) ms[i] = nd_decimal((int64_t)t[i + 1], -3);
     /* the mean to a thousandth of a microsecond, rounded half up: integers */
-    int64_t avg = t[4] ? (int64_t)((t[5] * 2000 + t[4]) / (t[4] * 2)) : 0;
+    int64_t avg = (int64_t)nd_thousandths(t[5], t[4]);
     return kv(c, NULL, "iruns\0flate_p50_ms\0flate_p99_ms\0flate_max_ms\0frun_avg_us\0",
               (int64_t)t[0], ms[0], ms[1], ms[2], nd_decimal(avg, -3));
 }

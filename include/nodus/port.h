@@ -186,8 +186,10 @@ void nd_loop_stop(void);
 ** arithmetic. Ports compute it with nd_permille. */
 unsigned nd_loop_load_pm(void);
 
-/* part / whole in tenths of a percent, rounded half up, at most 1000; 0
-** when whole is 0 (src/core/fmt.c, beside nd_decimal that shows it). */
+/* part / whole in thousandths, rounded half up; 0 when whole is 0
+** (src/core/fmt.c, beside nd_decimal that shows it: nd_decimal(t, -3)).
+** nd_permille is the same capped at 1000: tenths of a percent. */
+uint64_t nd_thousandths(uint64_t part, uint64_t whole);
 unsigned nd_permille(uint64_t part, uint64_t whole);
 
 /* ---- name resolution (resolve.c on POSIX) ------------------------------

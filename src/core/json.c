@@ -291,12 +291,14 @@ static int scan_number(nd_json_rd *r, size_t *int_end, bool *is_float)
     return ND_OK;
 }
 
-/* r->s[s..r->i) as a double: strtod reads a NUL-terminated copy (in b) */
+/* r->s[s..r->i) as a double: strtod needs a terminated copy, so it borrows
+   b's tail and gives it back (b->overflow latches when there is no room) */
 static double span_double(const nd_json_rd *r, size_t s, nd_buf *b)
 {
-    nd_buf_clear(b);
-    if (nd_buf_put(b, r->s + s, r->i - s) != ND_OK) return NAN;
-    return strtod(nd_buf_cstr(b), NULL);
+    size_t at = b->n;
+    double d = nd_buf_put(b, r->s + s, r->i - s) == ND_OK ? strtod(nd_buf_cstr(b) + at, NULL) : NAN;
+    b->n = at;
+    return d;
 }
 
 static int rd_number(nd_json_rd *r, nd_buf *out)
@@ -311,14 +313,9 @@ static int rd_number(nd_json_rd *r, nd_buf *out)
         rc = minus_zero ? nd_buf_putc(out, '0') : nd_buf_put(out, r->s + s, len);
         return rc != ND_OK ? ND_ENOMEM : ND_OK;
     }
-    /* strtod needs a terminated copy: borrow out's tail, then give it back */
-    size_t at = out->n;
-    if (nd_buf_put(out, r->s + s, len) != ND_OK) return ND_ENOMEM;
-    nd_buf_cstr(out);
-    double d = strtod(out->p + at, NULL);
-    out->n = at;
     nd_value v = {.type = ND_T_FLOAT};
-    v.u.f = d;
+    v.u.f = span_double(r, s, out);
+    if (out->overflow) return ND_ENOMEM;
     return nd_render_json(out, &v) == ND_OK ? ND_OK : ND_ENOMEM;
 }
 

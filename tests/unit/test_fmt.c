@@ -434,6 +434,10 @@ static void test_permille(void **state)
     assert_int_equal(nd_permille(3, 2), 1000);   /* capped */
     assert_int_equal(nd_permille(UINT64_MAX, UINT64_MAX), 1000);
     assert_int_equal(nd_permille(UINT64_MAX / 2, UINT64_MAX), 500);
+    /* nd_thousandths: the same rounding, not capped (a mean, not a share) */
+    assert_int_equal(nd_thousandths(3, 2), 1500);
+    assert_int_equal(nd_thousandths(2, 3), 667);
+    assert_int_equal(nd_thousandths(7, 0), 0);
     for (int it = 0; it < 1000000; it++) {
         uint64_t whole = rnd() >> rndn(64), part = whole ? rnd() % (whole + (whole >> 3) + 1) : 0;
         if (!whole) continue;
